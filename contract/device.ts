@@ -1,0 +1,41 @@
+/**
+ * The device-facing MQTT contract, shared by the broker, the server and the simulators.
+ * README.md ("Device contract") documents the same rules for exhibitors; keep the two in step.
+ */
+
+/** Booth and device ids: safe in MQTT topics, InfluxDB tags, URLs and HTML without escaping tricks. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Metric names become InfluxDB field keys, so they are allow-listed rather than escaped. */
+export const METRIC_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const MAX_READINGS_PER_MESSAGE = 64;
+
+export type TopicKind = 'telemetry' | 'status' | 'meta';
+export const TOPIC_KINDS: readonly TopicKind[] = ['telemetry', 'status', 'meta'];
+
+export function deviceTopic(boothId: string, deviceId: string, kind: TopicKind): string {
+  return `booth/${boothId}/${deviceId}/${kind}`;
+}
+
+export function boothTopicPrefix(boothId: string): string {
+  return `booth/${boothId}/`;
+}
+
+export type DeviceStatus = 'online' | 'offline';
+
+/** What a device may say about itself on `booth/{booth}/{device}/meta` (retained). */
+export interface DeviceMeta {
+  name?: string;
+  kind?: string;
+  firmware?: string;
+  /** Unit per metric, e.g. { temperature: '°C' }. */
+  units?: Record<string, string>;
+  /** Expected range per metric; readings outside it raise an alarm on the wall. */
+  expected?: Record<string, { min?: number; max?: number }>;
+  /** How often the device publishes telemetry, in ms; lets the wall tell "quiet" from "stale". */
+  intervalMs?: number;
+}
+
+/** Metric name → value. Booleans are kept as booleans on the live path and stored as 0/1. */
+export type ReadingValues = Record<string, number | boolean>;
