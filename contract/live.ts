@@ -9,6 +9,7 @@ export type PresenceState = 'online' | 'offline' | 'unknown';
 /** Why presence changed: a status publish, or what the broker saw of the connection. */
 export type PresenceReason =
   | 'status'
+  | 'telemetry'
   | 'will'
   | 'connect'
   | 'disconnect'

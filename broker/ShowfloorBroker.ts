@@ -1,0 +1,240 @@
+/**
+ * The MQTT broker devices talk to: Aedes over TCP and over WebSocket (/mqtt on the HTTP port),
+ * with the booth contract enforced at the door (credentials, ACL, packet size). It hands every
+ * device publish and every closed connection to a sink; it knows nothing of what comes after.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Subscription } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
+import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
+
+export interface BoothCredentials {
+  id: string;
+  password: string;
+}
+
+export interface DevicePublish {
+  booth: string;
+  topic: string;
+  payload: Buffer;
+  clientId: string;
+  /** True when the broker published this as the client's will after the connection was lost. */
+  fromWill: boolean;
+}
+
+export type ConnectionCloseReason = 'disconnect' | 'keepalive-timeout' | 'connection-lost';
+
+export interface ConnectionClosed {
+  booth: string;
+  clientId: string;
+  /** Devices this connection published for: a gateway may speak for several. */
+  devices: string[];
+  reason: ConnectionCloseReason;
+}
+
+export interface BrokerSink {
+  devicePublish(message: DevicePublish): void;
+  connectionClosed(event: ConnectionClosed): void;
+}
+
+export type BrokerRefusal =
+  | 'bad-credentials'
+  | 'empty-client-id'
+  | 'publish-denied'
+  | 'subscribe-denied'
+  | 'packet-too-large'
+  | 'malformed-packet';
+
+export interface BrokerOptions {
+  booths: readonly BoothCredentials[];
+  maxPacketBytes: number;
+  sink: BrokerSink;
+  /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
+  onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
+}
+
+/** How many device ids one connection may be associated with for presence; a gateway rarely has more. */
+const MAX_DEVICES_PER_CONNECTION = 256;
+
+interface ConnectionState {
+  booth: string;
+  devices: Set<string>;
+  keepaliveTimedOut: boolean;
+}
+
+function digest(text: string | Buffer): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export class ShowfloorBroker {
+  private readonly passwordDigests: Map<string, Buffer>;
+  private readonly connections = new WeakMap<Client, ConnectionState>();
+  private readonly tcpServers: NetServer[] = [];
+  private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly options: BrokerOptions,
+  ) {
+    this.passwordDigests = new Map(options.booths.map((b) => [b.id, digest(b.password)]));
+  }
+
+  static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
+    let self: ShowfloorBroker | undefined;
+    const aedes = await Aedes.createBroker({
+      // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
+      maxClientsIdLength: 256,
+      maxTopicLevels: 16,
+      connectTimeout: 10_000,
+      preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
+      authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
+      authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
+    });
+    self = new ShowfloorBroker(aedes, options);
+    self.watch();
+    return self;
+  }
+
+  get connectedClients(): number {
+    return this.aedes.connectedClients;
+  }
+
+  /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
+  listenTcp(port: number, host: string): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    this.tcpServers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  /** Serves MQTT over WebSocket at `path` on an existing HTTP server, beside socket.io. */
+  attachWebSocket(httpServer: HttpServer, path = '/mqtt'): void {
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (pathname !== path) return; // socket.io owns its own path; other paths are closed by the HTTP layer
+      this.webSockets.handleUpgrade(req, socket, head, (ws) => {
+        // ws frames are bounded too, so one huge frame is refused before it is assembled.
+        const stream = createWebSocketStream(ws);
+        this.accept(stream, req);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.webSockets.clients) ws.terminate();
+    this.webSockets.close();
+    await Promise.all(
+      this.tcpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private accept(connection: Socket | Duplex, req?: IncomingMessage): void {
+    const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
+      this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
+    });
+    // A guarded connection that is cut emits an error; Aedes reports it as a client error.
+    guarded.on('error', () => undefined);
+    this.aedes.handle(guarded, req);
+  }
+
+  private preConnect(_client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
+    // MQTT 3.1.1 forbids an empty client id without a clean session (Aedes 1.2 accepts it).
+    if (packet.clientId === '' && !packet.clean) {
+      this.options.onRefusal?.('empty-client-id', {});
+      return callback(authError('an empty client id needs clean session', 2), false);
+    }
+    callback(null, true);
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, ok: boolean | null) => void,
+  ): void {
+    const expected = username === undefined ? undefined : this.passwordDigests.get(username);
+    // Compare digests so the time taken says nothing about the password's length or prefix.
+    const given = digest(password ?? Buffer.alloc(0));
+    const ok = expected !== undefined && timingSafeEqual(expected, given);
+    if (!ok || username === undefined) {
+      this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...(username !== undefined && ID_PATTERN.test(username) ? { booth: username } : {}) });
+      return done(authError('bad user name or password', 4), false);
+    }
+    this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
+    done(null, true);
+  }
+
+  private authorizePublish(client: Client | null, packet: { topic: string }, callback: (error?: Error | null) => void): void {
+    if (client === null) return callback(null); // the broker's own messages
+    const state = this.connections.get(client);
+    if (!state || !packet.topic.startsWith(boothTopicPrefix(state.booth))) {
+      this.options.onRefusal?.('publish-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: packet.topic });
+      // An error closes the connection: MQTT 3.1.1 has no negative acknowledgement for a publish.
+      return callback(new Error(`publish to ${packet.topic} is outside the booth`));
+    }
+    callback(null);
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    subscription: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
+    const state = this.connections.get(client);
+    if (!state || !subscription.topic.startsWith(boothTopicPrefix(state.booth))) {
+      this.options.onRefusal?.('subscribe-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: subscription.topic });
+      return callback(null, null); // SUBACK 0x80 for this filter; the connection stays up
+    }
+    callback(null, subscription);
+  }
+
+  private watch(): void {
+    this.aedes.on('publish', (packet, client) => {
+      if (!client) return;
+      const state = this.connections.get(client);
+      if (!state) return;
+      const device = packet.topic.split('/')[2];
+      if (device && ID_PATTERN.test(device) && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
+      this.options.sink.devicePublish({
+        booth: state.booth,
+        topic: packet.topic,
+        payload: packet.payload as Buffer,
+        clientId: client.id,
+        // Aedes marks a client closed before it publishes the will on its behalf.
+        fromWill: client.closed,
+      });
+    });
+    this.aedes.on('keepaliveTimeout', (client) => {
+      const state = this.connections.get(client);
+      if (state) state.keepaliveTimedOut = true;
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      const state = this.connections.get(client);
+      if (!state) return;
+      this.connections.delete(client);
+      const cleanly = (client as Client & { _disconnected?: boolean })._disconnected === true;
+      this.options.sink.connectionClosed({
+        booth: state.booth,
+        clientId: client.id,
+        devices: [...state.devices],
+        reason: cleanly ? 'disconnect' : state.keepaliveTimedOut ? 'keepalive-timeout' : 'connection-lost',
+      });
+    });
+  }
+}
