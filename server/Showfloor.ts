@@ -1,0 +1,163 @@
+/**
+ * Wires one running Showfloor: broker → ingest → (InfluxDB store, live directory → hub) → socket.io
+ * and HTTP. `npm start`, `npm run demo`, the tests and the benchmark all start it through here.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Server as SocketServer } from 'socket.io';
+import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
+import type { Settings } from './config/settings';
+import { createHttpApp } from './http/createHttpApp';
+import { createMetricsRegistry } from './http/metrics';
+import type { ServerState } from './http/ServerState';
+import { Ingest } from './ingest/Ingest';
+import { IngestCounters } from './ingest/IngestCounters';
+import { TelemetryValidator } from './ingest/TelemetryValidator';
+import { DeviceDirectory } from './live/DeviceDirectory';
+import { LiveHub, type WallServer } from './live/LiveHub';
+import type { Logger } from './logger';
+import { HistoryReader } from './store/HistoryReader';
+import { InfluxStore } from './store/InfluxStore';
+import { StoreCounters } from './store/StoreCounters';
+import { warmLiveView } from './store/liveWarmup';
+
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
+const MQTT_WEBSOCKET_PATH = '/mqtt';
+const INFLUX_PING_INTERVAL_MS = 10_000;
+
+export interface RunningShowfloor {
+  httpPort: number;
+  mqttPort: number;
+  state: ServerState;
+  broker: ShowfloorBroker;
+  /** Flushes everything held (live frames, InfluxDB buffers) and stops listening. */
+  close(): Promise<void>;
+}
+
+export async function startShowfloor(settings: Settings, log: Logger, webRoot = DEFAULT_WEB_ROOT): Promise<RunningShowfloor> {
+  const { env, file } = settings;
+  const booths = file.booths.map((b) => ({ id: b.id, name: b.name }));
+  const windowMs = file.live.windowMinutes * 60_000;
+
+  const ingestCounters = new IngestCounters();
+  const storeCounters = new StoreCounters();
+  const brokerRefusals = new Map<BrokerRefusal, number>();
+  const directory = new DeviceDirectory({
+    windowMs,
+    maxPointsPerSeries: file.live.maxPointsPerSeries,
+    maxDevicesPerBooth: file.live.maxDevicesPerBooth,
+    maxSeriesPerDevice: file.live.maxSeriesPerDevice,
+  });
+  const hub = new LiveHub(directory, booths, {
+    tickMs: file.live.tickMs,
+    windowMs,
+    maxPendingReadingsPerBooth: 50_000,
+  });
+
+  let store: InfluxStore | null = null;
+  let pingTimer: NodeJS.Timeout | undefined;
+  if (env.INFLUX_URL) {
+    store = new InfluxStore(
+      { url: env.INFLUX_URL, api: env.INFLUX_API, token: env.INFLUX_TOKEN, org: env.INFLUX_ORG, bucket: env.INFLUX_BUCKET },
+      file.influx,
+      storeCounters,
+      log,
+    );
+    await store.prepare();
+    if (store.reachable) {
+      try {
+        const points = await warmLiveView(store, directory, booths.map((b) => b.id));
+        log.info({ points }, 'live view warmed from InfluxDB');
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'could not warm the live view from InfluxDB');
+      }
+    } else {
+      log.warn({ influxdb: store.describe(), err: store.lastError }, 'InfluxDB is not reachable yet; readings are buffered and retried');
+    }
+    const pinger = store;
+    pingTimer = setInterval(() => void pinger.ping(), INFLUX_PING_INTERVAL_MS);
+    pingTimer.unref();
+  } else {
+    log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
+  }
+
+  const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
+  const broker = await ShowfloorBroker.start({
+    booths: file.booths,
+    maxPacketBytes: file.mqtt.maxPacketBytes,
+    sink: ingest,
+    onRefusal(refusal, detail) {
+      brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
+      log.info({ refusal, ...detail }, 'MQTT refused');
+    },
+  });
+
+  let mqttPort = env.MQTT_PORT;
+  const state: ServerState = {
+    startedAt: Date.now(),
+    booths,
+    ingest: ingestCounters,
+    store: storeCounters,
+    influx: store,
+    brokerRefusals,
+    directory,
+    hub,
+    mqttClients: () => broker.connectedClients,
+    wallClients: () => hub.connectedWalls,
+    influxReachable: () => store?.reachable ?? false,
+    get mqtt() {
+      return { tcpPort: mqttPort, webSocketPath: MQTT_WEBSOCKET_PATH };
+    },
+  };
+
+  const app = createHttpApp({ state, history: new HistoryReader(store, directory), metrics: createMetricsRegistry(state), webRoot, log });
+  const httpServer = createServer(app);
+  const io: WallServer = new SocketServer(httpServer, {
+    serveClient: false,
+    // Walls only listen; nothing they send needs more than this.
+    maxHttpBufferSize: 16 * 1024,
+    // Upgrades on other paths (MQTT over WebSocket) are ours to handle, not socket.io's to destroy.
+    destroyUpgrade: false,
+  });
+  hub.attach(io);
+  broker.attachWebSocket(httpServer, MQTT_WEBSOCKET_PATH);
+  httpServer.on('upgrade', (req, socket) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== MQTT_WEBSOCKET_PATH && !path.startsWith('/socket.io/')) socket.destroy();
+  });
+
+  const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);
+  mqttPort = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
+  log.info({ httpPort, mqttPort, booths: booths.map((b) => b.id) }, 'Showfloor is running');
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpPort,
+    mqttPort,
+    state,
+    broker,
+    close() {
+      closing ??= (async () => {
+        await broker.close();
+        hub.tick();
+        hub.close();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        if (pingTimer) clearInterval(pingTimer);
+        await store?.close();
+        log.info({ written: storeCounters.written, dropped: storeCounters.dropped }, 'Showfloor stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}

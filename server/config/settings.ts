@@ -1,0 +1,141 @@
+/**
+ * Every setting Showfloor reads, validated at start-up: environment variables for deployment
+ * wiring, the YAML file for booths and tunables. A bad value stops the process with a message
+ * that names the setting; README.md ("Settings") documents each one.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ID_PATTERN } from '../../contract/device';
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  HTTP_PORT: port.default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  MQTT_PORT: port.default(1883),
+  MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  INFLUX_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  INFLUX_API: z.enum(['v2', 'v1']).default('v2'),
+  INFLUX_TOKEN: z.string().default(''),
+  INFLUX_ORG: z.string().default(''),
+  INFLUX_BUCKET: z.string().min(1).default('showfloor'),
+  SHOWFLOOR_CONFIG: z.string().min(1).default('showfloor.yaml'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EnvSettings = z.infer<typeof envSchema>;
+
+const boothSchema = z.object({
+  id: z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
+  name: z.string().min(1).max(80),
+  password: z.string().min(8, 'must be at least 8 characters'),
+});
+
+const fileSchema = z
+  .object({
+    booths: z.array(boothSchema).default([]),
+    live: z
+      .object({
+        windowMinutes: z.number().positive().max(24 * 60).default(15),
+        maxPointsPerSeries: z.number().int().min(10).max(100_000).default(900),
+        maxDevicesPerBooth: z.number().int().min(1).max(100_000).default(500),
+        maxSeriesPerDevice: z.number().int().min(1).max(1000).default(64),
+        tickMs: z.number().int().min(20).max(5000).default(200),
+      })
+      .strict()
+      .default({ windowMinutes: 15, maxPointsPerSeries: 900, maxDevicesPerBooth: 500, maxSeriesPerDevice: 64, tickMs: 200 }),
+    mqtt: z
+      .object({
+        maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(64 * 1024),
+      })
+      .strict()
+      .default({ maxPacketBytes: 64 * 1024 }),
+    influx: z
+      .object({
+        batchSize: z.number().int().min(1).max(100_000).default(5000),
+        flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+        /** Lines held for retry while InfluxDB is away: 120 s at 5,000 lines/s by default. */
+        maxBufferLines: z.number().int().min(1000).max(10_000_000).default(600_000),
+        maxRetryTimeMs: z.number().int().min(1000).max(24 * 3600_000).default(600_000),
+      })
+      .strict()
+      .default({ batchSize: 5000, flushIntervalMs: 1000, maxBufferLines: 600_000, maxRetryTimeMs: 600_000 }),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.booths.forEach((booth, i) => {
+      if (seen.has(booth.id)) {
+        ctx.addIssue({ code: 'custom', path: ['booths', i, 'id'], message: `duplicate booth id "${booth.id}"` });
+      }
+      seen.add(booth.id);
+    });
+  });
+
+export type FileSettings = z.infer<typeof fileSchema>;
+export type BoothConfig = z.infer<typeof boothSchema>;
+
+export interface Settings {
+  env: EnvSettings;
+  file: FileSettings;
+  /** Where the YAML came from; null when the file did not exist. */
+  configPath: string | null;
+}
+
+function describeIssues(source: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+      return `${source}: ${path}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+export function parseEnv(env: NodeJS.ProcessEnv): EnvSettings {
+  // Empty variables count as unset, as a shell user who writes `INFLUX_URL= npm start` expects.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) throw new SettingsError(describeIssues('environment', result.error));
+  if (result.data.INFLUX_API === 'v2' && result.data.INFLUX_URL && !result.data.INFLUX_ORG) {
+    throw new SettingsError('environment: INFLUX_ORG: required when INFLUX_API=v2 (use INFLUX_API=v1 for InfluxDB 1.x)');
+  }
+  if (result.data.INFLUX_API === 'v1' && !/^[^/]+(\/[^/]+)?$/.test(result.data.INFLUX_BUCKET)) {
+    throw new SettingsError('environment: INFLUX_BUCKET: in v1 mode must be "database" or "database/retention-policy"');
+  }
+  return result.data;
+}
+
+export function parseSettingsFile(text: string, source: string): FileSettings {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    throw new SettingsError(`${source}${where}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) throw new SettingsError(describeIssues(source, result.error));
+  return result.data;
+}
+
+export async function loadSettings(env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+  const envSettings = parseEnv(env);
+  const path = envSettings.SHOWFLOOR_CONFIG;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { env: envSettings, file: parseSettingsFile('', path), configPath: null };
+    }
+    throw new SettingsError(`SHOWFLOOR_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+  return { env: envSettings, file: parseSettingsFile(text, path), configPath: path };
+}

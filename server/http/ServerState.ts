@@ -1,0 +1,21 @@
+import type { IngestCounters } from '../ingest/IngestCounters';
+import type { DeviceDirectory } from '../live/DeviceDirectory';
+import type { LiveHub } from '../live/LiveHub';
+import type { InfluxStore } from '../store/InfluxStore';
+import type { StoreCounters } from '../store/StoreCounters';
+
+/** The read-only view of the running server that the HTTP layer reports from. */
+export interface ServerState {
+  startedAt: number;
+  booths: readonly { id: string; name: string }[];
+  ingest: IngestCounters;
+  store: StoreCounters;
+  influx: InfluxStore | null;
+  brokerRefusals: ReadonlyMap<string, number>;
+  directory: DeviceDirectory;
+  hub: LiveHub;
+  mqttClients(): number;
+  wallClients(): number;
+  influxReachable(): boolean;
+  mqtt: { tcpPort: number; webSocketPath: string };
+}

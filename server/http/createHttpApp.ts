@@ -1,0 +1,145 @@
+/**
+ * The HTTP surface: the built wall pages, a health report a technician can read, the device list,
+ * history for charts, and Prometheus metrics. Every query string is validated here, at the edge.
+ */
+import { existsSync } from 'node:fs';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
+import type { Logger } from '../logger';
+import type { HistoryReader } from '../store/HistoryReader';
+import type { ServerState } from './ServerState';
+
+const MAX_HISTORY_POINTS = 5000;
+const MAX_HISTORY_SPAN_MS = 366 * 24 * 3600_000;
+
+const instant = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const ms = /^\d{1,15}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 date' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const historyQuerySchema = z
+  .object({
+    booth: z.string().regex(ID_PATTERN, 'must be a booth id'),
+    device: z.string().regex(ID_PATTERN, 'must be a device id'),
+    metric: z.string().regex(METRIC_PATTERN, 'must be a metric name'),
+    from: instant.optional(),
+    to: instant.optional(),
+    points: z.coerce.number().int().min(1).max(MAX_HISTORY_POINTS).default(300),
+  })
+  .strict();
+
+export function createHttpApp(options: {
+  state: ServerState;
+  history: HistoryReader;
+  metrics: Registry;
+  webRoot: string;
+  log: Logger;
+}): Express {
+  const { state, history, metrics, webRoot, log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/api/health', (_req, res) => {
+    const influx = state.influx;
+    const rejected = Object.fromEntries(state.ingest.rejected);
+    const degraded = influx !== null && !state.influxReachable();
+    res.json({
+      status: degraded ? 'degraded' : 'ok',
+      uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
+      broker: { clients: state.mqttClients(), tcpPort: state.mqtt.tcpPort, webSocketPath: state.mqtt.webSocketPath, refusals: Object.fromEntries(state.brokerRefusals) },
+      influxdb: influx
+        ? { mode: influx.target.api, ...influx.describe(), reachable: state.influxReachable(), lastError: influx.lastError }
+        : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },
+      counters: {
+        received: state.ingest.received,
+        accepted: state.ingest.accepted,
+        rejected,
+        rejectedTotal: state.ingest.rejectedTotal(),
+        written: state.store.written,
+        writeFailures: state.store.writeFailures,
+        dropped: state.store.dropped,
+        pending: state.store.pendingLines(),
+      },
+      live: {
+        devices: state.directory.size,
+        walls: state.wallClients(),
+        evictedDevices: state.directory.evictedDevices,
+        droppedSeries: state.directory.droppedSeries,
+        droppedLiveReadings: state.hub.droppedLiveReadings,
+      },
+    });
+  });
+
+  app.get('/api/devices', (_req, res) => {
+    const devices = [...state.directory.records()].map((record) => ({
+      ...state.directory.summary(record),
+      accepted: record.accepted,
+      rejected: Object.fromEntries(record.rejections),
+      lastRejection: record.lastRejection,
+    }));
+    const booths = state.booths.map((b) => ({ ...b, unattributedRejections: state.directory.unattributedRejections(b.id) }));
+    res.json({ booths, devices });
+  });
+
+  app.get('/api/history', async (req, res, next) => {
+    const parsed = historyQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || 'query';
+      return void res.status(400).json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
+    }
+    const to = parsed.data.to ?? Date.now();
+    const from = parsed.data.from ?? to - 15 * 60_000;
+    if (from >= to) return void res.status(400).json({ error: 'from: must be before to' });
+    if (to - from > MAX_HISTORY_SPAN_MS) return void res.status(400).json({ error: 'from: the range may span at most 366 days' });
+    if (!state.booths.some((b) => b.id === parsed.data.booth)) return void res.status(404).json({ error: 'booth: no such booth' });
+    try {
+      const result = await history.read({ ...parsed.data, from, to });
+      res.json({ booth: parsed.data.booth, device: parsed.data.device, metric: parsed.data.metric, from, to, ...result });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(metrics.contentType).send(await metrics.metrics());
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  if (existsSync(webRoot)) {
+    app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.status(503).type('text/plain').send('The wall is not built yet: run `npm run build`, then reload.');
+    });
+  }
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'no such endpoint' });
+  });
+
+  // Errors are logged with detail here and answered without it: no stack traces leave the server.
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    log.error({ err: error.message }, 'request failed');
+    res.status(502).json({ error: 'the request could not be completed; see the server log' });
+  });
+  return app;
+}
+
+/** index.html must be fetched fresh after a redeploy; hashed assets may be cached. */
+function noCacheForHtml(res: Response, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}

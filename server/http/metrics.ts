@@ -1,0 +1,60 @@
+/**
+ * Prometheus exposition of the same counters /api/health shows. Values are read at scrape time
+ * from the objects that own them, so there is one source of truth and no double counting.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerState } from './ServerState';
+
+export function createMetricsRegistry(state: ServerState): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'showfloor_process_' });
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  };
+
+  counter('showfloor_messages_received_total', 'Device publishes received from authenticated clients', () => state.ingest.received);
+  counter('showfloor_messages_accepted_total', 'Device publishes that passed validation', () => state.ingest.accepted);
+  new Counter({
+    name: 'showfloor_messages_rejected_total',
+    help: 'Device publishes rejected by validation, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of state.ingest.rejected) this.inc({ reason }, count);
+    },
+  });
+  new Counter({
+    name: 'showfloor_mqtt_refusals_total',
+    help: 'Connections, publishes and subscriptions refused by the broker, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of state.brokerRefusals) this.inc({ reason }, count);
+    },
+  });
+  counter('showfloor_influx_lines_written_total', 'Lines InfluxDB acknowledged', () => state.store.written);
+  counter('showfloor_influx_lines_dropped_total', 'Lines given up on (retry time or buffer exceeded, or refused by InfluxDB)', () => state.store.dropped);
+  counter('showfloor_influx_write_failures_total', 'Failed write attempts, retried or not', () => state.store.writeFailures);
+  gauge('showfloor_influx_pending_lines', 'Lines buffered or waiting for retry', () => state.store.pendingLines());
+  gauge('showfloor_influx_reachable', '1 when the last InfluxDB contact succeeded', () => (state.influxReachable() ? 1 : 0));
+  gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
+  gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
+  gauge('showfloor_live_devices', 'Devices held in the live view', () => state.directory.size);
+  counter('showfloor_live_devices_evicted_total', 'Devices evicted from the live view by the per-booth limit', () => state.directory.evictedDevices);
+  counter('showfloor_live_series_dropped_total', 'Readings left out of the live view by the per-device series limit', () => state.directory.droppedSeries);
+  counter('showfloor_live_readings_dropped_total', 'Readings left out of a live frame by the per-tick limit', () => state.hub.droppedLiveReadings);
+  return registry;
+}

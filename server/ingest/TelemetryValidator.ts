@@ -1,0 +1,303 @@
+/**
+ * Turns one raw MQTT publish into a typed device message, or a rejection with a reason a
+ * technician can act on. Pure and total: it never throws, whatever the bytes.
+ */
+import {
+  ID_PATTERN,
+  MAX_PAYLOAD_BYTES,
+  MAX_READINGS_PER_MESSAGE,
+  METRIC_PATTERN,
+  type DeviceMeta,
+  type DeviceStatus,
+  type ReadingValues,
+} from '../../contract/device';
+
+export type RejectionReason =
+  | 'topic-outside-contract'
+  | 'bad-booth-id'
+  | 'bad-device-id'
+  | 'wrong-booth'
+  | 'payload-too-large'
+  | 'empty-payload'
+  | 'not-utf8'
+  | 'not-json'
+  | 'not-an-object'
+  | 'bad-metric-name'
+  | 'bad-value'
+  | 'too-many-fields'
+  | 'no-readings'
+  | 'bad-timestamp'
+  | 'bad-status'
+  | 'bad-meta';
+
+export const REJECTION_REASONS: readonly RejectionReason[] = [
+  'topic-outside-contract',
+  'bad-booth-id',
+  'bad-device-id',
+  'wrong-booth',
+  'payload-too-large',
+  'empty-payload',
+  'not-utf8',
+  'not-json',
+  'not-an-object',
+  'bad-metric-name',
+  'bad-value',
+  'too-many-fields',
+  'no-readings',
+  'bad-timestamp',
+  'bad-status',
+  'bad-meta',
+];
+
+export interface Rejection {
+  kind: 'rejected';
+  reason: RejectionReason;
+  /** Human-readable detail; may quote device text, so render it as text and log it as a field. */
+  detail: string;
+  booth: string | null;
+  /** Null when the topic did not carry a valid device id. */
+  device: string | null;
+}
+
+export interface TelemetryMessage {
+  kind: 'telemetry';
+  booth: string;
+  device: string;
+  ts: number;
+  values: ReadingValues;
+}
+
+export interface StatusMessage {
+  kind: 'status';
+  booth: string;
+  device: string;
+  status: DeviceStatus;
+}
+
+export interface MetaMessage {
+  kind: 'meta';
+  booth: string;
+  device: string;
+  meta: DeviceMeta;
+}
+
+export type DeviceMessage = TelemetryMessage | StatusMessage | MetaMessage;
+
+export interface ValidatorLimits {
+  maxPayloadBytes: number;
+  maxFields: number;
+  /** Readings stamped further ahead than this are refused: a device clock that runs ahead would hide later data. */
+  maxFutureSkewMs: number;
+  /** Earliest accepted timestamp: catches devices that send uptime or seconds instead of epoch ms. */
+  minTimestamp: number;
+}
+
+export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = {
+  maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  maxFields: MAX_READINGS_PER_MESSAGE,
+  maxFutureSkewMs: 5 * 60_000,
+  minTimestamp: Date.UTC(2000, 0, 1),
+};
+
+const META_TEXT_MAX = 80;
+const UNIT_TEXT_MAX = 16;
+const KIND_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function reject(reason: RejectionReason, detail: string, booth: string | null, device: string | null): Rejection {
+  return { kind: 'rejected', reason, detail, booth, device };
+}
+
+/** Quotes device text for a detail message: bounded and with control characters made visible. */
+export function quoteDeviceText(text: string, max = 40): string {
+  const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(clipped);
+}
+
+export class TelemetryValidator {
+  constructor(private readonly limits: ValidatorLimits = DEFAULT_VALIDATOR_LIMITS) {}
+
+  /**
+   * @param authenticatedBooth the booth the broker authenticated the publisher as; a topic naming
+   *   another booth is refused even if the broker's ACL was bypassed (defence in depth).
+   */
+  validate(topic: string, payload: Buffer, authenticatedBooth: string | null, receivedAt: number): DeviceMessage | Rejection {
+    const parts = topic.split('/');
+    if (parts.length !== 4 || parts[0] !== 'booth') {
+      return reject('topic-outside-contract', `topic ${quoteDeviceText(topic)} is not booth/{booth}/{device}/{telemetry|status|meta}`, authenticatedBooth, null);
+    }
+    const [, booth = '', device = '', leaf = ''] = parts;
+    if (!ID_PATTERN.test(booth)) return reject('bad-booth-id', `booth id ${quoteDeviceText(booth)} does not match ${ID_PATTERN.source}`, authenticatedBooth, null);
+    if (authenticatedBooth !== null && booth !== authenticatedBooth) {
+      return reject('wrong-booth', `publisher is authenticated as booth ${authenticatedBooth}`, authenticatedBooth, null);
+    }
+    if (!ID_PATTERN.test(device)) return reject('bad-device-id', `device id ${quoteDeviceText(device)} does not match ${ID_PATTERN.source}`, booth, null);
+    if (leaf !== 'telemetry' && leaf !== 'status' && leaf !== 'meta') {
+      return reject('topic-outside-contract', `unknown topic leaf ${quoteDeviceText(leaf)}; expected telemetry, status or meta`, booth, device);
+    }
+    if (payload.length > this.limits.maxPayloadBytes) {
+      return reject('payload-too-large', `${payload.length} bytes; the limit is ${this.limits.maxPayloadBytes}`, booth, device);
+    }
+    if (payload.length === 0) return reject('empty-payload', 'the payload is empty', booth, device);
+    let text: string;
+    try {
+      text = utf8.decode(payload);
+    } catch {
+      return reject('not-utf8', 'the payload is not valid UTF-8', booth, device);
+    }
+    if (leaf === 'status') return this.status(text, booth, device);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      return reject('not-json', `not JSON: ${(error as Error).message.slice(0, 80)}`, booth, device);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return reject('not-an-object', `expected a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`, booth, device);
+    }
+    return leaf === 'telemetry'
+      ? this.telemetry(parsed as Record<string, unknown>, booth, device, receivedAt)
+      : this.meta(parsed as Record<string, unknown>, booth, device);
+  }
+
+  private status(text: string, booth: string, device: string): StatusMessage | Rejection {
+    const status = text.trim();
+    if (status !== 'online' && status !== 'offline') {
+      return reject('bad-status', `status must be "online" or "offline", got ${quoteDeviceText(status)}`, booth, device);
+    }
+    return { kind: 'status', booth, device, status };
+  }
+
+  private telemetry(body: Record<string, unknown>, booth: string, device: string, receivedAt: number): TelemetryMessage | Rejection {
+    const keys = Object.keys(body);
+    if (keys.length > this.limits.maxFields + 1) {
+      return reject('too-many-fields', `${keys.length} fields; the limit is ${this.limits.maxFields} readings plus ts`, booth, device);
+    }
+    let ts = receivedAt;
+    // A null prototype: a metric called "constructor" or "__proto__" stays plain data.
+    const values: ReadingValues = Object.create(null) as ReadingValues;
+    let count = 0;
+    for (const key of keys) {
+      const value = body[key];
+      if (key === 'ts') {
+        const parsedTs = this.timestamp(value, receivedAt);
+        if (typeof parsedTs === 'string') return reject('bad-timestamp', parsedTs, booth, device);
+        ts = parsedTs;
+        continue;
+      }
+      if (!METRIC_PATTERN.test(key)) {
+        return reject('bad-metric-name', `metric name ${quoteDeviceText(key)} does not match ${METRIC_PATTERN.source}`, booth, device);
+      }
+      if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+        values[key] = value;
+        count++;
+        continue;
+      }
+      const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? quoteDeviceText(value) : Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object';
+      return reject('bad-value', `${key}: expected a finite number or a boolean, got ${shown}`, booth, device);
+    }
+    if (count === 0) return reject('no-readings', 'the object holds no readings', booth, device);
+    return { kind: 'telemetry', booth, device, ts, values };
+  }
+
+  /** Returns epoch ms, or a message saying what is wrong. */
+  private timestamp(value: unknown, receivedAt: number): number | string {
+    let ms: number;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return `ts must be a finite number, got ${String(value)}`;
+      ms = Math.round(value);
+    } else if (typeof value === 'string' && ISO_8601.test(value)) {
+      ms = Date.parse(value);
+      if (Number.isNaN(ms)) return `ts ${quoteDeviceText(value)} is not a valid date`;
+    } else {
+      return 'ts must be epoch milliseconds or an ISO 8601 string with a time zone';
+    }
+    if (ms < this.limits.minTimestamp) {
+      return `ts ${ms} is before 2000-01-01: send epoch milliseconds (seconds or uptime are not accepted)`;
+    }
+    if (ms > receivedAt + this.limits.maxFutureSkewMs) {
+      return `ts is ${Math.round((ms - receivedAt) / 1000)} s ahead of the server clock`;
+    }
+    return ms;
+  }
+
+  private meta(body: Record<string, unknown>, booth: string, device: string): MetaMessage | Rejection {
+    const meta: DeviceMeta = {};
+    const bad = (detail: string): Rejection => reject('bad-meta', detail, booth, device);
+    for (const [key, value] of Object.entries(body)) {
+      switch (key) {
+        case 'name':
+        case 'firmware': {
+          if (typeof value !== 'string' || value.trim() === '') return bad(`${key} must be a non-empty string`);
+          meta[key] = cleanText(value, META_TEXT_MAX);
+          break;
+        }
+        case 'kind': {
+          if (typeof value !== 'string' || !KIND_PATTERN.test(value)) return bad(`kind must match ${KIND_PATTERN.source}`);
+          meta.kind = value;
+          break;
+        }
+        case 'intervalMs': {
+          if (typeof value !== 'number' || !Number.isFinite(value) || value < 10 || value > 24 * 3600_000) {
+            return bad('intervalMs must be a number of milliseconds between 10 and 86400000');
+          }
+          meta.intervalMs = Math.round(value);
+          break;
+        }
+        case 'units': {
+          const units = perMetric(value, (unit) => (typeof unit === 'string' ? cleanText(unit, UNIT_TEXT_MAX) : undefined));
+          if (typeof units === 'string') return bad(`units: ${units}`);
+          meta.units = units;
+          break;
+        }
+        case 'expected': {
+          const expected = perMetric(value, expectedRange);
+          if (typeof expected === 'string') return bad(`expected: ${expected}`);
+          meta.expected = expected;
+          break;
+        }
+        default:
+          // Unknown keys are ignored rather than refused, so newer firmware can describe more.
+          break;
+      }
+    }
+    return { kind: 'meta', booth, device, meta };
+  }
+}
+
+/** Strips control characters (they would reorder or hide text on a wall) and bounds the length. */
+function cleanText(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, max);
+}
+
+function perMetric<T>(value: unknown, convert: (entry: unknown) => T | undefined): Record<string, T> | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object keyed by metric name';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_READINGS_PER_MESSAGE) return `at most ${MAX_READINGS_PER_MESSAGE} metrics`;
+  const result = Object.create(null) as Record<string, T>;
+  for (const [metric, entry] of entries) {
+    if (!METRIC_PATTERN.test(metric)) return `metric name ${quoteDeviceText(metric)} does not match ${METRIC_PATTERN.source}`;
+    const converted = convert(entry);
+    if (converted === undefined) return `${metric}: invalid entry`;
+    result[metric] = converted;
+  }
+  return result;
+}
+
+function expectedRange(entry: unknown): { min?: number; max?: number } | undefined {
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { min, max } = entry as { min?: unknown; max?: unknown };
+  const range: { min?: number; max?: number } = {};
+  if (min !== undefined) {
+    if (typeof min !== 'number' || !Number.isFinite(min)) return undefined;
+    range.min = min;
+  }
+  if (max !== undefined) {
+    if (typeof max !== 'number' || !Number.isFinite(max)) return undefined;
+    range.max = max;
+  }
+  if (range.min !== undefined && range.max !== undefined && range.min > range.max) return undefined;
+  return range;
+}

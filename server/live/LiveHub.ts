@@ -1,0 +1,160 @@
+/**
+ * Pushes the live picture to wall pages over socket.io. Readings are batched per booth and sent
+ * as one frame per tick to that booth's room, so the cost per tick does not grow with the message
+ * rate or the number of screens. A (re)connecting page first gets a snapshot of the recent window.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
+import type { DeviceDirectory } from './DeviceDirectory';
+
+export interface LiveHubOptions {
+  tickMs: number;
+  windowMs: number;
+  /** Readings held for one booth between two ticks; beyond it the oldest are dropped from the live view (never from storage). */
+  maxPendingReadingsPerBooth: number;
+}
+
+export interface BoothLabel {
+  id: string;
+  name: string;
+}
+
+interface PendingFrame {
+  readings: LiveReading[];
+  changedDevices: Set<string>;
+}
+
+export interface WallSubscriptionRequest {
+  booths: string[];
+  windowMs: number;
+}
+
+export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
+type WallSocket = Socket<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
+
+export class LiveHub {
+  private readonly pending = new Map<string, PendingFrame>();
+  private timer: NodeJS.Timeout | undefined;
+  private io: WallServer | undefined;
+  droppedLiveReadings = 0;
+  framesSent = 0;
+
+  constructor(
+    private readonly directory: DeviceDirectory,
+    private readonly booths: readonly BoothLabel[],
+    private readonly options: LiveHubOptions,
+  ) {
+    for (const booth of booths) this.pending.set(booth.id, { readings: [], changedDevices: new Set() });
+  }
+
+  readingAccepted(reading: LiveReading): void {
+    const frame = this.pending.get(reading.booth);
+    if (!frame) return;
+    if (frame.readings.length >= this.options.maxPendingReadingsPerBooth) {
+      frame.readings.shift();
+      this.droppedLiveReadings++;
+    }
+    frame.readings.push(reading);
+  }
+
+  deviceChanged(booth: string, device: string): void {
+    // Bounded by the directory's per-booth device limit.
+    this.pending.get(booth)?.changedDevices.add(device);
+  }
+
+  snapshot(booths: readonly string[], windowMs: number, now = Date.now()): Snapshot {
+    const wanted = new Set(booths);
+    const since = now - Math.min(windowMs, this.options.windowMs);
+    const devices: DeviceWindow[] = [];
+    for (const record of this.directory.records(wanted)) {
+      devices.push({ ...this.directory.summary(record), series: this.directory.window(record, since) });
+    }
+    return {
+      serverTime: now,
+      windowMs: Math.min(windowMs, this.options.windowMs),
+      booths: this.booths.filter((b) => wanted.has(b.id)).map((b) => ({ id: b.id, name: b.name })),
+      devices,
+    };
+  }
+
+  attach(io: WallServer): void {
+    this.io = io;
+    // Refusing in middleware gives the page a connect_error with the reason, before any data.
+    io.use((socket, next) => {
+      const request = parseSubscription(socket.handshake.auth, this.booths, this.options.windowMs);
+      if (typeof request === 'string') return next(new Error(request));
+      socket.data = request;
+      next();
+    });
+    io.on('connection', (socket) => this.welcome(socket));
+    this.timer = setInterval(() => this.tick(), this.options.tickMs);
+    this.timer.unref();
+  }
+
+  get connectedWalls(): number {
+    return this.io?.engine.clientsCount ?? 0;
+  }
+
+  /** Sends one frame per booth that has news and an audience; public so tests and shutdown can flush. */
+  tick(now = Date.now()): void {
+    const io = this.io;
+    if (!io) return;
+    for (const [booth, frame] of this.pending) {
+      if (frame.readings.length === 0 && frame.changedDevices.size === 0) continue;
+      const room = roomOf(booth);
+      if ((io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0) {
+        const devices = [];
+        for (const device of frame.changedDevices) {
+          const record = this.directory.get(booth, device);
+          if (record) devices.push(this.directory.summary(record));
+        }
+        const message: Frame = { booth, serverTime: now, readings: frame.readings, devices };
+        io.to(room).emit('frame', message);
+        this.framesSent++;
+      }
+      this.pending.set(booth, { readings: [], changedDevices: new Set() });
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private welcome(socket: WallSocket): void {
+    const request = socket.data;
+    // Snapshot and join happen in the same turn, so no frame can fall between them; a frame
+    // may repeat a reading the snapshot holds, which the page drops by timestamp.
+    socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));
+    for (const booth of request.booths) void socket.join(roomOf(booth));
+  }
+}
+
+function roomOf(booth: string): string {
+  return `booth:${booth}`;
+}
+
+/** Validates a page's handshake; returns an error message for anything it cannot serve. */
+export function parseSubscription(
+  auth: unknown,
+  booths: readonly BoothLabel[],
+  maxWindowMs: number,
+): WallSubscriptionRequest | string {
+  const known = booths.map((b) => b.id);
+  const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown };
+  let wanted = known;
+  if (body.booths !== undefined) {
+    if (!Array.isArray(body.booths) || body.booths.length > known.length || body.booths.some((b) => typeof b !== 'string')) {
+      return 'booths must be a list of booth ids';
+    }
+    const unknown = (body.booths as string[]).filter((b) => !known.includes(b));
+    if (unknown.length > 0) return `unknown booth: ${JSON.stringify(unknown[0]).slice(0, 70)}`;
+    if (body.booths.length > 0) wanted = body.booths as string[];
+  }
+  let windowMs = maxWindowMs;
+  if (body.windowMs !== undefined) {
+    if (typeof body.windowMs !== 'number' || !Number.isFinite(body.windowMs) || body.windowMs <= 0) return 'windowMs must be a positive number';
+    windowMs = Math.min(body.windowMs, maxWindowMs);
+  }
+  return { booths: wanted, windowMs };
+}

@@ -1,0 +1,193 @@
+/**
+ * Stores accepted readings in InfluxDB through the official client's WriteApi (batching, gzip,
+ * retries) and reads history back with InfluxQL on /query, the one read path every InfluxDB
+ * version serves. v1 mode points the same WriteApi at /write for InfluxDB 1.x.
+ */
+import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import type { Logger } from '../logger';
+import type { StoreCounters } from './StoreCounters';
+import { safeTagValue } from './lineProtocolSafety';
+
+export interface InfluxTarget {
+  url: string;
+  api: 'v2' | 'v1';
+  token: string;
+  org: string;
+  /** v2: bucket name. v1: "database" or "database/retention-policy". */
+  bucket: string;
+}
+
+export interface InfluxWriteTuning {
+  batchSize: number;
+  flushIntervalMs: number;
+  maxBufferLines: number;
+  maxRetryTimeMs: number;
+}
+
+export interface StoredReading {
+  booth: string;
+  device: string;
+  kind: string | undefined;
+  ts: number;
+  values: Record<string, number | boolean>;
+}
+
+export interface InfluxQlResult {
+  series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[];
+  error?: string;
+}
+
+export const MEASUREMENT = 'telemetry';
+
+export class InfluxStore {
+  private readonly client: InfluxDB;
+  private readonly writeApi: WriteApi;
+  private readonly database: string;
+  private readonly retentionPolicy: string | undefined;
+  private closed = false;
+  reachable = false;
+  lastError: string | null = null;
+
+  constructor(
+    readonly target: InfluxTarget,
+    tuning: InfluxWriteTuning,
+    private readonly counters: StoreCounters,
+    private readonly log: Logger,
+  ) {
+    this.client = new InfluxDB({ url: target.url, token: target.token, timeout: 10_000 });
+    const [database = target.bucket, retentionPolicy] = target.api === 'v1' ? target.bucket.split('/') : [target.bucket];
+    this.database = database;
+    this.retentionPolicy = retentionPolicy;
+    const store = this;
+    this.writeApi = this.client.getWriteApi(target.org || 'showfloor', target.bucket, 'ms', {
+      batchSize: tuning.batchSize,
+      flushInterval: tuning.flushIntervalMs,
+      maxBufferLines: tuning.maxBufferLines,
+      maxRetryTime: tuning.maxRetryTimeMs,
+      // Bounded by maxRetryTime instead: an outage of a minute must not run out of attempts.
+      maxRetries: 10_000,
+      minRetryDelay: 500,
+      maxRetryDelay: 5_000,
+      exponentialBase: 2,
+      retryJitter: 200,
+      gzipThreshold: 1024,
+      writeSuccess(lines) {
+        store.reachable = true;
+        store.lastError = null;
+        counters.linesWritten(lines.length);
+      },
+      writeFailed(error, lines, attempt, expires) {
+        store.lastError = describeError(error);
+        counters.writeFailure();
+        if (!willRetry(error, expires, store.closed)) {
+          counters.linesDropped(lines.length);
+          log.error({ err: store.lastError, lines: lines.length, attempt }, 'InfluxDB write failed; lines dropped');
+        } else if (attempt === 1) {
+          store.reachable = !(error instanceof HttpError) ? false : store.reachable;
+          log.warn({ err: store.lastError, lines: lines.length }, 'InfluxDB write failed; will retry');
+        }
+        return undefined;
+      },
+      writeRetrySkipped(entry) {
+        counters.linesDropped(entry.lines.length);
+        log.error({ lines: entry.lines.length }, 'InfluxDB retry buffer full; oldest lines dropped');
+      },
+    });
+    if (target.api === 'v1') {
+      const params = new URLSearchParams({ db: this.database, precision: 'ms' });
+      if (this.retentionPolicy) params.set('rp', this.retentionPolicy);
+      this.writeApi.path = `/write?${params.toString()}`;
+    }
+  }
+
+  /** Where writes and queries go, without credentials: safe to show in /api/health and logs. */
+  describe(): { url: string; api: 'v1' | 'v2'; bucket: string } {
+    const url = new URL(this.target.url);
+    url.username = '';
+    url.password = '';
+    return { url: url.toString().replace(/\/$/, ''), api: this.target.api, bucket: this.target.bucket };
+  }
+
+  write(reading: StoredReading): void {
+    if (this.closed) {
+      this.counters.linesDropped(1);
+      return;
+    }
+    const point = new Point(MEASUREMENT)
+      .tag('booth', safeTagValue(reading.booth))
+      .tag('device', safeTagValue(reading.device))
+      .tag('kind', safeTagValue(reading.kind))
+      .timestamp(reading.ts);
+    for (const metric in reading.values) {
+      const value = reading.values[metric];
+      // Booleans are stored as 0/1 so a metric can never change field type between devices
+      // (InfluxDB refuses a whole shard's writes for a type conflict).
+      point.floatField(metric, typeof value === 'boolean' ? (value ? 1 : 0) : (value as number));
+    }
+    this.writeApi.writePoint(point);
+    this.counters.linesAccepted(1);
+  }
+
+  /** v1 servers need the database to exist; creating it is idempotent. Errors are reported, not thrown. */
+  async prepare(): Promise<void> {
+    await this.ping();
+    if (this.target.api !== 'v1') return;
+    try {
+      await this.query(`CREATE DATABASE "${this.database.replace(/["\\]/g, '\\$&')}"`, 'POST');
+    } catch (error) {
+      this.log.warn({ err: describeError(error), database: this.database }, 'could not create the InfluxDB database; create it by hand if writes fail');
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.client.transport.request('/ping', '', { method: 'GET' });
+      this.reachable = true;
+    } catch (error) {
+      this.reachable = false;
+      this.lastError = describeError(error);
+    }
+    return this.reachable;
+  }
+
+  /** Runs one InfluxQL statement; statement errors arrive as HTTP 200 with `error`, so they are raised here. */
+  async query(statement: string, method: 'GET' | 'POST' = 'GET'): Promise<InfluxQlResult> {
+    const params = new URLSearchParams({ db: this.database, epoch: 'ms', q: statement });
+    if (this.retentionPolicy) params.set('rp', this.retentionPolicy);
+    const response = (await this.client.transport.request(`/query?${params.toString()}`, '', {
+      method,
+      headers: { accept: 'application/json' },
+    })) as { results?: InfluxQlResult[]; error?: string };
+    if (response.error) throw new Error(`InfluxQL: ${response.error}`);
+    const result = response.results?.[0] ?? {};
+    if (result.error) throw new Error(`InfluxQL: ${result.error}`);
+    return result;
+  }
+
+  /** Sends everything buffered, retry buffer included, then stops; what could not be sent is counted as dropped. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    const flushed = this.writeApi.flush(true).then(
+      () => true,
+      () => false,
+    );
+    const ok = await Promise.race([flushed, new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
+    this.closed = true;
+    const pending = this.counters.pendingLines();
+    if (!ok || pending > 0) {
+      this.counters.linesDropped(pending);
+      this.log.error({ lines: pending }, 'InfluxDB unreachable at shutdown; buffered lines dropped');
+    }
+    await this.writeApi.close().catch(() => undefined);
+  }
+}
+
+function willRetry(error: Error, expires: number, closed: boolean): boolean {
+  if (closed || expires <= Date.now()) return false;
+  return !(error instanceof HttpError) || error.statusCode >= 429;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof HttpError) return `HTTP ${error.statusCode}: ${error.body ?? error.message}`.slice(0, 300);
+  return error instanceof Error ? error.message.slice(0, 300) : String(error);
+}
