@@ -51,10 +51,16 @@ export class LiveHub {
     const frame = this.pending.get(reading.booth);
     if (!frame) return;
     if (frame.readings.length >= this.options.maxPendingReadingsPerBooth) {
-      frame.readings.shift();
-      this.droppedLiveReadings++;
+      // Drop the oldest quarter at once: shifting one at a time is O(n) per reading under a flood.
+      const drop = Math.max(1, Math.floor(frame.readings.length / 4));
+      frame.readings.splice(0, drop);
+      this.droppedLiveReadings += drop;
     }
     frame.readings.push(reading);
+  }
+
+  pendingReadings(booth: string): number {
+    return this.pending.get(booth)?.readings.length ?? 0;
   }
 
   deviceChanged(booth: string, device: string): void {

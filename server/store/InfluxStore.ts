@@ -3,7 +3,7 @@
  * retries) and reads history back with InfluxQL on /query, the one read path every InfluxDB
  * version serves. v1 mode points the same WriteApi at /write for InfluxDB 1.x.
  */
-import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger';
 import type { StoreCounters } from './StoreCounters';
 import { safeTagValue } from './lineProtocolSafety';
@@ -54,6 +54,11 @@ export class InfluxStore {
     private readonly counters: StoreCounters,
     private readonly log: Logger,
   ) {
+    // The client logs failures with stack traces on the console; ours are logged once, structured, below.
+    setLogger({
+      error: (message: string) => log.debug({ source: 'influxdb-client' }, message),
+      warn: (message: string) => log.debug({ source: 'influxdb-client' }, message),
+    });
     this.client = new InfluxDB({ url: target.url, token: target.token, timeout: 10_000 });
     const [database = target.bucket, retentionPolicy] = target.api === 'v1' ? target.bucket.split('/') : [target.bucket];
     this.database = database;
