@@ -1,0 +1,234 @@
+/**
+ * The whole device → wall path against real components: influxd 1.6.7, Aedes on free ports,
+ * MQTT.js devices and socket.io wall clients.
+ */
+import { connect as connectTcp } from 'node:net';
+import mqtt from 'mqtt';
+import mqttPacket from 'mqtt-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Snapshot } from '../../contract/live';
+import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
+import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
+import { waitFor, waitForEvent } from '../support/waitFor';
+
+const DB = 'pipeline';
+
+describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', () => {
+  let influxd: InfluxdProcess;
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+  const walls: WallClient[] = [];
+  const clients: mqtt.MqttClient[] = [];
+
+  const rows = (where: string) => influxd.queryRows(`SELECT * FROM "telemetry" WHERE ${where}`, DB);
+  const health = async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+  const device = async (booth = BOOTH_A, options: mqtt.IClientOptions = {}) => {
+    const client = await connectDevice(showfloor.mqttUrl, booth, options);
+    clients.push(client);
+    return client;
+  };
+  const connectedWall = async (booths?: string[]) => {
+    const wall = wallClient(showfloor.httpUrl, booths ? { booths } : {});
+    walls.push(wall);
+    const snapshot = waitForEvent<[Snapshot]>(wall, 'snapshot');
+    wall.connect();
+    return { wall, snapshot: (await snapshot)[0] };
+  };
+
+  beforeAll(async () => {
+    influxd = await startInfluxd();
+    showfloor = await startTestShowfloor({ influxUrl: influxd.url, database: DB });
+  });
+
+  afterAll(async () => {
+    for (const wall of walls) wall.disconnect();
+    for (const client of clients) client.end(true);
+    await showfloor?.close();
+    await influxd?.dispose();
+  });
+
+  it('a reading published over MQTT is stored in InfluxDB and arrives in a socket.io frame', async () => {
+    const { wall, snapshot } = await connectedWall([BOOTH_A.id]);
+    expect(snapshot.booths).toEqual([{ id: BOOTH_A.id, name: BOOTH_A.name }]);
+    const frame = waitForEvent<[Frame]>(wall, 'frame', { filter: (f) => f.readings.some((r) => r.device === 'env-01') });
+    const sensor = await device();
+    sensor.publish('booth/booth-a/env-01/meta', JSON.stringify({ name: 'Hall climate', kind: 'env-sensor', units: { temperature: '°C' } }), { retain: true, qos: 1 });
+    const ts = Date.now() - 1000;
+    sensor.publish('booth/booth-a/env-01/telemetry', JSON.stringify({ temperature: 21.5, door_open: true, ts }), { qos: 1 });
+
+    const [received] = await frame;
+    expect(received.booth).toBe(BOOTH_A.id);
+    expect(received.readings.find((r) => r.device === 'env-01')).toEqual({ booth: BOOTH_A.id, device: 'env-01', ts, values: { temperature: 21.5, door_open: true } });
+
+    const stored = await waitFor(async () => {
+      const found = await rows(`"device" = 'env-01'`);
+      return found.length > 0 && found;
+    }, { what: 'the reading in InfluxDB' });
+    expect(stored).toEqual([{ time: ts, booth: BOOTH_A.id, device: 'env-01', kind: 'env-sensor', temperature: 21.5, door_open: 1 }]);
+  });
+
+  it('counts bad messages per device with their reason while good ones beside them all land', async () => {
+    const sensor = await device();
+    const bad: [string, string][] = [
+      ['booth/booth-a/mixed-01/telemetry', 'not json'],
+      ['booth/booth-a/mixed-01/telemetry', '{"t": 1e400}'],
+      ['booth/booth-a/mixed-01/telemetry', '{"t": "NaN"}'],
+      ['booth/booth-a/mixed-01/telemetry', '[1, 2]'],
+      ['booth/booth-a/mixed-01/telemetry', '{"bad-name": 1}'],
+      ['booth/booth-a/mixed-01/telemetry', JSON.stringify({ t: 1, pad: 'x'.repeat(17_000) })],
+      ['booth/booth-a/mixed-01/nonsense', '{"t": 1}'],
+      ['booth/booth-a/bad id!/telemetry', '{"t": 1}'],
+    ];
+    const base = Date.now() - 60_000;
+    for (let i = 0; i < 40; i++) {
+      sensor.publish('booth/booth-a/mixed-01/telemetry', JSON.stringify({ t: i, ts: base + i }), { qos: 1 });
+      const [topic, payload] = bad[i % bad.length]!;
+      sensor.publish(topic, payload, { qos: 1 });
+    }
+    const stored = await waitFor(async () => {
+      const found = await rows(`"device" = 'mixed-01'`);
+      return found.length === 40 && found;
+    }, { what: '40 good readings in InfluxDB' });
+    expect(stored.map((r) => r.t)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+
+    const devices = (await getJson(`${showfloor.httpUrl}/api/devices`)).body;
+    const mixed = devices.devices.find((d: { device: string }) => d.device === 'mixed-01');
+    expect(mixed.accepted).toBe(40);
+    expect(mixed.rejected).toEqual({ 'not-json': 5, 'bad-value': 10, 'not-an-object': 5, 'bad-metric-name': 5, 'payload-too-large': 5, 'topic-outside-contract': 5 });
+    expect(mixed.lastRejection.reason).toBeTypeOf('string');
+    const boothA = devices.booths.find((b: { id: string }) => b.id === BOOTH_A.id);
+    expect(boothA.unattributedRejections).toEqual({ 'bad-device-id': 5 });
+    const counters = (await health()).counters;
+    expect(counters.rejected['bad-value']).toBeGreaterThanOrEqual(10);
+    expect(counters.rejectedTotal).toBeGreaterThanOrEqual(40);
+  });
+
+  it('refuses unknown booths and wrong passwords with CONNACK 4', async () => {
+    for (const [username, password] of [[BOOTH_A.id, 'wrong-password'], ['no-such-booth', 'whatever1'], [BOOTH_A.id, BOOTH_B.password]] as const) {
+      const client = mqtt.connect(showfloor.mqttUrl, { username, password, reconnectPeriod: 0, clientId: `${BOOTH_A.id}-x` });
+      const [error] = await waitForEvent<[Error & { code?: number }]>(client, 'error', { rejectOnError: false });
+      expect(error.code).toBe(4);
+      client.end(true);
+    }
+    expect((await health()).broker.refusals['bad-credentials']).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses publishing into another booth (closing the connection) and subscribing outside the booth', async () => {
+    const intruder = await device(BOOTH_A);
+    // MQTT.js rejects when any filter is refused; the SUBACK it carries says which.
+    const suback = await intruder.subscribeAsync(['booth/booth-b/#', 'booth/+/x/telemetry', '#', 'booth/booth-a/#']).then(
+      () => undefined,
+      (error: { packet?: { granted: unknown[] } }) => error.packet,
+    );
+    expect(suback?.granted).toEqual([128, 128, 128, 0]);
+
+    const closed = waitForEvent(intruder, 'close', { rejectOnError: false });
+    intruder.publish('booth/booth-b/victim/telemetry', JSON.stringify({ t: 666 }));
+    await closed;
+    const refusals = (await health()).broker.refusals;
+    expect(refusals['publish-denied']).toBeGreaterThanOrEqual(1);
+    expect(refusals['subscribe-denied']).toBeGreaterThanOrEqual(3);
+    // Booth B's own device still works and nothing of the intruder's landed there.
+    const owner = await device(BOOTH_B);
+    owner.publish('booth/booth-b/victim/telemetry', JSON.stringify({ t: 1 }), { qos: 1 });
+    const stored = await waitFor(async () => {
+      const found = await rows(`"booth" = 'booth-b' AND "device" = 'victim'`);
+      return found.length > 0 && found;
+    }, { what: "booth B's own reading" });
+    expect(stored.map((r) => r.t)).toEqual([1]);
+  });
+
+  it('refuses an empty client id without a clean session', async () => {
+    const socket = connectTcp(showfloor.mqttPort, '127.0.0.1');
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    const packets: mqttPacket.Packet[] = [];
+    parser.on('packet', (p) => packets.push(p));
+    socket.on('data', (d) => parser.parse(d));
+    socket.on('error', () => undefined); // a reset is one acceptable way to refuse
+    const closed = waitForEvent(socket, 'close', { rejectOnError: false });
+    // Hand-built, because mqtt-packet refuses to generate this illegal CONNECT.
+    const field = (text: string) => Buffer.concat([Buffer.from([0, Buffer.byteLength(text)]), Buffer.from(text)]);
+    const body = Buffer.concat([field('MQTT'), Buffer.from([4, 0xc0, 0, 10]), field(''), field(BOOTH_A.id), field(BOOTH_A.password)]);
+    socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+    await closed;
+    expect(packets.some((p) => p.cmd === 'connack' && p.returnCode === 0)).toBe(false);
+    expect((await health()).broker.refusals['empty-client-id']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cuts a packet over the size limit at the transport and keeps serving other devices', async () => {
+    const big = await device();
+    const neighbour = await device();
+    const closed = waitForEvent(big, 'close', { rejectOnError: false });
+    big.publish('booth/booth-a/big-01/telemetry', Buffer.alloc(200 * 1024, 0x20));
+    await closed;
+    expect((await health()).broker.refusals['packet-too-large']).toBeGreaterThanOrEqual(1);
+    neighbour.publish('booth/booth-a/neighbour-01/telemetry', JSON.stringify({ t: 7 }), { qos: 1 });
+    await waitFor(async () => (await rows(`"device" = 'neighbour-01'`)).length === 1, { what: "the neighbour's reading" });
+  });
+
+  it('serves MQTT over WebSocket at /mqtt on the HTTP port', async () => {
+    const client = await connectDevice(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, BOOTH_A);
+    clients.push(client);
+    client.publish('booth/booth-a/ws-01/telemetry', JSON.stringify({ t: 3 }), { qos: 1 });
+    await waitFor(async () => (await rows(`"device" = 'ws-01'`)).length === 1, { what: 'the WebSocket reading' });
+  });
+
+  it('turns a lost connection into offline presence through the will, and pushes it to walls', async () => {
+    const { wall } = await connectedWall([BOOTH_A.id]);
+    const client = await device(BOOTH_A, { will: { topic: 'booth/booth-a/willing-01/status', payload: Buffer.from('offline'), qos: 1, retain: true } });
+    const online = waitForEvent<[Frame]>(wall, 'frame', { filter: (f) => f.devices.some((d) => d.device === 'willing-01' && d.presence.state === 'online') });
+    client.publish('booth/booth-a/willing-01/status', 'online', { qos: 1, retain: true });
+    await online;
+    const offline = waitForEvent<[Frame]>(wall, 'frame', { filter: (f) => f.devices.some((d) => d.device === 'willing-01' && d.presence.state === 'offline') });
+    client.stream.destroy(); // the network drops: no DISCONNECT, so the broker publishes the will
+    const [frame] = await offline;
+    expect(['will', 'connection-lost']).toContain(frame.devices.find((d) => d.device === 'willing-01')!.presence.reason);
+    // The will and the broker's own disconnect event race; whichever lands first names the reason.
+    const list = (await getJson(`${showfloor.httpUrl}/api/devices`)).body;
+    expect(list.devices.find((d: { device: string }) => d.device === 'willing-01').presence.state).toBe('offline');
+  });
+
+  it('serves history from InfluxDB and answers bad parameters with 400 and a message', async () => {
+    const sensor = await device();
+    const start = Date.now() - 10 * 60_000;
+    for (let i = 0; i < 600; i++) sensor.publish('booth/booth-a/hist-01/telemetry', JSON.stringify({ level: i, ts: start + i * 1000 }));
+    await waitFor(async () => (await rows(`"device" = 'hist-01'`)).length === 600, { what: '600 readings stored' });
+    const url = `${showfloor.httpUrl}/api/history?booth=booth-a&device=hist-01&metric=level&from=${start}&to=${start + 600_000}&points=60`;
+    const { status, body } = await getJson(url);
+    expect(status).toBe(200);
+    expect(body.source).toBe('influxdb');
+    expect(body.intervalMs).toBe(10_000);
+    // InfluxQL buckets are aligned to the epoch, so compute the expected means the same way.
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < 600; i++) {
+      const bucket = Math.floor((start + i * 1000) / 10_000) * 10_000;
+      buckets.set(bucket, [...(buckets.get(bucket) ?? []), i]);
+    }
+    const expected = [...buckets].map(([t, values]) => [t, values.reduce((a, b) => a + b, 0) / values.length]);
+    expect(body.points).toEqual(expected);
+
+    for (const [query, message] of [
+      ['booth=booth-a&device=hist-01', /metric: /],
+      ['booth=booth-a&device=hist-01&metric=level&points=0', /points: /],
+      ['booth=booth-a&device=hist-01&metric=level&from=yesterday', /from: must be epoch/],
+      ["booth=booth-a&device=hist'01&metric=level", /device: must be a device id/],
+      ['booth=booth-a&device=hist-01&metric=level&from=2000&to=1000', /from: must be before to/],
+      ['booth=booth-a&device=hist-01&metric=level&sql=drop', /unknown parameter sql/],
+    ] as const) {
+      const answer = await getJson(`${showfloor.httpUrl}/api/history?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body.error).toMatch(message);
+    }
+  });
+
+  it('reports health and Prometheus metrics from the same counters', async () => {
+    const report = await health();
+    expect(report.status).toBe('ok');
+    expect(report.influxdb).toMatchObject({ mode: 'v1', reachable: true, bucket: DB });
+    await waitFor(async () => (await health()).counters.pending === 0, { what: 'all lines written' });
+    const after = await health();
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain(`showfloor_influx_lines_written_total ${after.counters.written}`);
+    expect(metrics).toMatch(/showfloor_messages_rejected_total\{reason="not-json"\} \d+/);
+    expect(after.counters.dropped).toBe(0);
+  });
+});
