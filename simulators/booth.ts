@@ -1,0 +1,117 @@
+/**
+ * A whole simulated booth: a mix of devices, each with its own connection, started and stopped
+ * together. Used by the CLI, `npm run demo` and the benchmark (in-process).
+ */
+import { ID_PATTERN } from '../contract/device';
+import { PROFILES, PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
+import { randomSeed } from './random';
+import { SimulatedDevice, type DeviceEvent } from './simulated-device';
+import { MAX_RATE_PER_DEVICE } from './telemetry-schedule';
+
+/** Upper bound on devices per booth simulator: beyond this one process is the bottleneck, not the server. */
+export const MAX_DEVICES = 5000;
+/** Devices are connected in waves so thousands of them do not overflow the broker's accept backlog. */
+const CONNECT_WAVE_SIZE = 200;
+const CONNECT_WAVE_GAP_MS = 50;
+
+export interface SimulatedBoothOptions {
+  /** Broker URL, e.g. mqtt://localhost:1883. */
+  url: string;
+  booth: string;
+  password: string;
+  /** How many devices, spread over the profiles round-robin. */
+  devices: number;
+  /** Telemetry messages per second per device. */
+  rate: number;
+  /** Which kinds of device, in round-robin order; defaults to all of them. */
+  profiles?: readonly ProfileKind[];
+  /** Makes readings reproducible; each device derives its own seed from it. */
+  seed?: string | number;
+  onEvent?: (event: DeviceEvent) => void;
+}
+
+export interface SimulatedBooth {
+  devices: SimulatedDevice[];
+  /** Stops every device (each publishes `offline`) and resolves when all connections are closed. */
+  stop(): Promise<void>;
+  /** Telemetry messages sent by all devices so far. */
+  sent(): number;
+  /** Resolves once every device has connected at least once; rejects on refusal or timeout. */
+  ready(timeoutMs?: number): Promise<void>;
+}
+
+export interface PlannedDevice {
+  deviceId: string;
+  name: string;
+  kind: ProfileKind;
+}
+
+/** Device ids and names for a booth: env-01, ev-01, robot-01, vehicle-01, env-02, … */
+export function planDevices(count: number, kinds: readonly ProfileKind[] = PROFILE_KINDS): PlannedDevice[] {
+  if (kinds.length === 0) throw new RangeError('at least one profile is needed');
+  const perKind = Math.ceil(count / kinds.length);
+  const width = Math.max(2, String(perKind).length);
+  return Array.from({ length: count }, (_, i) => {
+    const kind = kinds[i % kinds.length] as ProfileKind;
+    const number = String(Math.floor(i / kinds.length) + 1).padStart(width, '0');
+    const profile = PROFILES[kind];
+    return { deviceId: `${profile.idPrefix}-${number}`, name: `${profile.meta.name} ${number}`, kind };
+  });
+}
+
+function checkOptions(options: SimulatedBoothOptions): void {
+  if (!ID_PATTERN.test(options.booth)) throw new RangeError(`booth id ${JSON.stringify(options.booth)} does not match ID_PATTERN`);
+  if (!Number.isInteger(options.devices) || options.devices < 1 || options.devices > MAX_DEVICES) {
+    throw new RangeError(`devices must be an integer from 1 to ${MAX_DEVICES}, got ${options.devices}`);
+  }
+  if (!(Number.isFinite(options.rate) && options.rate > 0 && options.rate <= MAX_RATE_PER_DEVICE)) {
+    throw new RangeError(`rate must be a number in (0, ${MAX_RATE_PER_DEVICE}], got ${options.rate}`);
+  }
+  for (const kind of options.profiles ?? []) {
+    if (!isProfileKind(kind)) throw new RangeError(`unknown profile ${JSON.stringify(kind)}`);
+  }
+}
+
+/** Creates the devices and starts connecting them; returns at once (await ready() to wait for the connections). */
+export function startSimulatedBooth(options: SimulatedBoothOptions): SimulatedBooth {
+  checkOptions(options);
+  const seed = options.seed ?? randomSeed();
+  const devices = planDevices(options.devices, options.profiles ?? PROFILE_KINDS).map(
+    (planned) =>
+      new SimulatedDevice({
+        url: options.url,
+        booth: options.booth,
+        password: options.password,
+        deviceId: planned.deviceId,
+        name: planned.name,
+        profile: PROFILES[planned.kind],
+        rate: options.rate,
+        seed: `${seed}/${planned.deviceId}`,
+        onEvent: options.onEvent,
+      }),
+  );
+
+  const waves: NodeJS.Timeout[] = [];
+  for (let first = 0; first < devices.length; first += CONNECT_WAVE_SIZE) {
+    const wave = devices.slice(first, first + CONNECT_WAVE_SIZE);
+    const startWave = (): void => wave.forEach((device) => device.start());
+    if (first === 0) startWave();
+    else waves.push(setTimeout(startWave, (first / CONNECT_WAVE_SIZE) * CONNECT_WAVE_GAP_MS));
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    devices,
+    stop() {
+      stopping ??= (async () => {
+        waves.forEach((timer) => clearTimeout(timer));
+        await Promise.all(devices.map((device) => device.stop()));
+      })();
+      return stopping;
+    },
+    sent: () => devices.reduce((total, device) => total + device.sent, 0),
+    ready: async (timeoutMs = 10_000) => {
+      await Promise.all(devices.map((device) => device.whenConnected(timeoutMs)));
+    },
+  };
+}

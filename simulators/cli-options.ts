@@ -1,0 +1,131 @@
+/**
+ * Command-line options of `npm run simulate`, parsed and validated without touching the
+ * process, so they can be tested without spawning anything.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ID_PATTERN } from '../contract/device';
+import { MAX_DEVICES } from './booth';
+import { PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
+import { MAX_RATE_PER_DEVICE } from './telemetry-schedule';
+
+export interface SimulatorCliOptions {
+  url: string;
+  booth: string;
+  password: string;
+  devices: number;
+  rate: number;
+  profiles: ProfileKind[];
+  seed?: string;
+}
+
+export type CliParseResult =
+  | { ok: true; options: SimulatorCliOptions }
+  /** Help (exit code 0) or a usage error (exit code 1); `message` is what to print. */
+  | { ok: false; exitCode: number; message: string };
+
+const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:'];
+
+function parseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('Expected a broker URL such as mqtt://localhost:1883.');
+  }
+  if (!BROKER_PROTOCOLS.includes(url.protocol) || url.hostname === '') {
+    throw new InvalidArgumentError(`Expected a broker URL such as mqtt://localhost:1883 (protocols: ${BROKER_PROTOCOLS.join(' ')}).`);
+  }
+  return text;
+}
+
+function parseBooth(text: string): string {
+  if (!ID_PATTERN.test(text)) {
+    throw new InvalidArgumentError('A booth id is 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
+  }
+  return text;
+}
+
+function parsePassword(text: string): string {
+  if (text === '') throw new InvalidArgumentError('The password must not be empty.');
+  return text;
+}
+
+function parseDevices(text: string): number {
+  const devices = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(devices) || devices < 1 || devices > MAX_DEVICES) {
+    throw new InvalidArgumentError(`Expected a whole number from 1 to ${MAX_DEVICES}.`);
+  }
+  return devices;
+}
+
+function parseRate(text: string): number {
+  const rate = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE_PER_DEVICE) {
+    throw new InvalidArgumentError(
+      `Expected a positive number of readings per second per device, at most ${MAX_RATE_PER_DEVICE} (e.g. 1, 0.5, 200).`,
+    );
+  }
+  return rate;
+}
+
+function parseProfiles(text: string): ProfileKind[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError(`Expected one or more of ${PROFILE_KINDS.join(', ')}.`);
+  const unknown = names.filter((name) => !isProfileKind(name));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`Unknown profile ${unknown.join(', ')}; known profiles: ${PROFILE_KINDS.join(', ')}.`);
+  }
+  return [...new Set(names)] as ProfileKind[];
+}
+
+function parseSeed(text: string): string {
+  if (text === '') throw new InvalidArgumentError('The seed must not be empty.');
+  return text;
+}
+
+function simulatorCommand(): Command {
+  return new Command('simulate')
+    .description('Simulate a booth full of devices publishing telemetry to the Showfloor broker.')
+    .addOption(new Option('--url <url>', 'broker URL').default('mqtt://localhost:1883').argParser(parseUrl))
+    .addOption(new Option('--booth <id>', 'booth id, also the MQTT username').makeOptionMandatory().argParser(parseBooth))
+    .addOption(new Option('--password <password>', 'booth password').makeOptionMandatory().argParser(parsePassword))
+    .addOption(new Option('--devices <n>', `number of devices, 1-${MAX_DEVICES}`).default(4).argParser(parseDevices))
+    .addOption(new Option('--rate <n>', 'telemetry messages per second per device').default(1).argParser(parseRate))
+    .addOption(
+      new Option('--profiles <list>', `comma-separated device kinds, mixed round-robin (${PROFILE_KINDS.join(', ')})`)
+        .default([...PROFILE_KINDS], 'all')
+        .argParser(parseProfiles),
+    )
+    .addOption(new Option('--seed <seed>', 'make readings reproducible').argParser(parseSeed))
+    .allowExcessArguments(false)
+    .exitOverride();
+}
+
+/** Parses the user's arguments (process.argv.slice(2)). Never prints and never exits. */
+export function parseSimulatorCli(args: readonly string[]): CliParseResult {
+  const command = simulatorCommand();
+  let printed = '';
+  command.configureOutput({
+    writeOut: (text) => (printed += text),
+    writeErr: (text) => (printed += text),
+  });
+  try {
+    command.parse([...args], { from: 'user' });
+  } catch (error) {
+    const exitCode = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : 1;
+    return { ok: false, exitCode, message: printed || String(error) };
+  }
+  const options = command.opts<SimulatorCliOptions>();
+  return {
+    ok: true,
+    options: {
+      url: options.url,
+      booth: options.booth,
+      password: options.password,
+      devices: options.devices,
+      rate: options.rate,
+      profiles: options.profiles,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    },
+  };
+}
