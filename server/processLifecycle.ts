@@ -1,17 +1,21 @@
 import type { Logger } from './logger';
 
+/** A signal this soon after the first is the same Ctrl-C delivered twice (terminal and tsx), not a second press. */
+const DUPLICATE_SIGNAL_MS = 1500;
+
 /**
  * SIGINT/SIGTERM: flush what is held and exit 0. A second signal exits at once, for the
  * operator who really means it.
  */
 export function closeOnSignals(close: () => Promise<void>, log: Logger): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       log.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, 'stopping: flushing buffered readings');
     close().then(
       () => process.exit(0),
