@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 const DUPLICATE_SIGNAL_MS = 1500;
 
 /**
- * SIGINT/SIGTERM: flush what is held and exit 0. A second signal exits at once, for the
+ * SIGINT/SIGTERM/SIGHUP: flush what is held and exit 0. A second signal exits at once, for the
  * operator who really means it.
  */
 export function closeOnSignals(close: () => Promise<void>, log: Logger): void {
@@ -27,4 +27,6 @@ export function closeOnSignals(close: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A closed terminal sends SIGHUP; the demo's readings and influxd deserve the same clean stop.
+  process.on('SIGHUP', stop);
 }

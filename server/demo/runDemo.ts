@@ -1,0 +1,80 @@
+/**
+ * `npm run demo`: broker, server, wall and a simulated booth in one process, with nothing to
+ * configure. Uses a local influxd (data kept under ./data/influxdb) when one is installed and
+ * INFLUX_URL is unset; otherwise runs with in-memory history.
+ */
+import { randomBytes } from 'node:crypto';
+import { startSimulatedBooth } from '../../simulators/booth';
+import { SettingsError, parseEnv, parseSettingsFile, type Settings } from '../config/settings';
+import { createLogger } from '../logger';
+import { closeOnSignals } from '../processLifecycle';
+import { startShowfloor } from '../Showfloor';
+import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from './LocalInfluxd';
+
+const DEMO_BOOTH = { id: 'demo', name: 'Showfloor Demo Booth' };
+const DEMO_DEVICES = 12;
+const DEMO_RATE_PER_DEVICE = 2;
+const LOCAL_INFLUX_DIRECTORY = 'data/influxdb';
+
+async function main(): Promise<void> {
+  // The demo speaks up only for problems; the banner below says what a newcomer needs.
+  const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...process.env };
+  let influxd: LocalInfluxd | undefined;
+  if (!env.INFLUX_URL && findInfluxdBinary()) {
+    try {
+      influxd = await startLocalInfluxd(LOCAL_INFLUX_DIRECTORY);
+      Object.assign(env, { INFLUX_URL: influxd.url, INFLUX_API: 'v1', INFLUX_BUCKET: 'showfloor' });
+    } catch (error) {
+      process.stderr.write(`showfloor demo: could not start the local influxd, continuing in memory: ${(error as Error).message}\n`);
+    }
+  }
+  const password = randomBytes(12).toString('base64url');
+  const settings: Settings = {
+    env: parseEnv(env),
+    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    password: ${JSON.stringify(password)}\n`, 'demo settings'),
+    configPath: null,
+  };
+  const log = createLogger(settings.env.LOG_LEVEL);
+  const showfloor = await startShowfloor(settings, log);
+  const booth = startSimulatedBooth({
+    url: `mqtt://127.0.0.1:${showfloor.mqttPort}`,
+    booth: DEMO_BOOTH.id,
+    password,
+    devices: DEMO_DEVICES,
+    rate: DEMO_RATE_PER_DEVICE,
+  });
+  await booth.ready();
+
+  const storage = influxd
+    ? `InfluxDB 1.x started locally at ${influxd.url} (data in ./${LOCAL_INFLUX_DIRECTORY})`
+    : settings.env.INFLUX_URL
+      ? `InfluxDB at ${settings.env.INFLUX_URL} (${settings.env.INFLUX_API})`
+      : 'in memory only (install influxdb or set INFLUX_URL to keep history)';
+  process.stdout.write(
+    [
+      '',
+      '  Showfloor demo is live',
+      `  Wall:     http://localhost:${showfloor.httpPort}/`,
+      `  Health:   http://localhost:${showfloor.httpPort}/api/health`,
+      `  MQTT:     mqtt://localhost:${showfloor.mqttPort}  (WebSocket: ws://localhost:${showfloor.httpPort}/mqtt)`,
+      `  Booth:    ${DEMO_BOOTH.id}, password ${password}  (generated for this run)`,
+      `  Devices:  ${DEMO_DEVICES} simulated, ${DEMO_RATE_PER_DEVICE} readings/s each`,
+      `  Storage:  ${storage}`,
+      '',
+      '  Press Ctrl-C to stop (buffered readings are flushed first).',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  closeOnSignals(async () => {
+    await booth.stop();
+    await showfloor.close();
+    await influxd?.stop();
+  }, log);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof SettingsError ? `configuration error\n${error.message}` : (error as Error).message;
+  process.stderr.write(`showfloor demo: ${message}\n`);
+  process.exit(1);
+});
