@@ -1,0 +1,82 @@
+/**
+ * The wall in a real browser: a demo-like start (broker, server, influxd, simulated booth), a
+ * reading published over MQTT appears on the page, the connection indicator says Live, and
+ * device-supplied text renders as text. Screenshots land in test-artifacts/.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
+import { startSimulatedBooth, type SimulatedBooth } from '../../simulators/booth';
+import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
+import { startInfluxd, type InfluxdProcess } from '../support/influxd';
+import { BOOTH_A, connectDevice, startTestShowfloor } from '../support/showfloor';
+
+const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Robot <b>arm</b>';
+
+describeWithChromium('wall page in Chromium', () => {
+  let influxd: InfluxdProcess;
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+  let simulators: SimulatedBooth;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(DEFAULT_WEB_ROOT)) throw new Error(`${DEFAULT_WEB_ROOT} is missing: run \`npm run build\` first (npm test does)`);
+    influxd = await startInfluxd();
+    showfloor = await startTestShowfloor({ influxUrl: influxd.url, database: 'e2e', booths: [BOOTH_A] });
+    simulators = startSimulatedBooth({ url: showfloor.mqttUrl, booth: BOOTH_A.id, password: BOOTH_A.password, devices: 4, rate: 2, seed: 7 });
+    await simulators.ready();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await simulators?.stop();
+    await showfloor?.close();
+    await influxd?.dispose();
+  });
+
+  it('shows a reading published over MQTT, live, with the simulated booth around it', async () => {
+    await page.goto(showfloor.httpUrl);
+    await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
+    await expect.poll(() => page.getByTestId('device-tile').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    device.publish('booth/booth-a/e2e-01/meta', JSON.stringify({ name: 'Stand climate', kind: 'env-sensor', units: { temperature: '°C' }, intervalMs: 1000 }), { qos: 1, retain: true });
+    device.publish('booth/booth-a/e2e-01/status', 'online', { qos: 1, retain: true });
+    device.publish('booth/booth-a/e2e-01/telemetry', JSON.stringify({ temperature: 42.5, humidity: 40 }), { qos: 1 });
+
+    const tile = page.locator('[data-testid="device-tile"][data-device="e2e-01"]');
+    const value = tile.locator('li.readout[data-metric="temperature"] [data-testid="metric-value"]');
+    await expect.poll(() => value.getAttribute('data-value'), { timeout: 10_000 }).toBe('42.5');
+    expect(await tile.getByTestId('device-name').textContent()).toBe('Stand climate');
+    expect(await tile.locator('li.readout[data-metric="temperature"] .readout__unit').textContent()).toContain('°C');
+
+    device.publish('booth/booth-a/e2e-01/telemetry', JSON.stringify({ temperature: 43.75, humidity: 41 }), { qos: 1 });
+    await expect.poll(() => value.getAttribute('data-value'), { timeout: 10_000 }).toBe('43.75');
+    device.end(true);
+
+    // Charts redraw about once a second; give them one redraw before the picture.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="device-chart"] canvas').length >= 5);
+    await page.screenshot({ path: artifactPath('wall-1920x1080.png') });
+  });
+
+  it('renders a hostile device name as text', async () => {
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    device.publish('booth/booth-a/evil-01/meta', JSON.stringify({ name: HOSTILE_NAME, units: { t: '<script>alert(1)</script>' } }), { qos: 1, retain: true });
+    device.publish('booth/booth-a/evil-01/telemetry', JSON.stringify({ t: 1 }), { qos: 1 });
+    const tile = page.locator('[data-testid="device-tile"][data-device="evil-01"]');
+    await expect.poll(() => tile.getByTestId('device-name').textContent(), { timeout: 10_000 }).toBe(HOSTILE_NAME);
+    expect(await tile.locator('img, script, b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    device.end(true);
+    expect(consoleErrors).toEqual([]);
+  });
+});

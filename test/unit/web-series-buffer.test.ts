@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { SeriesBuffer } from '../../web/series-buffer';
+
+function points(buffer: SeriesBuffer): [number, number][] {
+  const out: [number, number][] = [];
+  buffer.forEach((ts, value) => out.push([ts, value]));
+  return out;
+}
+
+describe('SeriesBuffer', () => {
+  it('keeps at most `capacity` points, dropping the oldest', () => {
+    const buffer = new SeriesBuffer(3);
+    for (let ts = 1; ts <= 5; ts++) buffer.append(ts, ts * 10);
+    expect(buffer.length).toBe(3);
+    expect(points(buffer)).toEqual([
+      [3, 30],
+      [4, 40],
+      [5, 50],
+    ]);
+  });
+
+  it('stays bounded and ordered over many wrap-arounds', () => {
+    const buffer = new SeriesBuffer(600);
+    for (let ts = 0; ts < 100_000; ts++) buffer.append(ts, ts);
+    expect(buffer.length).toBe(600);
+    const ts = points(buffer).map(([t]) => t);
+    expect(ts[0]).toBe(100_000 - 600);
+    expect(ts.every((t, i) => i === 0 || t > (ts[i - 1] ?? Infinity))).toBe(true);
+  });
+
+  it('appends only points newer than the last one', () => {
+    const buffer = new SeriesBuffer(10);
+    expect(buffer.append(100, 1)).toBe(true);
+    expect(buffer.append(100, 2)).toBe(false);
+    expect(buffer.append(50, 3)).toBe(false);
+    expect(buffer.append(101, 4)).toBe(true);
+    expect(points(buffer)).toEqual([
+      [100, 1],
+      [101, 4],
+    ]);
+    expect(buffer.lastTs()).toBe(101);
+    expect(buffer.lastValue()).toBe(4);
+  });
+
+  it('ignores non-finite points', () => {
+    const buffer = new SeriesBuffer(10);
+    expect(buffer.append(Number.NaN, 1)).toBe(false);
+    expect(buffer.append(1, Number.POSITIVE_INFINITY)).toBe(false);
+    expect(buffer.length).toBe(0);
+  });
+
+  it('trims points older than a time', () => {
+    const buffer = new SeriesBuffer(4);
+    for (let ts = 1; ts <= 6; ts++) buffer.append(ts, ts);
+    expect(buffer.trimBefore(5)).toBe(2);
+    expect(points(buffer)).toEqual([
+      [5, 5],
+      [6, 6],
+    ]);
+    expect(buffer.trimBefore(100)).toBe(2);
+    expect(buffer.length).toBe(0);
+    expect(buffer.lastTs()).toBeUndefined();
+    expect(buffer.append(1, 1)).toBe(true);
+  });
+
+  it('rejects a capacity that cannot hold a point', () => {
+    expect(() => new SeriesBuffer(0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * ECharts options for one device tile, as small multiples: one grid per metric, stacked, each with
+ * its own y-axis and a shared time window. CO2 in ppm and temperature in °C never share a scale,
+ * and each row lines up with the big DOM readout beside it. Built without touching ECharts itself,
+ * so the shape is unit-tested.
+ */
+import type { LineSeriesOption } from 'echarts/charts';
+import type { GridComponentOption } from 'echarts/components';
+import type { ComposeOption } from 'echarts/core';
+import { formatNumber } from './reading-format';
+import type { SeriesBuffer } from './series-buffer';
+import type { MetricKind } from './wall-model';
+
+export type DeviceChartOption = ComposeOption<LineSeriesOption | GridComponentOption>;
+
+export interface ChartRow {
+  readonly metric: string;
+  readonly kind: MetricKind;
+  readonly color: string;
+}
+
+export interface TimeWindow {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A null value breaks the line: gaps in the data show as gaps, not as a straight line across. */
+export type LinePoint = [number, number | null];
+
+const AXIS_COLOR = '#8b94a7';
+const SPLIT_LINE_COLOR = 'rgba(255,255,255,0.08)';
+/** Room on the right for y-axis labels, px. */
+const Y_LABEL_WIDTH = 64;
+const NO_LABEL_MARGIN = 6;
+/** Share of each row left empty above and below its plot, so labels of neighbours do not touch. */
+const ROW_PADDING = 0.14;
+
+export const seriesId = (metric: string): string => `series:${metric}`;
+export const xAxisId = (metric: string): string => `x:${metric}`;
+export const yAxisId = (metric: string): string => `y:${metric}`;
+
+/**
+ * Changes only when the chart's structure must change; otherwise updates merge data and window only.
+ * `axisFontSize` null hides y-axis labels: rows too short to hold them legibly.
+ */
+export function chartLayoutKey(rows: readonly ChartRow[], axisFontSize: number | null): string {
+  return JSON.stringify([axisFontSize, rows.map((r) => [r.metric, r.kind, r.color])]);
+}
+
+export function buildChartLayout(
+  rows: readonly ChartRow[],
+  window: TimeWindow,
+  data: readonly LinePoint[][],
+  axisFontSize: number | null,
+): DeviceChartOption {
+  const rowShare = 100 / Math.max(rows.length, 1);
+  const padding = rowShare * ROW_PADDING;
+  return {
+    animation: false,
+    backgroundColor: 'transparent',
+    textStyle: { fontFamily: 'inherit' },
+    grid: rows.map((row, index) => ({
+      id: row.metric,
+      left: 4,
+      right: axisFontSize === null ? NO_LABEL_MARGIN : Y_LABEL_WIDTH,
+      top: `${index * rowShare + padding}%`,
+      height: `${rowShare - 2 * padding}%`,
+      // ECharts 6 would otherwise shrink grids to fit labels and break alignment with the readouts.
+      outerBoundsMode: 'none',
+    })),
+    xAxis: rows.map((row, index) => ({
+      id: xAxisId(row.metric),
+      type: 'time',
+      gridIndex: index,
+      min: window.min,
+      max: window.max,
+      axisLabel: { show: false },
+      axisTick: { show: false },
+      axisLine: { show: false },
+      splitLine: { show: true, lineStyle: { color: SPLIT_LINE_COLOR } },
+    })),
+    yAxis: rows.map((row, index) => ({
+      id: yAxisId(row.metric),
+      type: 'value',
+      gridIndex: index,
+      position: 'right',
+      ...(row.kind === 'boolean' ? { min: 0, max: 1, interval: 1 } : { scale: true, splitNumber: 1 }),
+      axisLabel: {
+        show: axisFontSize !== null,
+        color: AXIS_COLOR,
+        fontSize: axisFontSize ?? 0,
+        formatter: row.kind === 'boolean' ? (value: number) => (value >= 0.5 ? 'yes' : 'no') : (value: number) => formatNumber(value),
+      },
+      splitLine: { show: true, lineStyle: { color: SPLIT_LINE_COLOR } },
+    })),
+    series: rows.map((row, index) => ({
+      id: seriesId(row.metric),
+      name: row.metric,
+      type: 'line',
+      xAxisIndex: index,
+      yAxisIndex: index,
+      data: data[index] ?? [],
+      showSymbol: false,
+      sampling: 'lttb',
+      animation: false,
+      connectNulls: false,
+      ...(row.kind === 'boolean' ? { step: 'end' as const } : {}),
+      lineStyle: { color: row.color, width: 3 },
+      itemStyle: { color: row.color },
+      areaStyle: { color: row.color, opacity: 0.12 },
+    })),
+  };
+}
+
+/** What changes every render: the sliding window, and the data only when it changed. */
+export function buildChartUpdate(rows: readonly ChartRow[], window: TimeWindow, data: readonly LinePoint[][] | null): DeviceChartOption {
+  const update: DeviceChartOption = {
+    xAxis: rows.map((row) => ({ id: xAxisId(row.metric), min: window.min, max: window.max })),
+  };
+  if (data) update.series = rows.map((row, index) => ({ id: seriesId(row.metric), type: 'line', data: data[index] ?? [] }));
+  return update;
+}
+
+export function toLinePoints(series: SeriesBuffer, gapMs: number): LinePoint[] {
+  const points: LinePoint[] = [];
+  let previousTs: number | undefined;
+  series.forEach((ts, value) => {
+    if (previousTs !== undefined && ts - previousTs > gapMs) points.push([(previousTs + ts) / 2, null]);
+    points.push([ts, value]);
+    previousTs = ts;
+  });
+  return points;
+}

@@ -1,0 +1,58 @@
+/**
+ * One ECharts instance for one tile: created once, merged into on every render, disposed with the
+ * tile. Only the pieces the wall uses are registered, to keep the bundle small.
+ */
+import { LineChart } from 'echarts/charts';
+import { GridComponent } from 'echarts/components';
+import { init, use, type EChartsType } from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { buildChartLayout, buildChartUpdate, chartLayoutKey, type ChartRow, type LinePoint, type TimeWindow } from './chart-options';
+
+use([LineChart, GridComponent, CanvasRenderer]);
+
+export class DeviceChart {
+  private chart: EChartsType | null = null;
+  private layoutKey = '';
+
+  constructor(private readonly host: HTMLElement) {}
+
+  /**
+   * `readData` is only called when the data changed or the layout is rebuilt: converting series
+   * is the costly part. Returns false when nothing could be drawn, so the caller keeps its data dirty.
+   */
+  render(rows: readonly ChartRow[], window: TimeWindow, dataChanged: boolean, readData: () => LinePoint[][]): boolean {
+    const { clientWidth: width, clientHeight: height } = this.host;
+    // A collapsed host would make ECharts warn and draw nothing; the ResizeObserver brings us back.
+    if (width === 0 || height === 0) return false;
+    this.chart ??= init(this.host, undefined, { renderer: 'canvas' });
+    const fontSize = axisFontSize(height, rows.length);
+    const key = chartLayoutKey(rows, fontSize);
+    if (key !== this.layoutKey) {
+      this.chart.setOption(buildChartLayout(rows, window, readData(), fontSize), { notMerge: true });
+      this.layoutKey = key;
+    } else {
+      this.chart.setOption(buildChartUpdate(rows, window, dataChanged ? readData() : null));
+    }
+    return true;
+  }
+
+  resize(): void {
+    this.chart?.resize();
+  }
+
+  dispose(): void {
+    this.chart?.dispose();
+    this.chart = null;
+    this.layoutKey = '';
+  }
+}
+
+/** Below this row height, px, y-axis labels would overlap their neighbours'. */
+const MIN_LABELLED_ROW_HEIGHT = 40;
+
+/** Axis labels are secondary to the readouts, but should still scale with the row they sit in. */
+function axisFontSize(chartHeight: number, rowCount: number): number | null {
+  const rowHeight = chartHeight / Math.max(rowCount, 1);
+  if (rowHeight < MIN_LABELLED_ROW_HEIGHT) return null;
+  return Math.round(Math.min(20, Math.max(11, rowHeight * 0.2)));
+}

@@ -1,0 +1,173 @@
+/**
+ * One device on the wall: name, presence, age of its data, a big readout per metric and the chart
+ * beside them. Text and chart render separately because their costs differ by orders of magnitude.
+ * Everything a device supplies is written with textContent (or handed to ECharts), never parsed as HTML.
+ */
+import { toLinePoints, type ChartRow } from './chart-options';
+import { DeviceChart } from './device-chart';
+import { assessFreshness, formatAge, freshnessLabel, staleAfterMs } from './freshness';
+import { assignMetricColors } from './metric-colors';
+import { alarmLabel, formatReading, rangeAlarm } from './reading-format';
+import type { DeviceState, MetricState } from './wall-model';
+
+export interface TileContext {
+  readonly serverNow: number;
+  readonly windowMs: number;
+  /** Shown under the name only when the wall mixes booths. */
+  readonly boothName: string | null;
+}
+
+interface Readout {
+  readonly row: HTMLElement;
+  readonly value: HTMLElement;
+  readonly unit: HTMLElement;
+  readonly alarm: HTMLElement;
+}
+
+export class DeviceTile {
+  readonly element: HTMLElement;
+  readonly chartHost: HTMLElement;
+  private readonly name: HTMLElement;
+  private readonly caption: HTMLElement;
+  private readonly presence: HTMLElement;
+  private readonly age: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly readoutList: HTMLElement;
+  private readonly chart: DeviceChart;
+  private readouts = new Map<string, Readout>();
+  private rows: ChartRow[] = [];
+  private rowsKey = '';
+  private chartDataChanged = true;
+
+  constructor(readonly key: string, booth: string, device: string) {
+    this.element = create('article', 'tile');
+    this.element.dataset['testid'] = 'device-tile';
+    this.element.dataset['booth'] = booth;
+    this.element.dataset['device'] = device;
+
+    const header = create('header', 'tile__header', this.element);
+    const titles = create('div', 'tile__titles', header);
+    this.name = create('h2', 'tile__name', titles);
+    this.name.dataset['testid'] = 'device-name';
+    this.caption = create('p', 'tile__caption', titles);
+    const state = create('div', 'tile__state', header);
+    this.status = create('span', 'tile__status', state);
+    this.status.dataset['testid'] = 'device-status';
+    this.presence = create('span', 'tile__presence', state);
+    this.presence.dataset['testid'] = 'device-presence';
+    this.age = create('span', 'tile__age', state);
+    this.age.dataset['testid'] = 'device-age';
+
+    const body = create('div', 'tile__body', this.element);
+    this.readoutList = create('ul', 'tile__readouts', body);
+    this.chartHost = create('div', 'tile__chart', body);
+    this.chartHost.dataset['testid'] = 'device-chart';
+    this.chart = new DeviceChart(this.chartHost);
+  }
+
+  /** Text only (name, readouts, presence, age): cheap, so it follows every frame that changed the device. */
+  renderText(device: DeviceState, context: TileContext): void {
+    const metrics = [...device.metrics.values()];
+    if (this.syncRows(metrics)) this.chartDataChanged = true;
+    setText(this.name, device.meta.name?.trim() || device.device);
+    setText(this.caption, [context.boothName, device.meta.kind].filter(Boolean).join(' · '));
+    for (const metric of metrics) this.renderReadout(metric, device);
+    this.renderFreshness(device, context.serverNow);
+  }
+
+  /** New data reaches the chart at its next render, not at once: charts are the costly part of a frame. */
+  markChartDataChanged(): void {
+    this.chartDataChanged = true;
+  }
+
+  renderChart(device: DeviceState, context: TileContext): void {
+    const gapMs = staleAfterMs(device.meta.intervalMs);
+    const drawn = this.chart.render(
+      this.rows,
+      { min: context.serverNow - context.windowMs, max: context.serverNow },
+      this.chartDataChanged,
+      () => this.rows.map((row) => {
+        const metric = device.metrics.get(row.metric);
+        return metric ? toLinePoints(metric.series, gapMs) : [];
+      }),
+    );
+    if (drawn) this.chartDataChanged = false;
+  }
+
+  resize(): void {
+    this.chart.resize();
+  }
+
+  dispose(): void {
+    this.chart.dispose();
+    this.element.remove();
+    this.readouts.clear();
+  }
+
+  private renderFreshness(device: DeviceState, serverNow: number): void {
+    const freshness = assessFreshness(device, serverNow);
+    setData(this.element, 'freshness', freshness);
+    setData(this.element, 'presence', device.presence.state);
+    setText(this.status, freshnessLabel(freshness));
+    setText(this.presence, device.presence.state);
+    setText(this.age, device.lastSeen === null ? '' : formatAge(serverNow - device.lastSeen));
+  }
+
+  /** Rebuilds the readout rows only when the metric set changes, so steady updates touch text alone. */
+  private syncRows(metrics: readonly MetricState[]): boolean {
+    const colors = assignMetricColors(metrics.map((m) => m.name));
+    const rows = metrics.map((m) => ({ metric: m.name, kind: m.kind, color: colors.get(m.name) ?? '#ffffff' }));
+    const key = JSON.stringify(rows);
+    if (key === this.rowsKey) return false;
+    this.rows = rows;
+    this.rowsKey = key;
+
+    const readouts = new Map<string, Readout>();
+    for (const row of rows) {
+      const item = create('li', 'readout');
+      item.dataset['metric'] = row.metric;
+      item.dataset['kind'] = row.kind;
+      // CSSOM, not a style attribute: allowed under a strict style-src CSP.
+      item.style.setProperty('--metric-color', row.color);
+      const label = create('span', 'readout__label', item);
+      label.textContent = row.metric.replaceAll('_', ' ');
+      const alarm = create('span', 'readout__alarm', item);
+      const figure = create('span', 'readout__figure', item);
+      const value = create('span', 'readout__value', figure);
+      value.dataset['testid'] = 'metric-value';
+      const unit = create('span', 'readout__unit', figure);
+      readouts.set(row.metric, { row: item, value, unit, alarm });
+    }
+    this.readoutList.replaceChildren(...[...readouts.values()].map((r) => r.row));
+    this.readoutList.style.setProperty('--metric-count', String(Math.max(rows.length, 1)));
+    this.readouts = readouts;
+    return true;
+  }
+
+  private renderReadout(metric: MetricState, device: DeviceState): void {
+    const readout = this.readouts.get(metric.name);
+    if (!readout) return;
+    const alarm = metric.kind === 'number' ? rangeAlarm(metric.latest, device.meta.expected, metric.name) : null;
+    setText(readout.value, formatReading(metric.latest, metric.kind));
+    setData(readout.value, 'value', metric.latest === undefined ? '' : String(metric.latest));
+    setText(readout.unit, metric.kind === 'boolean' ? '' : (device.meta.units?.[metric.name] ?? ''));
+    setText(readout.alarm, alarmLabel(alarm));
+    setData(readout.row, 'alarm', alarm ?? 'none');
+  }
+}
+
+function create<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  element.className = className;
+  parent?.append(element);
+  return element;
+}
+
+/** Skips identical writes: most renders change nothing but the age and the chart. */
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function setData(element: HTMLElement, name: string, value: string): void {
+  if (element.dataset[name] !== value) element.dataset[name] = value;
+}

@@ -1,0 +1,41 @@
+/** How one metric's latest value reads on a tile: text for the readout and whether it is out of range. */
+import type { DeviceMeta } from '../contract/device';
+import type { MetricKind } from './wall-model';
+
+export type RangeAlarm = 'low' | 'high' | null;
+
+export function formatReading(value: number | boolean | undefined, kind: MetricKind): string {
+  if (value === undefined) return '–';
+  if (kind === 'boolean' || typeof value === 'boolean') return truthy(value) ? 'yes' : 'no';
+  return formatNumber(value);
+}
+
+/**
+ * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance;
+ * trailing zeros go, so counters stay "7", not "7.00".
+ */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const magnitude = Math.abs(value);
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  const text = value.toFixed(digits);
+  const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+export function rangeAlarm(value: number | boolean | undefined, expected: DeviceMeta['expected'], metric: string): RangeAlarm {
+  if (typeof value !== 'number') return null;
+  const range = expected?.[metric];
+  if (!range) return null;
+  if (range.min !== undefined && value < range.min) return 'low';
+  if (range.max !== undefined && value > range.max) return 'high';
+  return null;
+}
+
+export function alarmLabel(alarm: RangeAlarm): string {
+  return alarm === 'high' ? '▲ HIGH' : alarm === 'low' ? '▼ LOW' : '';
+}
+
+function truthy(value: number | boolean): boolean {
+  return typeof value === 'boolean' ? value : value !== 0;
+}

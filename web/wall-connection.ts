@@ -1,0 +1,60 @@
+/**
+ * The socket.io link to the server's LiveHub. socket.io-client reconnects by itself after network
+ * trouble; when the server refuses or kicks the page it does not, and a kiosk has nobody to press
+ * reload, so this retries slowly on its own.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../contract/live';
+import type { ConnectionEvent } from './connection-status';
+import type { WallParams } from './wall-params';
+
+export type WallSocket = Socket<ServerToWallEvents, WallToServerEvents>;
+
+export interface WallConnectionHandlers {
+  onSnapshot(snapshot: Snapshot): void;
+  onFrame(frame: Frame): void;
+  onStatus(event: ConnectionEvent): void;
+}
+
+const RECONNECTION_DELAY_MAX_MS = 10_000;
+const RETRY_AFTER_REFUSAL_MS = 30_000;
+
+export class WallConnection {
+  private readonly socket: WallSocket;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(params: WallParams, handlers: WallConnectionHandlers) {
+    const auth: WallSubscription = { windowMs: params.windowMs };
+    if (params.booths.length > 0) auth.booths = params.booths;
+    this.socket = io({ auth, reconnectionDelayMax: RECONNECTION_DELAY_MAX_MS });
+
+    const socket = this.socket;
+    socket.on('connect', () => handlers.onStatus({ type: 'connect', at: Date.now() }));
+    socket.on('disconnect', () => {
+      handlers.onStatus({ type: 'disconnect', at: Date.now(), willReconnect: socket.active });
+      if (!socket.active) this.retryLater();
+    });
+    socket.on('connect_error', (error) => {
+      handlers.onStatus({ type: 'connect_error', at: Date.now(), willReconnect: socket.active, message: error.message });
+      if (!socket.active) this.retryLater();
+    });
+    socket.io.on('reconnect_attempt', (attempt) => handlers.onStatus({ type: 'reconnect_attempt', at: Date.now(), attempt }));
+    socket.on('snapshot', (snapshot) => handlers.onSnapshot(snapshot));
+    socket.on('frame', (frame) => handlers.onFrame(frame));
+  }
+
+  close(): void {
+    clearTimeout(this.retryTimer);
+    this.socket.removeAllListeners();
+    this.socket.io.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.socket.connect();
+    }, RETRY_AFTER_REFUSAL_MS);
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * What the wall knows about the devices it shows, fed by the server's `snapshot` and `frame` events.
+ * No DOM here: the model is the part that must stay correct and bounded for days, so it is kept
+ * pure and unit-tested, and the view only reads it.
+ */
+import type { DeviceMeta } from '../contract/device';
+import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../contract/live';
+import { SeriesBuffer } from './series-buffer';
+
+export type MetricKind = 'number' | 'boolean';
+
+export interface MetricState {
+  readonly name: string;
+  /** Booleans travel as booleans on the live path but as 0/1 in snapshot series. */
+  readonly kind: MetricKind;
+  readonly series: SeriesBuffer;
+  readonly latest: number | boolean | undefined;
+}
+
+export interface DeviceState {
+  /** `${booth}/${device}`; ids cannot contain '/', so this never collides. */
+  readonly key: string;
+  readonly booth: string;
+  readonly device: string;
+  readonly meta: DeviceMeta;
+  readonly presence: Presence;
+  /** Server-clock receive time of the newest telemetry, null before any. */
+  readonly lastSeen: number | null;
+  /** In order of first appearance, so a tile's rows do not jump around. */
+  readonly metrics: ReadonlyMap<string, MetricState>;
+}
+
+export interface WallModelOptions {
+  windowMs: number;
+  maxPointsPerSeries?: number;
+  maxDevices?: number;
+  /** Metric names are device-chosen; without a cap one misbehaving device could grow the page without bound. */
+  maxMetricsPerDevice?: number;
+}
+
+export interface WallChange {
+  /** Devices appeared or went away, so tiles must be created or disposed. */
+  readonly membership: boolean;
+  /** Keys of devices whose data, meta or presence changed. */
+  readonly devices: ReadonlySet<string>;
+}
+
+interface MetricRecord {
+  name: string;
+  kind: MetricKind;
+  series: SeriesBuffer;
+  latest: number | boolean | undefined;
+  /** Time of `latest`; -Infinity when it came from a summary, which carries no time. */
+  latestTs: number;
+}
+
+interface DeviceRecord {
+  key: string;
+  booth: string;
+  device: string;
+  meta: DeviceMeta;
+  presence: Presence;
+  lastSeen: number | null;
+  metrics: Map<string, MetricRecord>;
+}
+
+export const DEFAULT_MAX_POINTS_PER_SERIES = 600;
+export const DEFAULT_MAX_DEVICES = 200;
+export const DEFAULT_MAX_METRICS_PER_DEVICE = 12;
+
+export function deviceKey(ref: DeviceRef): string {
+  return `${ref.booth}/${ref.device}`;
+}
+
+export class WallModel {
+  readonly windowMs: number;
+  private readonly maxPoints: number;
+  private readonly maxDevices: number;
+  private readonly maxMetrics: number;
+  private readonly records = new Map<string, DeviceRecord>();
+  private boothList: readonly { id: string; name: string }[] = [];
+  /** Server clock minus page clock: kiosk PCs drift, and ages/windows must match the server's timestamps. */
+  private clockOffsetMs = 0;
+
+  constructor(options: WallModelOptions) {
+    this.windowMs = options.windowMs;
+    this.maxPoints = options.maxPointsPerSeries ?? DEFAULT_MAX_POINTS_PER_SERIES;
+    this.maxDevices = options.maxDevices ?? DEFAULT_MAX_DEVICES;
+    this.maxMetrics = options.maxMetricsPerDevice ?? DEFAULT_MAX_METRICS_PER_DEVICE;
+  }
+
+  get booths(): readonly { id: string; name: string }[] {
+    return this.boothList;
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  devices(): IterableIterator<DeviceState> {
+    return this.records.values();
+  }
+
+  device(key: string): DeviceState | undefined {
+    return this.records.get(key);
+  }
+
+  serverNow(localNow: number = Date.now()): number {
+    return localNow + this.clockOffsetMs;
+  }
+
+  /** The server's view is authoritative (it may have restarted), so nothing held before survives. */
+  applySnapshot(snapshot: Snapshot, receivedAt: number = Date.now()): WallChange {
+    this.clockOffsetMs = snapshot.serverTime - receivedAt;
+    this.records.clear();
+    this.boothList = snapshot.booths.map((b) => ({ id: b.id, name: b.name }));
+    const minTs = snapshot.serverTime - this.windowMs;
+
+    const newestFirst = [...snapshot.devices].sort((a, b) => recency(b.lastSeen) - recency(a.lastSeen));
+    for (const window of newestFirst.slice(0, this.maxDevices)) {
+      const record = this.createRecord(window);
+      this.applySummary(record, window);
+      for (const column of window.series) {
+        const metric = this.metricFor(record, column.metric);
+        if (!metric) continue;
+        for (const [ts, value] of ascendingPoints(column.ts, column.values)) {
+          if (metric.series.append(ts, value) && ts >= metric.latestTs) {
+            metric.latestTs = ts;
+            // The summary's `latest` keeps the true type; only fall back to the series value without one.
+            if (metric.latest === undefined) metric.latest = metric.kind === 'boolean' ? value !== 0 : value;
+          }
+        }
+        metric.series.trimBefore(minTs);
+      }
+    }
+    return { membership: true, devices: new Set(this.records.keys()) };
+  }
+
+  applyFrame(frame: Frame, receivedAt: number = Date.now()): WallChange {
+    this.clockOffsetMs = frame.serverTime - receivedAt;
+    const changed = new Set<string>();
+    let membership = false;
+
+    for (const summary of frame.devices) {
+      const { record, created } = this.recordFor(summary);
+      membership ||= created;
+      this.applySummary(record, summary);
+      changed.add(record.key);
+    }
+
+    for (const reading of frame.readings) {
+      const { record, created } = this.recordFor(reading);
+      membership ||= created;
+      let fresh = false;
+      for (const [name, raw] of Object.entries(reading.values)) {
+        const value = numericValue(raw);
+        if (value === undefined) continue;
+        const metric = this.metricFor(record, name);
+        if (!metric) continue;
+        if (typeof raw === 'boolean') metric.kind = 'boolean';
+        if (metric.series.append(reading.ts, value)) fresh = true;
+        if (reading.ts >= metric.latestTs) {
+          metric.latest = raw;
+          metric.latestTs = reading.ts;
+        }
+      }
+      if (fresh) {
+        // A reading reached the page within one tick of arriving at the server, so the frame
+        // time is its receive time give or take ~200 ms; repeats must not make a device look alive.
+        record.lastSeen = Math.max(record.lastSeen ?? -Infinity, frame.serverTime);
+        changed.add(record.key);
+      }
+    }
+
+    const minTs = frame.serverTime - this.windowMs;
+    for (const key of changed) {
+      const record = this.records.get(key);
+      if (record) for (const metric of record.metrics.values()) metric.series.trimBefore(minTs);
+    }
+    // An evicted device may have changed earlier in this frame; the view must not look for it.
+    for (const key of changed) if (!this.records.has(key)) changed.delete(key);
+    return { membership, devices: changed };
+  }
+
+  /** Silent devices get no frames, so their old points are dropped here, on the page's own tick. */
+  trimToWindow(serverNow: number): void {
+    const minTs = serverNow - this.windowMs;
+    for (const record of this.records.values()) {
+      for (const metric of record.metrics.values()) metric.series.trimBefore(minTs);
+    }
+  }
+
+  private recordFor(ref: DeviceRef): { record: DeviceRecord; created: boolean } {
+    const existing = this.records.get(deviceKey(ref));
+    if (existing) return { record: existing, created: false };
+    if (this.records.size >= this.maxDevices) this.evictStalest();
+    return { record: this.createRecord(ref), created: true };
+  }
+
+  private createRecord(ref: DeviceRef): DeviceRecord {
+    const record: DeviceRecord = {
+      key: deviceKey(ref),
+      booth: ref.booth,
+      device: ref.device,
+      meta: {},
+      presence: { state: 'unknown', since: 0, reason: 'server-start' },
+      lastSeen: null,
+      metrics: new Map(),
+    };
+    this.records.set(record.key, record);
+    return record;
+  }
+
+  private evictStalest(): void {
+    let stalest: DeviceRecord | undefined;
+    for (const record of this.records.values()) {
+      if (!stalest || recency(record.lastSeen) < recency(stalest.lastSeen)) stalest = record;
+    }
+    if (stalest) this.records.delete(stalest.key);
+  }
+
+  private applySummary(record: DeviceRecord, summary: DeviceSummary): void {
+    record.meta = summary.meta;
+    record.presence = summary.presence;
+    if (summary.lastSeen !== null) record.lastSeen = Math.max(record.lastSeen ?? -Infinity, summary.lastSeen);
+    for (const [name, raw] of Object.entries(summary.latest)) {
+      if (numericValue(raw) === undefined) continue;
+      const metric = this.metricFor(record, name);
+      if (!metric) continue;
+      if (typeof raw === 'boolean') metric.kind = 'boolean';
+      metric.latest = raw;
+    }
+  }
+
+  private metricFor(record: DeviceRecord, name: string): MetricRecord | undefined {
+    const existing = record.metrics.get(name);
+    if (existing) return existing;
+    if (record.metrics.size >= this.maxMetrics) return undefined;
+    const metric: MetricRecord = {
+      name,
+      kind: 'number',
+      series: new SeriesBuffer(this.maxPoints),
+      latest: undefined,
+      latestTs: -Infinity,
+    };
+    record.metrics.set(name, metric);
+    return metric;
+  }
+}
+
+function recency(lastSeen: number | null): number {
+  return lastSeen ?? -Infinity;
+}
+
+/** Device data is untrusted even after server validation: anything not a finite number or boolean is ignored. */
+function numericValue(raw: unknown): number | undefined {
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
+  return undefined;
+}
+
+/** The contract does not promise order within a column; appending needs ascending time. */
+function ascendingPoints(ts: readonly number[], values: readonly number[]): [number, number][] {
+  const points: [number, number][] = [];
+  const count = Math.min(ts.length, values.length);
+  let sorted = true;
+  for (let i = 0; i < count; i++) {
+    const t = ts[i];
+    const v = values[i];
+    if (t === undefined || v === undefined) continue;
+    const previous = points[points.length - 1];
+    if (previous && t < previous[0]) sorted = false;
+    points.push([t, v]);
+  }
+  if (!sorted) points.sort((a, b) => a[0] - b[0]);
+  return points;
+}
