@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
+import { listen } from './listen';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
 
 export interface BoothCredentials {
@@ -112,14 +113,7 @@ export class ShowfloorBroker {
   listenTcp(port: number, host: string): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
     this.tcpServers.push(server);
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const address = server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
+    return listen(server, port, host);
   }
 
   /** Serves MQTT over WebSocket at `path` on an existing HTTP server, beside socket.io. */

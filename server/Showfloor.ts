@@ -2,9 +2,10 @@
  * Wires one running Showfloor: broker → ingest → (InfluxDB store, live directory → hub) → socket.io
  * and HTTP. `npm start`, `npm run demo`, the tests and the benchmark all start it through here.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Server as SocketServer } from 'socket.io';
+import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import type { Settings } from './config/settings';
 import { createHttpApp } from './http/createHttpApp';
@@ -149,15 +150,4 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       return closing;
     },
   };
-}
-
-function listen(server: HttpServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
 }

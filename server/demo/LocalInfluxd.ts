@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { freePorts } from './freePorts';
-import { basename, delimiter, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findExecutable } from './findExecutable';
+import { freePorts } from './freePorts';
 
 /**
  * Where influxd is looked for. The test support's skip-or-fail logic searches
@@ -19,23 +20,7 @@ export const influxdBinaryLookup = {
 
 /** Absolute path of influxd (INFLUXD_BIN, else PATH, else /usr/bin/influxd), or undefined. */
 export function findInfluxdBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const { command, overrideEnvVar, fallbackPaths } = influxdBinaryLookup;
-  const override = env[overrideEnvVar];
-  if (override !== undefined && override !== '') {
-    return isExecutableFile(override) ? override : undefined;
-  }
-  const pathDirectories = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  const candidates = [...pathDirectories.map((directory) => join(directory, command)), ...fallbackPaths];
-  return candidates.find(isExecutableFile);
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return findExecutable(influxdBinaryLookup, env);
 }
 
 export interface LocalInfluxdTuning {

@@ -1,37 +1,9 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable, type ExecutableLookup } from '../../server/demo/findExecutable';
 import { describe, it } from 'vitest';
 
-export interface BinaryLookup {
-  /** Command name searched on PATH, e.g. 'influxd'. */
-  command: string;
-  /**
-   * Environment variable that, when set, is the only place looked at. Pointing
-   * it at a missing path simulates a machine without the binary.
-   */
-  overrideEnvVar: string;
-  /** Where Debian installs it, in case PATH is minimal (e.g. sudo, cron). */
-  fallbackPaths: readonly string[];
-}
-
 /** Absolute path of an executable, or undefined when it is not installed. */
-export function findBinary({ command, overrideEnvVar, fallbackPaths }: BinaryLookup): string | undefined {
-  const override = process.env[overrideEnvVar];
-  if (override !== undefined && override !== '') {
-    return isExecutableFile(override) ? override : undefined;
-  }
-  const pathDirectories = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  const candidates = [...pathDirectories.map((directory) => join(directory, command)), ...fallbackPaths];
-  return candidates.find(isExecutableFile);
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+export function findBinary(lookup: ExecutableLookup): string | undefined {
+  return findExecutable(lookup);
 }
 
 /** CI sets CI=true; '0' and 'false' are treated as unset so a developer can opt out explicitly. */
@@ -43,7 +15,7 @@ export function runningInCI(): boolean {
 export interface SuiteRequirement {
   /** What is missing, for messages: 'influxd'. */
   name: string;
-  lookup: BinaryLookup;
+  lookup: ExecutableLookup;
   /** How to get it, for messages. */
   installHint: string;
 }
