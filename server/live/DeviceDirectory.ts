@@ -65,10 +65,10 @@ export class DeviceDirectory {
     const record = this.touch(booth, device);
     record.lastSeen = receivedAt;
     record.accepted++;
-    Object.assign(record.latest, values);
     for (const metric in values) {
       let series = record.series.get(metric);
       if (!series) {
+        // `latest` follows the same bound, so a device inventing metric names cannot grow it either.
         if (record.series.size >= this.limits.maxSeriesPerDevice) {
           this.droppedSeries++;
           continue;
@@ -76,8 +76,9 @@ export class DeviceDirectory {
         series = new SeriesBuffer(this.limits.maxPointsPerSeries, Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)));
         record.series.set(metric, series);
       }
-      const value = values[metric];
-      series.push(ts, typeof value === 'boolean' ? Number(value) : (value as number));
+      const value = values[metric] as number | boolean;
+      record.latest[metric] = value;
+      series.push(ts, typeof value === 'boolean' ? Number(value) : value);
     }
     const cameOnline = record.presence.state !== 'online';
     if (cameOnline) record.presence = { state: 'online', since: receivedAt, reason: 'telemetry' };

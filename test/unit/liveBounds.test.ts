@@ -58,6 +58,7 @@ describe('DeviceDirectory bounds', () => {
     const directory = new DeviceDirectory(limits);
     for (let i = 0; i < 100; i++) directory.recordTelemetry('b1', 'd', i, { [`m${i}`]: i }, i);
     expect(directory.get('b1', 'd')!.series.size).toBe(8);
+    expect(Object.keys(directory.get('b1', 'd')!.latest)).toHaveLength(8);
     expect(directory.droppedSeries).toBe(92);
   });
 
