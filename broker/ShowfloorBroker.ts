@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Subscription } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
 import { listen } from './listen';
@@ -48,11 +48,17 @@ export type BrokerRefusal =
   | 'publish-denied'
   | 'subscribe-denied'
   | 'packet-too-large'
-  | 'malformed-packet';
+  | 'malformed-packet'
+  | 'retain-dropped';
 
 export interface BrokerOptions {
   booths: readonly BoothCredentials[];
   maxPacketBytes: number;
+  /**
+   * Retained messages live in broker memory for ever; past this many topics per booth the retain
+   * flag is dropped (the message is still delivered), so device ids invented in a loop cannot grow it.
+   */
+  maxRetainedTopicsPerBooth: number;
   sink: BrokerSink;
   /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
   onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
@@ -78,6 +84,8 @@ function authError(message: string, returnCode: number): AuthenticateError {
 export class ShowfloorBroker {
   private readonly passwordDigests: Map<string, Buffer>;
   private readonly connections = new WeakMap<Client, ConnectionState>();
+  /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
+  private readonly retainedTopics = new Map<string, Set<string>>();
   private readonly tcpServers: NetServer[] = [];
   private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
 
@@ -174,7 +182,7 @@ export class ShowfloorBroker {
     done(null, true);
   }
 
-  private authorizePublish(client: Client | null, packet: { topic: string }, callback: (error?: Error | null) => void): void {
+  private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     if (client === null) return callback(null); // the broker's own messages
     const state = this.connections.get(client);
     if (!state || !packet.topic.startsWith(boothTopicPrefix(state.booth))) {
@@ -182,7 +190,30 @@ export class ShowfloorBroker {
       // An error closes the connection: MQTT 3.1.1 has no negative acknowledgement for a publish.
       return callback(new Error(`publish to ${packet.topic} is outside the booth`));
     }
+    if (packet.retain) this.limitRetained(state.booth, client.id, packet);
     callback(null);
+  }
+
+  retainedTopicCount(booth: string): number {
+    return this.retainedTopics.get(booth)?.size ?? 0;
+  }
+
+  /** Only status and meta are retained by contract, and only up to the per-booth limit. */
+  private limitRetained(booth: string, clientId: string, packet: { topic: string; payload: string | Buffer; retain: boolean }): void {
+    let topics = this.retainedTopics.get(booth);
+    if (!topics) this.retainedTopics.set(booth, (topics = new Set()));
+    const parts = packet.topic.split('/');
+    const retainable = parts.length === 4 && ID_PATTERN.test(parts[2] ?? '') && (parts[3] === 'status' || parts[3] === 'meta');
+    if (retainable && packet.payload.length === 0) {
+      topics.delete(packet.topic); // an empty retained message clears the topic
+      return;
+    }
+    if (retainable && (topics.has(packet.topic) || topics.size < this.options.maxRetainedTopicsPerBooth)) {
+      topics.add(packet.topic);
+      return;
+    }
+    packet.retain = false;
+    this.options.onRefusal?.('retain-dropped', { clientId, booth, topic: packet.topic });
   }
 
   private authorizeSubscribe(

@@ -86,6 +86,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
+    maxRetainedTopicsPerBooth: 2 * file.live.maxDevicesPerBooth, // a status and a meta per device
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);

@@ -63,9 +63,14 @@ export class LiveHub {
     return this.pending.get(booth)?.readings.length ?? 0;
   }
 
+  pendingDeviceChanges(booth: string): number {
+    return this.pending.get(booth)?.changedDevices.size ?? 0;
+  }
+
   deviceChanged(booth: string, device: string): void {
-    // Bounded by the directory's per-booth device limit.
-    this.pending.get(booth)?.changedDevices.add(device);
+    const changed = this.pending.get(booth)?.changedDevices;
+    // Past the directory's per-booth limit the device has been evicted anyway; the next snapshot is exact.
+    if (changed && changed.size < this.directory.limits.maxDevicesPerBooth) changed.add(device);
   }
 
   snapshot(booths: readonly string[], windowMs: number, now = Date.now()): Snapshot {

@@ -86,6 +86,13 @@ describe('LiveHub bounds', () => {
     expect(hub.droppedLiveReadings).toBe(dropped);
   });
 
+  it('remembers at most maxDevicesPerBooth changed devices between ticks', () => {
+    const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 });
+    for (let i = 0; i < 10_000; i++) hub.deviceChanged('b1', `d${i}`);
+    expect(hub.pendingDeviceChanges('b1')).toBe(10);
+  });
+
   it('builds a snapshot of the requested booths and window only', () => {
     const directory = new DeviceDirectory({ windowMs: 600_000, maxPointsPerSeries: 600, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
     const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 });
