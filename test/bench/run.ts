@@ -1,0 +1,264 @@
+/**
+ * `npm run bench`: how many readings per second Showfloor stores and streams without loss on this
+ * machine, and how late they reach a wall, next to what plain Aedes and plain InfluxDB manage.
+ * The server runs as its own process, as in production; this process is the load generator.
+ * Figures are reported, never asserted. Everything runs on loopback and stops within minutes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from '../../server/demo/LocalInfluxd';
+import { measureAedesBaseline } from './aedesBaseline';
+import {
+  formatInt,
+  formatMiB,
+  renderAedesBaseline,
+  renderInfluxBaseline,
+  renderMachine,
+  renderSummary,
+  writeReportFile,
+  type BenchReport,
+} from './benchReport';
+import { CpuMeter, type WatchedProcess } from './cpuMeter';
+import { GatewayFleet, type GatewayLogin } from './gatewayFleet';
+import { InfluxHttp } from './influxHttp';
+import { MAX_BACKLOG_GROWTH_SHARE, MAX_BACKLOG_PEAK_SECONDS, MIN_ACHIEVED_SHARE, runLoadPhase, type PhaseContext, type PhaseResult } from './loadPhase';
+import { describeMachine } from './machineInfo';
+import { descendants, residentBytes } from './procStats';
+import { measureRawInfluxWrites } from './rawInfluxWrites';
+import { ShowfloorProcess, type BenchBooth } from './showfloorProcess';
+import { REPO_ROOT } from './tsxChild';
+import { WallListeners } from './wallListeners';
+
+/** Each phase uses fresh device ids; 5 booths keep all of them (at most 10 phases × 200 = 400 per booth) under the default limit of 500. */
+const BOOTH_COUNT = 5;
+const GATEWAYS = 20;
+const DEVICES_PER_GATEWAY = 10;
+const WALLS = 10;
+/** Past 40,000 to find where it breaks; steps stop at the first failure. */
+const STEP_RATES = [5_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000];
+const STEP_DURATION_MS = 10_000;
+const STEP_DRAIN_DEADLINE_MS = 30_000;
+const LATENCY_LOW_RATE = 1_000;
+const LATENCY_LOW_DURATION_MS = 15_000;
+const LATENCY_AT_MAX_DURATION_MS = 10_000;
+const AEDES_FLOOD_MS = 10_000;
+const AEDES_WARMUP_MS = 2_000;
+const AEDES_MAX_IN_FLIGHT = 10_000;
+const RAW_INFLUX = { linesPerBatch: 5_000, concurrency: 2, durationMs: 8_000, maxBatches: 400, series: GATEWAYS * DEVICES_PER_GATEWAY };
+const DATABASE = 'showfloor_bench';
+const RAW_DATABASE = 'raw_writes';
+const TARGET_RATE = 20_000;
+const TARGET_P99_MS = 300;
+const BACKGROUND_SAMPLE_MS = 2_000;
+const BACKGROUND_WARNING_PERCENT = 15;
+/** A second signal sooner than this is the same Ctrl-C relayed by tsx, not the user insisting. */
+const DUPLICATE_SIGNAL_MS = 1_500;
+
+const DEFINITION =
+  `Max sustained rate: the highest offered step (steps run in increasing order and stop at the first failure) that was ` +
+  `(1) kept up: the fleet achieved >= ${MIN_ACHIEVED_SHARE * 100} % of the offered rate and the server's backlog ` +
+  `(published - received + lines pending for InfluxDB, sampled every 500 ms) grew by no more than ${MAX_BACKLOG_GROWTH_SHARE * 100} % ` +
+  `of the offered rate per second (least-squares slope after the first 2 s) and never exceeded ${MAX_BACKLOG_PEAK_SECONDS} s of the offered rate, ` +
+  `with no gateway or wall losing its connection; and ` +
+  `(2) lossless: after publishing stopped, within ${STEP_DRAIN_DEADLINE_MS / 1000} s InfluxDB's count() for the step's devices and time range ` +
+  `equalled the number published, /api/health pending was 0, and received = published with nothing rejected or dropped.`;
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<number> {
+  const abort = new AbortController();
+  installSignalHandlers(abort);
+  const startedAt = new Date();
+  const booths: BenchBooth[] = Array.from({ length: BOOTH_COUNT }, (_, i) => ({
+    id: `bench-${i}`,
+    name: `Bench booth ${i}`,
+    password: randomBytes(12).toString('base64url'),
+  }));
+  const logins: GatewayLogin[] = Array.from({ length: GATEWAYS }, (_, i) => {
+    const booth = booths[i % BOOTH_COUNT]!;
+    return { booth: booth.id, username: booth.id, password: booth.password };
+  });
+  const report: BenchReport = {
+    status: 'failed',
+    startedAt: startedAt.toISOString(),
+    setup: {
+      gateways: GATEWAYS,
+      devicesPerGateway: DEVICES_PER_GATEWAY,
+      booths: BOOTH_COUNT,
+      walls: WALLS,
+      qos: 0,
+      payloadExample: '{"ts":1700000000000,"temperature":21.37,"humidity":43.7}',
+      stepRatesPerSecond: STEP_RATES,
+      stepDurationMs: STEP_DURATION_MS,
+      latencyAt1000DurationMs: LATENCY_LOW_DURATION_MS,
+      latencyAtMaxDurationMs: LATENCY_AT_MAX_DURATION_MS,
+      serverSettings: 'defaults: influx batchSize 5000, flushIntervalMs 1000; live tickMs 200; LOG_LEVEL=warn; INFLUX_API=v1',
+    },
+    baselines: {},
+    endToEnd: { definition: DEFINITION, steps: [], maxSustainedPerSecond: null, maxIsLowerBound: false },
+    latency: {},
+    serverRss: {},
+    ratios: {},
+    targets: [],
+    serverLog: [],
+  };
+
+  const workDirectory = await mkdtemp(join(tmpdir(), 'showfloor-bench-'));
+  let influxd: LocalInfluxd | undefined;
+  let server: ShowfloorProcess | undefined;
+  let walls: WallListeners | undefined;
+  let fleet: GatewayFleet | undefined;
+  try {
+    const influxdBinary = findInfluxdBinary();
+    if (!influxdBinary) throw new Error('influxd not found: install InfluxDB 1.x (Debian: apt-get install influxdb) or set INFLUXD_BIN');
+    report.machine = describeMachine(influxdBinary);
+    log(`Showfloor benchmark, ${report.startedAt}`);
+    log(renderMachine(report.machine));
+    report.backgroundCpuPercentBeforeStart = await measureBackgroundCpu(BACKGROUND_SAMPLE_MS);
+    log(`Background CPU before start: ${report.backgroundCpuPercentBeforeStart.toFixed(0)} % of one core over ${BACKGROUND_SAMPLE_MS / 1000} s` +
+      (report.backgroundCpuPercentBeforeStart > BACKGROUND_WARNING_PERCENT ? ' (WARNING: the machine is not idle; every figure below is understated)' : ''));
+    log();
+
+    influxd = await startLocalInfluxd(join(workDirectory, 'influxd'), { binary: influxdBinary });
+    const influx = new InfluxHttp(influxd.url);
+    const influxdPid = descendants(process.pid).find((p) => p.comm === 'influxd')?.pid;
+
+    log('Baselines');
+    report.baselines.aedes = await measureAedesBaseline({
+      gateways: logins,
+      devicesPerGateway: DEVICES_PER_GATEWAY,
+      durationMs: AEDES_FLOOD_MS,
+      warmupMs: AEDES_WARMUP_MS,
+      maxInFlight: AEDES_MAX_IN_FLIGHT,
+      signal: abort.signal,
+    });
+    abort.signal.throwIfAborted();
+    log(renderAedesBaseline(report.baselines.aedes, report.setup));
+    report.baselines.influx = await measureRawInfluxWrites(influx, { database: RAW_DATABASE, ...RAW_INFLUX, signal: abort.signal });
+    abort.signal.throwIfAborted();
+    log(renderInfluxBaseline(report.baselines.influx));
+    log();
+
+    server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory });
+    walls = await WallListeners.connect(server.httpUrl, booths.map((b) => b.id), WALLS);
+    fleet = await GatewayFleet.connect(server.mqttUrl, logins, DEVICES_PER_GATEWAY);
+    const serverPid = server.pid;
+    report.serverPid = serverPid;
+    const watched = (): WatchedProcess[] => [
+      { label: 'Showfloor server', pid: serverPid },
+      ...(influxdPid !== undefined ? [{ label: 'influxd', pid: influxdPid }] : []),
+      { label: 'bench', pid: process.pid },
+    ];
+    const context: PhaseContext = { fleet, server, walls, influx, database: DATABASE, watched };
+    report.serverRss.beforeLoadBytes = residentBytes(serverPid);
+    log(`End to end: server pid ${serverPid} (node under the tsx wrapper), ${WALLS} walls subscribed to all ${BOOTH_COUNT} booths, ` +
+      `${GATEWAYS} gateways × ${DEVICES_PER_GATEWAY} devices; server RSS before load ${formatMiB(report.serverRss.beforeLoadBytes)}`);
+
+    const runPhase = async (label: string, devicePrefix: string, rate: number, durationMs: number): Promise<PhaseResult> => {
+      const result = await runLoadPhase(context, { label, devicePrefix, ratePerSecond: rate, durationMs, drainDeadlineMs: STEP_DRAIN_DEADLINE_MS, signal: abort.signal });
+      abort.signal.throwIfAborted();
+      log(`  ${label}: offered ${formatInt(rate)}/s, achieved ${formatInt(result.publish.achievedPerSecond)}/s, ` +
+        `${result.sustained ? 'sustained' : `NOT sustained (${result.findings.join('; ')})`}`);
+      return result;
+    };
+
+    report.latency.at1000 = await runPhase(`latency @ ${formatInt(LATENCY_LOW_RATE)}/s`, 'l1k', LATENCY_LOW_RATE, LATENCY_LOW_DURATION_MS);
+    for (const [index, rate] of STEP_RATES.entries()) {
+      const step = await runPhase(`step ${formatInt(rate)}/s`, `s${index + 1}`, rate, STEP_DURATION_MS);
+      report.endToEnd.steps.push(step);
+      if (!step.sustained) {
+        report.endToEnd.maxIsLowerBound = step.generatorLimited;
+        break;
+      }
+      report.endToEnd.maxSustainedPerSecond = rate;
+      report.endToEnd.maxIsLowerBound = rate === STEP_RATES.at(-1);
+    }
+    const maxSustained = report.endToEnd.maxSustainedPerSecond;
+    if (maxSustained !== null) {
+      report.latency.atMaxSustained = await runPhase(`latency @ ${formatInt(maxSustained)}/s`, 'lmax', maxSustained, LATENCY_AT_MAX_DURATION_MS);
+    }
+    report.serverRss.afterLoadBytes = residentBytes(serverPid);
+
+    if (maxSustained !== null) {
+      report.ratios.endToEndVsRawAedes = round3(maxSustained / report.baselines.aedes.receivedPerSecond);
+      report.ratios.endToEndVsRawInflux = round3(maxSustained / report.baselines.influx.pointsPerSecond);
+    }
+    const p99At1000 = report.latency.at1000.latency?.p99;
+    report.targets = [
+      {
+        name: `>= ${formatInt(TARGET_RATE)} readings/s end to end with zero loss`,
+        measured: maxSustained === null ? 'no step was sustained' : `max sustained ${formatInt(maxSustained)} readings/s${report.endToEnd.maxIsLowerBound ? ' (a lower bound: the server did not fail)' : ''}`,
+        met: maxSustained !== null && maxSustained >= TARGET_RATE,
+      },
+      {
+        name: `p99 < ${TARGET_P99_MS} ms at ${formatInt(LATENCY_LOW_RATE)} readings/s`,
+        measured: p99At1000 === undefined ? 'no readings reached the walls' : `p99 ${p99At1000} ms`,
+        met: p99At1000 === undefined ? false : p99At1000 < TARGET_P99_MS,
+      },
+    ];
+    report.status = 'complete';
+
+    log();
+    log(renderSummary(report));
+    return 0;
+  } catch (error) {
+    if (abort.signal.aborted) {
+      report.status = 'interrupted';
+      log('\nInterrupted: stopping the children and writing what was measured so far.');
+      return 130;
+    }
+    report.error = (error as Error).stack ?? String(error);
+    process.stderr.write(`\nbench failed: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    walls?.close();
+    await fleet?.close();
+    if (server) {
+      report.serverLog = server.child.outputLines();
+      await server.stop();
+    }
+    await influxd?.stop();
+    await rm(workDirectory, { recursive: true, force: true });
+    report.finishedAt = new Date().toISOString();
+    report.totalSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+    const path = await writeReportFile(report, join(REPO_ROOT, 'test-artifacts'));
+    if (report.serverLog.length > 0) log(`Server printed ${report.serverLog.length} warning/error line(s); see serverLog in the report.`);
+    log(`Report: ${path} (${report.totalSeconds} s)`);
+  }
+}
+
+function installSignalHandlers(abort: AbortController): void {
+  let firstAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      process.stderr.write(`\n${signal}: stopping the load and cleaning up (press Ctrl-C again to kill everything now)\n`);
+      abort.abort(new Error(`interrupted by ${signal}`));
+      return;
+    }
+    if (Date.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
+    // The exit hooks of TsxChild and LocalInfluxd SIGKILL whatever is still running.
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Machine busy time while the bench does nothing yet: what other work on the machine costs. */
+async function measureBackgroundCpu(durationMs: number): Promise<number> {
+  const meter = new CpuMeter(() => []);
+  meter.begin();
+  await delay(durationMs);
+  return meter.end().machineBusyPercent;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,111 @@
+/**
+ * The Showfloor server under test, started as `npm start` would: tsx server/main.ts in a child
+ * process, configured by environment variables and a generated YAML file.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePorts } from '../../server/demo/freePorts';
+import { TsxChild } from './tsxChild';
+
+export interface BenchBooth {
+  id: string;
+  name: string;
+  password: string;
+}
+
+export interface ShowfloorProcessOptions {
+  booths: readonly BenchBooth[];
+  influxUrl: string;
+  database: string;
+  /** Where the YAML is written. */
+  directory: string;
+}
+
+/** The part of GET /api/health the bench reads. */
+export interface HealthCounters {
+  received: number;
+  accepted: number;
+  rejectedTotal: number;
+  written: number;
+  dropped: number;
+  pending: number;
+}
+
+export interface Health {
+  counters: HealthCounters;
+  live: { walls: number; droppedLiveReadings: number; evictedDevices: number };
+  broker: { clients: number };
+}
+
+export class ShowfloorProcess {
+  private constructor(
+    readonly child: TsxChild,
+    readonly httpUrl: string,
+    readonly mqttUrl: string,
+  ) {}
+
+  static async start(options: ShowfloorProcessOptions): Promise<ShowfloorProcess> {
+    const configPath = join(options.directory, 'showfloor-bench.yaml');
+    const booths = options.booths
+      .map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    password: ${JSON.stringify(b.password)}\n`)
+      .join('');
+    await writeFile(configPath, `booths:\n${booths}`);
+    const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
+    const child = await TsxChild.start({
+      name: 'Showfloor server',
+      script: 'server/main.ts',
+      env: {
+        HTTP_PORT: String(httpPort),
+        HTTP_HOST: '127.0.0.1',
+        MQTT_PORT: String(mqttPort),
+        MQTT_HOST: '127.0.0.1',
+        INFLUX_URL: options.influxUrl,
+        INFLUX_API: 'v1',
+        INFLUX_BUCKET: options.database,
+        SHOWFLOOR_CONFIG: configPath,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const server = new ShowfloorProcess(child, `http://127.0.0.1:${httpPort}`, `mqtt://127.0.0.1:${mqttPort}`);
+    try {
+      await server.waitUntilHealthy(30_000);
+    } catch (error) {
+      await child.stop(5_000);
+      throw error;
+    }
+    return server;
+  }
+
+  get pid(): number {
+    return this.child.scriptPid;
+  }
+
+  async health(timeoutMs = 5_000): Promise<Health> {
+    const response = await fetch(`${this.httpUrl}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`/api/health answered ${response.status}`);
+    return (await response.json()) as Health;
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop(15_000);
+  }
+
+  private async waitUntilHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (this.child.hasExited) {
+        throw new Error(`the server exited during start-up (${this.child.exitDescription}):\n${this.child.outputLines().join('\n')}`);
+      }
+      try {
+        await this.health(1_000);
+        return;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await delay(100);
+    }
+    throw new Error(`the server did not answer /api/health within ${timeoutMs} ms (last: ${last})`);
+  }
+}
