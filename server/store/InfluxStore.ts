@@ -3,10 +3,10 @@
  * retries) and reads history back with InfluxQL on /query, the one read path every InfluxDB
  * version serves. v1 mode points the same WriteApi at /write for InfluxDB 1.x.
  */
-import { HttpError, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger';
 import type { StoreCounters } from './StoreCounters';
-import { safeTagValue } from './lineProtocolSafety';
+import { telemetryLine, type StoredReading } from './telemetryLine';
 
 export interface InfluxTarget {
   url: string;
@@ -24,20 +24,10 @@ export interface InfluxWriteTuning {
   maxRetryTimeMs: number;
 }
 
-export interface StoredReading {
-  booth: string;
-  device: string;
-  kind: string | undefined;
-  ts: number;
-  values: Record<string, number | boolean>;
-}
-
 export interface InfluxQlResult {
   series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[];
   error?: string;
 }
-
-export const MEASUREMENT = 'telemetry';
 
 export class InfluxStore {
   private readonly client: InfluxDB;
@@ -45,6 +35,8 @@ export class InfluxStore {
   private readonly database: string;
   private readonly retentionPolicy: string | undefined;
   private closed = false;
+  private readonly maxPendingLines: number;
+  private lastOverloadWarning = 0;
   reachable = false;
   lastError: string | null = null;
 
@@ -59,6 +51,7 @@ export class InfluxStore {
       error: (message: string) => log.debug({ source: 'influxdb-client' }, message),
       warn: (message: string) => log.debug({ source: 'influxdb-client' }, message),
     });
+    this.maxPendingLines = tuning.maxBufferLines;
     this.client = new InfluxDB({ url: target.url, token: target.token, timeout: 10_000 });
     const [database = target.bucket, retentionPolicy] = target.api === 'v1' ? target.bucket.split('/') : [target.bucket];
     this.database = database;
@@ -113,24 +106,30 @@ export class InfluxStore {
     return { url: url.toString().replace(/\/$/, ''), api: this.target.api, bucket: this.target.bucket };
   }
 
+  /**
+   * Queues one reading. The client limits only its retry buffer, not batches in flight, so under
+   * sustained overload pending lines would grow until the process runs out of memory; past
+   * maxBufferLines pending, new readings are dropped and counted instead.
+   */
   write(reading: StoredReading): void {
-    if (this.closed) {
+    if (this.closed || this.counters.pendingLines() >= this.maxPendingLines) {
+      // Counted as taken and given up at once, so `pending` (accepted − written − dropped) stays exact.
+      this.counters.linesAccepted(1);
       this.counters.linesDropped(1);
+      this.warnOverloaded();
       return;
     }
-    const point = new Point(MEASUREMENT)
-      .tag('booth', safeTagValue(reading.booth))
-      .tag('device', safeTagValue(reading.device))
-      .tag('kind', safeTagValue(reading.kind))
-      .timestamp(reading.ts);
-    for (const metric in reading.values) {
-      const value = reading.values[metric];
-      // Booleans are stored as 0/1 so a metric can never change field type between devices
-      // (InfluxDB refuses a whole shard's writes for a type conflict).
-      point.floatField(metric, typeof value === 'boolean' ? (value ? 1 : 0) : (value as number));
-    }
-    this.writeApi.writePoint(point);
+    const line = telemetryLine(reading);
+    if (line === null) return;
+    this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
+  }
+
+  private warnOverloaded(): void {
+    const now = Date.now();
+    if (now - this.lastOverloadWarning < 10_000) return;
+    this.lastOverloadWarning = now;
+    this.log.error({ pending: this.counters.pendingLines(), dropped: this.counters.dropped }, 'InfluxDB is not keeping up; new readings are dropped from storage (the live view still shows them)');
   }
 
   /** v1 servers need the database to exist; creating it is idempotent. Errors are reported, not thrown. */

@@ -2,7 +2,7 @@
  * InfluxQL for history, built from values that were validated at the HTTP edge. Identifiers and
  * string literals are still quoted and escaped here, so this module is safe on its own.
  */
-import { MEASUREMENT } from './InfluxStore';
+import { MEASUREMENT } from './telemetryLine';
 
 export interface HistoryRequest {
   booth: string;

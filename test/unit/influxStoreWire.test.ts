@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfluxStore, type InfluxTarget } from '../../server/store/InfluxStore';
-import { safeTagValue } from '../../server/store/lineProtocolSafety';
+import { safeTagValue, telemetryLine } from '../../server/store/telemetryLine';
 import { StoreCounters } from '../../server/store/StoreCounters';
 import { waitFor } from '../support/waitFor';
 
@@ -69,8 +69,8 @@ describe('InfluxStore wire contract', () => {
     expect(request!.headers['content-type']).toMatch(/^text\/plain/);
     const lines = request!.body.split('\n');
     expect(lines).toHaveLength(100);
-    expect(lines[0]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor door=1,temperature=20 1763700000000');
-    expect(lines[1]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor door=0,temperature=20.1 1763700000001');
+    expect(lines[0]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor temperature=20,door=1 1763700000000');
+    expect(lines[1]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor temperature=20.1,door=0 1763700000001');
   });
 
   it('v1: POST /write?db=&rp=&precision=ms for "db/rp"', async () => {
@@ -109,6 +109,28 @@ describe('InfluxStore wire contract', () => {
     await s.close();
   });
 
+  it('holds at most maxBufferLines pending when InfluxDB does not answer, dropping and counting the rest', async () => {
+    // A server that accepts requests and never answers: batches stay in flight.
+    server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const counters = new StoreCounters();
+    const s = new InfluxStore(
+      { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, api: 'v2', token: 't', org: 'o', bucket: 'b' },
+      { batchSize: 100, flushIntervalMs: 50, maxBufferLines: 1000, maxRetryTimeMs: 60_000 },
+      counters,
+      log,
+    );
+    for (let i = 0; i < 5000; i++) {
+      s.write({ booth: 'b1', device: 'd', kind: 'k', ts: 1763700000000 + i, values: { a: i } });
+      expect(counters.pendingLines()).toBeLessThanOrEqual(1000);
+    }
+    expect(counters.pendingLines()).toBe(1000);
+    expect(counters.dropped).toBe(4000);
+    server.closeAllConnections();
+    await s.close(100);
+  });
+
   it('describes itself without credentials', () => {
     const s = store({ url: 'http://user:pass@influx.local:8086/' });
     expect(s.describe()).toEqual({ url: 'http://influx.local:8086', api: 'v2', bucket: 'showfloor' });
@@ -117,6 +139,13 @@ describe('InfluxStore wire contract', () => {
 });
 
 describe('line-protocol safety', () => {
+  it('writes every number as a float InfluxDB parses, booleans as 0/1, and skips what cannot be stored', () => {
+    expect(telemetryLine({ booth: 'b', device: 'd', kind: undefined, ts: 5.9, values: { a: 1e21, b: 1e-7, c: -0, d: true, e: false, f: NaN } })).toBe(
+      'telemetry,booth=b,device=d,kind=unknown a=1e+21,b=1e-7,c=0,d=1,e=0 5',
+    );
+    expect(telemetryLine({ booth: 'b', device: 'd', kind: 'k', ts: 1, values: { 'bad key': 1 } })).toBeNull();
+  });
+
   it.each([
     ['a,b', 'a_b'],
     ['a=b', 'a_b'],
