@@ -5,8 +5,8 @@
 import { ID_PATTERN } from '../contract/device';
 import { PROFILES, PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
 import { randomSeed } from './random';
-import { SimulatedDevice, type DeviceEvent } from './simulated-device';
-import { MAX_RATE_PER_DEVICE } from './telemetry-schedule';
+import { SimulatedDevice, type DeviceEvent } from './SimulatedDevice';
+import { MAX_RATE_PER_DEVICE } from './TelemetrySchedule';
 
 /** Upper bound on devices per booth simulator: beyond this one process is the bottleneck, not the server. */
 export const MAX_DEVICES = 5000;

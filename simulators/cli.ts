@@ -6,8 +6,8 @@
  * which publishes `offline`, and exit 0.
  */
 import { startSimulatedBooth } from './booth';
-import { parseSimulatorCli } from './cli-options';
-import type { DeviceEvent } from './simulated-device';
+import { parseSimulatorCli } from './cliOptions';
+import type { DeviceEvent } from './SimulatedDevice';
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);

@@ -2,7 +2,7 @@
  * Whether a tile's numbers can be trusted right now. A wall that keeps showing the last value of a
  * dead sensor misleads visitors, so staleness is judged here and shown as text, not colour alone.
  */
-import type { DeviceState } from './wall-model';
+import type { DeviceState } from './WallModel';
 
 export type Freshness = 'live' | 'stale' | 'offline' | 'no-data';
 

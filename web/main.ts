@@ -3,12 +3,12 @@
  * loop draws once per animation frame; a one-second tick refreshes the clock, the connection
  * indicator and ages, and redraws the charts with their window slid forward.
  */
-import { describeConnection, initialConnectionState, nextConnectionState, type ConnectionState } from './connection-status';
-import { RenderLoop } from './render-loop';
-import { WallConnection } from './wall-connection';
-import { WallModel } from './wall-model';
-import { readWallParams } from './wall-params';
-import { WallScreen } from './wall-screen';
+import { describeConnection, initialConnectionState, nextConnectionState, type ConnectionState } from './connectionStatus';
+import { RenderLoop } from './RenderLoop';
+import { WallConnection } from './WallConnection';
+import { WallModel } from './WallModel';
+import { readWallParams } from './wallParams';
+import { WallScreen } from './WallScreen';
 
 const TICK_MS = 1_000;
 

@@ -1,8 +1,8 @@
 /** Every device kind the simulator can play, in the order booths mix them. */
-import { envSensorProfile } from './env-sensor';
-import { evChargerProfile } from './ev-charger';
+import { envSensorProfile } from './envSensor';
+import { evChargerProfile } from './evCharger';
 import type { DeviceProfile } from './profile';
-import { robotArmProfile } from './robot-arm';
+import { robotArmProfile } from './robotArm';
 import { vehicleProfile } from './vehicle';
 
 export const PROFILES = {

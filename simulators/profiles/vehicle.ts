@@ -7,7 +7,7 @@ import type { ReadingValues } from '../../contract/device';
 import type { Random } from '../random';
 import { occurs, quantize, wander } from './physics';
 import { stepperFor, type DeviceProfile, type ProfileMeta } from './profile';
-import { LOOP_LENGTH_M, LOOP_RADIUS_M, LOOP_STRAIGHT_M, distanceToNextBend, pointOnLoop } from './vehicle-loop';
+import { LOOP_LENGTH_M, LOOP_RADIUS_M, LOOP_STRAIGHT_M, distanceToNextBend, pointOnLoop } from './vehicleLoop';
 
 const HALF_WIDTH_M = LOOP_STRAIGHT_M / 2 + LOOP_RADIUS_M;
 

@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { ID_PATTERN, METRIC_PATTERN, type ReadingValues } from '../../contract/device';
 import { planDevices, startSimulatedBooth } from '../../simulators/booth';
-import { parseSimulatorCli } from '../../simulators/cli-options';
+import { parseSimulatorCli } from '../../simulators/cliOptions';
 import { PROFILES, PROFILE_KINDS, type ProfileKind } from '../../simulators/profiles/registry';
-import { LOOP_LENGTH_M, LOOP_RADIUS_M, LOOP_STRAIGHT_M, pointOnLoop } from '../../simulators/profiles/vehicle-loop';
+import { LOOP_LENGTH_M, LOOP_RADIUS_M, LOOP_STRAIGHT_M, pointOnLoop } from '../../simulators/profiles/vehicleLoop';
 import { createRandom } from '../../simulators/random';
-import { SimulatedDevice, clientIdFor } from '../../simulators/simulated-device';
-import { MAX_LAG_MS, MIN_TICK_MS, TelemetrySchedule } from '../../simulators/telemetry-schedule';
+import { SimulatedDevice, clientIdFor } from '../../simulators/SimulatedDevice';
+import { MAX_LAG_MS, MIN_TICK_MS, TelemetrySchedule } from '../../simulators/TelemetrySchedule';
 
 const START_MS = Date.UTC(2025, 2, 11, 9, 0, 0);
 const HOUR_MS = 3600_000;

@@ -3,9 +3,9 @@
  * tiles (and their charts) for devices that went away, orders them, and sizes the CSS grid so all
  * fit. Chart resizes are throttled: a grid reflow resizes every tile at once.
  */
-import { DeviceTile } from './device-tile';
-import { chooseGridShape } from './tile-layout';
-import type { DeviceState, WallModel } from './wall-model';
+import { DeviceTile } from './DeviceTile';
+import { chooseGridShape } from './tileLayout';
+import type { DeviceState, WallModel } from './WallModel';
 
 const RESIZE_THROTTLE_MS = 150;
 

@@ -5,7 +5,7 @@
  */
 import type { DeviceMeta } from '../contract/device';
 import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../contract/live';
-import { SeriesBuffer } from './series-buffer';
+import { SeriesBuffer } from './SeriesBuffer';
 
 export type MetricKind = 'number' | 'boolean';
 

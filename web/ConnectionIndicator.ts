@@ -1,5 +1,5 @@
 /** Shows ConnectionStatus in the header; `data-state` is for styling and for end-to-end tests. */
-import type { ConnectionView } from './connection-status';
+import type { ConnectionView } from './connectionStatus';
 
 export class ConnectionIndicator {
   private readonly label: HTMLElement;

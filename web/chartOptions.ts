@@ -7,9 +7,9 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { formatNumber } from './reading-format';
-import type { SeriesBuffer } from './series-buffer';
-import type { MetricKind } from './wall-model';
+import { formatNumber } from './readingFormat';
+import type { SeriesBuffer } from './SeriesBuffer';
+import type { MetricKind } from './WallModel';
 
 export type DeviceChartOption = ComposeOption<LineSeriesOption | GridComponentOption>;
 

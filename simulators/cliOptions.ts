@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ID_PATTERN } from '../contract/device';
 import { MAX_DEVICES } from './booth';
 import { PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
-import { MAX_RATE_PER_DEVICE } from './telemetry-schedule';
+import { MAX_RATE_PER_DEVICE } from './TelemetrySchedule';
 
 export interface SimulatorCliOptions {
   url: string;

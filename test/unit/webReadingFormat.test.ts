@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignMetricColors, METRIC_PALETTE } from '../../web/metric-colors';
-import { alarmLabel, formatNumber, formatReading, rangeAlarm } from '../../web/reading-format';
+import { assignMetricColors, METRIC_PALETTE } from '../../web/metricColors';
+import { alarmLabel, formatNumber, formatReading, rangeAlarm } from '../../web/readingFormat';
 
 describe('reading format', () => {
   it('shows fewer decimals as values grow', () => {

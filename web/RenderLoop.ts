@@ -3,7 +3,7 @@
  * ticks every second, but the screen is drawn at most once per frame, and only what is dirty.
  * A render that ran out of its time budget says so, and gets another frame to finish.
  */
-import type { WallChange } from './wall-model';
+import type { WallChange } from './WallModel';
 
 export interface RenderWork {
   /** Devices came or went: tiles must be created or disposed first. */

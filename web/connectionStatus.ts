@@ -3,7 +3,7 @@
  * (when a blip becomes "offline") are unit-tested. A short blip reads "Reconnecting…"; only a
  * link that stays down past OFFLINE_AFTER_MS turns red, dated from when it was lost.
  */
-import { formatClockTime } from './wall-clock';
+import { formatClockTime } from './WallClock';
 
 export type ConnectionLevel = 'connecting' | 'live' | 'reconnecting' | 'offline';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/chart-options';
-import { SeriesBuffer } from '../../web/series-buffer';
+import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/chartOptions';
+import { SeriesBuffer } from '../../web/SeriesBuffer';
 
 const rows: ChartRow[] = [
   { metric: 'co2', kind: 'number', color: '#4cc9f0' },

@@ -3,12 +3,12 @@
  * beside them. Text and chart render separately because their costs differ by orders of magnitude.
  * Everything a device supplies is written with textContent (or handed to ECharts), never parsed as HTML.
  */
-import { toLinePoints, type ChartRow } from './chart-options';
-import { DeviceChart } from './device-chart';
+import { toLinePoints, type ChartRow } from './chartOptions';
+import { DeviceChart } from './DeviceChart';
 import { assessFreshness, formatAge, freshnessLabel, staleAfterMs } from './freshness';
-import { assignMetricColors } from './metric-colors';
-import { alarmLabel, formatReading, rangeAlarm } from './reading-format';
-import type { DeviceState, MetricState } from './wall-model';
+import { assignMetricColors } from './metricColors';
+import { alarmLabel, formatReading, rangeAlarm } from './readingFormat';
+import type { DeviceState, MetricState } from './WallModel';
 
 export interface TileContext {
   readonly serverNow: number;

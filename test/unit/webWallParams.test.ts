@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readWallParams } from '../../web/wall-params';
+import { readWallParams } from '../../web/wallParams';
 
 describe('readWallParams', () => {
   it('defaults to every booth and a 5 minute window', () => {

@@ -8,7 +8,7 @@ import { connect, type ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { ID_PATTERN, deviceTopic, type DeviceMeta, type DeviceStatus, type TopicKind } from '../contract/device';
 import type { DeviceProfile, ReadingStepper } from './profiles/profile';
 import { createRandom, randomSeed } from './random';
-import { TelemetrySchedule } from './telemetry-schedule';
+import { TelemetrySchedule } from './TelemetrySchedule';
 
 export type DeviceEvent =
   | { type: 'connected'; deviceId: string; clientId: string; reconnect: boolean }

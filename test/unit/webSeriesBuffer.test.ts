@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer } from '../../web/series-buffer';
+import { SeriesBuffer } from '../../web/SeriesBuffer';
 
 function points(buffer: SeriesBuffer): [number, number][] {
   const out: [number, number][] = [];

@@ -5,8 +5,8 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../contract/live';
-import type { ConnectionEvent } from './connection-status';
-import type { WallParams } from './wall-params';
+import type { ConnectionEvent } from './connectionStatus';
+import type { WallParams } from './wallParams';
 
 export type WallSocket = Socket<ServerToWallEvents, WallToServerEvents>;
 

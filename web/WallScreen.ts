@@ -2,13 +2,13 @@
  * The whole page: header (booths, window, clock, connection) and the tile grid. It draws what the
  * model holds when the RenderLoop says so, and never mutates the model.
  */
-import { ConnectionIndicator } from './connection-indicator';
-import type { ConnectionView } from './connection-status';
-import type { RenderWork } from './render-loop';
-import type { TileContext } from './device-tile';
-import { TileGrid } from './tile-grid';
-import { WallClock } from './wall-clock';
-import type { WallModel } from './wall-model';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import type { ConnectionView } from './connectionStatus';
+import type { RenderWork } from './RenderLoop';
+import type { TileContext } from './DeviceTile';
+import { TileGrid } from './TileGrid';
+import { WallClock } from './WallClock';
+import type { WallModel } from './WallModel';
 
 /** Chart work allowed per animation frame, ms; the rest waits for the next frame. */
 const CHART_BUDGET_MS = 10;
