@@ -66,6 +66,23 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     expect(stored).toEqual([{ time: ts, booth: BOOTH_A.id, device: 'env-01', kind: 'env-sensor', temperature: 21.5, door_open: 1 }]);
   });
 
+  it('batches readings into one frame per tick per booth, never one emit per message', async () => {
+    const { wall } = await connectedWall([BOOTH_A.id]);
+    let frames = 0;
+    let readings = 0;
+    wall.on('frame', (frame) => {
+      const mine = frame.readings.filter((r) => r.device === 'burst-01').length;
+      if (mine > 0) frames++;
+      readings += mine;
+    });
+    const sensor = await device();
+    const base = Date.now() - 10_000;
+    for (let i = 0; i < 500; i++) sensor.publish('booth/booth-a/burst-01/telemetry', JSON.stringify({ n: i, ts: base + i }));
+    await waitFor(() => readings === 500, { what: 'all 500 readings on the wall' });
+    // 500 publishes over loopback take well under a second: a handful of 200 ms ticks.
+    expect(frames).toBeLessThanOrEqual(10);
+  });
+
   it('counts bad messages per device with their reason while good ones beside them all land', async () => {
     const sensor = await device();
     const bad: [string, string][] = [
