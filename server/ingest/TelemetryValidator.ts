@@ -197,6 +197,10 @@ export class TelemetryValidator {
       const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? quoteDeviceText(value) : Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object';
       return reject('bad-value', `${key}: expected a finite number or a boolean, got ${shown}`, booth, device);
     }
+    // The early check allowed one extra key for ts; without ts that key was a reading.
+    if (count > this.limits.maxFields) {
+      return reject('too-many-fields', `${count} readings; the limit is ${this.limits.maxFields}`, booth, device);
+    }
     if (count === 0) return reject('no-readings', 'the object holds no readings', booth, device);
     return { kind: 'telemetry', booth, device, ts, values };
   }

@@ -81,6 +81,7 @@ describe('TelemetryValidator: every rejection reason', () => {
     ['nested object', 'booth/b1/d/telemetry', '{"a": {"b": 1}}', 'bad-value'],
     ['null value', 'booth/b1/d/telemetry', '{"a": null}', 'bad-value'],
     ['too many fields', 'booth/b1/d/telemetry', JSON.stringify(Object.fromEntries(Array.from({ length: 66 }, (_, i) => [`m${i}`, i]))), 'too-many-fields'],
+    ['65 readings without ts', 'booth/b1/d/telemetry', JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, i]))), 'too-many-fields'],
     ['only ts', 'booth/b1/d/telemetry', `{"ts": ${NOW}}`, 'no-readings'],
     ['empty object', 'booth/b1/d/telemetry', '{}', 'no-readings'],
     ['ts in seconds', 'booth/b1/d/telemetry', `{"a":1, "ts": ${Math.floor(NOW / 1000)}}`, 'bad-timestamp'],
