@@ -3,19 +3,21 @@
  * with the booth contract enforced at the door (credentials, ACL, packet size). It hands every
  * device publish and every closed connection to a sink; it knows nothing of what comes after.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
+import { BoothPasswordVerifier } from './BoothPasswordVerifier';
+import { clientIdOwner } from './clientIdOwner';
 import { listen } from './listen';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
 
 export interface BoothCredentials {
   id: string;
-  password: string;
+  /** `scrypt$N=…,r=…,p=…$salt$key`, as written by `npm run hash-password`. */
+  passwordHash: string;
 }
 
 export interface DevicePublish {
@@ -45,10 +47,12 @@ export interface BrokerSink {
 export type BrokerRefusal =
   | 'bad-credentials'
   | 'empty-client-id'
+  | 'client-id-outside-booth'
   | 'publish-denied'
   | 'subscribe-denied'
   | 'packet-too-large'
   | 'malformed-packet'
+  | 'invalid-topic'
   | 'retain-dropped';
 
 export interface BrokerOptions {
@@ -73,16 +77,15 @@ interface ConnectionState {
   keepaliveTimedOut: boolean;
 }
 
-function digest(text: string | Buffer): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 export class ShowfloorBroker {
-  private readonly passwordDigests: Map<string, Buffer>;
+  private readonly passwords: BoothPasswordVerifier;
+  private readonly boothIds: ReadonlySet<string>;
+  /** Clients that sent an empty client id; Aedes has replaced it with a generated one by authenticate. */
+  private readonly withEmptyClientId = new WeakSet<Client>();
   private readonly connections = new WeakMap<Client, ConnectionState>();
   /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
   private readonly retainedTopics = new Map<string, Set<string>>();
@@ -93,7 +96,8 @@ export class ShowfloorBroker {
     readonly aedes: Aedes,
     private readonly options: BrokerOptions,
   ) {
-    this.passwordDigests = new Map(options.booths.map((b) => [b.id, digest(b.password)]));
+    this.passwords = new BoothPasswordVerifier(options.booths);
+    this.boothIds = new Set(options.booths.map((b) => b.id));
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
@@ -155,12 +159,9 @@ export class ShowfloorBroker {
     this.aedes.handle(guarded, req);
   }
 
-  private preConnect(_client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
-    // MQTT 3.1.1 forbids an empty client id without a clean session (Aedes 1.2 accepts it).
-    if (packet.clientId === '' && !packet.clean) {
-      this.options.onRefusal?.('empty-client-id', {});
-      return callback(authError('an empty client id needs clean session', 2), false);
-    }
+  private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
+    // Refused in authenticate, the first hook whose error Aedes answers with a CONNACK code.
+    if (packet.clientId === '') this.withEmptyClientId.add(client);
     callback(null, true);
   }
 
@@ -170,16 +171,30 @@ export class ShowfloorBroker {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, ok: boolean | null) => void,
   ): void {
-    const expected = username === undefined ? undefined : this.passwordDigests.get(username);
-    // Compare digests so the time taken says nothing about the password's length or prefix.
-    const given = digest(password ?? Buffer.alloc(0));
-    const ok = expected !== undefined && timingSafeEqual(expected, given);
-    if (!ok || username === undefined) {
-      this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...(username !== undefined && ID_PATTERN.test(username) ? { booth: username } : {}) });
-      return done(authError('bad user name or password', 4), false);
+    // Aedes would make up `aedes_<uuid>`, an id bound to no booth.
+    if (this.withEmptyClientId.has(client)) {
+      this.options.onRefusal?.('empty-client-id', {});
+      return done(authError('a client id is required: {boothId}-{deviceId}', 2), false);
     }
-    this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
-    done(null, true);
+    const refuseCredentials = () => {
+      this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...(username !== undefined && ID_PATTERN.test(username) ? { booth: username } : {}) });
+      done(authError('bad user name or password', 4), false);
+    };
+    if (username === undefined || !this.passwords.has(username)) return refuseCredentials();
+    // Checked before the password because it is cheap, and before Aedes registers the client,
+    // which is where a connection with the same id would be taken over.
+    if (clientIdOwner(client.id, this.boothIds) !== username) {
+      this.options.onRefusal?.('client-id-outside-booth', { clientId: client.id, booth: username });
+      return done(authError(`client ids of booth ${username} start with "${username}-"`, 2), false);
+    }
+    this.passwords.verify(username, password ?? Buffer.alloc(0)).then(
+      (ok) => {
+        if (!ok) return refuseCredentials();
+        this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
+        done(null, true);
+      },
+      () => done(authError('could not verify the password', 3), false), // CONNACK 3: server unavailable
+    );
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
@@ -244,6 +259,13 @@ export class ShowfloorBroker {
         // Aedes marks a client closed before it publishes the will on its behalf.
         fromWill: client.closed,
       });
+    });
+    // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
+    // the error is the only trace, so it is counted here.
+    this.aedes.on('clientError', (client, error) => {
+      if (/is not allowed in PUBLISH|too many levels/.test(error.message)) {
+        this.options.onRefusal?.('invalid-topic', { clientId: client.id, ...(this.connections.get(client) ? { booth: this.connections.get(client)!.booth } : {}) });
+      }
     });
     this.aedes.on('keepaliveTimeout', (client) => {
       const state = this.connections.get(client);

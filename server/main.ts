@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     const where = settings.configPath ?? `${settings.env.SHOWFLOOR_CONFIG} (not found)`;
     throw new SettingsError(
       `booths: no booths are configured in ${where}. Add one, for example:\n\n` +
-        `booths:\n  - id: hall-a-12\n    name: "ACME Sensors"\n    password: "a-long-random-secret"\n\n` +
+        `booths:\n  - id: hall-a-12\n    name: "ACME Sensors"\n    passwordHash: "scrypt$N=16384,r=8,p=1$…$…"   # the line \`npm run hash-password\` prints\n\n` +
         `or set SHOWFLOOR_CONFIG to the path of your file. To try Showfloor without a config, run \`npm run demo\`.`,
     );
   }

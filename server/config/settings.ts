@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { parsePasswordHash } from '../../broker/passwordHash';
 import { ID_PATTERN } from '../../contract/device';
 
 export class SettingsError extends Error {
@@ -13,6 +14,34 @@ export class SettingsError extends Error {
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * ALLOWED_ORIGINS: comma-separated browser origins besides the server's own. Each is kept in the
+ * serialized form browsers send in the Origin header, so matching is a plain string comparison.
+ */
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const origin = serializedOrigin(entry);
+    if (origin === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme, host and optional port, e.g. https://wall.example.com:8443` });
+      return z.NEVER;
+    }
+    origins.push(origin);
+  }
+  return origins;
+});
+
+function serializedOrigin(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return undefined;
+  }
+  const bareOrigin = url.href === `${url.origin}/`; // no user, path, query or fragment
+  return (url.protocol === 'http:' || url.protocol === 'https:') && bareOrigin ? url.origin : undefined;
+}
 
 const envSchema = z.object({
   HTTP_PORT: port.default(8080),
@@ -28,6 +57,7 @@ const envSchema = z.object({
   INFLUX_BUCKET: z.string().min(1).default('showfloor'),
   SHOWFLOOR_CONFIG: z.string().min(1).default('showfloor.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ALLOWED_ORIGINS: originList.default([]),
 });
 
 export type EnvSettings = z.infer<typeof envSchema>;
@@ -35,7 +65,16 @@ export type EnvSettings = z.infer<typeof envSchema>;
 const boothSchema = z.object({
   id: z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
   name: z.string().min(1).max(80),
-  password: z.string().min(8, 'must be at least 8 characters'),
+  passwordHash: z
+    .string({ error: (issue) => (issue.input === undefined ? 'required: run `npm run hash-password` and paste the line it prints' : 'must be a string') })
+    .superRefine((text, ctx) => {
+      const hash = parsePasswordHash(text);
+      if (typeof hash === 'string') ctx.addIssue({ code: 'custom', message: `${hash} (make one with \`npm run hash-password\`)` });
+    }),
+  // Plain passwords used to be accepted here; an old config must stop with directions, not start without them.
+  password: z
+    .never({ error: 'plain passwords are no longer accepted: run `npm run hash-password`, put the line it prints (passwordHash: …) in its place and remove password' })
+    .optional(),
 });
 
 const fileSchema = z
@@ -67,6 +106,13 @@ const fileSchema = z
       })
       .strict()
       .default({ batchSize: 5000, flushIntervalMs: 1000, maxBufferLines: 600_000, maxRetryTimeMs: 600_000 }),
+    http: z
+      .object({
+        /** Per client IP, shared by /api and /metrics. */
+        rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+      })
+      .strict()
+      .default({ rateLimitPerMinute: 600 }),
   })
   .strict()
   .superRefine((file, ctx) => {

@@ -4,6 +4,7 @@
  * INFLUX_URL is unset; otherwise runs with in-memory history.
  */
 import { randomBytes } from 'node:crypto';
+import { hashPassword } from '../../broker/passwordHash';
 import { startSimulatedBooth } from '../../simulators/booth';
 import { SettingsError, parseEnv, parseSettingsFile, type Settings } from '../config/settings';
 import { createLogger } from '../logger';
@@ -29,9 +30,10 @@ async function main(): Promise<void> {
     }
   }
   const password = randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password);
   const settings: Settings = {
     env: parseEnv(env),
-    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    password: ${JSON.stringify(password)}\n`, 'demo settings'),
+    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n`, 'demo settings'),
     configPath: null,
   };
   const log = createLogger(settings.env.LOG_LEVEL);

@@ -75,7 +75,8 @@ export class GatewayFleet {
       logins.map(async (login, index) => {
         const client = mqtt.connect(url, {
           ...(login.username !== undefined ? { username: login.username, password: login.password } : {}),
-          clientId: `bench-gw-${index}-${process.pid}`,
+          // The broker binds client ids to the booth: `{booth}-…`.
+          clientId: `${login.booth}-gw-${index}-${process.pid}`,
           protocolVersion: 4,
           clean: true,
           reconnectPeriod: 0,

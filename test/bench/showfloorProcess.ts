@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { hashPasswordSync } from '../../broker/passwordHash';
 import { freePorts } from '../../server/demo/freePorts';
 import { TsxChild } from './tsxChild';
 
@@ -48,7 +49,7 @@ export class ShowfloorProcess {
   static async start(options: ShowfloorProcessOptions): Promise<ShowfloorProcess> {
     const configPath = join(options.directory, 'showfloor-bench.yaml');
     const booths = options.booths
-      .map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    password: ${JSON.stringify(b.password)}\n`)
+      .map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(hashPasswordSync(b.password))}\n`)
       .join('');
     await writeFile(configPath, `booths:\n${booths}`);
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];

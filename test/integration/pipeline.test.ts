@@ -154,21 +154,51 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     expect(stored.map((r) => r.t)).toEqual([1]);
   });
 
-  it('refuses an empty client id without a clean session', async () => {
-    const socket = connectTcp(showfloor.mqttPort, '127.0.0.1');
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    const packets: mqttPacket.Packet[] = [];
-    parser.on('packet', (p) => packets.push(p));
-    socket.on('data', (d) => parser.parse(d));
-    socket.on('error', () => undefined); // a reset is one acceptable way to refuse
-    const closed = waitForEvent(socket, 'close', { rejectOnError: false });
-    // Hand-built, because mqtt-packet refuses to generate this illegal CONNECT.
+  it('accepts a booth with its own password, through the scrypt hash in its settings', async () => {
+    const client = await device(BOOTH_B);
+    expect(client.connected).toBe(true);
+  });
+
+  it('refuses an empty client id with CONNACK 2, with or without a clean session', async () => {
+    const before = (await health()).broker.refusals['empty-client-id'] ?? 0;
     const field = (text: string) => Buffer.concat([Buffer.from([0, Buffer.byteLength(text)]), Buffer.from(text)]);
-    const body = Buffer.concat([field('MQTT'), Buffer.from([4, 0xc0, 0, 10]), field(''), field(BOOTH_A.id), field(BOOTH_A.password)]);
-    socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
-    await closed;
-    expect(packets.some((p) => p.cmd === 'connack' && p.returnCode === 0)).toBe(false);
-    expect((await health()).broker.refusals['empty-client-id']).toBeGreaterThanOrEqual(1);
+    for (const flags of [0xc2, 0xc0]) {
+      const socket = connectTcp(showfloor.mqttPort, '127.0.0.1');
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      const packets: mqttPacket.Packet[] = [];
+      parser.on('packet', (p) => packets.push(p));
+      socket.on('data', (d) => parser.parse(d));
+      socket.on('error', () => undefined);
+      const closed = waitForEvent(socket, 'close', { rejectOnError: false });
+      // Hand-built, because mqtt-packet refuses to generate an empty id without a clean session.
+      const body = Buffer.concat([field('MQTT'), Buffer.from([4, flags, 0, 10]), field(''), field(BOOTH_A.id), field(BOOTH_A.password)]);
+      socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+      await closed;
+      expect(packets, `flags ${flags}`).toEqual([expect.objectContaining({ cmd: 'connack', returnCode: 2 })]);
+    }
+    expect((await health()).broker.refusals['empty-client-id']).toBe(before + 2);
+  });
+
+  it("refuses a client id of another booth with CONNACK 2 and leaves the owner's device connected", async () => {
+    const owner = await device(BOOTH_A, { clientId: `${BOOTH_A.id}-owned-01` });
+    let ownerClosed = false;
+    owner.on('close', () => (ownerClosed = true));
+
+    // Booth B logs in correctly but reuses booth A's id: MQTT would have the broker drop the owner.
+    const thief = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_B.id, password: BOOTH_B.password, clientId: `${BOOTH_A.id}-owned-01`, reconnectPeriod: 0 });
+    const [error] = await waitForEvent<[Error & { code?: number }]>(thief, 'error', { rejectOnError: false });
+    expect(error.code).toBe(2);
+    thief.end(true);
+    // An id that names no booth at all is refused the same way.
+    const stray = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_B.id, password: BOOTH_B.password, clientId: 'sensor-01', reconnectPeriod: 0 });
+    expect((await waitForEvent<[Error & { code?: number }]>(stray, 'error', { rejectOnError: false }))[0].code).toBe(2);
+    stray.end(true);
+    expect((await health()).broker.refusals['client-id-outside-booth']).toBeGreaterThanOrEqual(2);
+
+    owner.publish('booth/booth-a/owned-01/telemetry', JSON.stringify({ t: 5 }), { qos: 1 });
+    await waitFor(async () => (await rows(`"device" = 'owned-01'`)).length === 1, { what: "the owner's reading after the attempt" });
+    expect(ownerClosed).toBe(false);
+    expect(owner.connected).toBe(true);
   });
 
   it('cuts a packet over the size limit at the transport and keeps serving other devices', async () => {

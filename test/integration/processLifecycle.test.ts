@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { freePorts } from '../support/ports';
-import { BOOTH_A, connectDevice, getJson } from '../support/showfloor';
+import { BOOTH_A, connectDevice, getJson, testPasswordHash } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
 const MAIN = join(import.meta.dirname, '../../server/main.ts');
@@ -54,10 +54,18 @@ describe('npm start configuration checks', () => {
 
   it('stops with exit code 1 naming the bad line of the YAML file', async () => {
     const path = join(directory, 'bad.yaml');
-    await writeFile(path, 'booths:\n  - id: ok\n    name: OK\n    password: short\n');
+    await writeFile(path, 'booths:\n  - id: ok\n    name: OK\n    passwordHash: "scrypt$N=16$AAAA$AAAA"\n');
     const run = startMain({ SHOWFLOOR_CONFIG: path });
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain('booths[0].password: must be at least 8 characters');
+    expect(run.output()).toContain('booths[0].passwordHash: must look like scrypt$N=16384,r=8,p=1$<salt base64>$<key base64>');
+  });
+
+  it('refuses a plain password in the YAML file and says how to hash it', async () => {
+    const path = join(directory, 'plain.yaml');
+    await writeFile(path, 'booths:\n  - id: ok\n    name: OK\n    password: a-long-random-secret\n');
+    const run = startMain({ SHOWFLOOR_CONFIG: path });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/booths\[0\]\.password: plain passwords are no longer accepted: run `npm run hash-password`/);
   });
 });
 
@@ -72,7 +80,7 @@ describeWithInfluxd('npm start shutdown', () => {
 
   it('on SIGTERM flushes buffered readings to InfluxDB and exits 0', async () => {
     const path = join(directory, 'showfloor.yaml');
-    await writeFile(path, `booths:\n  - id: ${BOOTH_A.id}\n    name: A\n    password: ${BOOTH_A.password}\ninflux:\n  flushIntervalMs: 60000\n`);
+    await writeFile(path, `booths:\n  - id: ${BOOTH_A.id}\n    name: A\n    passwordHash: "${testPasswordHash(BOOTH_A.password)}"\ninflux:\n  flushIntervalMs: 60000\n`);
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
     const run = startMain({
       SHOWFLOOR_CONFIG: path,

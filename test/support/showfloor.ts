@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ServerToWallEvents, WallSubscription, WallToServerEvents } from '../../contract/live';
+import { MIN_SCRYPT_N, hashPasswordSync } from '../../broker/passwordHash';
 import { parseEnv, parseSettingsFile, type Settings } from '../../server/config/settings';
 import { startShowfloor, type RunningShowfloor } from '../../server/Showfloor';
 import { waitForEvent } from './waitFor';
@@ -18,6 +19,18 @@ export interface TestBooth {
 
 export const BOOTH_A: TestBooth = { id: 'booth-a', name: 'Booth A', password: 'password-a-123' };
 export const BOOTH_B: TestBooth = { id: 'booth-b', name: 'Booth B', password: 'password-b-456' };
+
+const passwordHashes = new Map<string, string>();
+
+/**
+ * The `passwordHash` for `password`, made once per test file at the lowest cost the broker accepts:
+ * the format carries its cost, so tests stay fast without a weaker default in production.
+ */
+export function testPasswordHash(password: string): string {
+  let hash = passwordHashes.get(password);
+  if (!hash) passwordHashes.set(password, (hash = hashPasswordSync(password, { N: MIN_SCRYPT_N, r: 8, p: 1 })));
+  return hash;
+}
 
 export interface TestShowfloorOptions {
   booths?: TestBooth[];
@@ -40,7 +53,7 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     LOG_LEVEL: 'silent',
     ...(options.influxUrl ? { INFLUX_URL: options.influxUrl, INFLUX_API: 'v1', INFLUX_BUCKET: options.database ?? 'showfloor' } : {}),
   });
-  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    password: ${JSON.stringify(b.password)}\n`).join('')}${options.yaml ?? ''}`;
+  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${options.yaml ?? ''}`;
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 

@@ -22,19 +22,26 @@ describe('environment settings', () => {
   });
 });
 
+const HASH = 'scrypt$N=1024,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg==$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
+const booth = (id: string, name = 'A', credential = `passwordHash: "${HASH}"`) => `  - id: ${id}\n    name: ${name}\n    ${credential}\n`;
+
 describe('YAML settings file', () => {
   it('reads booths and fills tunable defaults', () => {
-    const file = parseSettingsFile('booths:\n  - id: hall-a\n    name: ACME\n    password: longenough\n', 'x.yaml');
-    expect(file.booths).toEqual([{ id: 'hall-a', name: 'ACME', password: 'longenough' }]);
+    const file = parseSettingsFile(`booths:\n${booth('hall-a', 'ACME')}`, 'x.yaml');
+    expect(file.booths).toEqual([{ id: 'hall-a', name: 'ACME', passwordHash: HASH }]);
     expect(file.live.windowMinutes).toBe(15);
     expect(file.mqtt.maxPacketBytes).toBe(65536);
     expect(file.influx.maxBufferLines).toBe(600_000);
   });
 
   it.each([
-    ['booths:\n  - id: "bad id"\n    name: A\n    password: longenough\n', /x.yaml: booths\[0\]\.id: must match/],
-    ['booths:\n  - id: a\n    name: A\n    password: short\n', /x.yaml: booths\[0\]\.password: must be at least 8/],
-    ['booths:\n  - id: a\n    name: A\n    password: longenough\n  - id: a\n    name: B\n    password: longenough\n', /booths\[1\]\.id: duplicate booth id "a"/],
+    [`booths:\n${booth('"bad id"')}`, /x.yaml: booths\[0\]\.id: must match/],
+    [`booths:\n${booth('a')}${booth('a', 'B')}`, /booths\[1\]\.id: duplicate booth id "a"/],
+    [`booths:\n${booth('a', 'A', 'password: a-long-random-secret')}`, /x.yaml: booths\[0\]\.password: plain passwords are no longer accepted: run `npm run hash-password`/],
+    [`booths:\n${booth('a', 'A', 'password: a-long-random-secret')}`, /x.yaml: booths\[0\]\.passwordHash: required: run `npm run hash-password`/],
+    [`booths:\n${booth('a', 'A', `password: x\n    passwordHash: "${HASH}"`)}`, /x.yaml: booths\[0\]\.password: plain passwords are no longer accepted/],
+    [`booths:\n${booth('a', 'A', 'passwordHash: a-long-random-secret')}`, /x.yaml: booths\[0\]\.passwordHash: must look like scrypt\$N=16384,r=8,p=1\$<salt base64>\$<key base64> \(make one with `npm run hash-password`\)/],
+    [`booths:\n${booth('a', 'A', `passwordHash: "${HASH.replace('N=1024', 'N=512')}"`)}`, /x.yaml: booths\[0\]\.passwordHash: N must be at least 1024/],
     ['booths: [\n', /x.yaml \(line \d+\): not valid YAML/],
     ['boths: []\n', /x.yaml: \(root\): Unrecognized key/i],
     ['live:\n  tickMs: 1\n', /x.yaml: live\.tickMs: /],
