@@ -10,6 +10,7 @@ import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import type { Settings } from './config/settings';
 import { createHttpApp } from './http/createHttpApp';
 import { createMetricsRegistry } from './http/metrics';
+import { OriginPolicy } from './http/OriginPolicy';
 import type { ServerState } from './http/ServerState';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
@@ -112,10 +113,29 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
   };
 
-  const app = createHttpApp({ state, history: new HistoryReader(store, directory), metrics: createMetricsRegistry(state), webRoot, log });
+  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS);
+  const app = createHttpApp({
+    state,
+    history: new HistoryReader(store, directory),
+    metrics: createMetricsRegistry(state),
+    webRoot,
+    log,
+    originPolicy,
+    rateLimitPerMinute: file.http.rateLimitPerMinute,
+  });
   const httpServer = createServer(app);
   const io: WallServer = new SocketServer(httpServer, {
     serveClient: false,
+    // A WebSocket handshake is not bound by CORS, so a foreign page could otherwise read the live
+    // stream through its visitor's browser; clients without an Origin header are not browsers.
+    allowRequest: (req, callback) => {
+      const admitted = originPolicy.admits(req.headers);
+      // Says which origin to list in ALLOWED_ORIGINS, e.g. behind a proxy that rewrites Host.
+      if (!admitted) log.info({ origin: req.headers.origin, host: req.headers.host }, 'socket.io handshake refused: origin not allowed');
+      callback(null, admitted);
+    },
+    // Listed origins may also use HTTP long-polling, which needs CORS headers.
+    ...(originPolicy.listed.length > 0 ? { cors: { origin: originPolicy.listed } } : {}),
     // Walls only listen; nothing they send needs more than this.
     maxHttpBufferSize: 16 * 1024,
     // Upgrades on other paths (MQTT over WebSocket) are ours to handle, not socket.io's to destroy.

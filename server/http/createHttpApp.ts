@@ -1,14 +1,20 @@
 /**
  * The HTTP surface: the built wall pages, a health report a technician can read, the device list,
- * history for charts, and Prometheus metrics. Every query string is validated here, at the edge.
+ * history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
+ * every response carries the security headers, and the API and metrics are rate limited per client.
  */
 import { existsSync } from 'node:fs';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
 import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
+import { apiRateLimit } from './apiRateLimit';
+import { errorResponder, notFound } from './errorResponses';
+import type { OriginPolicy } from './OriginPolicy';
+import { requestUrlGuard } from './requestUrlGuard';
+import { securityHeaders } from './securityHeaders';
 import type { ServerState } from './ServerState';
 
 const MAX_HISTORY_POINTS = 5000;
@@ -43,11 +49,19 @@ export function createHttpApp(options: {
   metrics: Registry;
   webRoot: string;
   log: Logger;
+  originPolicy: OriginPolicy;
+  rateLimitPerMinute: number;
 }): Express {
-  const { state, history, metrics, webRoot, log } = options;
+  const { state, history, metrics, webRoot, log, originPolicy } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(securityHeaders());
+  app.use(requestUrlGuard());
+  const rateLimit = apiRateLimit(options.rateLimitPerMinute, log);
+  app.use('/api', rateLimit);
+  app.use('/metrics', rateLimit);
+  app.use('/api', originPolicy.corsForListedOrigins());
 
   app.get('/api/health', (_req, res) => {
     const influx = state.influx;
@@ -131,11 +145,8 @@ export function createHttpApp(options: {
     res.status(404).json({ error: 'no such endpoint' });
   });
 
-  // Errors are logged with detail here and answered without it: no stack traces leave the server.
-  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err: error.message }, 'request failed');
-    res.status(502).json({ error: 'the request could not be completed; see the server log' });
-  });
+  app.use(notFound());
+  app.use(errorResponder(log));
   return app;
 }
 

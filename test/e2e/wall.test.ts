@@ -1,10 +1,11 @@
 /**
  * The wall in a real browser: a demo-like start (broker, server, influxd, simulated booth), a
- * reading published over MQTT appears on the page, the connection indicator says Live, and
- * device-supplied text renders as text. Screenshots land in test-artifacts/.
+ * reading published over MQTT appears on the page, the connection indicator says Live,
+ * device-supplied text renders as text, and the page runs under its Content-Security-Policy without
+ * a single violation. Screenshots land in test-artifacts/.
  */
 import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
 import { startSimulatedBooth, type SimulatedBooth } from '../../simulators/booth';
@@ -14,13 +15,28 @@ import { BOOTH_A, connectDevice, startTestShowfloor } from '../support/showfloor
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Robot <b>arm</b>';
 
+/** Collects every CSP violation the page reports into window.__cspViolations, from the first script on. */
+async function collectCspViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const violations: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = violations;
+    document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || '(inline)'}`));
+  });
+}
+
+function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...(window as unknown as { __cspViolations: string[] }).__cspViolations]);
+}
+
 describeWithChromium('wall page in Chromium', () => {
   let influxd: InfluxdProcess;
   let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
   let simulators: SimulatedBooth;
   let browser: Browser;
   let page: Page;
+  let wallResponse: Response | null = null;
   const consoleErrors: string[] = [];
+  const webSocketUrls: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(DEFAULT_WEB_ROOT)) throw new Error(`${DEFAULT_WEB_ROOT} is missing: run \`npm run build\` first (npm test does)`);
@@ -34,6 +50,8 @@ describeWithChromium('wall page in Chromium', () => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.on('websocket', (socket) => webSocketUrls.push(socket.url()));
+    await collectCspViolations(page);
   });
 
   afterAll(async () => {
@@ -44,7 +62,7 @@ describeWithChromium('wall page in Chromium', () => {
   });
 
   it('shows a reading published over MQTT, live, with the simulated booth around it', async () => {
-    await page.goto(showfloor.httpUrl);
+    wallResponse = await page.goto(showfloor.httpUrl);
     await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
     await expect.poll(() => page.getByTestId('device-tile').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
 
@@ -78,5 +96,33 @@ describeWithChromium('wall page in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     device.end(true);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('runs with live data under its Content-Security-Policy without a violation', async () => {
+    const csp = (await wallResponse?.allHeaders())?.['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    // socket.io upgraded to a WebSocket, so connect-src 'self' admits same-origin ws: in this Chromium.
+    expect(webSocketUrls.some((url) => new URL(url).pathname === '/socket.io/')).toBe(true);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it('would notice a violation: inline script and style are blocked and reported', async () => {
+    const probe = await browser.newPage();
+    try {
+      await collectCspViolations(probe);
+      await probe.goto(showfloor.httpUrl);
+      await probe.evaluate(() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.__inlineRan = 1';
+        document.head.append(script);
+        document.body.setAttribute('style', 'color: red');
+      });
+      await expect.poll(() => cspViolations(probe)).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem blocked inline/), expect.stringMatching(/^style-src-attr blocked inline/)]));
+      expect(await probe.evaluate(() => (window as unknown as { __inlineRan?: number }).__inlineRan)).toBeUndefined();
+    } finally {
+      await probe.close();
+    }
   });
 });

@@ -1,0 +1,32 @@
+/**
+ * A per-client-IP request budget for the API and /metrics, which do work per request (history
+ * queries reach InfluxDB). Static files and socket.io are not counted: a wall loads them once.
+ */
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from '../logger';
+
+const WINDOW_MS = 60_000;
+
+export function apiRateLimit(requestsPerMinute: number, log: Logger): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit: requestsPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler(_req, res) {
+      res.status(429).json({ error: `too many requests: at most ${requestsPerMinute} per minute per client; retry after the Retry-After seconds` });
+    },
+    // The library's configuration warnings (e.g. X-Forwarded-For seen without a trusted proxy)
+    // would otherwise reach stderr as stack traces, outside the JSON log.
+    logger: {
+      warn: (warning) => log.warn(withoutStack(warning), 'rate limiter'),
+      error: (problem) => log.error(withoutStack(problem), 'rate limiter'),
+    },
+  });
+}
+
+function withoutStack(problem: unknown): { code?: unknown; detail: string } {
+  if (problem instanceof Error) return { code: (problem as Error & { code?: unknown }).code, detail: problem.message };
+  return { detail: String(problem) };
+}

@@ -1,0 +1,162 @@
+/**
+ * The HTTP edge against a hostile browser or client: security headers on every answer, socket.io
+ * refusing foreign origins, CORS only for ALLOWED_ORIGINS, the API rate limit, and error answers
+ * that echo neither the request nor a stack trace.
+ */
+import { pino } from 'pino';
+import { io as connectSocket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShowfloor, type RunningShowfloor } from '../../server/Showfloor';
+import { BOOTH_A, startTestShowfloor, testSettings } from '../support/showfloor';
+
+const FOREIGN_ORIGIN = 'http://evil.example';
+const LISTED_ORIGIN = 'https://dashboard.example:8443';
+const STACK_TRACE = /\bat .*:\d+:\d+|Error:|node_modules/;
+
+/** Resolves 'connected' or 'refused' for one socket.io handshake over WebSocket. */
+async function handshake(httpUrl: string, headers: Record<string, string> = {}): Promise<'connected' | 'refused'> {
+  const socket = connectSocket(httpUrl, { transports: ['websocket'], extraHeaders: headers, reconnection: false, timeout: 5000 });
+  try {
+    return await new Promise((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', () => resolve('refused'));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+function pollingHandshake(httpUrl: string, origin: string): Promise<Response> {
+  return fetch(`${httpUrl}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
+}
+
+describe('HTTP security edge', () => {
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A] });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('sends the security headers with the wall page and the API', async () => {
+    for (const path of ['/', '/api/health']) {
+      const response = await fetch(`${showfloor.httpUrl}${path}`);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("object-src 'none'");
+      expect(csp, path).not.toContain('unsafe-inline');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('x-powered-by'), path).toBeNull();
+    }
+  });
+
+  it('refuses a socket.io handshake from a foreign origin', async () => {
+    expect(await handshake(showfloor.httpUrl, { Origin: FOREIGN_ORIGIN })).toBe('refused');
+    const polling = await pollingHandshake(showfloor.httpUrl, FOREIGN_ORIGIN);
+    expect(polling.status).toBe(403);
+    expect(polling.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('accepts a socket.io handshake without an Origin or from the same origin', async () => {
+    expect(await handshake(showfloor.httpUrl)).toBe('connected');
+    expect(await handshake(showfloor.httpUrl, { Origin: showfloor.httpUrl })).toBe('connected');
+  });
+
+  it('sends no CORS headers to a foreign origin', async () => {
+    const response = await fetch(`${showfloor.httpUrl}/api/devices`, { headers: { Origin: FOREIGN_ORIGIN } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers an overlong URL with 414', async () => {
+    const response = await fetch(`${showfloor.httpUrl}/api/health?pad=${'a'.repeat(5000)}`);
+    expect(response.status).toBe(414);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/URL too long/) });
+  });
+
+  it.each(['/%E0%A4%A', '/api/%E0%A4%A', '/assets/%ff'])('answers the malformed URL %s with 400 and no stack trace', async (path) => {
+    const response = await fetch(`${showfloor.httpUrl}${path}`);
+    expect(response.status).toBe(400);
+    const body = await response.text();
+    expect(body).not.toMatch(STACK_TRACE);
+    expect(body).not.toContain('%E0');
+    expect(JSON.parse(body)).toEqual({ error: expect.stringMatching(/malformed URL/) });
+  });
+
+  it.each(['/no-such-page-<b>x</b>', '/api/no-such-endpoint-<b>x</b>'])('answers the unknown path %s with a 404 that does not echo it', async (path) => {
+    const response = await fetch(`${showfloor.httpUrl}${path}`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = await response.text();
+    expect(body).not.toContain('no-such');
+    expect(body).not.toContain('<b>');
+    expect(body).not.toMatch(STACK_TRACE);
+  });
+});
+
+describe('HTTP security edge with ALLOWED_ORIGINS', () => {
+  let showfloor: RunningShowfloor;
+  let httpUrl: string;
+
+  beforeAll(async () => {
+    const settings = testSettings({ booths: [BOOTH_A] });
+    showfloor = await startShowfloor({ ...settings, env: { ...settings.env, ALLOWED_ORIGINS: [LISTED_ORIGIN] } }, pino({ level: 'silent' }));
+    httpUrl = `http://127.0.0.1:${showfloor.httpPort}`;
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('admits the listed origin to socket.io and the API, with CORS headers for it alone', async () => {
+    expect(await handshake(httpUrl, { Origin: LISTED_ORIGIN })).toBe('connected');
+    const polling = await pollingHandshake(httpUrl, LISTED_ORIGIN);
+    expect(polling.status).toBe(200);
+    expect(polling.headers.get('access-control-allow-origin')).toBe(LISTED_ORIGIN);
+
+    const api = await fetch(`${httpUrl}/api/health`, { headers: { Origin: LISTED_ORIGIN } });
+    expect(api.headers.get('access-control-allow-origin')).toBe(LISTED_ORIGIN);
+    expect(api.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it('still refuses every other origin', async () => {
+    expect(await handshake(httpUrl, { Origin: FOREIGN_ORIGIN })).toBe('refused');
+    expect((await pollingHandshake(httpUrl, FOREIGN_ORIGIN)).status).toBe(403);
+    const api = await fetch(`${httpUrl}/api/health`, { headers: { Origin: FOREIGN_ORIGIN } });
+    expect(api.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('API rate limit', () => {
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'http:\n  rateLimitPerMinute: 5\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('answers 429 with a JSON error past the per-minute limit, shared by /api and /metrics', async () => {
+    const statuses: number[] = [];
+    for (const path of ['/api/health', '/api/devices', '/metrics', '/api/health', '/api/health']) {
+      statuses.push((await fetch(`${showfloor.httpUrl}${path}`)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+    const limited = await fetch(`${showfloor.httpUrl}/api/health`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({ error: expect.stringMatching(/too many requests: at most 5 per minute/) });
+    expect((await fetch(`${showfloor.httpUrl}/metrics`)).status).toBe(429);
+  });
+
+  it('does not count or limit the wall page', async () => {
+    expect((await fetch(`${showfloor.httpUrl}/`)).status).not.toBe(429);
+    expect(await handshake(showfloor.httpUrl)).toBe('connected');
+  });
+});
