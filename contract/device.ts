@@ -7,6 +7,16 @@
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Metric names become InfluxDB field keys, so they are allow-listed rather than escaped. */
 export const METRIC_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/**
+ * Names METRIC_PATTERN allows that InfluxDB cannot store as fields: influxd drops a point with a
+ * field called "time", and a field named like a tag makes `WHERE "booth" = '…'` compare the field,
+ * which empties history for every device in the shard.
+ */
+export const RESERVED_METRIC_NAMES: ReadonlySet<string> = new Set(['time', 'booth', 'device', 'kind']);
+
+export function isMetricName(name: string): boolean {
+  return METRIC_PATTERN.test(name) && !RESERVED_METRIC_NAMES.has(name);
+}
 
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_READINGS_PER_MESSAGE = 64;

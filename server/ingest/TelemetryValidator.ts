@@ -7,6 +7,7 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_READINGS_PER_MESSAGE,
   METRIC_PATTERN,
+  RESERVED_METRIC_NAMES,
   type DeviceMeta,
   type DeviceStatus,
   type ReadingValues,
@@ -188,6 +189,9 @@ export class TelemetryValidator {
       }
       if (!METRIC_PATTERN.test(key)) {
         return reject('bad-metric-name', `metric name ${quoteDeviceText(key)} does not match ${METRIC_PATTERN.source}`, booth, device);
+      }
+      if (RESERVED_METRIC_NAMES.has(key)) {
+        return reject('bad-metric-name', `metric name ${quoteDeviceText(key)} is reserved (${[...RESERVED_METRIC_NAMES].join(', ')})`, booth, device);
       }
       if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
         values[key] = value;

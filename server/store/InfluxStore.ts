@@ -35,6 +35,8 @@ export class InfluxStore {
   private readonly database: string;
   private readonly retentionPolicy: string | undefined;
   private closed = false;
+  /** Set once close() has settled the counters; late client callbacks must not count twice. */
+  private finalized = false;
   private readonly maxPendingLines: number;
   private lastOverloadWarning = 0;
   reachable = false;
@@ -70,11 +72,13 @@ export class InfluxStore {
       retryJitter: 200,
       gzipThreshold: 1024,
       writeSuccess(lines) {
+        if (store.finalized) return;
         store.reachable = true;
         store.lastError = null;
         counters.linesWritten(lines.length);
       },
       writeFailed(error, lines, attempt, expires) {
+        if (store.finalized) return undefined;
         store.lastError = describeError(error);
         counters.writeFailure();
         if (!willRetry(error, expires, store.closed)) {
@@ -87,6 +91,7 @@ export class InfluxStore {
         return undefined;
       },
       writeRetrySkipped(entry) {
+        if (store.finalized) return;
         counters.linesDropped(entry.lines.length);
         log.error({ lines: entry.lines.length }, 'InfluxDB retry buffer full; oldest lines dropped');
       },
@@ -168,20 +173,28 @@ export class InfluxStore {
     return result;
   }
 
-  /** Sends everything buffered, retry buffer included, then stops; what could not be sent is counted as dropped. */
+  /**
+   * Sends everything buffered, retry buffer included, then stops; what could not be sent is counted
+   * as dropped. The client's flush() does not wait for batches already in flight, so this also waits
+   * for those, unless InfluxDB starts failing or the deadline passes.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;
-    const flushed = this.writeApi.flush(true).then(
-      () => true,
-      () => false,
-    );
-    const ok = await Promise.race([flushed, new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
+    const deadline = Date.now() + timeoutMs;
+    const failuresBefore = this.counters.writeFailures;
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    await Promise.race([this.writeApi.flush(true).catch(() => undefined), pause(timeoutMs)]);
+    while (this.counters.pendingLines() > 0 && Date.now() < deadline && this.counters.writeFailures === failuresBefore) {
+      await pause(20);
+    }
     this.closed = true;
     const pending = this.counters.pendingLines();
-    if (!ok || pending > 0) {
+    if (pending > 0) {
       this.counters.linesDropped(pending);
       this.log.error({ lines: pending }, 'InfluxDB unreachable at shutdown; buffered lines dropped');
     }
+    // Anything the client still reports after this was already counted as dropped.
+    this.finalized = true;
     await this.writeApi.close().catch(() => undefined);
   }
 }

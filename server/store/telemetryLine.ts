@@ -2,9 +2,9 @@
  * One reading as an InfluxDB line. Built here rather than with the client's Point: Point does not
  * escape backslashes in tags, and building Point objects was a fifth of the server's CPU at
  * 40,000 readings/s. Nothing here needs escaping, because everything is allow-listed: tag values are
- * reduced to [A-Za-z0-9_.-], and metric names were checked against METRIC_PATTERN at ingest.
+ * reduced to [A-Za-z0-9_.-], and metric names were checked with isMetricName at ingest.
  */
-import { METRIC_PATTERN } from '../../contract/device';
+import { isMetricName } from '../../contract/device';
 
 export const MEASUREMENT = 'telemetry';
 
@@ -30,7 +30,7 @@ export function telemetryLine(reading: StoredReading): string | null {
   let fields = '';
   for (const metric in reading.values) {
     const value = reading.values[metric];
-    if (!METRIC_PATTERN.test(metric)) continue; // defence in depth: ingest already refused these
+    if (!isMetricName(metric)) continue; // defence in depth: ingest already refused these
     // Booleans are stored as 0/1 and every number as a float, so a metric can never change field
     // type between devices (InfluxDB refuses writes that conflict with a shard's field type).
     const number = typeof value === 'boolean' ? (value ? 1 : 0) : value;
