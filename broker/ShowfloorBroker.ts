@@ -1,7 +1,8 @@
 /**
  * The MQTT broker devices talk to: Aedes over TCP and over WebSocket (/mqtt on the HTTP port),
- * with the booth contract enforced at the door (credentials, ACL, packet size). It hands every
- * device publish and every closed connection to a sink; it knows nothing of what comes after.
+ * with the booth contract enforced at the door (credentials, ACL, packet size, connection and
+ * message limits). It hands every device publish and every closed connection to a sink; it knows
+ * nothing of what comes after.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
@@ -11,8 +12,10 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
 import { clientIdOwner } from './clientIdOwner';
+import { ConnectionAdmission } from './ConnectionAdmission';
 import { listen } from './listen';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
+import { TokenBucketLimiter } from './TokenBucketLimiter';
 
 export interface BoothCredentials {
   id: string;
@@ -53,7 +56,28 @@ export type BrokerRefusal =
   | 'packet-too-large'
   | 'malformed-packet'
   | 'invalid-topic'
-  | 'retain-dropped';
+  | 'retain-dropped'
+  | 'too-many-connections'
+  | 'connection-rate-limited'
+  | 'rate-limited'
+  | 'keepalive-refused'
+  | 'too-many-inflight';
+
+/** Per-client-address and per-device limits; every refusal they cause is reported through onRefusal. */
+export interface BrokerLimits {
+  /** Open MQTT connections (TCP and WebSocket together) per client address. */
+  maxConnectionsPerAddress: number;
+  /** New connections per second per client address, refilled continuously… */
+  connectionAttemptsPerSecond: number;
+  /** …with up to this many at once after a quiet spell. */
+  connectionAttemptBurst: number;
+  /** Publishes per second per device (booth + device id from the topic); the excess is dropped. */
+  messagesPerSecondPerDevice: number;
+  /** Longest keepalive a client may ask for, in seconds; keepalive 0 (none) is refused too. 0 turns the check off. */
+  keepaliveLimitSeconds: number;
+  /** QoS 2 publishes per connection awaiting PUBREL; one more closes the connection. */
+  maxInflightQos2: number;
+}
 
 export interface BrokerOptions {
   booths: readonly BoothCredentials[];
@@ -63,6 +87,7 @@ export interface BrokerOptions {
    * flag is dropped (the message is still delivered), so device ids invented in a loop cannot grow it.
    */
   maxRetainedTopicsPerBooth: number;
+  limits: BrokerLimits;
   sink: BrokerSink;
   /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
   onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
@@ -70,6 +95,15 @@ export interface BrokerOptions {
 
 /** How many device ids one connection may be associated with for presence; a gateway rarely has more. */
 const MAX_DEVICES_PER_CONNECTION = 256;
+/** Client addresses whose connection attempt rate is remembered; a flood of new addresses evicts the oldest. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+/** Devices whose message rate is remembered: well above booths × live.maxDevicesPerBooth at any real show. */
+const MAX_TRACKED_DEVICES = 100_000;
+
+/** `::ffff:10.0.0.5` and `10.0.0.5` are one host, whether it came in over TCP or WebSocket. */
+function clientAddress(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
 
 interface ConnectionState {
   booth: string;
@@ -91,6 +125,8 @@ export class ShowfloorBroker {
   private readonly retainedTopics = new Map<string, Set<string>>();
   private readonly tcpServers: NetServer[] = [];
   private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
+  private readonly admission: ConnectionAdmission;
+  private readonly deviceMessages: TokenBucketLimiter;
 
   private constructor(
     readonly aedes: Aedes,
@@ -98,6 +134,18 @@ export class ShowfloorBroker {
   ) {
     this.passwords = new BoothPasswordVerifier(options.booths);
     this.boothIds = new Set(options.booths.map((b) => b.id));
+    this.admission = new ConnectionAdmission({
+      maxConnectionsPerAddress: options.limits.maxConnectionsPerAddress,
+      attemptsPerSecond: options.limits.connectionAttemptsPerSecond,
+      attemptBurst: options.limits.connectionAttemptBurst,
+      maxTrackedAddresses: MAX_TRACKED_ADDRESSES,
+    });
+    // One second's worth of burst, so a device that batches its readings once a second is not cut.
+    this.deviceMessages = new TokenBucketLimiter({
+      ratePerSecond: options.limits.messagesPerSecondPerDevice,
+      burst: options.limits.messagesPerSecondPerDevice,
+      maxKeys: MAX_TRACKED_DEVICES,
+    });
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
@@ -107,6 +155,9 @@ export class ShowfloorBroker {
       maxClientsIdLength: 256,
       maxTopicLevels: 16,
       connectTimeout: 10_000,
+      // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
+      keepaliveLimit: options.limits.keepaliveLimitSeconds,
+      maxInflightInbound: options.limits.maxInflightQos2,
       preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
       authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
       authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
@@ -123,7 +174,13 @@ export class ShowfloorBroker {
 
   /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
   listenTcp(port: number, host: string): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((socket) => {
+      const release = this.admit(socket.remoteAddress, socket);
+      if (release) {
+        socket.once('close', release);
+        this.accept(socket);
+      }
+    });
     this.tcpServers.push(server);
     return listen(server, port, host);
   }
@@ -133,6 +190,10 @@ export class ShowfloorBroker {
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (pathname !== path) return; // socket.io owns its own path; other paths are closed by the HTTP layer
+      // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
+      const release = this.admit(req.socket.remoteAddress, socket);
+      if (!release) return;
+      socket.once('close', release);
       this.webSockets.handleUpgrade(req, socket, head, (ws) => {
         // ws frames are bounded too, so one huge frame is refused before it is assembled.
         const stream = createWebSocketStream(ws);
@@ -150,6 +211,15 @@ export class ShowfloorBroker {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 
+  /** The connection's release callback, or undefined when it was refused and destroyed. */
+  private admit(remoteAddress: string | undefined, socket: Duplex): (() => void) | undefined {
+    const admission = this.admission.admit(clientAddress(remoteAddress));
+    if (admission.admitted) return admission.release;
+    socket.destroy();
+    this.options.onRefusal?.(admission.refusal, {});
+    return undefined;
+  }
+
   private accept(connection: Socket | Duplex, req?: IncomingMessage): void {
     const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
       this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
@@ -162,6 +232,11 @@ export class ShowfloorBroker {
   private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
     // Refused in authenticate, the first hook whose error Aedes answers with a CONNACK code.
     if (packet.clientId === '') this.withEmptyClientId.add(client);
+    // Aedes itself answers CONNACK 6 for this right after preConnect; it is only counted here.
+    const keepaliveLimit = this.options.limits.keepaliveLimitSeconds;
+    if (keepaliveLimit > 0 && (!packet.keepalive || packet.keepalive > keepaliveLimit)) {
+      this.options.onRefusal?.('keepalive-refused', { clientId: packet.clientId });
+    }
     callback(null, true);
   }
 
@@ -250,14 +325,23 @@ export class ShowfloorBroker {
       const state = this.connections.get(client);
       if (!state) return;
       const device = packet.topic.split('/')[2];
-      if (device && ID_PATTERN.test(device) && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
+      const validDevice = device !== undefined && ID_PATTERN.test(device);
+      const fromWill = client.closed;
+      // Dropped here rather than refused in authorizePublish, where an error would close the
+      // connection; Aedes has already acknowledged a QoS 1/2 publish, so the device does not retry.
+      const rateKey = validDevice ? `${state.booth}/${device}` : `${state.booth} ${client.id}`;
+      if (!fromWill && !this.deviceMessages.take(rateKey)) {
+        this.options.onRefusal?.('rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
+        return;
+      }
+      if (validDevice && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
       this.options.sink.devicePublish({
         booth: state.booth,
         topic: packet.topic,
         payload: packet.payload as Buffer,
         clientId: client.id,
         // Aedes marks a client closed before it publishes the will on its behalf.
-        fromWill: client.closed,
+        fromWill,
       });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
@@ -265,6 +349,8 @@ export class ShowfloorBroker {
     this.aedes.on('clientError', (client, error) => {
       if (/is not allowed in PUBLISH|too many levels/.test(error.message)) {
         this.options.onRefusal?.('invalid-topic', { clientId: client.id, ...(this.connections.get(client) ? { booth: this.connections.get(client)!.booth } : {}) });
+      } else if (error.message.startsWith('maxInflightInbound exceeded')) {
+        this.options.onRefusal?.('too-many-inflight', { clientId: client.id, ...(this.connections.get(client) ? { booth: this.connections.get(client)!.booth } : {}) });
       }
     });
     this.aedes.on('keepaliveTimeout', (client) => {

@@ -88,10 +88,13 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
     maxRetainedTopicsPerBooth: 2 * file.live.maxDevicesPerBooth, // a status and a meta per device
+    limits: file.mqtt,
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
-      log.info({ refusal, ...detail }, 'MQTT refused');
+      // A flooding device is refused thousands of times a second: counted always, logged only at debug.
+      if (refusal === 'rate-limited') log.debug({ refusal, ...detail }, 'MQTT refused');
+      else log.info({ refusal, ...detail }, 'MQTT refused');
     },
   });
 

@@ -93,9 +93,26 @@ const fileSchema = z
     mqtt: z
       .object({
         maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(64 * 1024),
+        /** Open connections per client address; behind NAT a whole booth shares one address. */
+        maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(200),
+        connectionAttemptsPerSecond: z.number().min(0.01).max(100_000).default(20),
+        connectionAttemptBurst: z.number().int().min(1).max(1_000_000).default(40),
+        /** Well above the benchmark's 400/s per device. */
+        messagesPerSecondPerDevice: z.number().min(1).max(1_000_000).default(1000),
+        /** 0: any keepalive, including none. */
+        keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(300),
+        maxInflightQos2: z.number().int().min(1).max(65_535).default(100),
       })
       .strict()
-      .default({ maxPacketBytes: 64 * 1024 }),
+      .default({
+        maxPacketBytes: 64 * 1024,
+        maxConnectionsPerAddress: 200,
+        connectionAttemptsPerSecond: 20,
+        connectionAttemptBurst: 40,
+        messagesPerSecondPerDevice: 1000,
+        keepaliveLimitSeconds: 300,
+        maxInflightQos2: 100,
+      }),
     influx: z
       .object({
         batchSize: z.number().int().min(1).max(100_000).default(5000),

@@ -30,7 +30,15 @@ describe('YAML settings file', () => {
     const file = parseSettingsFile(`booths:\n${booth('hall-a', 'ACME')}`, 'x.yaml');
     expect(file.booths).toEqual([{ id: 'hall-a', name: 'ACME', passwordHash: HASH }]);
     expect(file.live.windowMinutes).toBe(15);
-    expect(file.mqtt.maxPacketBytes).toBe(65536);
+    expect(file.mqtt).toEqual({
+      maxPacketBytes: 65536,
+      maxConnectionsPerAddress: 200,
+      connectionAttemptsPerSecond: 20,
+      connectionAttemptBurst: 40,
+      messagesPerSecondPerDevice: 1000,
+      keepaliveLimitSeconds: 300,
+      maxInflightQos2: 100,
+    });
     expect(file.influx.maxBufferLines).toBe(600_000);
   });
 
@@ -46,6 +54,10 @@ describe('YAML settings file', () => {
     ['boths: []\n', /x.yaml: \(root\): Unrecognized key/i],
     ['live:\n  tickMs: 1\n', /x.yaml: live\.tickMs: /],
     ['mqtt:\n  maxPacketBytes: "big"\n', /x.yaml: mqtt\.maxPacketBytes: /],
+    ['mqtt:\n  maxConnectionsPerAddress: 0\n', /x.yaml: mqtt\.maxConnectionsPerAddress: /],
+    ['mqtt:\n  messagesPerSecondPerDevice: 0\n', /x.yaml: mqtt\.messagesPerSecondPerDevice: /],
+    ['mqtt:\n  keepaliveLimitSeconds: -1\n', /x.yaml: mqtt\.keepaliveLimitSeconds: /],
+    ['mqtt:\n  maxConnectionsPerIp: 5\n', /x.yaml: mqtt: Unrecognized key/i],
   ])('refuses %j naming the path', (text, message) => {
     expect(() => parseSettingsFile(text, 'x.yaml')).toThrow(message);
   });

@@ -1,0 +1,186 @@
+/**
+ * The broker's limits against a real Aedes on loopback: connections per address and connection
+ * attempts per second refused at accept time (TCP and WebSocket), a flooding device's excess dropped
+ * while its connection stays up, keepalives outside the limit and too many QoS 2 messages in flight
+ * refused. Each refusal is counted in /api/health. Loopback clients share one address, so each
+ * block sets its own low limits.
+ */
+import { connect as connectTcp, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import mqtt from 'mqtt';
+import mqttPacket from 'mqtt-packet';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
+import { waitFor, waitForEvent } from '../support/waitFor';
+
+type Showfloor = Awaited<ReturnType<typeof startTestShowfloor>>;
+type RawOutcome = { socket: Socket } & ({ outcome: 'connack'; returnCode: number } | { outcome: 'closed' });
+
+/** Sends a CONNECT over a raw socket and reports whether a CONNACK came back or the socket was closed first. */
+function rawConnect(port: number, fields: { clientId?: string; password?: string; keepalive?: number } = {}): Promise<RawOutcome> {
+  return new Promise((resolve) => {
+    const socket = connectTcp(port, '127.0.0.1');
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    socket.on('error', () => undefined);
+    socket.on('data', (data) => parser.parse(data));
+    parser.on('packet', (packet) => {
+      if (packet.cmd === 'connack') resolve({ socket, outcome: 'connack', returnCode: packet.returnCode ?? -1 });
+    });
+    socket.on('close', () => resolve({ socket, outcome: 'closed' }));
+    socket.on('connect', () =>
+      socket.write(
+        mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clean: true,
+          clientId: fields.clientId ?? `${BOOTH_A.id}-raw-${Math.random().toString(16).slice(2, 10)}`,
+          keepalive: fields.keepalive ?? 30,
+          username: BOOTH_A.id,
+          password: Buffer.from(fields.password ?? BOOTH_A.password),
+        }),
+      ),
+    );
+  });
+}
+
+async function refusals(showfloor: Showfloor): Promise<Record<string, number>> {
+  return (await getJson(`${showfloor.httpUrl}/api/health`)).body.broker.refusals;
+}
+
+describe('connections per client address', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  maxConnectionsPerAddress: 3\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('destroys the connection past the limit at accept, over TCP and WebSocket, and frees a place on close', async () => {
+    const devices = await Promise.all([1, 2, 3].map(() => connectDevice(showfloor.mqttUrl, BOOTH_A)));
+    onTestFinished(() => devices.forEach((device) => device.end(true))); // even when an expectation fails
+
+    const tcp = await rawConnect(showfloor.mqttPort);
+    expect(tcp.outcome).toBe('closed');
+
+    const ws = mqtt.connect(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, { username: BOOTH_A.id, password: BOOTH_A.password, clientId: `${BOOTH_A.id}-ws`, reconnectPeriod: 0, connectTimeout: 5000 });
+    ws.on('error', () => undefined); // the refused upgrade is a socket hang up
+    await waitForEvent(ws, 'close', { timeoutMs: 5000, rejectOnError: false });
+    expect(ws.connected).toBe(false);
+    ws.end(true);
+
+    await waitFor(async () => (await refusals(showfloor))['too-many-connections'] === 2, { what: 'two too-many-connections refusals' });
+    // The refused connections never reached Aedes.
+    expect(showfloor.broker.connectedClients).toBe(3);
+
+    devices[0]!.end(true);
+    await waitFor(() => showfloor.broker.connectedClients === 2, { what: 'one device gone' });
+    const again = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    expect(again.connected).toBe(true);
+    again.end(true);
+  });
+});
+
+describe('connection attempts per second per client address', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  connectionAttemptsPerSecond: 5\n  connectionAttemptBurst: 5\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('refuses most of a burst of wrong passwords, and a device connecting after the window still gets in', async () => {
+    const attempts = await Promise.all(Array.from({ length: 50 }, (_, i) => rawConnect(showfloor.mqttPort, { password: `wrong-password-${i}` })));
+    for (const attempt of attempts) attempt.socket.destroy();
+    const answeredBadCredentials = attempts.filter((a) => a.outcome === 'connack' && a.returnCode === 4).length;
+    const cutAtAccept = attempts.filter((a) => a.outcome === 'closed').length;
+    expect(answeredBadCredentials + cutAtAccept).toBe(50);
+    // The burst of 5, plus whatever refilled while the 50 were being opened.
+    expect(answeredBadCredentials).toBeGreaterThanOrEqual(5);
+    expect(answeredBadCredentials).toBeLessThanOrEqual(10);
+
+    const counted = await refusals(showfloor);
+    expect(counted['connection-rate-limited']).toBe(cutAtAccept);
+    expect(counted['bad-credentials']).toBe(answeredBadCredentials);
+
+    await delay(1100); // a second refills the burst of 5
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    await device.publishAsync('booth/booth-a/guarded/telemetry', '{"t": 1}', { qos: 1 });
+    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.accepted === 1, { what: 'the reading accepted' });
+    device.end(true);
+  });
+});
+
+describe('messages per second per device', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  messagesPerSecondPerDevice: 100\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('drops and counts a flood beyond the limit, acknowledges it, and keeps the connection up', async () => {
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    const started = Date.now();
+    for (let i = 0; i < 4999; i++) device.publish('booth/booth-a/flood/telemetry', `{"n": ${i}}`, { qos: 0 });
+    // QoS 1 last: its PUBACK proves the flood was handled and a dropped publish is still acknowledged.
+    await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
+    const elapsedSeconds = (Date.now() - started) / 1000;
+
+    const health = await waitFor(async () => {
+      const body = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+      return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
+    }, { what: 'every publish either received or counted as rate-limited' });
+    expect(health.counters.received).toBeGreaterThanOrEqual(100);
+    expect(health.counters.received).toBeLessThanOrEqual(100 + Math.ceil(100 * elapsedSeconds) + 1);
+    expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
+    expect(health.status).toBe('ok');
+
+    expect(device.connected).toBe(true);
+    await delay(200); // about 20 tokens back
+    await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 5000}', { qos: 1 });
+    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 1, { what: 'the publish after the flood received' });
+    // Another device of the same booth is not held back by the flooding one.
+    await device.publishAsync('booth/booth-a/quiet/telemetry', '{"n": 1}', { qos: 1 });
+    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, { what: 'the other device received' });
+    device.end(true);
+  });
+});
+
+describe('keepalive and QoS 2 in-flight limits', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    // keepaliveLimitSeconds stays at its default (300).
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  maxInflightQos2: 3\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('answers keepalive 0 and keepalive above the limit with CONNACK 6, and accepts one within it', async () => {
+    const none = await rawConnect(showfloor.mqttPort, { keepalive: 0 });
+    const tooLong = await rawConnect(showfloor.mqttPort, { keepalive: 301 });
+    const fine = await rawConnect(showfloor.mqttPort, { keepalive: 300 });
+    for (const attempt of [none, tooLong, fine]) attempt.socket.destroy();
+    expect(none).toMatchObject({ outcome: 'connack', returnCode: 6 });
+    expect(tooLong).toMatchObject({ outcome: 'connack', returnCode: 6 });
+    expect(fine).toMatchObject({ outcome: 'connack', returnCode: 0 });
+    expect((await refusals(showfloor))['keepalive-refused']).toBe(2);
+  });
+
+  it('closes a connection that holds more QoS 2 publishes than the limit without releasing them', async () => {
+    const connected = await rawConnect(showfloor.mqttPort);
+    expect(connected).toMatchObject({ outcome: 'connack', returnCode: 0 });
+    const closed = waitForEvent(connected.socket, 'close', { rejectOnError: false, timeoutMs: 5000 });
+    for (let messageId = 1; messageId <= 4; messageId++) {
+      // PUBREC comes back; PUBREL is never sent, so each stays in flight.
+      connected.socket.write(mqttPacket.generate({ cmd: 'publish', topic: 'booth/booth-a/q2/telemetry', payload: Buffer.from('{"a": 1}'), qos: 2, messageId, retain: false, dup: false }));
+    }
+    await closed;
+    await waitFor(async () => (await refusals(showfloor))['too-many-inflight'] === 1, { what: 'the too-many-inflight refusal counted' });
+    expect((await getJson(`${showfloor.httpUrl}/api/health`)).body.status).toBe('ok');
+  });
+});
