@@ -89,7 +89,7 @@ const fileSchema = z
         tickMs: z.number().int().min(20).max(5000).default(200),
       })
       .strict()
-      .default({ windowMinutes: 15, maxPointsPerSeries: 900, maxDevicesPerBooth: 500, maxSeriesPerDevice: 64, tickMs: 200 }),
+      .prefault({}),
     mqtt: z
       .object({
         maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(64 * 1024),
@@ -104,32 +104,24 @@ const fileSchema = z
         maxInflightQos2: z.number().int().min(1).max(65_535).default(100),
       })
       .strict()
-      .default({
-        maxPacketBytes: 64 * 1024,
-        maxConnectionsPerAddress: 200,
-        connectionAttemptsPerSecond: 20,
-        connectionAttemptBurst: 40,
-        messagesPerSecondPerDevice: 1000,
-        keepaliveLimitSeconds: 300,
-        maxInflightQos2: 100,
-      }),
+      .prefault({}),
     influx: z
       .object({
         batchSize: z.number().int().min(1).max(100_000).default(5000),
         flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
-        /** Lines held for retry while InfluxDB is away: 120 s at 5,000 lines/s by default. */
+        /** Lines pending while InfluxDB is away or slow (120 s at 5,000 lines/s by default); past it new readings are dropped from storage. */
         maxBufferLines: z.number().int().min(1000).max(10_000_000).default(600_000),
         maxRetryTimeMs: z.number().int().min(1000).max(24 * 3600_000).default(600_000),
       })
       .strict()
-      .default({ batchSize: 5000, flushIntervalMs: 1000, maxBufferLines: 600_000, maxRetryTimeMs: 600_000 }),
+      .prefault({}),
     http: z
       .object({
         /** Per client IP, shared by /api and /metrics. */
         rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(600),
       })
       .strict()
-      .default({ rateLimitPerMinute: 600 }),
+      .prefault({}),
   })
   .strict()
   .superRefine((file, ctx) => {
