@@ -347,11 +347,14 @@ export class ShowfloorBroker {
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
     // the error is the only trace, so it is counted here.
     this.aedes.on('clientError', (client, error) => {
-      if (/is not allowed in PUBLISH|too many levels/.test(error.message)) {
-        this.options.onRefusal?.('invalid-topic', { clientId: client.id, ...(this.connections.get(client) ? { booth: this.connections.get(client)!.booth } : {}) });
-      } else if (error.message.startsWith('maxInflightInbound exceeded')) {
-        this.options.onRefusal?.('too-many-inflight', { clientId: client.id, ...(this.connections.get(client) ? { booth: this.connections.get(client)!.booth } : {}) });
-      }
+      const refusal = /is not allowed in PUBLISH|too many levels/.test(error.message)
+        ? 'invalid-topic'
+        : error.message.startsWith('maxInflightInbound exceeded')
+          ? 'too-many-inflight'
+          : undefined;
+      if (!refusal) return;
+      const state = this.connections.get(client);
+      this.options.onRefusal?.(refusal, { clientId: client.id, ...(state ? { booth: state.booth } : {}) });
     });
     this.aedes.on('keepaliveTimeout', (client) => {
       const state = this.connections.get(client);

@@ -62,9 +62,20 @@ export class DeviceDirectory {
 
   /** Stores a reading; returns the record and whether this reading brought the device online. */
   recordTelemetry(booth: string, device: string, ts: number, values: ReadingValues, receivedAt: number): { record: DeviceRecord; cameOnline: boolean } {
-    const record = this.touch(booth, device);
+    const record = this.restoreReadings(booth, device, ts, values);
     record.lastSeen = receivedAt;
     record.accepted++;
+    const cameOnline = record.presence.state !== 'online';
+    if (cameOnline) record.presence = { state: 'online', since: receivedAt, reason: 'telemetry' };
+    return { record, cameOnline };
+  }
+
+  /**
+   * Fills the window and latest values without saying anything about the device itself: for
+   * readings restored from storage after a restart, which are history, not a sign of life.
+   */
+  restoreReadings(booth: string, device: string, ts: number, values: ReadingValues): DeviceRecord {
+    const record = this.touch(booth, device);
     for (const metric in values) {
       let series = record.series.get(metric);
       if (!series) {
@@ -80,9 +91,8 @@ export class DeviceDirectory {
       record.latest[metric] = value;
       series.push(ts, typeof value === 'boolean' ? Number(value) : value);
     }
-    const cameOnline = record.presence.state !== 'online';
-    if (cameOnline) record.presence = { state: 'online', since: receivedAt, reason: 'telemetry' };
-    return { record, cameOnline };
+    if (record.lastSeen === null || ts > record.lastSeen) record.lastSeen = ts;
+    return record;
   }
 
   recordMeta(booth: string, device: string, meta: DeviceMeta): DeviceRecord {

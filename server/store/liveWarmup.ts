@@ -30,14 +30,11 @@ export async function warmLiveView(store: InfluxStore, directory: DeviceDirector
         }
       });
       if (!any) continue;
-      const { record } = directory.recordTelemetry(booth, device, ts, values, ts);
+      const record = directory.restoreReadings(booth, device, ts, values);
       points++;
       const kind = series.tags?.kind;
       if (kind && kind !== 'unknown' && !record.meta.kind) record.meta = { ...record.meta, kind };
     }
-    // What InfluxDB knows is history, not presence: the device must speak again to be "online".
-    const record = directory.get(booth, device);
-    if (record) record.presence = { state: 'unknown', since: now, reason: 'server-start' };
   }
   return points;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Snapshot } from '../../contract/live';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { freePorts } from '../support/ports';
-import { BOOTH_A, connectDevice, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
+import { BOOTH_A, connectDevice, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
 const DB = 'restart';
@@ -59,5 +59,8 @@ describeWithInfluxd('server restart', () => {
     expect(temperature?.values).toEqual(Array.from({ length: 30 }, (_, i) => 20 + i));
     expect(restored!.latest.temperature).toBe(49);
     expect(restored!.presence.state).toBe('unknown');
+    // Restored history is not traffic: nothing was accepted by this server yet.
+    const devices = (await getJson(`${second.httpUrl}/api/devices`)).body.devices;
+    expect(devices.find((d: { device: string }) => d.device === 'env-07').accepted).toBe(0);
   });
 });
