@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/chartOptions';
-import { SeriesBuffer } from '../../web/SeriesBuffer';
+import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/wall/chartOptions';
+import { SeriesBuffer } from '../../web/wall/SeriesBuffer';
 
 const rows: ChartRow[] = [
   { metric: 'co2', kind: 'number', color: '#4cc9f0' },

@@ -6,7 +6,7 @@ import {
   OFFLINE_AFTER_MS,
   type ConnectionEvent,
   type ConnectionState,
-} from '../../web/connectionStatus';
+} from '../../web/wall/connectionStatus';
 
 // Built from local-time parts so the expected "HH:MM" holds in any time zone.
 const T0 = new Date(2025, 4, 20, 14, 5, 30).getTime();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Presence } from '../../contract/live';
-import { assessFreshness, formatAge, freshnessLabel, staleAfterMs } from '../../web/freshness';
+import { assessFreshness, formatAge, freshnessLabel, staleAfterMs } from '../../web/wall/freshness';
 
 const online: Presence = { state: 'online', since: 0, reason: 'status' };
 const offline: Presence = { state: 'offline', since: 0, reason: 'will' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignMetricColors, METRIC_PALETTE } from '../../web/metricColors';
-import { alarmLabel, formatNumber, formatReading, rangeAlarm } from '../../web/readingFormat';
+import { assignMetricColors, METRIC_PALETTE } from '../../web/wall/metricColors';
+import { alarmLabel, formatNumber, formatReading, rangeAlarm } from '../../web/wall/readingFormat';
 
 describe('reading format', () => {
   it('shows fewer decimals as values grow', () => {

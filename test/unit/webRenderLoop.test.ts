@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RenderLoop, type RenderWork } from '../../web/RenderLoop';
+import { RenderLoop, type RenderWork } from '../../web/wall/RenderLoop';
 
 function harness(framesOfWork = 1) {
   const frames: (() => void)[] = [];

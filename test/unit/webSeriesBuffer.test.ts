@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer } from '../../web/SeriesBuffer';
+import { SeriesBuffer } from '../../web/wall/SeriesBuffer';
 
 function points(buffer: SeriesBuffer): [number, number][] {
   const out: [number, number][] = [];

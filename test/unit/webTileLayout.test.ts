@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseGridShape } from '../../web/tileLayout';
+import { chooseGridShape } from '../../web/wall/tileLayout';
 
 // The grid area of a 1920×1080 screen below the header.
 const W = 1920;

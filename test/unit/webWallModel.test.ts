@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceWindow, Frame, LiveReading, Snapshot } from '../../contract/live';
-import { WallModel, type DeviceState } from '../../web/WallModel';
+import { WallModel, type DeviceState } from '../../web/wall/WallModel';
 
 const T0 = 1_700_000_000_000;
 const WINDOW = 5 * 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readWallParams } from '../../web/wallParams';
+import { readWallParams } from '../../web/wall/wallParams';
 
 describe('readWallParams', () => {
   it('defaults to every booth and a 5 minute window', () => {

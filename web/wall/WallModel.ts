@@ -3,8 +3,8 @@
  * No DOM here: the model is the part that must stay correct and bounded for days, so it is kept
  * pure and unit-tested, and the view only reads it.
  */
-import type { DeviceMeta } from '../contract/device';
-import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../contract/live';
+import type { DeviceMeta } from '../../contract/device';
+import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../../contract/live';
 import { SeriesBuffer } from './SeriesBuffer';
 
 export type MetricKind = 'number' | 'boolean';

@@ -1,5 +1,5 @@
 /** How one metric's latest value reads on a tile: text for the readout and whether it is out of range. */
-import type { DeviceMeta } from '../contract/device';
+import type { DeviceMeta } from '../../contract/device';
 import type { MetricKind } from './WallModel';
 
 export type RangeAlarm = 'low' | 'high' | null;

@@ -4,7 +4,7 @@
  * reload, so this retries slowly on its own.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../contract/live';
+import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../../contract/live';
 import type { ConnectionEvent } from './connectionStatus';
 import type { WallParams } from './wallParams';
 

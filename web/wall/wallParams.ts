@@ -1,5 +1,5 @@
 /** What a wall shows, from its URL: `?booth=a,b` (none = every booth) and `?minutes=5` (chart window). */
-import { ID_PATTERN } from '../contract/device';
+import { ID_PATTERN } from '../../contract/device';
 
 export interface WallParams {
   readonly booths: string[];
