@@ -2,6 +2,7 @@
  * The socket.io protocol between the server's LiveHub and wall pages.
  * Data flows one way: the page says once which booths it wants (handshake `auth`), then only listens.
  */
+import type { WallDashboard, WallReport } from './dashboard';
 import type { DeviceMeta, ReadingValues } from './device';
 
 export type PresenceState = 'online' | 'offline' | 'unknown';
@@ -78,9 +79,13 @@ export interface WallSubscription {
   booths?: string[];
   /** How much recent history the snapshot should carry, ms (capped by the server's window). */
   windowMs?: number;
+  /** Who this page is, so technicians can see each wall and how often its watchdog reloaded it. */
+  wall?: WallReport;
 }
 
 export interface ServerToWallEvents {
+  /** Sent on every (re)connect before the snapshot, and to every wall when the dashboard file changes. */
+  dashboard: (dashboard: WallDashboard) => void;
   snapshot: (snapshot: Snapshot) => void;
   frame: (frame: Frame) => void;
 }
