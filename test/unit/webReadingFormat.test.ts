@@ -28,7 +28,7 @@ describe('reading format', () => {
     expect(rangeAlarm(-5, expected, 'pm25')).toBeNull();
     expect(rangeAlarm(true, expected, 'co2')).toBeNull();
     expect(rangeAlarm(5000, undefined, 'co2')).toBeNull();
-    expect(alarmLabel('high')).toContain('HIGH');
+    expect(alarmLabel('high')).toContain('High');
     expect(alarmLabel(null)).toBe('');
   });
 });

@@ -5,16 +5,19 @@
  */
 import { toLinePoints, type ChartRow } from './chartOptions';
 import { DeviceChart } from './DeviceChart';
-import { assessFreshness, formatAge, freshnessLabel, staleAfterMs } from './freshness';
+import { create, setData, setText } from './dom';
+import { assessFreshness, freshnessLabel, staleAfterMs } from './freshness';
 import { assignMetricColors } from './metricColors';
 import { alarmLabel, formatReading, rangeAlarm } from './readingFormat';
 import type { DeviceState, MetricState } from './WallModel';
+import type { WallText } from './wallText';
 
 export interface TileContext {
   readonly serverNow: number;
   readonly windowMs: number;
   /** Shown under the name only when the wall mixes booths. */
   readonly boothName: string | null;
+  readonly text: WallText;
 }
 
 interface Readout {
@@ -71,8 +74,8 @@ export class DeviceTile {
     if (this.syncRows(metrics)) this.chartDataChanged = true;
     setText(this.name, device.meta.name?.trim() || device.device);
     setText(this.caption, [context.boothName, device.meta.kind].filter(Boolean).join(' · '));
-    for (const metric of metrics) this.renderReadout(metric, device);
-    this.renderFreshness(device, context.serverNow);
+    for (const metric of metrics) this.renderReadout(metric, device, context.text);
+    this.renderFreshness(device, context);
   }
 
   /** New data reaches the chart at its next render, not at once: charts are the costly part of a frame. */
@@ -104,13 +107,15 @@ export class DeviceTile {
     this.readouts.clear();
   }
 
-  private renderFreshness(device: DeviceState, serverNow: number): void {
+  private renderFreshness(device: DeviceState, { serverNow, text }: TileContext): void {
     const freshness = assessFreshness(device, serverNow);
     setData(this.element, 'freshness', freshness);
     setData(this.element, 'presence', device.presence.state);
-    setText(this.status, freshnessLabel(freshness));
-    setText(this.presence, device.presence.state);
-    setText(this.age, device.lastSeen === null ? '' : formatAge(serverNow - device.lastSeen));
+    setText(this.status, freshnessLabel(freshness, text));
+    setText(this.presence, device.presence.state === 'unknown' ? '' : text.t(device.presence.state));
+    const age = device.lastSeen === null ? null : serverNow - device.lastSeen;
+    // A value that is not current must say how old it is, in words, next to it.
+    setText(this.age, age === null ? '' : freshness === 'live' ? text.age(age) : text.lastUpdate(age));
   }
 
   /** Rebuilds the readout rows only when the metric set changes, so steady updates touch text alone. */
@@ -144,30 +149,14 @@ export class DeviceTile {
     return true;
   }
 
-  private renderReadout(metric: MetricState, device: DeviceState): void {
+  private renderReadout(metric: MetricState, device: DeviceState, text: WallText): void {
     const readout = this.readouts.get(metric.name);
     if (!readout) return;
     const alarm = metric.kind === 'number' ? rangeAlarm(metric.latest, device.meta.expected, metric.name) : null;
-    setText(readout.value, formatReading(metric.latest, metric.kind));
+    setText(readout.value, formatReading(metric.latest, metric.kind, text));
     setData(readout.value, 'value', metric.latest === undefined ? '' : String(metric.latest));
     setText(readout.unit, metric.kind === 'boolean' ? '' : (device.meta.units?.[metric.name] ?? ''));
-    setText(readout.alarm, alarmLabel(alarm));
+    setText(readout.alarm, alarmLabel(alarm, text));
     setData(readout.row, 'alarm', alarm ?? 'none');
   }
-}
-
-function create<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  element.className = className;
-  parent?.append(element);
-  return element;
-}
-
-/** Skips identical writes: most renders change nothing but the age and the chart. */
-function setText(element: HTMLElement, text: string): void {
-  if (element.textContent !== text) element.textContent = text;
-}
-
-function setData(element: HTMLElement, name: string, value: string): void {
-  if (element.dataset[name] !== value) element.dataset[name] = value;
 }

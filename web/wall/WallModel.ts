@@ -105,6 +105,17 @@ export class WallModel {
     return this.records.get(key);
   }
 
+  /** A device a dashboard panel names: in `booth` when given, else the first booth that has it. */
+  find(device: string, booth?: string): DeviceState | undefined {
+    if (booth !== undefined) return this.records.get(deviceKey({ booth, device }));
+    for (const b of this.boothList) {
+      const record = this.records.get(deviceKey({ booth: b.id, device }));
+      if (record) return record;
+    }
+    for (const record of this.records.values()) if (record.device === device) return record;
+    return undefined;
+  }
+
   serverNow(localNow: number = Date.now()): number {
     return localNow + this.clockOffsetMs;
   }

@@ -9,6 +9,7 @@ import type { TileContext } from './DeviceTile';
 import { TileGrid } from './TileGrid';
 import { WallClock } from './WallClock';
 import type { WallModel } from './WallModel';
+import { ENGLISH } from './wallText';
 
 /** Chart work allowed per animation frame, ms; the rest waits for the next frame. */
 const CHART_BUDGET_MS = 10;
@@ -82,7 +83,7 @@ export class WallScreen {
     const model = this.model;
     // The booth is only worth naming on a tile when the wall mixes booths.
     const boothName = model.booths.length > 1 ? (model.booths.find((b) => b.id === booth)?.name ?? booth) : null;
-    return { serverNow: model.serverNow(), windowMs: model.windowMs, boothName };
+    return { serverNow: model.serverNow(), windowMs: model.windowMs, boothName, text: ENGLISH };
   }
 
   private renderBooths(): void {

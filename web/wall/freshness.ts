@@ -3,6 +3,7 @@
  * dead sensor misleads visitors, so staleness is judged here and shown as text, not colour alone.
  */
 import type { DeviceState } from './WallModel';
+import { ENGLISH, type WallText } from './wallText';
 
 export type Freshness = 'live' | 'stale' | 'offline' | 'no-data';
 
@@ -23,27 +24,16 @@ export function assessFreshness(device: Pick<DeviceState, 'presence' | 'lastSeen
   return serverNow - device.lastSeen > staleAfterMs(device.meta.intervalMs) ? 'stale' : 'live';
 }
 
-/** Short enough to read from across the aisle. */
-export function formatAge(ageMs: number): string {
-  const seconds = Math.max(0, Math.floor(ageMs / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
-}
-
 /** The badge a tile shows; empty when everything is fine, so healthy tiles stay calm. */
-export function freshnessLabel(freshness: Freshness): string {
+export function freshnessLabel(freshness: Freshness, text: WallText = ENGLISH): string {
   switch (freshness) {
     case 'live':
       return '';
     case 'stale':
-      return 'STALE';
+      return text.t('stale');
     case 'offline':
-      return 'OFFLINE';
+      return text.t('offline');
     case 'no-data':
-      return 'NO DATA';
+      return text.t('noData');
   }
 }

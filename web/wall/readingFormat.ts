@@ -1,13 +1,14 @@
 /** How one metric's latest value reads on a tile: text for the readout and whether it is out of range. */
 import type { DeviceMeta } from '../../contract/device';
 import type { MetricKind } from './WallModel';
+import { ENGLISH, type WallText } from './wallText';
 
 export type RangeAlarm = 'low' | 'high' | null;
 
-export function formatReading(value: number | boolean | undefined, kind: MetricKind): string {
+export function formatReading(value: number | boolean | undefined, kind: MetricKind, text: WallText = ENGLISH): string {
   if (value === undefined) return '–';
-  if (kind === 'boolean' || typeof value === 'boolean') return truthy(value) ? 'yes' : 'no';
-  return formatNumber(value);
+  if (kind === 'boolean' || typeof value === 'boolean') return text.t(truthy(value) ? 'yes' : 'no');
+  return text.number(value);
 }
 
 /**
@@ -32,8 +33,8 @@ export function rangeAlarm(value: number | boolean | undefined, expected: Device
   return null;
 }
 
-export function alarmLabel(alarm: RangeAlarm): string {
-  return alarm === 'high' ? '▲ HIGH' : alarm === 'low' ? '▼ LOW' : '';
+export function alarmLabel(alarm: RangeAlarm, text: WallText = ENGLISH): string {
+  return alarm === 'high' ? `▲ ${text.t('high')}` : alarm === 'low' ? `▼ ${text.t('low')}` : '';
 }
 
 function truthy(value: number | boolean): boolean {

@@ -1,0 +1,169 @@
+/**
+ * Every word the wall shows, in English and Simplified Chinese, and numbers and times formatted for
+ * the language. `?lang=both` is for the show floor, where visitors read either: each label carries
+ * both languages, English first.
+ */
+import type { LocalizedText, WallLanguage } from '../../contract/dashboard';
+
+export type LanguageMode = WallLanguage | 'both';
+
+/** A parameter may depend on the language, e.g. an age inside "last update {age}". */
+type Params = Record<string, string | number | ((language: WallLanguage) => string)>;
+
+const EN = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offlineSince: 'Offline since {time}',
+  retrying: 'retrying',
+  retryingAttempt: 'retrying (attempt {attempt})',
+  attempt: 'attempt {attempt}',
+  stale: 'Stale',
+  offline: 'Offline',
+  online: 'Online',
+  noData: 'No data',
+  lastUpdate: 'last update {age}',
+  secondsAgo: '{n} s ago',
+  minutesAgo: '{n} min ago',
+  hoursAgo: '{n} h ago',
+  daysAgo: '{n} d ago',
+  waitingForDevices: 'Waiting for devices…',
+  waitingForDevice: 'Waiting for {device}…',
+  high: 'High',
+  low: 'Low',
+  yes: 'yes',
+  no: 'no',
+  alarms: 'Alarms',
+  noAlarms: 'All readings in range',
+  moreAlarms: '+{n} more',
+  overview: 'Overview',
+  deviceStatus: 'Device status',
+  positions: 'Positions',
+  lastMinutes: 'last {n} min',
+  devicesOnline: '{online} of {total} online',
+} as const;
+
+export type MessageKey = keyof typeof EN;
+
+const ZH: Record<MessageKey, string> = {
+  connecting: '正在连接…',
+  live: '实时',
+  reconnecting: '正在重新连接…',
+  offlineSince: '自 {time} 起离线',
+  retrying: '正在重试',
+  retryingAttempt: '正在重试（第 {attempt} 次）',
+  attempt: '第 {attempt} 次尝试',
+  stale: '数据过时',
+  offline: '离线',
+  online: '在线',
+  noData: '无数据',
+  lastUpdate: '最后更新 {age}',
+  secondsAgo: '{n} 秒前',
+  minutesAgo: '{n} 分钟前',
+  hoursAgo: '{n} 小时前',
+  daysAgo: '{n} 天前',
+  waitingForDevices: '等待设备接入…',
+  waitingForDevice: '等待 {device}…',
+  high: '偏高',
+  low: '偏低',
+  yes: '是',
+  no: '否',
+  alarms: '告警',
+  noAlarms: '所有读数正常',
+  moreAlarms: '另有 {n} 条',
+  overview: '总览',
+  deviceStatus: '设备状态',
+  positions: '位置',
+  lastMinutes: '最近 {n} 分钟',
+  devicesOnline: '{online}/{total} 在线',
+};
+
+const MESSAGES: Record<WallLanguage, Record<MessageKey, string>> = { en: EN, zh: ZH };
+const LOCALES: Record<WallLanguage, string> = { en: 'en-GB', zh: 'zh-CN' };
+/** Between the two languages in `both` mode. */
+export const LANGUAGE_SEPARATOR = ' · ';
+
+export function parseLanguageMode(value: string | null): LanguageMode {
+  return value === 'zh' || value === 'both' ? value : 'en';
+}
+
+export class WallText {
+  readonly languages: readonly WallLanguage[];
+  /** BCP 47 tag of the first language, for `<html lang>` and number and time formats. */
+  readonly locale: string;
+  private readonly numberFormats = new Map<number, Intl.NumberFormat>();
+  private readonly clockFormat: Intl.DateTimeFormat;
+
+  constructor(readonly mode: LanguageMode) {
+    this.languages = mode === 'both' ? ['en', 'zh'] : [mode];
+    this.locale = LOCALES[this.languages[0] ?? 'en'];
+    this.clockFormat = new Intl.DateTimeFormat(this.locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  }
+
+  t(key: MessageKey, params: Params = {}): string {
+    return this.languages.map((language) => fill(MESSAGES[language][key], params, language)).join(LANGUAGE_SEPARATOR);
+  }
+
+  /** Text from config: a plain string as is, otherwise the wall's languages, falling back to whichever exists. */
+  localize(text: LocalizedText | undefined): string {
+    if (text === undefined) return '';
+    if (typeof text === 'string') return text;
+    const parts = this.languages.map((language) => text[language]).filter((part): part is string => !!part?.trim());
+    if (parts.length > 0) return [...new Set(parts)].join(LANGUAGE_SEPARATOR);
+    return text.en ?? text.zh ?? '';
+  }
+
+  /**
+   * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance;
+   * trailing zeros go, so counters stay "7", not "7.00".
+   */
+  number(value: number): string {
+    if (!Number.isFinite(value)) return '–';
+    const magnitude = Math.abs(value);
+    const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+    let format = this.numberFormats.get(digits);
+    if (!format) {
+      format = new Intl.NumberFormat(this.locale, { maximumFractionDigits: digits });
+      this.numberFormats.set(digits, format);
+    }
+    const text = format.format(value);
+    return /^-0(\D0*)?$/.test(text) ? '0' : text;
+  }
+
+  /** 24-hour HH:MM in the page's local time: what the stand staff read on their own watches. */
+  clock(epochMs: number): string {
+    return this.clockFormat.format(epochMs);
+  }
+
+  /** Short enough to read from across the aisle. */
+  age(ageMs: number): string {
+    return this.languages.map((language) => ageIn(language, ageMs)).join(LANGUAGE_SEPARATOR);
+  }
+
+  /** "last update 2 min ago", with the age in the same language as the words around it. */
+  lastUpdate(ageMs: number): string {
+    return this.t('lastUpdate', { age: (language) => ageIn(language, ageMs) });
+  }
+}
+
+function ageIn(language: WallLanguage, ageMs: number): string {
+  const messages = MESSAGES[language];
+  const seconds = Math.max(0, Math.floor(ageMs / 1000));
+  if (seconds < 60) return fill(messages.secondsAgo, { n: seconds }, language);
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return fill(messages.minutesAgo, { n: minutes }, language);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return fill(messages.hoursAgo, { n: hours }, language);
+  return fill(messages.daysAgo, { n: Math.floor(hours / 24) }, language);
+}
+
+function fill(template: string, params: Params, language: WallLanguage): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'function' ? value(language) : String(value);
+  });
+}
+
+/** Plain English, for code that runs outside a page (tests, logs). */
+export const ENGLISH = new WallText('en');
