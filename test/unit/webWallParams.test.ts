@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readWallParams } from '../../web/wall/wallParams';
 
 describe('readWallParams', () => {
-  it('defaults to every booth and a 5 minute window', () => {
-    expect(readWallParams('')).toEqual({ booths: [], windowMs: 300_000 });
+  it('defaults to every booth, a 5 minute window, rotation and English', () => {
+    expect(readWallParams('')).toEqual({ booths: [], windowMs: 300_000, scene: null, lang: 'en' });
+  });
+
+  it('pins a scene by id and picks the language', () => {
+    expect(readWallParams('?scene=kind-vehicle&lang=zh')).toMatchObject({ scene: 'kind-vehicle', lang: 'zh' });
+    expect(readWallParams('?lang=both').lang).toBe('both');
+    expect(readWallParams('?scene=<b>&lang=xx')).toMatchObject({ scene: null, lang: 'en' });
   });
 
   it('reads a comma-separated booth list, also repeated, without duplicates', () => {
