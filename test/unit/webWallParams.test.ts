@@ -3,7 +3,7 @@ import { readWallParams } from '../../web/wall/wallParams';
 
 describe('readWallParams', () => {
   it('defaults to every booth, a 5 minute window, rotation and English', () => {
-    expect(readWallParams('')).toEqual({ booths: [], windowMs: 300_000, scene: null, lang: 'en' });
+    expect(readWallParams('')).toEqual({ booths: [], windowMs: 300_000, scene: null, lang: 'en', heapCeilingMb: 512 });
   });
 
   it('pins a scene by id and picks the language', () => {

@@ -5,7 +5,7 @@
  */
 import { DeviceTile } from './DeviceTile';
 import { chooseGridShape } from './tileLayout';
-import type { DeviceState, WallModel } from './WallModel';
+import type { DeviceState } from './WallModel';
 
 const RESIZE_THROTTLE_MS = 150;
 
@@ -39,8 +39,8 @@ export class TileGrid {
   }
 
   /** Returns the keys of tiles created now: they need a full render. */
-  sync(model: WallModel): string[] {
-    const devices = [...model.devices()].sort(byBoothThenDevice);
+  sync(shown: readonly DeviceState[]): string[] {
+    const devices = [...shown].sort(byBoothThenDevice);
     const wanted = new Set(devices.map((d) => d.key));
     for (const [key, tile] of this.tiles) {
       if (!wanted.has(key)) this.remove(key, tile);

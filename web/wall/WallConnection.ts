@@ -4,6 +4,7 @@
  * reload, so this retries slowly on its own.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../../contract/live';
 import type { ConnectionEvent } from './connectionStatus';
 import type { WallParams } from './wallParams';
@@ -11,6 +12,9 @@ import type { WallParams } from './wallParams';
 export type WallSocket = Socket<ServerToWallEvents, WallToServerEvents>;
 
 export interface WallConnectionHandlers {
+  onDashboard(dashboard: WallDashboard): void;
+  /** The server has accepted the handshake, and with it the wall report. */
+  onReported(): void;
   onSnapshot(snapshot: Snapshot): void;
   onFrame(frame: Frame): void;
   onStatus(event: ConnectionEvent): void;
@@ -23,13 +27,20 @@ export class WallConnection {
   private readonly socket: WallSocket;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(params: WallParams, handlers: WallConnectionHandlers) {
-    const auth: WallSubscription = { windowMs: params.windowMs };
-    if (params.booths.length > 0) auth.booths = params.booths;
-    this.socket = io({ auth, reconnectionDelayMax: RECONNECTION_DELAY_MAX_MS });
+  /** `report` is asked again on every attempt, so what it says (the reload reason) can change once delivered. */
+  constructor(params: WallParams, report: () => WallReport, handlers: WallConnectionHandlers) {
+    const subscription: WallSubscription = { windowMs: params.windowMs };
+    if (params.booths.length > 0) subscription.booths = params.booths;
+    this.socket = io({
+      auth: (callback) => callback({ ...subscription, wall: report() }),
+      reconnectionDelayMax: RECONNECTION_DELAY_MAX_MS,
+    });
 
     const socket = this.socket;
-    socket.on('connect', () => handlers.onStatus({ type: 'connect', at: Date.now() }));
+    socket.on('connect', () => {
+      handlers.onReported();
+      handlers.onStatus({ type: 'connect', at: Date.now() });
+    });
     socket.on('disconnect', () => {
       handlers.onStatus({ type: 'disconnect', at: Date.now(), willReconnect: socket.active });
       if (!socket.active) this.retryLater();
@@ -39,6 +50,7 @@ export class WallConnection {
       if (!socket.active) this.retryLater();
     });
     socket.io.on('reconnect_attempt', (attempt) => handlers.onStatus({ type: 'reconnect_attempt', at: Date.now(), attempt }));
+    socket.on('dashboard', (dashboard) => handlers.onDashboard(dashboard));
     socket.on('snapshot', (snapshot) => handlers.onSnapshot(snapshot));
     socket.on('frame', (frame) => handlers.onFrame(frame));
   }

@@ -1,74 +1,105 @@
 /**
- * The whole page: header (booths, window, clock, connection) and the tile grid. It draws what the
- * model holds when the RenderLoop says so, and never mutates the model.
+ * The whole page: header (branding, scene, connection, clock), the scene on stage with its
+ * progress, and the alarm strip. It draws what the model holds when the RenderLoop says so, swaps
+ * scenes when the rotation says so, and never changes the model.
  */
+import type { Branding, SceneSpec } from '../../contract/dashboard';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import type { ConnectionView } from './connectionStatus';
+import { create, setData, setText } from './dom';
+import type { PanelContext, PanelHost } from './panels/PanelView';
 import type { RenderWork } from './RenderLoop';
-import type { TileContext } from './DeviceTile';
-import { TileGrid } from './TileGrid';
+import type { SceneOnScreen } from './SceneRotation';
+import { SceneView } from './SceneView';
 import { WallClock } from './WallClock';
 import type { WallModel } from './WallModel';
-import { ENGLISH } from './wallText';
+import type { WallText } from './wallText';
 
 /** Chart work allowed per animation frame, ms; the rest waits for the next frame. */
 const CHART_BUDGET_MS = 10;
+const ACCENT_PATTERN = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 
 export class WallScreen {
-  private readonly grid: TileGrid;
-  private readonly boothTitle: HTMLElement;
+  private readonly stage: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly logo: HTMLImageElement;
+  private readonly sceneTitle: HTMLElement;
   private readonly windowCaption: HTMLElement;
-  private readonly emptyState: HTMLElement;
+  private readonly sceneDots: HTMLElement;
+  private readonly progressBar: HTMLElement;
   private readonly clock: WallClock;
   private readonly indicator: ConnectionIndicator;
-  /** Keys of tiles whose chart awaits a redraw, oldest first. */
-  private readonly chartQueue = new Set<string>();
+  private scene: SceneView | null = null;
+  private branding: Branding = {};
 
   constructor(
     private readonly document: Document,
     private readonly model: WallModel,
-    onTilesResized: (keys: string[]) => void,
+    private readonly text: WallText,
+    private readonly host: PanelHost,
   ) {
-    this.grid = new TileGrid(find(document, '[data-testid="tile-grid"]'), onTilesResized);
-    this.boothTitle = find(document, '[data-testid="booth-names"]');
+    this.stage = find(document, '[data-testid="stage"]');
+    this.title = find(document, '[data-testid="booth-names"]');
+    this.logo = find(document, '[data-testid="brand-logo"]') as HTMLImageElement;
+    this.sceneTitle = find(document, '[data-testid="scene-title"]');
     this.windowCaption = find(document, '[data-testid="window-caption"]');
-    this.emptyState = find(document, '[data-testid="empty-state"]');
-    this.clock = new WallClock(find(document, '.clock__hm'), find(document, '.clock__s'));
+    this.sceneDots = find(document, '[data-testid="scene-dots"]');
+    this.progressBar = find(document, '.scene-progress__bar');
+    this.clock = new WallClock(find(document, '.clock__hm'), find(document, '.clock__s'), text);
     this.indicator = new ConnectionIndicator(find(document, '[data-testid="connection"]'));
-    this.windowCaption.textContent = `last ${formatWindow(model.windowMs)}`;
+    document.documentElement.lang = text.locale;
+    this.windowCaption.textContent = text.t('lastMinutes', { n: text.number(model.windowMs / 60_000) });
+    // A logo that fails to load must not leave a broken-image icon on a wall.
+    this.logo.addEventListener('error', () => (this.logo.hidden = true));
   }
 
-  /**
-   * Text follows every change at once; charts are redrawn from a queue filled by the one-second
-   * tick and by new tiles, within a per-frame time budget, so a wall of many devices still animates
-   * smoothly and no chart is redrawn more than about once a second. Returns true if charts are left.
-   */
+  get sceneId(): string | null {
+    return this.scene?.scene.id ?? null;
+  }
+
+  /** Puts `shown` on stage, tearing down the previous scene when it changed. Returns true if it did. */
+  showScene(shown: SceneOnScreen | null): boolean {
+    this.renderRotation(shown);
+    const next = shown?.scene ?? null;
+    if (next !== null && this.scene !== null && sameScene(this.scene.scene, next)) return false;
+    this.scene?.dispose();
+    this.scene = next === null ? null : new SceneView(next, this.host);
+    if (this.scene) {
+      this.stage.replaceChildren(this.scene.element);
+      this.scene.layout();
+    }
+    setText(this.sceneTitle, next === null ? '' : this.text.localize(next.title));
+    setData(this.stage, 'scene', next?.id ?? '');
+    return true;
+  }
+
   render(work: RenderWork): boolean {
-    const model = this.model;
-    const created = work.membership ? this.grid.sync(model) : [];
-    if (work.membership) this.renderBooths();
-    this.emptyState.hidden = this.grid.size > 0;
+    if (work.membership) this.renderTitle();
+    if (!this.scene) return false;
+    const context: PanelContext = {
+      model: this.model,
+      text: this.text,
+      serverNow: this.model.serverNow(),
+      windowMs: this.model.windowMs,
+      chartDeadline: performance.now() + CHART_BUDGET_MS,
+    };
+    return this.scene.render(work, context);
+  }
 
-    for (const key of work.changed) this.grid.tile(key)?.markChartDataChanged();
-    for (const key of created) this.chartQueue.add(key);
-    if (work.everyTile) for (const key of this.grid.keys()) this.chartQueue.add(key);
-
-    const textKeys = work.everyTile ? this.grid.keys() : new Set([...work.changed, ...created]);
-    for (const key of textKeys) {
-      const device = model.device(key);
-      if (device) this.grid.tile(key)?.renderText(device, this.tileContext(device.booth));
+  applyBranding(branding: Branding): void {
+    this.branding = branding;
+    const accent = branding.accent !== undefined && ACCENT_PATTERN.test(branding.accent) ? branding.accent : null;
+    if (accent) this.document.documentElement.style.setProperty('--accent', accent);
+    else this.document.documentElement.style.removeProperty('--accent');
+    const logoUrl = branding.logoUrl ?? '';
+    if (logoUrl === '') {
+      this.logo.hidden = true;
+      this.logo.removeAttribute('src');
+    } else if (this.logo.getAttribute('src') !== logoUrl) {
+      this.logo.hidden = false;
+      this.logo.src = logoUrl;
     }
-
-    const deadline = performance.now() + CHART_BUDGET_MS;
-    for (const key of this.chartQueue) {
-      this.chartQueue.delete(key);
-      const device = model.device(key);
-      const tile = this.grid.tile(key);
-      if (!device || !tile) continue;
-      tile.renderChart(device, this.tileContext(device.booth));
-      if (performance.now() >= deadline) break;
-    }
-    return this.chartQueue.size > 0;
+    this.renderTitle();
   }
 
   renderClock(now: number): void {
@@ -79,28 +110,33 @@ export class WallScreen {
     this.indicator.render(view);
   }
 
-  private tileContext(booth: string): TileContext {
-    const model = this.model;
-    // The booth is only worth naming on a tile when the wall mixes booths.
-    const boothName = model.booths.length > 1 ? (model.booths.find((b) => b.id === booth)?.name ?? booth) : null;
-    return { serverNow: model.serverNow(), windowMs: model.windowMs, boothName, text: ENGLISH };
+  private renderRotation(shown: SceneOnScreen | null): void {
+    // Scale, not width: a transform does not make the browser lay out the page again.
+    this.progressBar.style.transform = `scaleX(${shown?.progress ?? 0})`;
+    setData(this.progressBar.parentElement as HTMLElement, 'pinned', String(shown?.pinned ?? false));
+    const count = shown && !shown.pinned ? shown.count : 0;
+    if (this.sceneDots.childElementCount !== count) {
+      this.sceneDots.replaceChildren(...Array.from({ length: count }, () => create('li', 'scene-dots__dot')));
+    }
+    [...this.sceneDots.children].forEach((dot, index) => setData(dot as HTMLElement, 'current', String(index === shown?.index)));
   }
 
-  private renderBooths(): void {
+  private renderTitle(): void {
     const names = this.model.booths.map((b) => b.name.trim() || b.id);
-    const title = names.length > 0 ? names.join(' · ') : 'Showfloor';
-    if (this.boothTitle.textContent !== title) this.boothTitle.textContent = title;
-    this.document.title = names.length > 0 ? `${title} — Showfloor` : 'Showfloor';
+    const configured = this.text.localize(this.branding.name).trim();
+    const title = configured || (names.length > 0 ? names.join(' · ') : 'Showfloor');
+    setText(this.title, title);
+    this.document.title = title === 'Showfloor' ? title : `${title} — Showfloor`;
   }
+}
+
+/** A dashboard reload sends new objects; a scene whose content is unchanged keeps its charts. */
+function sameScene(a: SceneSpec, b: SceneSpec): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 function find(document: Document, selector: string): HTMLElement {
   const element = document.querySelector<HTMLElement>(selector);
   if (!element) throw new Error(`wall page is missing ${selector}`);
   return element;
-}
-
-function formatWindow(windowMs: number): string {
-  const minutes = windowMs / 60_000;
-  return Number.isInteger(minutes) ? `${minutes} min` : `${Math.round(windowMs / 1000)} s`;
 }

@@ -3,7 +3,7 @@
  * (when a blip becomes "offline") are unit-tested. A short blip reads "Reconnecting…"; only a
  * link that stays down past OFFLINE_AFTER_MS turns red, dated from when it was lost.
  */
-import { formatClockTime } from './WallClock';
+import { ENGLISH, type WallText } from './wallText';
 
 export type ConnectionLevel = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -59,20 +59,20 @@ export function nextConnectionState(state: ConnectionState, event: ConnectionEve
   }
 }
 
-export function describeConnection(state: ConnectionState, now: number): ConnectionView {
-  if (state.connected) return { level: 'live', text: 'Live', detail: '' };
+export function describeConnection(state: ConnectionState, now: number, text: WallText = ENGLISH): ConnectionView {
+  if (state.connected) return { level: 'live', text: text.t('live'), detail: '' };
   const downSince = state.downSince ?? now;
   const longDown = now - downSince >= OFFLINE_AFTER_MS;
   if (state.refusal !== null || longDown) {
-    const retrying = state.attempt > 0 ? `retrying (attempt ${state.attempt})` : 'retrying';
+    const retrying = state.attempt > 0 ? text.t('retryingAttempt', { attempt: state.attempt }) : text.t('retrying');
     return {
       level: 'offline',
-      text: `Offline since ${formatClockTime(downSince)}`,
+      text: text.t('offlineSince', { time: text.clock(downSince) }),
       detail: state.refusal ?? retrying,
     };
   }
   if (state.everConnected) {
-    return { level: 'reconnecting', text: 'Reconnecting…', detail: state.attempt > 0 ? `attempt ${state.attempt}` : '' };
+    return { level: 'reconnecting', text: text.t('reconnecting'), detail: state.attempt > 0 ? text.t('attempt', { attempt: state.attempt }) : '' };
   }
-  return { level: 'connecting', text: 'Connecting…', detail: '' };
+  return { level: 'connecting', text: text.t('connecting'), detail: '' };
 }

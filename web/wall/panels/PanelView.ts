@@ -20,6 +20,12 @@ export interface PanelContext {
   readonly chartDeadline: number;
 }
 
+/** What a panel may ask of the screen that holds it. */
+export interface PanelHost {
+  /** Schedules a render in the next animation frame, e.g. after the panel's size changed. */
+  requestRender(): void;
+}
+
 export interface PanelView {
   /** Placed by the scene in its grid; the panel fills it. */
   readonly element: HTMLElement;
