@@ -28,18 +28,33 @@ describe('SeriesBuffer', () => {
     expect(ts.every((t, i) => i === 0 || t > (ts[i - 1] ?? Infinity))).toBe(true);
   });
 
-  it('appends only points newer than the last one', () => {
+  it('ignores a time it already holds, and puts late points in their place', () => {
     const buffer = new SeriesBuffer(10);
     expect(buffer.append(100, 1)).toBe(true);
     expect(buffer.append(100, 2)).toBe(false);
-    expect(buffer.append(50, 3)).toBe(false);
+    expect(buffer.append(50, 3)).toBe(true);
     expect(buffer.append(101, 4)).toBe(true);
+    expect(buffer.append(75, 5)).toBe(true);
+    expect(buffer.append(75, 6)).toBe(false);
     expect(points(buffer)).toEqual([
+      [50, 3],
+      [75, 5],
       [100, 1],
       [101, 4],
     ]);
     expect(buffer.lastTs()).toBe(101);
     expect(buffer.lastValue()).toBe(4);
+  });
+
+  it('stays bounded and ordered when late points arrive in a full, wrapped ring', () => {
+    const buffer = new SeriesBuffer(5);
+    for (let ts = 10; ts <= 100; ts += 10) buffer.append(ts, ts); // holds 60..100, wrapped
+    expect(buffer.append(5, 5)).toBe(false); // older than everything held
+    expect(buffer.append(85, 85)).toBe(true); // 60 goes
+    expect(points(buffer).map(([t]) => t)).toEqual([70, 80, 85, 90, 100]);
+    expect(buffer.append(71, 71)).toBe(true);
+    expect(points(buffer).map(([t]) => t)).toEqual([71, 80, 85, 90, 100]);
+    expect(buffer.length).toBe(5);
   });
 
   it('ignores non-finite points', () => {

@@ -89,10 +89,17 @@ export class DeviceTile {
       this.rows,
       { min: context.serverNow - context.windowMs, max: context.serverNow },
       this.chartDataChanged,
-      () => this.rows.map((row) => {
-        const metric = device.metrics.get(row.metric);
-        return metric ? toLinePoints(metric.series, gapMs) : [];
-      }),
+      () => {
+        const data = this.rows.map((row) => {
+          const metric = device.metrics.get(row.metric);
+          return metric ? toLinePoints(metric.series, gapMs) : [];
+        });
+        // What the chart holds, for technicians' tools and end-to-end tests: points and breaks in the line.
+        const first = data[0] ?? [];
+        setData(this.chartHost, 'points', String(first.length));
+        setData(this.chartHost, 'gaps', String(first.filter(([, value]) => value === null).length));
+        return data;
+      },
     );
     if (drawn) this.chartDataChanged = false;
   }

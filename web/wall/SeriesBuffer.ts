@@ -27,22 +27,52 @@ export class SeriesBuffer {
   }
 
   /**
-   * Appends only points newer than the last one: frames after a (re)connect may repeat what the
-   * snapshot already carried, and a line chart needs ascending time anyway.
+   * Adds a point in time order. Most points are newer than the last and go to the end; an older one
+   * (a device that buffered readings while the network was down and sends them late) is put in its
+   * place so the chart fills the gap. A time already held is ignored: frames after a (re)connect
+   * repeat what the snapshot carried. When full, the oldest point goes.
    */
   append(ts: number, value: number): boolean {
     if (!Number.isFinite(ts) || !Number.isFinite(value)) return false;
     const last = this.lastTs();
-    if (last !== undefined && ts <= last) return false;
-    if (this.size === this.capacity) {
-      this.head = (this.head + 1) % this.capacity;
-      this.size--;
+    if (last === undefined || ts > last) {
+      if (this.size === this.capacity) this.dropOldest();
+      const at = this.slot(this.size);
+      this.ts[at] = ts;
+      this.values[at] = value;
+      this.size++;
+      return true;
     }
-    const at = this.slot(this.size);
+    return this.insertEarlier(ts, value);
+  }
+
+  private insertEarlier(ts: number, value: number): boolean {
+    // Late points are usually recent, so search from the newest end.
+    let index = this.size - 1;
+    while (index >= 0 && (this.ts[this.slot(index)] ?? -Infinity) > ts) index--;
+    if (index >= 0 && this.ts[this.slot(index)] === ts) return false;
+    if (this.size === this.capacity) {
+      if (index < 0) return false; // older than everything held: the window has no room for it
+      this.dropOldest();
+      index--;
+    }
+    // Shift the newer points one place towards the end, then write into the gap.
+    for (let i = this.size - 1; i > index; i--) {
+      const from = this.slot(i);
+      const to = this.slot(i + 1);
+      this.ts[to] = this.ts[from] ?? NaN;
+      this.values[to] = this.values[from] ?? NaN;
+    }
+    const at = this.slot(index + 1);
     this.ts[at] = ts;
     this.values[at] = value;
     this.size++;
     return true;
+  }
+
+  private dropOldest(): void {
+    this.head = (this.head + 1) % this.capacity;
+    this.size--;
   }
 
   /** Drops points older than `minTs`; returns how many went. */
