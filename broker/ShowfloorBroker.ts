@@ -205,10 +205,14 @@ export class ShowfloorBroker {
   async close(): Promise<void> {
     for (const ws of this.webSockets.clients) ws.terminate();
     this.webSockets.close();
-    await Promise.all(
+    // A net.Server calls back from close() only once its last connection has ended, so the
+    // listeners stop accepting first, Aedes then closes the devices' connections, and only then
+    // is there anything to wait for. Waiting first hung shutdown while any device was connected.
+    const listenersClosed = Promise.all(
       this.tcpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await listenersClosed;
   }
 
   /** The connection's release callback, or undefined when it was refused and destroyed. */
