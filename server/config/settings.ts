@@ -144,13 +144,13 @@ export interface Settings {
   configPath: string | null;
 }
 
+/** `booths[0].id`: how every settings error names its place, so messages read the same everywhere. */
+export function settingPath(path: readonly PropertyKey[]): string {
+  return path.length > 0 ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+}
+
 function describeIssues(source: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
-      return `${source}: ${path}: ${issue.message}`;
-    })
-    .join('\n');
+  return error.issues.map((issue) => `${source}: ${settingPath(issue.path)}: ${issue.message}`).join('\n');
 }
 
 export function parseEnv(env: NodeJS.ProcessEnv): EnvSettings {
