@@ -4,6 +4,7 @@
  * that names the setting; README.md ("Settings") documents each one.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parsePasswordHash } from '../../broker/passwordHash';
@@ -122,6 +123,13 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    wall: z
+      .object({
+        /** What walls show (README.md, "Dashboard file"); relative to this settings file. Unset: automatic scenes. */
+        dashboardFile: z.string().trim().min(1, 'must be a file path; leave it out for automatic scenes').optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -178,6 +186,16 @@ export function parseSettingsFile(text: string, source: string): FileSettings {
   const result = fileSchema.safeParse(raw);
   if (!result.success) throw new SettingsError(describeIssues(source, result.error));
   return result.data;
+}
+
+/**
+ * The dashboard file's absolute path, or null for automatic scenes. Relative paths are read from the
+ * settings file's folder, so `dashboardFile: dashboard.yaml` means the file beside showfloor.yaml
+ * wherever the server is started from.
+ */
+export function dashboardFilePath(settings: Settings): string | null {
+  const file = settings.file.wall.dashboardFile;
+  return file === undefined ? null : resolve(dirname(settings.configPath ?? '.'), file);
 }
 
 export async function loadSettings(env: NodeJS.ProcessEnv = process.env): Promise<Settings> {

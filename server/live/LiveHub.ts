@@ -1,9 +1,11 @@
 /**
  * Pushes the live picture to wall pages over socket.io. Readings are batched per booth and sent
  * as one frame per tick to that booth's room, so the cost per tick does not grow with the message
- * rate or the number of screens. A (re)connecting page first gets a snapshot of the recent window.
+ * rate or the number of screens. A (re)connecting page first gets the dashboard, then a snapshot of
+ * the recent window.
  */
 import type { Server, Socket } from 'socket.io';
+import type { WallDashboard } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { DeviceDirectory } from './DeviceDirectory';
 
@@ -29,6 +31,11 @@ export interface WallSubscriptionRequest {
   windowMs: number;
 }
 
+/** Besides the live data, what a wall is given on connect. */
+export interface WallWelcome {
+  dashboard(): WallDashboard;
+}
+
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
 type WallSocket = Socket<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
 
@@ -43,6 +50,7 @@ export class LiveHub {
     private readonly directory: DeviceDirectory,
     private readonly booths: readonly BoothLabel[],
     private readonly options: LiveHubOptions,
+    private readonly walls: WallWelcome,
   ) {
     for (const booth of booths) this.pending.set(booth.id, { readings: [], changedDevices: new Set() });
   }
@@ -127,6 +135,11 @@ export class LiveHub {
     }
   }
 
+  /** Every connected wall gets the new dashboard at once, whatever booths it shows. */
+  publishDashboard(dashboard: WallDashboard): void {
+    this.io?.emit('dashboard', dashboard);
+  }
+
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -134,6 +147,8 @@ export class LiveHub {
 
   private welcome(socket: WallSocket): void {
     const request = socket.data;
+    // The dashboard first, so the page lays out its scenes before the snapshot fills them.
+    socket.emit('dashboard', this.walls.dashboard());
     // Snapshot and join happen in the same turn, so no frame can fall between them; a frame
     // may repeat a reading the snapshot holds, which the page drops by timestamp.
     socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));

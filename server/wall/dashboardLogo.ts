@@ -77,7 +77,7 @@ export async function readLogoFile(dashboardFolder: string, reference: Extract<L
     if (!stat.isFile()) throw new Error(`${reference.path} is not a file`);
     if (stat.size > MAX_LOGO_BYTES) throw new Error(`${reference.path} is ${stat.size} bytes; a logo may be at most ${MAX_LOGO_BYTES} (1 MiB)`);
     const bytes = await handle.readFile();
-    if (!looksLike(reference.contentType, bytes)) throw new Error(`${reference.path} is not a ${reference.contentType} image`);
+    if (!looksLike(reference.contentType, bytes)) throw new Error(`${reference.path} is not an ${reference.contentType} file`);
     return { bytes, contentType: reference.contentType, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
   } finally {
     await handle.close();

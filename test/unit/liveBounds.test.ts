@@ -3,6 +3,9 @@ import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
 import { parseSubscription } from '../../server/live/LiveHub';
 import { SeriesBuffer } from '../../server/live/SeriesBuffer';
+import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
+
+const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD });
 
 describe('SeriesBuffer', () => {
   it('never holds more than its capacity and keeps the newest points', () => {
@@ -74,7 +77,7 @@ describe('DeviceDirectory bounds', () => {
 describe('LiveHub bounds', () => {
   it('holds at most maxPendingReadingsPerBooth between ticks, dropping the oldest', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 5000; i++) {
       hub.readingAccepted({ booth: 'b1', device: 'd', ts: i, values: { a: i } });
       expect(hub.pendingReadings('b1')).toBeLessThanOrEqual(1000);
@@ -88,14 +91,14 @@ describe('LiveHub bounds', () => {
 
   it('remembers at most maxDevicesPerBooth changed devices between ticks', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 10_000; i++) hub.deviceChanged('b1', `d${i}`);
     expect(hub.pendingDeviceChanges('b1')).toBe(10);
   });
 
   it('builds a snapshot of the requested booths and window only', () => {
     const directory = new DeviceDirectory({ windowMs: 600_000, maxPointsPerSeries: 600, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 }, welcome());
     directory.recordTelemetry('b1', 'd1', 1_000, { a: 1 }, 1_000);
     directory.recordTelemetry('b1', 'd1', 100_000, { a: 2 }, 100_000);
     directory.recordTelemetry('b2', 'd2', 100_000, { a: 3 }, 100_000);
