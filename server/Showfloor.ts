@@ -17,6 +17,7 @@ import { IngestCounters } from './ingest/IngestCounters';
 import { TelemetryValidator } from './ingest/TelemetryValidator';
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
+import { WallRegistry } from './live/WallRegistry';
 import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
 import { InfluxStore } from './store/InfluxStore';
@@ -44,6 +45,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
   const dashboardFile = dashboardFilePath(settings);
   const dashboard = dashboardFile === null ? DashboardSource.automatic(log) : await DashboardSource.open(dashboardFile, log);
+  const walls = new WallRegistry();
 
   const ingestCounters = new IngestCounters();
   const storeCounters = new StoreCounters();
@@ -58,7 +60,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     directory,
     booths,
     { tickMs: file.live.tickMs, windowMs, maxPendingReadingsPerBooth: 50_000 },
-    { dashboard: () => dashboard.current },
+    { dashboard: () => dashboard.current, registry: walls },
   );
 
   let store: InfluxStore | null = null;
@@ -113,6 +115,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     brokerRefusals,
     directory,
     hub,
+    walls,
     dashboard,
     mqttClients: () => broker.connectedClients,
     wallClients: () => hub.connectedWalls,

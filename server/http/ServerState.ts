@@ -1,6 +1,7 @@
 import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
+import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { StoreCounters } from '../store/StoreCounters';
 import type { DashboardSource } from '../wall/DashboardSource';
@@ -15,6 +16,7 @@ export interface ServerState {
   brokerRefusals: ReadonlyMap<string, number>;
   directory: DeviceDirectory;
   hub: LiveHub;
+  walls: WallRegistry;
   dashboard: DashboardSource;
   mqttClients(): number;
   wallClients(): number;

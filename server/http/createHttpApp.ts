@@ -1,6 +1,6 @@
 /**
  * The HTTP surface: the built wall pages and their logo, a health report a technician can read, the
- * device list, history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
+ * device and wall lists, history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
  * every response carries the security headers, and the API and metrics are rate limited per client.
  */
 import { existsSync } from 'node:fs';
@@ -94,6 +94,7 @@ export function createHttpApp(options: {
         droppedLiveReadings: state.hub.droppedLiveReadings,
       },
       dashboard: state.dashboard.status,
+      walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },
     });
   });
 
@@ -106,6 +107,10 @@ export function createHttpApp(options: {
     }));
     const booths = state.booths.map((b) => ({ ...b, unattributedRejections: state.directory.unattributedRejections(b.id) }));
     res.json({ booths, devices });
+  });
+
+  app.get('/api/walls', (_req, res) => {
+    res.json(state.walls.list());
   });
 
   app.get('/api/history', async (req, res, next) => {

@@ -5,9 +5,11 @@
  * the recent window.
  */
 import type { Server, Socket } from 'socket.io';
-import type { WallDashboard } from '../../contract/dashboard';
+import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { DeviceDirectory } from './DeviceDirectory';
+import { parseWallReport } from './wallReport';
+import type { WallRegistry } from './WallRegistry';
 
 export interface LiveHubOptions {
   tickMs: number;
@@ -29,11 +31,13 @@ interface PendingFrame {
 export interface WallSubscriptionRequest {
   booths: string[];
   windowMs: number;
+  wall?: WallReport;
 }
 
-/** Besides the live data, what a wall is given on connect. */
+/** Besides the live data, what a wall is given on connect and where its arrival is written down. */
 export interface WallWelcome {
   dashboard(): WallDashboard;
+  registry: WallRegistry;
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -153,6 +157,9 @@ export class LiveHub {
     // may repeat a reading the snapshot holds, which the page drops by timestamp.
     socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));
     for (const booth of request.booths) void socket.join(roomOf(booth));
+    const registry = this.walls.registry;
+    registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });
+    socket.once('disconnect', () => registry.disconnect(socket.id));
   }
 }
 
@@ -167,7 +174,7 @@ export function parseSubscription(
   maxWindowMs: number,
 ): WallSubscriptionRequest | string {
   const known = booths.map((b) => b.id);
-  const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown };
+  const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown; wall?: unknown };
   let wanted = known;
   if (body.booths !== undefined) {
     if (!Array.isArray(body.booths) || body.booths.length > known.length || body.booths.some((b) => typeof b !== 'string')) {
@@ -182,5 +189,7 @@ export function parseSubscription(
     if (typeof body.windowMs !== 'number' || !Number.isFinite(body.windowMs) || body.windowMs <= 0) return 'windowMs must be a positive number';
     windowMs = Math.min(body.windowMs, maxWindowMs);
   }
-  return { booths: wanted, windowMs };
+  if (body.wall === undefined) return { booths: wanted, windowMs };
+  const wall = parseWallReport(body.wall);
+  return typeof wall === 'string' ? wall : { booths: wanted, windowMs, wall };
 }

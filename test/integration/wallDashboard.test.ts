@@ -1,6 +1,7 @@
 /**
  * The dashboard file against a real server and socket.io walls: sent before the snapshot, edits
- * (in place, atomic, broken, deleted) while walls stay connected, and the logo and its headers.
+ * (in place, atomic, broken, deleted) while walls stay connected, the logo and its headers, and the
+ * walls' self-reports in /api/walls, /api/health and /metrics.
  */
 import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -192,6 +193,59 @@ describe('wall dashboard from a file', () => {
     const after = await fetch(`${showfloor.httpUrl}/`);
     expect(after.headers.get('content-security-policy')).toContain("img-src 'self' https://cdn.example.com;");
     expect((await fetch(`${showfloor.httpUrl}/wall/logo`)).status).toBe(404);
+  });
+
+  it('records a wall that reports itself, counts its reload, and remembers it after it leaves', async () => {
+    const reloads = async () => (await health()).walls.reloads.frozen ?? 0;
+    const metricLine = async () => (await (await fetch(`${showfloor.httpUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith('showfloor_wall_reloads_total{reason="frozen"}'));
+    const frozenBefore = await reloads();
+
+    const { wall } = await connectedWall({ wall: { id: 'kiosk-hall-a-01', reloads: 7, lastReloadReason: 'frozen' } });
+    expect(await reloads()).toBe(frozenBefore + 1);
+    expect(await metricLine()).toBe(`showfloor_wall_reloads_total{reason="frozen"} ${frozenBefore + 1}`);
+
+    const { body } = await getJson(`${showfloor.httpUrl}/api/walls`);
+    expect(body.connected).toContainEqual({
+      id: 'kiosk-hall-a-01',
+      address: expect.stringMatching(/127\.0\.0\.1/),
+      connectedAt: expect.any(Number),
+      disconnectedAt: null,
+      booths: [BOOTH_A.id],
+      reloads: 7,
+      lastReloadReason: 'frozen',
+    });
+    expect((await health()).walls.connected).toBe(body.connected.length);
+
+    // The next connect of the same kiosk, without a reload, counts nothing more.
+    const { wall: again } = await connectedWall({ wall: { id: 'kiosk-hall-a-01', reloads: 7 } });
+    expect(await reloads()).toBe(frozenBefore + 1);
+
+    wall.disconnect();
+    again.disconnect();
+    await eventually(async () => {
+      const { body: list } = await getJson(`${showfloor.httpUrl}/api/walls`);
+      expect(list.connected.some((w: { id: string }) => w.id === 'kiosk-hall-a-01')).toBe(false);
+      expect(list.disconnected).toContainEqual(expect.objectContaining({ id: 'kiosk-hall-a-01', disconnectedAt: expect.any(Number) }));
+    });
+  });
+
+  it.each([
+    [{ id: 'short', reloads: 0 }, 'wall.id must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -'],
+    [{ id: 'kiosk <script>', reloads: 0 }, 'wall.id must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -'],
+    [{ id: 'kiosk-0001', reloads: -1 }, 'wall.reloads must be a whole number from 0 to 1000000000'],
+    [{ id: 'kiosk-0001', reloads: 1.5 }, 'wall.reloads must be a whole number from 0 to 1000000000'],
+    [{ id: 'kiosk-0001', reloads: 2e9 }, 'wall.reloads must be a whole number from 0 to 1000000000'],
+    [{ id: 'kiosk-0001' }, 'wall.reloads must be a whole number from 0 to 1000000000'],
+    [{ id: 'kiosk-0001', reloads: 1, lastReloadReason: 'bored' }, 'wall.lastReloadReason must be one of error, preload-error, heap-ceiling, frozen'],
+    ['kiosk-0001', 'wall must be an object: { id, reloads, lastReloadReason? }'],
+  ])('refuses the connection of a wall reporting %j', async (report, message) => {
+    const wall = wallClient(showfloor.httpUrl, { wall: report as never });
+    walls.push(wall);
+    const refused = waitForEvent<[Error]>(wall, 'connect_error', { rejectOnError: false });
+    wall.connect();
+    const [error] = await refused;
+    expect(error.message).toBe(message);
+    wall.disconnect();
   });
 });
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
 import { parseSubscription } from '../../server/live/LiveHub';
+import { WallRegistry } from '../../server/live/WallRegistry';
 import { SeriesBuffer } from '../../server/live/SeriesBuffer';
 import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
 
-const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD });
+const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD, registry: new WallRegistry() });
 
 describe('SeriesBuffer', () => {
   it('never holds more than its capacity and keeps the newest points', () => {
@@ -116,6 +117,11 @@ describe('wall subscription validation', () => {
     [{ booths: [] }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
     [{ booths: ['b2'], windowMs: 60_000 }, { booths: ['b2'], windowMs: 60_000 }],
     [{ windowMs: 1e12 }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
+    [{ wall: { id: 'kiosk_A-01', reloads: 0 } }, { booths: ['b1', 'b2'], windowMs: 900_000, wall: { id: 'kiosk_A-01', reloads: 0 } }],
+    [
+      { wall: { id: 'k'.repeat(64), reloads: 1e9, lastReloadReason: 'heap-ceiling', extra: 'ignored' } },
+      { booths: ['b1', 'b2'], windowMs: 900_000, wall: { id: 'k'.repeat(64), reloads: 1e9, lastReloadReason: 'heap-ceiling' } },
+    ],
   ])('accepts %j', (auth, expected) => {
     expect(parseSubscription(auth, booths, 900_000)).toEqual(expected);
   });
@@ -126,6 +132,16 @@ describe('wall subscription validation', () => {
     [{ booths: ['b1', 'b1', 'b1'] }, /list of booth ids/],
     [{ windowMs: -1 }, /positive/],
     [{ windowMs: 'all' }, /positive/],
+    [{ wall: null }, /^wall must be an object/],
+    [{ wall: [] }, /^wall must be an object/],
+    [{ wall: { id: 'k'.repeat(7), reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'k'.repeat(65), reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'kiosk.0001', reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'kiosk-0001', reloads: '3' } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: 1e9 + 1 } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: Number.NaN } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: 0, lastReloadReason: null } }, /^wall\.lastReloadReason must be one of error, preload-error, heap-ceiling, frozen$/],
+    [{ wall: { id: 'kiosk-0001', reloads: 0, lastReloadReason: 'toString' } }, /^wall\.lastReloadReason must be one of/],
   ])('refuses %j', (auth, message) => {
     expect(parseSubscription(auth, booths, 900_000)).toMatch(message);
   });
