@@ -44,6 +44,8 @@ export class DashboardSource {
   private debounce: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private error: string | null = null;
+  /** Kept apart from `error`: a later good read must not hide that saves are no longer seen. */
+  private watchError: string | null = null;
   private checkedAt: number | null;
   private closed = false;
   private onChange: ((dashboard: WallDashboard) => void) | undefined;
@@ -83,7 +85,7 @@ export class DashboardSource {
 
   get status(): DashboardStatus {
     const { source, version } = this.loaded.dashboard;
-    return { source, file: this.file, version, loadedAt: this.loadedAt, checkedAt: this.checkedAt, error: this.error };
+    return { source, file: this.file, version, loadedAt: this.loadedAt, checkedAt: this.checkedAt, error: this.watchError ?? this.error };
   }
 
   /**
@@ -102,15 +104,18 @@ export class DashboardSource {
         if (name === null || name === fileName || name === this.loaded.logoFile) this.scheduleReload();
       });
     } catch (error) {
-      this.fail(`cannot watch ${folder} for changes: ${(error as Error).message}`);
+      this.watchFailed(`cannot watch ${folder} for changes: ${(error as Error).message}; restart to pick up edits`);
       return;
     }
-    this.watcher.on('error', (error) => this.fail(`stopped watching ${folder} for changes: ${error.message}`));
+    this.watcher.on('error', (error) => this.watchFailed(`stopped watching ${folder} for changes: ${error.message}; restart to pick up edits`));
   }
 
   /** Reads the file again now; the watcher's `onChange` hears of it only when the content differs. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.applyFileOnDisk());
+    // One read at a time, in order; a failure (a wall's emit throwing, say) must not stop later reloads.
+    this.reloading = this.reloading
+      .then(() => this.applyFileOnDisk())
+      .catch((error: unknown) => this.log.error({ file: this.file, err: (error as Error).message }, 'dashboard reload failed'));
     return this.reloading;
   }
 
@@ -146,6 +151,11 @@ export class DashboardSource {
     this.loadedAt = Date.now();
     this.log.info({ file: this.file, version: loaded.dashboard.version, scenes: loaded.dashboard.scenes.length }, 'dashboard file reloaded; sending it to every wall');
     this.onChange?.(loaded.dashboard);
+  }
+
+  private watchFailed(message: string): void {
+    this.log.error({ file: this.file, err: message }, 'dashboard file is no longer watched');
+    this.watchError = message;
   }
 
   private fail(message: string): void {
