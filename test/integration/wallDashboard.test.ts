@@ -131,13 +131,16 @@ describe('wall dashboard from a file', () => {
     expect((await health()).dashboard.error).toBeNull();
   });
 
-  it('picks up a file replaced atomically (written aside, then renamed over it)', async () => {
-    const next = pushedWithTitle('Renamed');
-    const aside = join(folder, '.dashboard.yaml.tmp');
-    await writeFile(aside, dashboardYaml('Renamed'));
-    await rename(aside, file);
-    const [dashboard] = await next;
-    expect((await health()).dashboard).toMatchObject({ version: dashboard.version, error: null });
+  it('picks up a file replaced atomically (written aside, then renamed over it), time after time', async () => {
+    // Twice: a watch on the file itself would see the first rename and then watch a deleted file.
+    for (const title of ['Renamed', 'Renamed again']) {
+      const next = pushedWithTitle(title);
+      const aside = join(folder, '.dashboard.yaml.tmp');
+      await writeFile(aside, dashboardYaml(title));
+      await rename(aside, file);
+      const [dashboard] = await next;
+      expect((await health()).dashboard).toMatchObject({ version: dashboard.version, error: null });
+    }
   });
 
   it('keeps the last good dashboard while the file is deleted, and takes it back when it returns', async () => {
