@@ -2,7 +2,7 @@
  * What a wall shows: branding and scenes of panels. The server sends it to every wall on connect
  * and again whenever the dashboard file changes; with no file it sends `source: 'auto'` and an empty
  * scene list, and the page builds its scenes from the devices it sees (web/wall/autoScenes.ts).
- * The YAML dashboard file has the same shape as `DashboardFile` (README.md, "Dashboard file").
+ * The YAML dashboard file has the shape of `DashboardFile` (README.md, "Dashboard file").
  */
 
 export type WallLanguage = 'en' | 'zh';
@@ -89,12 +89,22 @@ export interface Branding {
   accent?: string;
 }
 
+/**
+ * The YAML dashboard file (README.md, "Dashboard file"): a WallDashboard without source and version.
+ * Scene ids and durations may be left out, and the branding names a logo file or URL (`logo`), from
+ * which the server makes `logoUrl`. Leaving out `scenes` keeps the automatic scenes with the branding.
+ */
+export interface DashboardFile {
+  branding?: { name?: LocalizedText; logo?: string; accent?: string };
+  scenes?: (Omit<SceneSpec, 'id' | 'durationSeconds'> & { id?: string; durationSeconds?: number })[];
+}
+
 export interface WallDashboard {
   source: 'auto' | 'file';
   /** Changes whenever the content changes, so a page can ignore a repeat. */
   version: string;
   branding: Branding;
-  /** Empty with `source: 'auto'`: the page builds them from the devices. */
+  /** Empty with `source: 'auto'`, or from a file that sets only branding: the page builds them from the devices. */
   scenes: SceneSpec[];
 }
 

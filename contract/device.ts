@@ -7,6 +7,8 @@
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Metric names become InfluxDB field keys, so they are allow-listed rather than escaped. */
 export const METRIC_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** A device's meta.kind; dashboards select devices by it, so both sides check the same rule. */
+export const DEVICE_KIND_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /**
  * Names METRIC_PATTERN allows that InfluxDB cannot store as fields: influxd drops a point with a
  * field called "time", and a field named like a tag makes `WHERE "booth" = '…'` compare the field,

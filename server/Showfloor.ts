@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Server as SocketServer } from 'socket.io';
 import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
-import type { Settings } from './config/settings';
+import { dashboardFilePath, type Settings } from './config/settings';
 import { createHttpApp } from './http/createHttpApp';
 import { createMetricsRegistry } from './http/metrics';
 import { OriginPolicy } from './http/OriginPolicy';
@@ -17,11 +17,13 @@ import { IngestCounters } from './ingest/IngestCounters';
 import { TelemetryValidator } from './ingest/TelemetryValidator';
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
+import { WallRegistry } from './live/WallRegistry';
 import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
 import { InfluxStore } from './store/InfluxStore';
 import { StoreCounters } from './store/StoreCounters';
 import { warmLiveView } from './store/liveWarmup';
+import { DashboardSource } from './wall/DashboardSource';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 const MQTT_WEBSOCKET_PATH = '/mqtt';
@@ -40,6 +42,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const { env, file } = settings;
   const booths = file.booths.map((b) => ({ id: b.id, name: b.name }));
   const windowMs = file.live.windowMinutes * 60_000;
+  // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
+  const dashboardFile = dashboardFilePath(settings);
+  const dashboard = dashboardFile === null ? DashboardSource.automatic(log) : await DashboardSource.open(dashboardFile, log);
+  const walls = new WallRegistry();
 
   const ingestCounters = new IngestCounters();
   const storeCounters = new StoreCounters();
@@ -50,11 +56,12 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxDevicesPerBooth: file.live.maxDevicesPerBooth,
     maxSeriesPerDevice: file.live.maxSeriesPerDevice,
   });
-  const hub = new LiveHub(directory, booths, {
-    tickMs: file.live.tickMs,
-    windowMs,
-    maxPendingReadingsPerBooth: 50_000,
-  });
+  const hub = new LiveHub(
+    directory,
+    booths,
+    { tickMs: file.live.tickMs, windowMs, maxPendingReadingsPerBooth: 50_000 },
+    { dashboard: () => dashboard.current, registry: walls },
+  );
 
   let store: InfluxStore | null = null;
   let pingTimer: NodeJS.Timeout | undefined;
@@ -108,6 +115,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     brokerRefusals,
     directory,
     hub,
+    walls,
+    dashboard,
     mqttClients: () => broker.connectedClients,
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
@@ -145,6 +154,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     destroyUpgrade: false,
   });
   hub.attach(io);
+  dashboard.watch((changed) => hub.publishDashboard(changed));
   broker.attachWebSocket(httpServer, MQTT_WEBSOCKET_PATH);
   httpServer.on('upgrade', (req, socket) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -163,6 +173,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     broker,
     close() {
       closing ??= (async () => {
+        dashboard.close();
         await broker.close();
         hub.tick();
         hub.close();

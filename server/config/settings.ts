@@ -4,6 +4,7 @@
  * that names the setting; README.md ("Settings") documents each one.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parsePasswordHash } from '../../broker/passwordHash';
@@ -122,6 +123,13 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    wall: z
+      .object({
+        /** What walls show (README.md, "Dashboard file"); relative to this settings file. Unset: automatic scenes. */
+        dashboardFile: z.string().trim().min(1, 'must be a file path; leave it out for automatic scenes').optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -144,13 +152,13 @@ export interface Settings {
   configPath: string | null;
 }
 
+/** `booths[0].id`: how every settings error names its place, so messages read the same everywhere. */
+export function settingPath(path: readonly PropertyKey[]): string {
+  return path.length > 0 ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+}
+
 function describeIssues(source: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
-      return `${source}: ${path}: ${issue.message}`;
-    })
-    .join('\n');
+  return error.issues.map((issue) => `${source}: ${settingPath(issue.path)}: ${issue.message}`).join('\n');
 }
 
 export function parseEnv(env: NodeJS.ProcessEnv): EnvSettings {
@@ -178,6 +186,16 @@ export function parseSettingsFile(text: string, source: string): FileSettings {
   const result = fileSchema.safeParse(raw);
   if (!result.success) throw new SettingsError(describeIssues(source, result.error));
   return result.data;
+}
+
+/**
+ * The dashboard file's absolute path, or null for automatic scenes. Relative paths are read from the
+ * settings file's folder, so `dashboardFile: dashboard.yaml` means the file beside showfloor.yaml
+ * wherever the server is started from.
+ */
+export function dashboardFilePath(settings: Settings): string | null {
+  const file = settings.file.wall.dashboardFile;
+  return file === undefined ? null : resolve(dirname(settings.configPath ?? '.'), file);
 }
 
 export async function loadSettings(env: NodeJS.ProcessEnv = process.env): Promise<Settings> {

@@ -1,9 +1,12 @@
 /**
  * `npm run demo`: broker, server, wall and a simulated booth in one process, with nothing to
  * configure. Uses a local influxd (data kept under ./data/influxdb) when one is installed and
- * INFLUX_URL is unset; otherwise runs with in-memory history.
+ * INFLUX_URL is unset; otherwise runs with in-memory history. `-- --dashboard FILE` shows a
+ * dashboard file (examples/dashboard.yaml is written for this booth) instead of automatic scenes.
  */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { hashPassword } from '../../broker/passwordHash';
 import { startSimulatedBooth } from '../../simulators/booth';
 import { SettingsError, parseEnv, parseSettingsFile, type Settings } from '../config/settings';
@@ -18,6 +21,8 @@ const DEMO_RATE_PER_DEVICE = 2;
 const LOCAL_INFLUX_DIRECTORY = 'data/influxdb';
 
 async function main(): Promise<void> {
+  const { values: options } = parseArgs({ options: { dashboard: { type: 'string' } } });
+  const wall = options.dashboard ? `wall:\n  dashboardFile: ${JSON.stringify(resolve(options.dashboard))}\n` : '';
   // The demo speaks up only for problems; the banner below says what a newcomer needs.
   const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...process.env };
   let influxd: LocalInfluxd | undefined;
@@ -33,7 +38,7 @@ async function main(): Promise<void> {
   const passwordHash = await hashPassword(password);
   const settings: Settings = {
     env: parseEnv(env),
-    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n`, 'demo settings'),
+    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}`, 'demo settings'),
     configPath: null,
   };
   const log = createLogger(settings.env.LOG_LEVEL);
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
       `  Booth:    ${DEMO_BOOTH.id}, password ${password}  (generated for this run)`,
       `  Devices:  ${DEMO_DEVICES} simulated, ${DEMO_RATE_PER_DEVICE} readings/s each`,
       `  Storage:  ${storage}`,
+      `  Walls:    ${options.dashboard ? `dashboard file ${resolve(options.dashboard)} (edits are picked up as you save)` : 'automatic scenes (try -- --dashboard examples/dashboard.yaml)'}`,
       '',
       '  Press Ctrl-C to stop (buffered readings are flushed first).',
       '',

@@ -1,8 +1,10 @@
 import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
+import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { StoreCounters } from '../store/StoreCounters';
+import type { DashboardSource } from '../wall/DashboardSource';
 
 /** The read-only view of the running server that the HTTP layer reports from. */
 export interface ServerState {
@@ -14,6 +16,8 @@ export interface ServerState {
   brokerRefusals: ReadonlyMap<string, number>;
   directory: DeviceDirectory;
   hub: LiveHub;
+  walls: WallRegistry;
+  dashboard: DashboardSource;
   mqttClients(): number;
   wallClients(): number;
   influxReachable(): boolean;

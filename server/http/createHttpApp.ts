@@ -1,6 +1,6 @@
 /**
- * The HTTP surface: the built wall pages, a health report a technician can read, the device list,
- * history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
+ * The HTTP surface: the built wall pages and their logo, a health report a technician can read, the
+ * device and wall lists, history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
  * every response carries the security headers, and the API and metrics are rate limited per client.
  */
 import { existsSync } from 'node:fs';
@@ -10,12 +10,14 @@ import { z } from 'zod';
 import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
 import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
+import { LOGO_ROUTE } from '../wall/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
 import { errorResponder, notFound } from './errorResponses';
 import type { OriginPolicy } from './OriginPolicy';
 import { requestUrlGuard } from './requestUrlGuard';
 import { securityHeaders } from './securityHeaders';
 import type { ServerState } from './ServerState';
+import { wallLogoRoute } from './wallLogoRoute';
 
 const MAX_HISTORY_POINTS = 5000;
 const MAX_HISTORY_SPAN_MS = 366 * 24 * 3600_000;
@@ -56,7 +58,7 @@ export function createHttpApp(options: {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(securityHeaders());
+  app.use(securityHeaders(() => state.dashboard.logoOrigin));
   app.use(requestUrlGuard());
   const rateLimit = apiRateLimit(options.rateLimitPerMinute, log);
   app.use('/api', rateLimit);
@@ -91,6 +93,8 @@ export function createHttpApp(options: {
         droppedSeries: state.directory.droppedSeries,
         droppedLiveReadings: state.hub.droppedLiveReadings,
       },
+      dashboard: state.dashboard.status,
+      walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },
     });
   });
 
@@ -103,6 +107,10 @@ export function createHttpApp(options: {
     }));
     const booths = state.booths.map((b) => ({ ...b, unattributedRejections: state.directory.unattributedRejections(b.id) }));
     res.json({ booths, devices });
+  });
+
+  app.get('/api/walls', (_req, res) => {
+    res.json(state.walls.list());
   });
 
   app.get('/api/history', async (req, res, next) => {
@@ -132,6 +140,8 @@ export function createHttpApp(options: {
       next(error);
     }
   });
+
+  app.get(LOGO_ROUTE, wallLogoRoute(state.dashboard));
 
   if (existsSync(webRoot)) {
     app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

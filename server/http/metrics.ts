@@ -19,32 +19,26 @@ export function createMetricsRegistry(state: ServerState): Registry {
       },
     });
   };
+  const counterByReason = (name: string, help: string, read: () => ReadonlyMap<string, number>): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [reason, count] of read()) this.inc({ reason }, count);
+      },
+    });
+  };
   const gauge = (name: string, help: string, read: () => number): void => {
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   };
 
   counter('showfloor_messages_received_total', 'Device publishes received from authenticated clients', () => state.ingest.received);
   counter('showfloor_messages_accepted_total', 'Device publishes that passed validation', () => state.ingest.accepted);
-  new Counter({
-    name: 'showfloor_messages_rejected_total',
-    help: 'Device publishes rejected by validation, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [reason, count] of state.ingest.rejected) this.inc({ reason }, count);
-    },
-  });
-  new Counter({
-    name: 'showfloor_mqtt_refusals_total',
-    help: 'Connections, publishes and subscriptions refused by the broker, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [reason, count] of state.brokerRefusals) this.inc({ reason }, count);
-    },
-  });
+  counterByReason('showfloor_messages_rejected_total', 'Device publishes rejected by validation, by reason', () => state.ingest.rejected);
+  counterByReason('showfloor_mqtt_refusals_total', 'Connections, publishes and subscriptions refused by the broker, by reason', () => state.brokerRefusals);
   counter('showfloor_influx_lines_written_total', 'Lines InfluxDB acknowledged', () => state.store.written);
   counter('showfloor_influx_lines_dropped_total', 'Lines given up on (retry time or buffer exceeded, or refused by InfluxDB)', () => state.store.dropped);
   counter('showfloor_influx_write_failures_total', 'Failed write attempts, retried or not', () => state.store.writeFailures);
@@ -52,6 +46,7 @@ export function createMetricsRegistry(state: ServerState): Registry {
   gauge('showfloor_influx_reachable', '1 when the last InfluxDB contact succeeded', () => (state.influxReachable() ? 1 : 0));
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
+  counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());
   gauge('showfloor_live_devices', 'Devices held in the live view', () => state.directory.size);
   counter('showfloor_live_devices_evicted_total', 'Devices evicted from the live view by the per-booth limit', () => state.directory.evictedDevices);
   counter('showfloor_live_series_dropped_total', 'Readings left out of the live view by the per-device series limit', () => state.directory.droppedSeries);

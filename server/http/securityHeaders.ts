@@ -24,13 +24,25 @@ export const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 } as const;
 
-export function securityHeaders(): RequestHandler {
+/**
+ * `logoOrigin` names the one other server images may come from: the dashboard's logo URL, when it
+ * is not a file served here. Read per request, since the dashboard file can change while running.
+ */
+export function securityHeaders(logoOrigin: () => string | null = () => null): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       // Helmet's defaults add upgrade-insecure-requests, which would send a wall on plain HTTP
       // (the usual LAN kiosk) to https:// for its own scripts; every directive is listed above.
       useDefaults: false,
-      directives: CONTENT_SECURITY_POLICY,
+      directives: {
+        ...CONTENT_SECURITY_POLICY,
+        'img-src': [
+          () => {
+            const origin = logoOrigin();
+            return [...CONTENT_SECURITY_POLICY['img-src'], ...(origin === null ? [] : [origin])].join(' ');
+          },
+        ],
+      },
     },
     // HSTS is for whoever terminates TLS; Showfloor itself only speaks plain HTTP.
     strictTransportSecurity: false,

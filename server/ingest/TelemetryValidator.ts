@@ -3,6 +3,7 @@
  * technician can act on. Pure and total: it never throws, whatever the bytes.
  */
 import {
+  DEVICE_KIND_PATTERN,
   ID_PATTERN,
   MAX_PAYLOAD_BYTES,
   MAX_READINGS_PER_MESSAGE,
@@ -102,7 +103,6 @@ export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = {
 
 const META_TEXT_MAX = 80;
 const UNIT_TEXT_MAX = 16;
-const KIND_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -242,7 +242,7 @@ export class TelemetryValidator {
           break;
         }
         case 'kind': {
-          if (typeof value !== 'string' || !KIND_PATTERN.test(value)) return bad(`kind must match ${KIND_PATTERN.source}`);
+          if (typeof value !== 'string' || !DEVICE_KIND_PATTERN.test(value)) return bad(`kind must match ${DEVICE_KIND_PATTERN.source}`);
           meta.kind = value;
           break;
         }

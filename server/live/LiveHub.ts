@@ -1,11 +1,15 @@
 /**
  * Pushes the live picture to wall pages over socket.io. Readings are batched per booth and sent
  * as one frame per tick to that booth's room, so the cost per tick does not grow with the message
- * rate or the number of screens. A (re)connecting page first gets a snapshot of the recent window.
+ * rate or the number of screens. A (re)connecting page first gets the dashboard, then a snapshot of
+ * the recent window.
  */
 import type { Server, Socket } from 'socket.io';
+import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { DeviceDirectory } from './DeviceDirectory';
+import { parseWallReport } from './wallReport';
+import type { WallRegistry } from './WallRegistry';
 
 export interface LiveHubOptions {
   tickMs: number;
@@ -27,6 +31,13 @@ interface PendingFrame {
 export interface WallSubscriptionRequest {
   booths: string[];
   windowMs: number;
+  wall?: WallReport;
+}
+
+/** Besides the live data, what a wall is given on connect and where its arrival is written down. */
+export interface WallWelcome {
+  dashboard(): WallDashboard;
+  registry: WallRegistry;
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -43,6 +54,7 @@ export class LiveHub {
     private readonly directory: DeviceDirectory,
     private readonly booths: readonly BoothLabel[],
     private readonly options: LiveHubOptions,
+    private readonly walls: WallWelcome,
   ) {
     for (const booth of booths) this.pending.set(booth.id, { readings: [], changedDevices: new Set() });
   }
@@ -127,6 +139,11 @@ export class LiveHub {
     }
   }
 
+  /** Every connected wall gets the new dashboard at once, whatever booths it shows. */
+  publishDashboard(dashboard: WallDashboard): void {
+    this.io?.emit('dashboard', dashboard);
+  }
+
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -134,10 +151,15 @@ export class LiveHub {
 
   private welcome(socket: WallSocket): void {
     const request = socket.data;
+    // The dashboard first, so the page lays out its scenes before the snapshot fills them.
+    socket.emit('dashboard', this.walls.dashboard());
     // Snapshot and join happen in the same turn, so no frame can fall between them; a frame
     // may repeat a reading the snapshot holds, which the page drops by timestamp.
     socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));
     for (const booth of request.booths) void socket.join(roomOf(booth));
+    const registry = this.walls.registry;
+    registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });
+    socket.once('disconnect', () => registry.disconnect(socket.id));
   }
 }
 
@@ -152,7 +174,7 @@ export function parseSubscription(
   maxWindowMs: number,
 ): WallSubscriptionRequest | string {
   const known = booths.map((b) => b.id);
-  const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown };
+  const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown; wall?: unknown };
   let wanted = known;
   if (body.booths !== undefined) {
     if (!Array.isArray(body.booths) || body.booths.length > known.length || body.booths.some((b) => typeof b !== 'string')) {
@@ -167,5 +189,7 @@ export function parseSubscription(
     if (typeof body.windowMs !== 'number' || !Number.isFinite(body.windowMs) || body.windowMs <= 0) return 'windowMs must be a positive number';
     windowMs = Math.min(body.windowMs, maxWindowMs);
   }
-  return { booths: wanted, windowMs };
+  if (body.wall === undefined) return { booths: wanted, windowMs };
+  const wall = parseWallReport(body.wall);
+  return typeof wall === 'string' ? wall : { booths: wanted, windowMs, wall };
 }

@@ -39,6 +39,8 @@ export interface TestShowfloorOptions {
   database?: string;
   /** Extra YAML appended to the generated settings file. */
   yaml?: string;
+  /** Absolute path of a dashboard file (`wall.dashboardFile`); omit for automatic scenes. */
+  dashboardFile?: string;
   httpPort?: number;
   mqttPort?: number;
 }
@@ -53,7 +55,8 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     LOG_LEVEL: 'silent',
     ...(options.influxUrl ? { INFLUX_URL: options.influxUrl, INFLUX_API: 'v1', INFLUX_BUCKET: options.database ?? 'showfloor' } : {}),
   });
-  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${options.yaml ?? ''}`;
+  const wall = options.dashboardFile ? `wall:\n  dashboardFile: ${JSON.stringify(options.dashboardFile)}\n` : '';
+  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${wall}${options.yaml ?? ''}`;
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 

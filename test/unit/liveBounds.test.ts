@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
 import { parseSubscription } from '../../server/live/LiveHub';
+import { WallRegistry } from '../../server/live/WallRegistry';
 import { SeriesBuffer } from '../../server/live/SeriesBuffer';
+import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
+
+const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD, registry: new WallRegistry() });
 
 describe('SeriesBuffer', () => {
   it('never holds more than its capacity and keeps the newest points', () => {
@@ -74,7 +78,7 @@ describe('DeviceDirectory bounds', () => {
 describe('LiveHub bounds', () => {
   it('holds at most maxPendingReadingsPerBooth between ticks, dropping the oldest', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 5000; i++) {
       hub.readingAccepted({ booth: 'b1', device: 'd', ts: i, values: { a: i } });
       expect(hub.pendingReadings('b1')).toBeLessThanOrEqual(1000);
@@ -88,14 +92,14 @@ describe('LiveHub bounds', () => {
 
   it('remembers at most maxDevicesPerBooth changed devices between ticks', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 10_000; i++) hub.deviceChanged('b1', `d${i}`);
     expect(hub.pendingDeviceChanges('b1')).toBe(10);
   });
 
   it('builds a snapshot of the requested booths and window only', () => {
     const directory = new DeviceDirectory({ windowMs: 600_000, maxPointsPerSeries: 600, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 });
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 }, welcome());
     directory.recordTelemetry('b1', 'd1', 1_000, { a: 1 }, 1_000);
     directory.recordTelemetry('b1', 'd1', 100_000, { a: 2 }, 100_000);
     directory.recordTelemetry('b2', 'd2', 100_000, { a: 3 }, 100_000);
@@ -113,6 +117,11 @@ describe('wall subscription validation', () => {
     [{ booths: [] }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
     [{ booths: ['b2'], windowMs: 60_000 }, { booths: ['b2'], windowMs: 60_000 }],
     [{ windowMs: 1e12 }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
+    [{ wall: { id: 'kiosk_A-01', reloads: 0 } }, { booths: ['b1', 'b2'], windowMs: 900_000, wall: { id: 'kiosk_A-01', reloads: 0 } }],
+    [
+      { wall: { id: 'k'.repeat(64), reloads: 1e9, lastReloadReason: 'heap-ceiling', extra: 'ignored' } },
+      { booths: ['b1', 'b2'], windowMs: 900_000, wall: { id: 'k'.repeat(64), reloads: 1e9, lastReloadReason: 'heap-ceiling' } },
+    ],
   ])('accepts %j', (auth, expected) => {
     expect(parseSubscription(auth, booths, 900_000)).toEqual(expected);
   });
@@ -123,6 +132,16 @@ describe('wall subscription validation', () => {
     [{ booths: ['b1', 'b1', 'b1'] }, /list of booth ids/],
     [{ windowMs: -1 }, /positive/],
     [{ windowMs: 'all' }, /positive/],
+    [{ wall: null }, /^wall must be an object/],
+    [{ wall: [] }, /^wall must be an object/],
+    [{ wall: { id: 'k'.repeat(7), reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'k'.repeat(65), reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'kiosk.0001', reloads: 0 } }, /^wall\.id must be 8 to 64 characters/],
+    [{ wall: { id: 'kiosk-0001', reloads: '3' } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: 1e9 + 1 } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: Number.NaN } }, /^wall\.reloads must be a whole number/],
+    [{ wall: { id: 'kiosk-0001', reloads: 0, lastReloadReason: null } }, /^wall\.lastReloadReason must be one of error, preload-error, heap-ceiling, frozen$/],
+    [{ wall: { id: 'kiosk-0001', reloads: 0, lastReloadReason: 'toString' } }, /^wall\.lastReloadReason must be one of/],
   ])('refuses %j', (auth, message) => {
     expect(parseSubscription(auth, booths, 900_000)).toMatch(message);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SettingsError, parseEnv, parseSettingsFile } from '../../server/config/settings';
+import { resolve } from 'node:path';
+import { SettingsError, dashboardFilePath, parseEnv, parseSettingsFile } from '../../server/config/settings';
 
 describe('environment settings', () => {
   it('applies documented defaults and treats empty variables as unset', () => {
@@ -58,7 +59,26 @@ describe('YAML settings file', () => {
     ['mqtt:\n  messagesPerSecondPerDevice: 0\n', /x.yaml: mqtt\.messagesPerSecondPerDevice: /],
     ['mqtt:\n  keepaliveLimitSeconds: -1\n', /x.yaml: mqtt\.keepaliveLimitSeconds: /],
     ['mqtt:\n  maxConnectionsPerIp: 5\n', /x.yaml: mqtt: Unrecognized key/i],
+    ['wall:\n  dashboard: d.yaml\n', /x.yaml: wall: Unrecognized key/i],
+    ['wall:\n  dashboardFile: ""\n', /x.yaml: wall\.dashboardFile: must be a file path; leave it out for automatic scenes/],
   ])('refuses %j naming the path', (text, message) => {
     expect(() => parseSettingsFile(text, 'x.yaml')).toThrow(message);
+  });
+});
+
+describe('dashboard file setting', () => {
+  const settings = (yaml: string, configPath: string | null) => ({ env: parseEnv({}), file: parseSettingsFile(yaml, 'x.yaml'), configPath });
+
+  it('is unset by default: automatic scenes', () => {
+    expect(dashboardFilePath(settings('', '/etc/showfloor/showfloor.yaml'))).toBeNull();
+  });
+
+  it('reads a relative path from the settings file\'s folder, wherever the server starts', () => {
+    expect(dashboardFilePath(settings('wall:\n  dashboardFile: walls/dashboard.yaml\n', '/etc/showfloor/showfloor.yaml'))).toBe('/etc/showfloor/walls/dashboard.yaml');
+    expect(dashboardFilePath(settings('wall:\n  dashboardFile: dashboard.yaml\n', 'showfloor.yaml'))).toBe(resolve('dashboard.yaml'));
+  });
+
+  it('keeps an absolute path as it is', () => {
+    expect(dashboardFilePath(settings('wall:\n  dashboardFile: /srv/dashboard.yaml\n', '/etc/showfloor/showfloor.yaml'))).toBe('/srv/dashboard.yaml');
   });
 });

@@ -1,0 +1,309 @@
+/**
+ * Reads the dashboard file (YAML) into what walls are sent. Everything is checked, unknown keys
+ * included, so a typo is an error naming its place and line (`dashboard.yaml (line 14):
+ * scenes[2].panels[0].metric: …`), never a panel that silently shows nothing on a wall across the
+ * hall. Pure: the logo file itself is read by DashboardSource.
+ */
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type SceneSpec } from '../../contract/dashboard';
+import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
+import { SettingsError, settingPath } from '../config/settings';
+import { logoReference, type LogoReference } from './dashboardLogo';
+
+export const DEFAULT_SCENE_SECONDS = 20;
+/** Far beyond any hand-written dashboard; a wrong path (a log file, say) is refused before it is parsed. */
+export const MAX_DASHBOARD_FILE_BYTES = 256 * 1024;
+/** A title longer than this does not fit a panel header on a wall. */
+export const MAX_TEXT_LENGTH = 120;
+/** A file with more errors than this is rarely a dashboard file at all; the first ones say so. */
+const MAX_LISTED_ERRORS = 20;
+
+export class DashboardFileError extends SettingsError {
+  override name = 'DashboardFileError';
+}
+
+export interface ParsedDashboard {
+  branding: { name?: LocalizedText; logo?: LogoReference; accent?: string };
+  scenes: SceneSpec[];
+  /** Line of `branding.logo`, so a logo file that cannot be read is reported like any other error. */
+  logoLine: number | undefined;
+}
+
+const text = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+
+const localizedText = z.union(
+  [
+    text,
+    z
+      .object({ en: text.optional(), zh: text.optional() })
+      .strict()
+      .refine((t) => t.en !== undefined || t.zh !== undefined, 'needs en, zh or both'),
+  ],
+  { error: 'must be text, or a mapping with en and/or zh' },
+);
+
+const entityId = (what: string) =>
+  z.string().regex(ID_PATTERN, `must be a ${what} id: a letter or digit, then letters, digits, _ or -, at most 64 in all`);
+
+const metric = z
+  .string()
+  .refine(isMetricName, 'must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind');
+
+const deviceKind = z
+  .string()
+  .regex(DEVICE_KIND_PATTERN, "must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -");
+
+const finite = z.number().finite();
+
+/** A list where a repeat is a mistake (a metric charted twice), reported at the repeat. */
+function distinct<T extends z.ZodType<string>>(item: T, what: string, min: number, max: number) {
+  return z
+    .array(item)
+    .min(min, `needs at least ${min} ${what}`)
+    .max(max, `may list at most ${max} ${what}`)
+    .superRefine((list, ctx) => {
+      list.forEach((entry, i) => {
+        if (list.indexOf(entry) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${entry}" is listed twice` });
+      });
+    });
+}
+
+const panelCommon = { title: localizedText.optional(), booth: entityId('booth').optional() };
+
+const panelSchemas = {
+  devices: z.object({ kind: z.literal('devices'), ...panelCommon, deviceKind: deviceKind.optional() }).strict(),
+  timeseries: z
+    .object({
+      kind: z.literal('timeseries'),
+      ...panelCommon,
+      device: entityId('device'),
+      metrics: distinct(metric, 'metrics', 1, DASHBOARD_LIMITS.metricsPerTimeSeries),
+    })
+    .strict(),
+  stat: z.object({ kind: z.literal('stat'), ...panelCommon, device: entityId('device'), metric }).strict(),
+  gauge: z
+    .object({ kind: z.literal('gauge'), ...panelCommon, device: entityId('device'), metric, min: finite.optional(), max: finite.optional() })
+    .strict()
+    .refine((g) => g.min === undefined || g.max === undefined || g.min < g.max, { path: ['max'], message: 'must be greater than min' }),
+  'status-grid': z.object({ kind: z.literal('status-grid'), ...panelCommon, deviceKind: deviceKind.optional() }).strict(),
+  position: z
+    .object({
+      kind: z.literal('position'),
+      ...panelCommon,
+      devices: distinct(entityId('device'), 'devices', 1, DASHBOARD_LIMITS.devicesPerPosition).optional(),
+      xMetric: metric,
+      yMetric: metric,
+    })
+    .strict(),
+} satisfies { [K in PanelKind]: z.ZodObject };
+
+const PANEL_KINDS = Object.keys(panelSchemas) as PanelKind[];
+
+const panel = z.discriminatedUnion(
+  'kind',
+  [panelSchemas.devices, panelSchemas.timeseries, panelSchemas.stat, panelSchemas.gauge, panelSchemas['status-grid'], panelSchemas.position],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be one of ${PANEL_KINDS.join(', ')}` : `must be a panel: a mapping with kind (${PANEL_KINDS.join(', ')}) and its settings`,
+  },
+);
+
+const sceneSchema = z
+  .object({
+    id: entityId('scene').optional(),
+    title: localizedText,
+    durationSeconds: z
+      .number()
+      .min(DASHBOARD_LIMITS.minSceneSeconds, `must be at least ${DASHBOARD_LIMITS.minSceneSeconds} seconds`)
+      .max(DASHBOARD_LIMITS.maxSceneSeconds, `must be at most ${DASHBOARD_LIMITS.maxSceneSeconds} seconds`)
+      .default(DEFAULT_SCENE_SECONDS),
+    panels: z
+      .array(panel)
+      .min(1, 'needs at least one panel')
+      .max(DASHBOARD_LIMITS.panelsPerScene, `may hold at most ${DASHBOARD_LIMITS.panelsPerScene} panels; split the scene in two`),
+  })
+  .strict();
+
+const brandingSchema = z
+  .object({
+    name: localizedText.optional(),
+    logo: z
+      .string()
+      .trim()
+      .transform((value, ctx) => {
+        const reference = logoReference(value);
+        if (typeof reference !== 'string') return reference;
+        ctx.addIssue({ code: 'custom', message: reference });
+        return z.NEVER;
+      })
+      .optional(),
+    accent: z
+      .string({ error: (issue) => (issue.input === null ? 'must be a colour like "#e4002b", in quotes: in YAML an unquoted # starts a comment' : undefined) })
+      .regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a colour written #rgb or #rrggbb, e.g. "#e4002b"')
+      .optional(),
+  })
+  .strict();
+
+const dashboardFileSchema = z
+  .object({
+    branding: brandingSchema.prefault({}),
+    scenes: z.array(sceneSchema).max(DASHBOARD_LIMITS.scenes, `may hold at most ${DASHBOARD_LIMITS.scenes} scenes`).default([]),
+  })
+  .strict()
+  .transform((file, ctx) => {
+    const firstWithId = new Map<string, number>();
+    const scenes = file.scenes.map((scene, i): SceneSpec => {
+      // `?scene=` pins a scene by id and a watchdog reload returns to it, so ids are stable and unique.
+      const id = scene.id ?? `scene-${i + 1}`;
+      const first = firstWithId.get(id);
+      if (first === undefined) firstWithId.set(id, i);
+      else {
+        const whose = scene.id === undefined ? `this scene's default id "${id}"` : `"${id}"`;
+        ctx.addIssue({ code: 'custom', path: ['scenes', i, 'id'], message: `${whose} is already the id of scenes[${first}]; give each scene its own id` });
+      }
+      const { id: _written, ...rest } = scene;
+      return { id, ...rest };
+    });
+    return { branding: file.branding, scenes };
+  });
+
+// The schema reads exactly the contract's DashboardFile: changing one without the other fails the type check.
+type Flat<T> = T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
+type Same<A, B> = (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extends Flat<B> ? 1 : 2 ? true : false;
+const schemaMatchesContract: Same<z.input<typeof dashboardFileSchema>, DashboardFile> = true;
+void schemaMatchesContract;
+
+/** Parses and checks a dashboard file; throws DashboardFileError listing every problem with path and line. */
+export function parseDashboardFile(yamlText: string, source: string): ParsedDashboard {
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: true });
+  const syntaxError = doc.errors[0];
+  if (syntaxError) {
+    const line = syntaxError.linePos?.[0].line;
+    // The message ends with its own " at line 1, column 10:", which where() already says.
+    const message = syntaxError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new DashboardFileError(`${where(source, line)}: not valid YAML: ${message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw new DashboardFileError(`${source}: not usable YAML: ${(error as Error).message}`);
+  }
+  // An editor that truncates before writing can be caught in between; an empty file must not wipe the walls.
+  if (raw === null || raw === undefined) throw new DashboardFileError(`${source}: the file is empty; write branding and/or scenes`);
+  const result = dashboardFileSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) throw new DashboardFileError(describeIssues(source, result.error.issues, doc, lines, raw));
+  const { branding, scenes } = result.data;
+  return { branding, scenes, logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined };
+}
+
+/** `dashboard.yaml (line 7)`, or just the file when the place has no line (a key that is missing, say). */
+export function where(source: string, line: number | undefined): string {
+  return line === undefined ? source : `${source} (line ${line})`;
+}
+
+interface Problem {
+  path: PropertyKey[];
+  message: string;
+  line: number | undefined;
+}
+
+function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter, raw: unknown): string {
+  const problems: Problem[] = [];
+  for (const issue of issues.flatMap(closestAlternative)) {
+    if (issue.code === 'unrecognized_keys') {
+      // Named at the key itself, with what may stand there, so the typo is found at once.
+      const allowed = allowedKeys(issue.path, raw);
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        problems.push({ path, message: `unknown key${allowed ? `; expected one of ${allowed.join(', ')}` : ''}`, line: lineOf(doc, lines, path) });
+      }
+    } else {
+      problems.push({ path: issue.path, message: messageOf(issue), line: lineOf(doc, lines, issue.path) });
+    }
+  }
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  const listed = problems.slice(0, MAX_LISTED_ERRORS).map((p) => `${where(source, p.line)}: ${settingPath(p.path)}: ${p.message}`);
+  if (problems.length > MAX_LISTED_ERRORS) listed.push(`${source}: … and ${problems.length - MAX_LISTED_ERRORS} more`);
+  return listed.join('\n');
+}
+
+/**
+ * For text that may also be written `{ en, zh }`: when the value is clearly meant as one of the
+ * alternatives (a mapping, say), its own problem (`title.zh: must be text`) says more than "must be
+ * text, or a mapping".
+ */
+function closestAlternative(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const meant = issue.errors.find((alternative) => !alternative.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  return meant ? meant.map((i) => ({ ...i, path: [...issue.path, ...i.path] })).flatMap(closestAlternative) : [issue];
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
+  if (issue.code !== 'invalid_type') return issue.message;
+  // Zod's own wording ("Invalid input: expected string, received number") reads as a program's, not a setting's.
+  return issue.message.startsWith('Invalid input') ? `must be ${article(issue.expected)}, not ${describeValue(issue.input)}` : issue.message;
+}
+
+function article(expected: string): string {
+  const noun = expected === 'string' ? 'text' : expected === 'array' ? 'list' : expected === 'object' ? 'mapping' : expected;
+  return noun === 'text' ? noun : /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return 'text';
+  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+}
+
+/** The keys that may stand in the mapping at `path`, for the unknown-key message. */
+function allowedKeys(path: readonly PropertyKey[], raw: unknown): string[] | undefined {
+  const last = path.at(-1);
+  if (last === 'title' || last === 'name') return ['en', 'zh'];
+  const shape = (schema: z.ZodObject) => Object.keys(schema.shape);
+  if (path.length === 0) return ['branding', 'scenes'];
+  if (path.length === 1 && last === 'branding') return shape(brandingSchema);
+  if (path.length === 2 && path[0] === 'scenes') return shape(sceneSchema);
+  if (path.length === 4 && path[2] === 'panels') {
+    const kind = valueAt(raw, [...path, 'kind']);
+    return typeof kind === 'string' && Object.hasOwn(panelSchemas, kind) ? shape(panelSchemas[kind as PanelKind]) : undefined;
+  }
+  return undefined;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), value);
+}
+
+/**
+ * The line where `path` is written: the key for a mapping entry (its value may start lines below),
+ * the item for a list entry. A place that is not in the file (a missing key) gets its parent's line.
+ */
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = isNode(node) ? node : undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+      if (!pair) break;
+      found = isNode(pair.key) ? pair.key : found;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      if (!isNode(node)) break;
+      found = node;
+    } else {
+      break;
+    }
+  }
+  return found?.range ? lines.linePos(found.range[0]).line : undefined;
+}
