@@ -7,12 +7,13 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
 import { clientIdOwner } from './clientIdOwner';
 import { ConnectionAdmission } from './ConnectionAdmission';
+import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
@@ -105,6 +106,17 @@ function clientAddress(address: string | undefined): string | undefined {
   return address?.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
+/** The device id of a `booth/{booth}/{device}/…` topic, when it is a valid id. */
+function deviceOf(topic: string): string | undefined {
+  const device = topic.split('/')[2];
+  return device !== undefined && ID_PATTERN.test(device) ? device : undefined;
+}
+
+/** Aedes marks a client closed before it publishes the will on its behalf. */
+function isWill(client: Client): boolean {
+  return client.closed;
+}
+
 interface ConnectionState {
   booth: string;
   devices: Set<string>;
@@ -150,19 +162,22 @@ export class ShowfloorBroker {
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
     let self: ShowfloorBroker | undefined;
-    const aedes = await Aedes.createBroker({
-      // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
-      maxClientsIdLength: 256,
-      maxTopicLevels: 16,
-      connectTimeout: 10_000,
-      // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
-      keepaliveLimit: options.limits.keepaliveLimitSeconds,
-      maxInflightInbound: options.limits.maxInflightQos2,
-      preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
-      authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
-      authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
-      authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
-    });
+    const aedes = await GatedAedes.startGated(
+      {
+        // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
+        maxClientsIdLength: 256,
+        maxTopicLevels: 16,
+        connectTimeout: 10_000,
+        // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
+        keepaliveLimit: options.limits.keepaliveLimitSeconds,
+        maxInflightInbound: options.limits.maxInflightQos2,
+        preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
+        authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
+        authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
+        authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
+      },
+      (packet, client) => self!.admitPublish(packet, client),
+    );
     self = new ShowfloorBroker(aedes, options);
     self.watch();
     return self;
@@ -280,8 +295,29 @@ export class ShowfloorBroker {
       // An error closes the connection: MQTT 3.1.1 has no negative acknowledgement for a publish.
       return callback(new Error(`publish to ${packet.topic} is outside the booth`));
     }
-    if (packet.retain) this.limitRetained(state.booth, client.id, packet);
     callback(null);
+  }
+
+  /**
+   * Called by GatedAedes for an authorized publish after Aedes has acknowledged it and before it
+   * is retained or forwarded: a publish over the device's message budget reaches no subscriber
+   * and no sink, and the device does not retry it. Wills are not limited. The retained-topic
+   * count is kept here, not in authorizePublish, so it only counts messages that Aedes stores.
+   */
+  private admitPublish(packet: PublishPacket, client: Client): boolean {
+    const state = this.connections.get(client);
+    if (!state) return true; // authorizePublish lets no such client publish
+    if (!isWill(client) && !this.withinMessageRate(state, packet, client)) return false;
+    if (packet.retain) this.limitRetained(state.booth, client.id, packet);
+    return true;
+  }
+
+  private withinMessageRate(state: ConnectionState, packet: PublishPacket, client: Client): boolean {
+    const device = deviceOf(packet.topic);
+    const rateKey = device !== undefined ? `${state.booth}/${device}` : `${state.booth} ${client.id}`;
+    if (this.deviceMessages.take(rateKey)) return true;
+    this.options.onRefusal?.('rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
+    return false;
   }
 
   retainedTopicCount(booth: string): number {
@@ -324,24 +360,14 @@ export class ShowfloorBroker {
       if (!client) return;
       const state = this.connections.get(client);
       if (!state) return;
-      const device = packet.topic.split('/')[2];
-      const validDevice = device !== undefined && ID_PATTERN.test(device);
-      const fromWill = client.closed;
-      // Dropped here rather than refused in authorizePublish, where an error would close the
-      // connection; Aedes has already acknowledged a QoS 1/2 publish, so the device does not retry.
-      const rateKey = validDevice ? `${state.booth}/${device}` : `${state.booth} ${client.id}`;
-      if (!fromWill && !this.deviceMessages.take(rateKey)) {
-        this.options.onRefusal?.('rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
-        return;
-      }
-      if (validDevice && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
+      const device = deviceOf(packet.topic);
+      if (device !== undefined && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
       this.options.sink.devicePublish({
         booth: state.booth,
         topic: packet.topic,
         payload: packet.payload as Buffer,
         clientId: client.id,
-        // Aedes marks a client closed before it publishes the will on its behalf.
-        fromWill,
+        fromWill: isWill(client),
       });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;

@@ -150,6 +150,59 @@ describe('messages per second per device', () => {
   });
 });
 
+describe('messages over the rate limit', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  messagesPerSecondPerDevice: 100\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('reach no subscriber in the same booth: it receives only what was accepted', async () => {
+    const subscriber = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => [subscriber, device].forEach((client) => client.end(true)));
+    let forwardedFlood = 0;
+    let sentinelSeen = false;
+    subscriber.on('message', (topic) => {
+      if (topic === 'booth/booth-a/flood/telemetry') forwardedFlood++;
+      if (topic === 'booth/booth-a/sentinel/telemetry') sentinelSeen = true;
+    });
+    await subscriber.subscribeAsync('booth/booth-a/#', { qos: 0 });
+
+    for (let i = 0; i < 4999; i++) device.publish('booth/booth-a/flood/telemetry', `{"n": ${i}}`, { qos: 0 });
+    await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
+    const health = await waitFor(async () => {
+      const body = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+      return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
+    }, { what: 'every publish either received or counted as rate-limited' });
+    expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
+
+    // Another device (its own budget) on the same connection: Aedes writes a message to subscribers
+    // before it reports it, so once this arrives every forwarded flood message has arrived too.
+    await device.publishAsync('booth/booth-a/sentinel/telemetry', '{"n": 1}', { qos: 1 });
+    await waitFor(() => sentinelSeen, { what: 'the sentinel message at the subscriber' });
+    expect(forwardedFlood).toBe(health.counters.received);
+  });
+
+  it('do not replace a retained message', async () => {
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void device.end(true));
+    await device.publishAsync('booth/booth-a/retained/status', 'online', { qos: 1, retain: true });
+    // Spends the device's budget, so the retained offline below is dropped.
+    for (let i = 0; i < 500; i++) device.publish('booth/booth-a/retained/telemetry', '{"n": 1}', { qos: 0 });
+    await device.publishAsync('booth/booth-a/retained/status', 'offline', { qos: 1, retain: true });
+
+    const reader = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void reader.end(true));
+    const retained = waitForEvent<[string, Buffer]>(reader, 'message', { filter: (topic) => topic === 'booth/booth-a/retained/status' });
+    await reader.subscribeAsync('booth/booth-a/retained/status', { qos: 0 });
+    const [, payload] = await retained;
+    expect(payload.toString()).toBe('online');
+  });
+});
+
 describe('keepalive and QoS 2 in-flight limits', () => {
   let showfloor: Showfloor;
   beforeAll(async () => {
