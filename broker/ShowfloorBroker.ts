@@ -16,6 +16,7 @@ import { ConnectionAdmission } from './ConnectionAdmission';
 import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
+import { SubscriptionQuota } from './SubscriptionQuota';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
 
 export interface BoothCredentials {
@@ -54,6 +55,7 @@ export type BrokerRefusal =
   | 'client-id-outside-booth'
   | 'publish-denied'
   | 'subscribe-denied'
+  | 'too-many-subscriptions'
   | 'packet-too-large'
   | 'malformed-packet'
   | 'invalid-topic'
@@ -78,6 +80,8 @@ export interface BrokerLimits {
   keepaliveLimitSeconds: number;
   /** QoS 2 publishes per connection awaiting PUBREL; one more closes the connection. */
   maxInflightQos2: number;
+  /** Topic filters one connection may hold at once; past it SUBACK 0x80 for the extra filters. */
+  maxSubscriptionsPerClient: number;
 }
 
 export interface BrokerOptions {
@@ -139,6 +143,8 @@ export class ShowfloorBroker {
   private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
+  /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
+  private readonly subscriptions: SubscriptionQuota<Client>;
 
   private constructor(
     readonly aedes: Aedes,
@@ -158,6 +164,7 @@ export class ShowfloorBroker {
       burst: options.limits.messagesPerSecondPerDevice,
       maxKeys: MAX_TRACKED_DEVICES,
     });
+    this.subscriptions = new SubscriptionQuota(options.limits.maxSubscriptionsPerClient);
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
@@ -185,6 +192,11 @@ export class ShowfloorBroker {
 
   get connectedClients(): number {
     return this.aedes.connectedClients;
+  }
+
+  /** Connections whose subscriptions are being counted; none once they have all closed. */
+  get clientsHoldingSubscriptions(): number {
+    return this.subscriptions.trackedHolders;
   }
 
   /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
@@ -281,6 +293,9 @@ export class ShowfloorBroker {
       (ok) => {
         if (!ok) return refuseCredentials();
         this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
+        // The connection's close, not Aedes's clientDisconnect: a connection lost while a persistent
+        // session's subscriptions are restored is never registered, so it is never reported.
+        client.conn.once('close', () => this.subscriptions.forget(client));
         done(null, true);
       },
       () => done(authError('could not verify the password', 3), false), // CONNACK 3: server unavailable
@@ -352,6 +367,12 @@ export class ShowfloorBroker {
       this.options.onRefusal?.('subscribe-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: subscription.topic });
       return callback(null, null); // SUBACK 0x80 for this filter; the connection stays up
     }
+    // Also called for each subscription of a persistent session restored at connect, so a
+    // session cannot bring back more than the limit either.
+    if (!this.subscriptions.take(client, subscription.topic)) {
+      this.options.onRefusal?.('too-many-subscriptions', { clientId: client.id, booth: state.booth, topic: subscription.topic });
+      return callback(null, null);
+    }
     callback(null, subscription);
   }
 
@@ -382,6 +403,7 @@ export class ShowfloorBroker {
       const state = this.connections.get(client);
       this.options.onRefusal?.(refusal, { clientId: client.id, ...(state ? { booth: state.booth } : {}) });
     });
+    this.aedes.on('unsubscribe', (filters, client) => this.subscriptions.release(client, filters));
     this.aedes.on('keepaliveTimeout', (client) => {
       const state = this.connections.get(client);
       if (state) state.keepaliveTimedOut = true;

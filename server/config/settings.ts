@@ -102,6 +102,8 @@ const fileSchema = z
         /** 0: any keepalive, including none. */
         keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(300),
         maxInflightQos2: z.number().int().min(1).max(65_535).default(100),
+        /** Topic filters per connection: a device needs a few, and `booth/{id}/#` covers a whole booth. */
+        maxSubscriptionsPerClient: z.number().int().min(1).max(100_000).default(100),
       })
       .strict()
       .prefault({}),

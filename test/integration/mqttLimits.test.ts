@@ -7,7 +7,7 @@
  */
 import { connect as connectTcp, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
@@ -200,6 +200,77 @@ describe('messages over the rate limit', () => {
     await reader.subscribeAsync('booth/booth-a/retained/status', { qos: 0 });
     const [, payload] = await retained;
     expect(payload.toString()).toBe('online');
+  });
+});
+
+describe('subscriptions per client', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  maxSubscriptionsPerClient: 3\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+  const filter = (n: number) => `booth/booth-a/d${n}/#`;
+  /** The SUBACK return codes; MQTT.js rejects when any filter is refused, with the SUBACK attached. */
+  const grantedCodes = (client: MqttClient, filters: string | string[]): Promise<number[]> =>
+    client.subscribeAsync(filters, { qos: 0 }).then(
+      (grants) => grants.map((grant) => grant.qos),
+      (error: { packet?: { granted: number[] } }) => {
+        if (!error.packet) throw error;
+        return error.packet.granted;
+      },
+    );
+
+  it('grants up to the limit, answers 0x80 past it and counts it, and frees a place on unsubscribe', async () => {
+    const client = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void client.end(true));
+    expect(await grantedCodes(client, [filter(1), filter(2), filter(3)])).toEqual([0, 0, 0]);
+    // Subscribing again to a held filter takes no new place; a fourth filter does not fit.
+    expect(await grantedCodes(client, [filter(1), filter(4)])).toEqual([0, 128]);
+    expect(client.connected).toBe(true);
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(1);
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="too-many-subscriptions"} 1');
+
+    await client.unsubscribeAsync(filter(2));
+    expect(await grantedCodes(client, filter(4))).toEqual([0]);
+    // The granted subscription is real: a message on it arrives.
+    const delivered = waitForEvent<[string]>(client, 'message', { filter: (topic) => topic === 'booth/booth-a/d4/telemetry' });
+    await client.publishAsync('booth/booth-a/d4/telemetry', '{"x": 1}', { qos: 1 });
+    await delivered;
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(1);
+  });
+
+  it('counts the subscriptions a persistent session brings back against the limit', async () => {
+    const clientId = `${BOOTH_A.id}-persistent`;
+    const first = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: false });
+    await first.subscribeAsync([filter(1), filter(2), filter(3)], { qos: 1 });
+    await first.endAsync();
+    const again = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: false });
+    onTestFinished(() => void again.end(true));
+    const refusedBefore = (await refusals(showfloor))['too-many-subscriptions'] ?? 0;
+    expect(await grantedCodes(again, filter(9))).toEqual([128]);
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(refusedBefore + 1);
+  });
+
+  it('forgets the subscriptions of a connection that closes, cleanly or not', async () => {
+    await waitFor(() => showfloor.broker.connectedClients === 0, { what: 'earlier clients gone' });
+    const clients = await Promise.all([1, 2, 3, 4].map(() => connectDevice(showfloor.mqttUrl, BOOTH_A)));
+    await Promise.all(clients.map((client) => client.subscribeAsync([filter(1), filter(2), filter(3)], { qos: 0 })));
+    expect(showfloor.broker.clientsHoldingSubscriptions).toBe(4);
+
+    await clients[0]!.endAsync(); // DISCONNECT
+    clients[1]!.end(true); // socket closed without DISCONNECT
+    (clients[2]!.stream as { destroy(): void }).destroy();
+    await waitFor(() => showfloor.broker.clientsHoldingSubscriptions === 1, { what: 'three closed connections forgotten' });
+    clients[3]!.end(true);
+    await waitFor(() => showfloor.broker.clientsHoldingSubscriptions === 0, { what: 'every connection forgotten' });
+
+    // A new connection with a reused id starts with every place free.
+    const reused = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: clients[0]!.options.clientId! });
+    onTestFinished(() => void reused.end(true));
+    expect(await grantedCodes(reused, [filter(1), filter(2), filter(3)])).toEqual([0, 0, 0]);
   });
 });
 

@@ -38,6 +38,7 @@ describe('YAML settings file', () => {
       messagesPerSecondPerDevice: 1000,
       keepaliveLimitSeconds: 300,
       maxInflightQos2: 100,
+      maxSubscriptionsPerClient: 100,
     });
     expect(file.influx.maxBufferLines).toBe(600_000);
   });
@@ -57,6 +58,7 @@ describe('YAML settings file', () => {
     ['mqtt:\n  maxConnectionsPerAddress: 0\n', /x.yaml: mqtt\.maxConnectionsPerAddress: /],
     ['mqtt:\n  messagesPerSecondPerDevice: 0\n', /x.yaml: mqtt\.messagesPerSecondPerDevice: /],
     ['mqtt:\n  keepaliveLimitSeconds: -1\n', /x.yaml: mqtt\.keepaliveLimitSeconds: /],
+    ['mqtt:\n  maxSubscriptionsPerClient: 0\n', /x.yaml: mqtt\.maxSubscriptionsPerClient: /],
     ['mqtt:\n  maxConnectionsPerIp: 5\n', /x.yaml: mqtt: Unrecognized key/i],
   ])('refuses %j naming the path', (text, message) => {
     expect(() => parseSettingsFile(text, 'x.yaml')).toThrow(message);
