@@ -4,7 +4,7 @@
  * message limits). It hands every device publish and every closed connection to a sink; it knows
  * nothing of what comes after.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
@@ -15,6 +15,7 @@ import { clientIdOwner } from './clientIdOwner';
 import { ConnectionAdmission } from './ConnectionAdmission';
 import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
+import { refuseUpgrade } from './refuseUpgrade';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
 import { SubscriptionQuota } from './SubscriptionQuota';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
@@ -61,6 +62,7 @@ export type BrokerRefusal =
   | 'invalid-topic'
   | 'retain-dropped'
   | 'too-many-connections'
+  | 'origin-not-allowed'
   | 'connection-rate-limited'
   | 'rate-limited'
   | 'keepalive-refused'
@@ -93,6 +95,12 @@ export interface BrokerOptions {
    */
   maxRetainedTopicsPerBooth: number;
   limits: BrokerLimits;
+  /**
+   * Whether a WebSocket upgrade's Origin may open MQTT over WebSocket. Browsers always send one, so
+   * this is what stops a page on another site from connecting through a visitor's browser; devices
+   * send none. Absent: every origin.
+   */
+  admitsWebSocketOrigin?: (headers: IncomingHttpHeaders) => boolean;
   sink: BrokerSink;
   /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
   onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
@@ -212,20 +220,23 @@ export class ShowfloorBroker {
     return listen(server, port, host);
   }
 
-  /** Serves MQTT over WebSocket at `path` on an existing HTTP server, beside socket.io. */
-  attachWebSocket(httpServer: HttpServer, path = '/mqtt'): void {
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (pathname !== path) return; // socket.io owns its own path; other paths are closed by the HTTP layer
-      // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
-      const release = this.admit(req.socket.remoteAddress, socket);
-      if (!release) return;
-      socket.once('close', release);
-      this.webSockets.handleUpgrade(req, socket, head, (ws) => {
-        // ws frames are bounded too, so one huge frame is refused before it is assembled.
-        const stream = createWebSocketStream(ws);
-        this.accept(stream, req);
-      });
+  /**
+   * Serves one WebSocket upgrade request as an MQTT connection; the HTTP server routes upgrades on
+   * the MQTT path here, beside socket.io on its own path.
+   */
+  handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.options.admitsWebSocketOrigin && !this.options.admitsWebSocketOrigin(req.headers)) {
+      this.options.onRefusal?.('origin-not-allowed', {});
+      return refuseUpgrade(socket, 403, 'origin not allowed: MQTT over WebSocket is open to this server\'s own pages, ALLOWED_ORIGINS and clients that send no Origin');
+    }
+    // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
+    const release = this.admit(req.socket.remoteAddress, socket);
+    if (!release) return;
+    socket.once('close', release);
+    this.webSockets.handleUpgrade(req, socket, head, (ws) => {
+      // ws frames are bounded too, so one huge frame is refused before it is assembled.
+      const stream = createWebSocketStream(ws);
+      this.accept(stream, req);
     });
   }
 

@@ -11,6 +11,7 @@ import type { Settings } from './config/settings';
 import { createHttpApp } from './http/createHttpApp';
 import { createMetricsRegistry } from './http/metrics';
 import { OriginPolicy } from './http/OriginPolicy';
+import { routeUpgrades } from './http/routeUpgrades';
 import type { ServerState } from './http/ServerState';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
@@ -83,12 +84,14 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
   }
 
+  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS);
   const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
     maxRetainedTopicsPerBooth: 2 * file.live.maxDevicesPerBooth, // a status and a meta per device
     limits: file.mqtt,
+    admitsWebSocketOrigin: (headers) => originPolicy.admits(headers),
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
@@ -116,7 +119,6 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
   };
 
-  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS);
   const app = createHttpApp({
     state,
     history: new HistoryReader(store, directory),
@@ -145,10 +147,9 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     destroyUpgrade: false,
   });
   hub.attach(io);
-  broker.attachWebSocket(httpServer, MQTT_WEBSOCKET_PATH);
-  httpServer.on('upgrade', (req, socket) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== MQTT_WEBSOCKET_PATH && !path.startsWith('/socket.io/')) socket.destroy();
+  routeUpgrades(httpServer, {
+    mqttPath: MQTT_WEBSOCKET_PATH,
+    mqtt: (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head),
   });
 
   const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);

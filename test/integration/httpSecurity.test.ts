@@ -3,11 +3,14 @@
  * refusing foreign origins, CORS only for ALLOWED_ORIGINS, the API rate limit, and error answers
  * that echo neither the request nor a stack trace.
  */
+import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShowfloor, type RunningShowfloor } from '../../server/Showfloor';
-import { BOOTH_A, startTestShowfloor, testSettings } from '../support/showfloor';
+import { rawGet, tryWebSocket } from '../support/rawHttp';
+import { BOOTH_A, getJson, startTestShowfloor, testSettings } from '../support/showfloor';
+import { waitForEvent } from '../support/waitFor';
 
 const FOREIGN_ORIGIN = 'http://evil.example';
 const LISTED_ORIGIN = 'https://dashboard.example:8443';
@@ -23,6 +26,28 @@ async function handshake(httpUrl: string, headers: Record<string, string> = {}):
     });
   } finally {
     socket.close();
+  }
+}
+
+/** Connects MQTT.js over WebSocket (/mqtt) with an optional Origin header, as a browser page would. */
+async function mqttOverWebSocket(httpUrl: string, origin?: string): Promise<'connected' | 'refused'> {
+  const client = mqtt.connect(`${httpUrl.replace(/^http/, 'ws')}/mqtt`, {
+    username: BOOTH_A.id,
+    password: BOOTH_A.password,
+    clientId: `${BOOTH_A.id}-browser-${Math.random().toString(16).slice(2, 8)}`,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    wsOptions: origin === undefined ? {} : { headers: { Origin: origin } },
+  });
+  client.on('error', () => undefined); // a refused upgrade is reported as an error, then close
+  try {
+    const [event] = await Promise.race([
+      waitForEvent<[]>(client, 'connect', { rejectOnError: false }).then(() => ['connect'] as const),
+      waitForEvent<[]>(client, 'close', { rejectOnError: false }).then(() => ['close'] as const),
+    ]);
+    return event === 'connect' ? 'connected' : 'refused';
+  } finally {
+    client.end(true);
   }
 }
 
@@ -158,5 +183,36 @@ describe('API rate limit', () => {
   it('does not count or limit the wall page', async () => {
     expect((await fetch(`${showfloor.httpUrl}/`)).status).not.toBe(429);
     expect(await handshake(showfloor.httpUrl)).toBe('connected');
+  });
+});
+
+describe('MQTT over WebSocket and the Origin header', () => {
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], env: { ALLOWED_ORIGINS: LISTED_ORIGIN } });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('refuses an upgrade from a foreign origin with 403 and counts it', async () => {
+    expect(await mqttOverWebSocket(showfloor.httpUrl, FOREIGN_ORIGIN)).toBe('refused');
+    const raw = await tryWebSocket(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, { headers: { Origin: 'null' } });
+    expect(raw).toMatchObject({ outcome: 'refused', status: 403 });
+    expect(JSON.parse((raw as { body: string }).body)).toEqual({ error: expect.stringMatching(/^origin not allowed/) });
+
+    const health = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+    expect(health.broker.refusals['origin-not-allowed']).toBe(2);
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="origin-not-allowed"} 2');
+    // Refused before admission: it took no connection place and never reached Aedes.
+    expect(showfloor.broker.connectedClients).toBe(0);
+  });
+
+  it('admits devices that send no Origin, pages of this server, and ALLOWED_ORIGINS', async () => {
+    expect(await mqttOverWebSocket(showfloor.httpUrl)).toBe('connected');
+    expect(await mqttOverWebSocket(showfloor.httpUrl, showfloor.httpUrl)).toBe('connected');
+    expect(await mqttOverWebSocket(showfloor.httpUrl, LISTED_ORIGIN)).toBe('connected');
   });
 });

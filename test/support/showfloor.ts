@@ -2,7 +2,7 @@
  * Starts a real Showfloor (broker, ingest, store, hub, HTTP) on free loopback ports for a test,
  * configured through the same parsers as production so tests exercise real settings.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ServerToWallEvents, WallSubscription, WallToServerEvents } from '../../contract/live';
@@ -41,6 +41,10 @@ export interface TestShowfloorOptions {
   yaml?: string;
   httpPort?: number;
   mqttPort?: number;
+  /** More environment variables, parsed with the rest (e.g. ALLOWED_HOSTS). */
+  env?: Record<string, string>;
+  /** Default: silent. */
+  log?: Logger;
 }
 
 export function testSettings(options: TestShowfloorOptions = {}): Settings {
@@ -52,13 +56,14 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     MQTT_HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ...(options.influxUrl ? { INFLUX_URL: options.influxUrl, INFLUX_API: 'v1', INFLUX_BUCKET: options.database ?? 'showfloor' } : {}),
+    ...options.env,
   });
   const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${options.yaml ?? ''}`;
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 
 export async function startTestShowfloor(options: TestShowfloorOptions = {}): Promise<RunningShowfloor & { httpUrl: string; mqttUrl: string }> {
-  const running = await startShowfloor(testSettings(options), pino({ level: 'silent' }));
+  const running = await startShowfloor(testSettings(options), options.log ?? pino({ level: 'silent' }));
   return { ...running, httpUrl: `http://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${running.mqttPort}` };
 }
 
