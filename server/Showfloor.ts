@@ -9,6 +9,7 @@ import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import type { Settings } from './config/settings';
 import { createHttpApp } from './http/createHttpApp';
+import { HostPolicy, MISDIRECTED } from './http/HostPolicy';
 import { createMetricsRegistry } from './http/metrics';
 import { OriginPolicy } from './http/OriginPolicy';
 import { routeUpgrades } from './http/routeUpgrades';
@@ -84,7 +85,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
   }
 
-  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS);
+  const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
+  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
@@ -126,6 +128,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     webRoot,
     log,
     originPolicy,
+    hostPolicy,
+    trustProxy: env.TRUST_PROXY,
     rateLimitPerMinute: file.http.rateLimitPerMinute,
   });
   const httpServer = createServer(app);
@@ -134,10 +138,15 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     // A WebSocket handshake is not bound by CORS, so a foreign page could otherwise read the live
     // stream through its visitor's browser; clients without an Origin header are not browsers.
     allowRequest: (req, callback) => {
+      // socket.io answers its own path before express sees it, so the Host is checked here too.
+      if (!hostPolicy.admits(req.headers.host)) {
+        log.info({ host: req.headers.host }, 'socket.io handshake refused: Host not in ALLOWED_HOSTS');
+        return callback(MISDIRECTED, false);
+      }
       const admitted = originPolicy.admits(req.headers);
       // Says which origin to list in ALLOWED_ORIGINS, e.g. behind a proxy that rewrites Host.
       if (!admitted) log.info({ origin: req.headers.origin, host: req.headers.host }, 'socket.io handshake refused: origin not allowed');
-      callback(null, admitted);
+      callback(admitted ? null : 'origin not allowed', admitted);
     },
     // Listed origins may also use HTTP long-polling, which needs CORS headers.
     ...(originPolicy.listed.length > 0 ? { cors: { origin: originPolicy.listed } } : {}),
@@ -148,8 +157,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   });
   hub.attach(io);
   routeUpgrades(httpServer, {
+    hostPolicy,
     mqttPath: MQTT_WEBSOCKET_PATH,
     mqtt: (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head),
+    log,
   });
 
   const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);

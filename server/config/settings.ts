@@ -4,33 +4,18 @@
  * that names the setting; README.md ("Settings") documents each one.
  */
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parsePasswordHash } from '../../broker/passwordHash';
 import { ID_PATTERN } from '../../contract/device';
+import { parseHostName, type HostName } from '../http/HostPolicy';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
-
-/**
- * ALLOWED_ORIGINS: comma-separated browser origins besides the server's own. Each is kept in the
- * serialized form browsers send in the Origin header, so matching is a plain string comparison.
- */
-const originList = z.string().transform((text, ctx) => {
-  const origins: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const origin = serializedOrigin(entry);
-    if (origin === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme, host and optional port, e.g. https://wall.example.com:8443` });
-      return z.NEVER;
-    }
-    origins.push(origin);
-  }
-  return origins;
-});
 
 function serializedOrigin(entry: string): string | undefined {
   let url: URL;
@@ -42,6 +27,76 @@ function serializedOrigin(entry: string): string | undefined {
   const bareOrigin = url.href === `${url.origin}/`; // no user, path, query or fragment
   return (url.protocol === 'http:' || url.protocol === 'https:') && bareOrigin ? url.origin : undefined;
 }
+
+function splitList(text: string): string[] {
+  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/** Comma-separated entries, blanks ignored; each is parsed by `parse` or named in the error. */
+function commaList<T>(parse: (entry: string) => T | undefined, explain: (entry: string) => string) {
+  return z.string().transform((text, ctx) => {
+    const entries: T[] = [];
+    for (const entry of splitList(text)) {
+      const parsed = parse(entry);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: explain(entry) });
+        return z.NEVER;
+      }
+      entries.push(parsed);
+    }
+    return entries;
+  });
+}
+
+/**
+ * ALLOWED_ORIGINS: comma-separated browser origins besides the server's own. Each is kept in the
+ * serialized form browsers send in the Origin header, so matching is a plain string comparison.
+ */
+const originList = commaList(
+  serializedOrigin,
+  (entry) => `"${entry}" is not an origin: write scheme, host and optional port, e.g. https://wall.example.com:8443`,
+);
+
+/** ALLOWED_HOSTS: the names (optionally with a port) clients use to reach the web server. */
+const hostList = commaList<HostName>(
+  parseHostName,
+  (entry) => `"${entry}" is not a host name: write a name or address with an optional port, e.g. wall.example.com or 10.0.0.5:8080 or [fd00::5]`,
+);
+
+/** Names express's `trust proxy` (proxy-addr) accepts for common address ranges. */
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyAddress(entry: string): string | undefined {
+  if (NAMED_SUBNETS.has(entry)) return entry;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return undefined;
+  if (prefix === undefined) return entry;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits >= 0 && bits <= (family === 4 ? 32 : 128) ? entry : undefined;
+}
+
+/**
+ * TRUST_PROXY: express's `trust proxy`, limited to the forms that cannot trust every client:
+ * a hop count, or the proxies' addresses and subnets. `true` would let any client name its own
+ * address in X-Forwarded-For and so step around the per-client rate limit.
+ */
+const trustProxy = z.string().transform((text, ctx): false | number | string[] => {
+  const value = text.trim();
+  if (value === 'false') return false;
+  if (/^\d{1,3}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  if (value === 'true') {
+    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from any client: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.2,10.0.1.0/24)' });
+    return z.NEVER;
+  }
+  const entries = splitList(value);
+  const bad = entries.find((entry) => proxyAddress(entry) === undefined);
+  if (bad !== undefined || entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `"${bad ?? value}" is neither a hop count nor a proxy address: write e.g. 1, or 10.0.0.2,10.0.1.0/24, or loopback` });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const envSchema = z.object({
   HTTP_PORT: port.default(8080),
@@ -58,6 +113,8 @@ const envSchema = z.object({
   SHOWFLOOR_CONFIG: z.string().min(1).default('showfloor.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOWED_ORIGINS: originList.default([]),
+  ALLOWED_HOSTS: hostList.default([]),
+  TRUST_PROXY: trustProxy.default(false),
 });
 
 export type EnvSettings = z.infer<typeof envSchema>;

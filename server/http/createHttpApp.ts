@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
 import { apiRateLimit } from './apiRateLimit';
 import { errorResponder, notFound } from './errorResponses';
+import type { HostPolicy } from './HostPolicy';
 import type { OriginPolicy } from './OriginPolicy';
 import { requestUrlGuard } from './requestUrlGuard';
 import { securityHeaders } from './securityHeaders';
@@ -50,13 +51,19 @@ export function createHttpApp(options: {
   webRoot: string;
   log: Logger;
   originPolicy: OriginPolicy;
+  hostPolicy: HostPolicy;
+  /** Express's `trust proxy` (TRUST_PROXY): which hops' X-Forwarded-For to believe for req.ip. */
+  trustProxy: false | number | string[];
   rateLimitPerMinute: number;
 }): Express {
   const { state, history, metrics, webRoot, log, originPolicy } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip, which the API rate limit counts by and the logs name, is the client's behind a proxy.
+  app.set('trust proxy', options.trustProxy);
   app.use(securityHeaders());
+  app.use(options.hostPolicy.guard(log));
   app.use(requestUrlGuard());
   const rateLimit = apiRateLimit(options.rateLimitPerMinute, log);
   app.use('/api', rateLimit);
