@@ -148,7 +148,7 @@ export class ShowfloorBroker {
   /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
   private readonly retainedTopics = new Map<string, Set<string>>();
   private readonly tcpServers: NetServer[] = [];
-  private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
+  private readonly webSockets: WebSocketServer;
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
   /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
@@ -173,6 +173,10 @@ export class ShowfloorBroker {
       maxKeys: MAX_TRACKED_DEVICES,
     });
     this.subscriptions = new SubscriptionQuota(options.limits.maxSubscriptionsPerClient);
+    // ws assembles a whole message before the packet size guard sees a byte of it (its default
+    // limit is 100 MiB), so a message is bounded here too. An MQTT client sends a packet as one
+    // message or several smaller ones, so no legitimate message exceeds the packet limit.
+    this.webSockets = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: options.maxPacketBytes });
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
@@ -234,7 +238,9 @@ export class ShowfloorBroker {
     if (!release) return;
     socket.once('close', release);
     this.webSockets.handleUpgrade(req, socket, head, (ws) => {
-      // ws frames are bounded too, so one huge frame is refused before it is assembled.
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.options.onRefusal?.('packet-too-large', {});
+      });
       const stream = createWebSocketStream(ws);
       this.accept(stream, req);
     });

@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { WebSocket } from 'ws';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
@@ -271,6 +272,28 @@ describe('subscriptions per client', () => {
     const reused = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: clients[0]!.options.clientId! });
     onTestFinished(() => void reused.end(true));
     expect(await grantedCodes(reused, [filter(1), filter(2), filter(3)])).toEqual([0, 0, 0]);
+  });
+});
+
+describe('WebSocket message size', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A] });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('closes a WebSocket whose message is larger than mqtt.maxPacketBytes before assembling it', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, ['mqtt']);
+    ws.on('error', () => undefined);
+    await waitForEvent(ws, 'open');
+    const closed = waitForEvent<[number]>(ws, 'close', { rejectOnError: false });
+    // Zeros announce no large MQTT packet: only the message size can catch this.
+    ws.send(Buffer.alloc(1024 * 1024));
+    const [code] = await closed;
+    expect(code).toBe(1009); // message too big
+    expect((await refusals(showfloor))['packet-too-large']).toBe(1);
   });
 });
 
