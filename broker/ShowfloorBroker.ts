@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
@@ -59,6 +60,7 @@ export type BrokerRefusal =
   | 'too-many-subscriptions'
   | 'packet-too-large'
   | 'malformed-packet'
+  | 'tls-handshake-failed'
   | 'invalid-topic'
   | 'retain-dropped'
   | 'too-many-connections'
@@ -213,11 +215,33 @@ export class ShowfloorBroker {
 
   /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
   listenTcp(port: number, host: string): Promise<number> {
+    return this.listenOn(port, host, (socket) => socket);
+  }
+
+  /**
+   * Listens for MQTT over TLS. The handshake starts only once the connection is admitted, so a
+   * refused client costs no handshake, and Aedes's connect timeout also ends one that never finishes.
+   * The packet size guard reads the decrypted stream, as on TCP.
+   */
+  listenTls(port: number, host: string, secureContext: SecureContext): Promise<number> {
+    return this.listenOn(port, host, (socket) => {
+      const secure = new TLSSocket(socket, { isServer: true, secureContext });
+      let established = false;
+      secure.once('secure', () => (established = true));
+      // A plain MQTT client on the TLS port, say: the usual mistake when moving a device to TLS.
+      secure.once('error', () => {
+        if (!established) this.options.onRefusal?.('tls-handshake-failed', {});
+      });
+      return secure;
+    });
+  }
+
+  private listenOn(port: number, host: string, wrap: (socket: Socket) => Duplex): Promise<number> {
     const server = createServer((socket) => {
       const release = this.admit(socket.remoteAddress, socket);
       if (release) {
         socket.once('close', release);
-        this.accept(socket);
+        this.accept(wrap(socket));
       }
     });
     this.tcpServers.push(server);
@@ -264,7 +288,7 @@ export class ShowfloorBroker {
     return undefined;
   }
 
-  private accept(connection: Socket | Duplex, req?: IncomingMessage): void {
+  private accept(connection: Duplex, req?: IncomingMessage): void {
     const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
       this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
     });

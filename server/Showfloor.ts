@@ -3,11 +3,13 @@
  * and HTTP. `npm start`, `npm run demo`, the tests and the benchmark all start it through here.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { Server as SocketServer } from 'socket.io';
 import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import type { Settings } from './config/settings';
+import { loadTlsCredentials } from './config/tlsCredentials';
 import { createHttpApp } from './http/createHttpApp';
 import { HostPolicy, MISDIRECTED } from './http/HostPolicy';
 import { createMetricsRegistry } from './http/metrics';
@@ -28,10 +30,16 @@ import { warmLiveView } from './store/liveWarmup';
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 const MQTT_WEBSOCKET_PATH = '/mqtt';
 const INFLUX_PING_INTERVAL_MS = 10_000;
+/** As long as a device has to send CONNECT: a TLS client that has not finished by then is not coming. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RunningShowfloor {
+  /** Serves HTTPS when `tls` is configured. */
   httpPort: number;
-  mqttPort: number;
+  /** Plain MQTT; null when `tls.plainMqtt` is false. */
+  mqttPort: number | null;
+  /** MQTT over TLS; null without `tls`. */
+  mqttTlsPort: number | null;
   state: ServerState;
   broker: ShowfloorBroker;
   /** Flushes everything held (live frames, InfluxDB buffers) and stops listening. */
@@ -40,6 +48,13 @@ export interface RunningShowfloor {
 
 export async function startShowfloor(settings: Settings, log: Logger, webRoot = DEFAULT_WEB_ROOT): Promise<RunningShowfloor> {
   const { env, file } = settings;
+  // First, so a bad certificate stops start-up before anything else is started.
+  const tls = file.tls ? await loadTlsCredentials(file.tls, settings.configPath ?? env.SHOWFLOOR_CONFIG) : undefined;
+  if (tls) {
+    const { subject, validTo } = tls.certificate;
+    if (Date.parse(validTo) < Date.now()) log.warn({ subject, validTo }, 'the TLS certificate has expired: devices and browsers will refuse it');
+    else log.info({ subject, validTo }, 'TLS certificate loaded');
+  }
   const booths = file.booths.map((b) => ({ id: b.id, name: b.name }));
   const windowMs = file.live.windowMinutes * 60_000;
 
@@ -103,7 +118,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
   });
 
-  let mqttPort = env.MQTT_PORT;
+  const ports = { mqtt: null as number | null, mqttTls: null as number | null };
   const state: ServerState = {
     startedAt: Date.now(),
     booths,
@@ -117,7 +132,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
     get mqtt() {
-      return { tcpPort: mqttPort, webSocketPath: MQTT_WEBSOCKET_PATH };
+      return { tcpPort: ports.mqtt, tlsPort: ports.mqttTls, webSocketPath: MQTT_WEBSOCKET_PATH };
     },
   };
 
@@ -132,7 +147,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     trustProxy: env.TRUST_PROXY,
     rateLimitPerMinute: file.http.rateLimitPerMinute,
   });
-  const httpServer = createServer(app);
+  const httpServer = tls ? createHttpsServer({ ...tls.pem, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, app) : createServer(app);
   const io: WallServer = new SocketServer(httpServer, {
     serveClient: false,
     // A WebSocket handshake is not bound by CORS, so a foreign page could otherwise read the live
@@ -164,13 +179,15 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   });
 
   const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);
-  mqttPort = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
-  log.info({ httpPort, mqttPort, booths: booths.map((b) => b.id) }, 'Showfloor is running');
+  if (!tls || file.tls?.plainMqtt) ports.mqtt = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
+  if (tls) ports.mqttTls = await broker.listenTls(env.MQTT_TLS_PORT, env.MQTT_HOST, tls.context);
+  log.info({ httpPort, https: tls !== undefined, mqttPort: ports.mqtt, mqttTlsPort: ports.mqttTls, booths: booths.map((b) => b.id) }, 'Showfloor is running');
 
   let closing: Promise<void> | undefined;
   return {
     httpPort,
-    mqttPort,
+    mqttPort: ports.mqtt,
+    mqttTlsPort: ports.mqttTls,
     state,
     broker,
     close() {

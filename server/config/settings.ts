@@ -103,6 +103,8 @@ const envSchema = z.object({
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   MQTT_PORT: port.default(1883),
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  /** MQTT over TLS; only listened on when `tls` is configured in the YAML file. */
+  MQTT_TLS_PORT: port.default(8883),
   INFLUX_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
@@ -134,9 +136,22 @@ const boothSchema = z.object({
     .optional(),
 });
 
+/** PEM files for TLS; relative paths are read from the directory of the YAML file. */
+const tlsSchema = z
+  .object({
+    certFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM certificate (followed by any intermediates)' : 'must be a path') }).min(1),
+    keyFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM private key of certFile' : 'must be a path') }).min(1),
+    caFile: z.string().min(1).optional(),
+    /** Plain MQTT on MQTT_PORT beside MQTT over TLS, for devices that cannot do TLS. */
+    plainMqtt: z.boolean().default(true),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     booths: z.array(boothSchema).default([]),
+    /** Absent: plain HTTP and MQTT only. */
+    tls: tlsSchema.optional(),
     live: z
       .object({
         windowMinutes: z.number().positive().max(24 * 60).default(15),
@@ -194,6 +209,7 @@ const fileSchema = z
   });
 
 export type FileSettings = z.infer<typeof fileSchema>;
+export type TlsSettings = z.infer<typeof tlsSchema>;
 export type BoothConfig = z.infer<typeof boothSchema>;
 
 export interface Settings {

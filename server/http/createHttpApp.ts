@@ -77,7 +77,7 @@ export function createHttpApp(options: {
     res.json({
       status: degraded ? 'degraded' : 'ok',
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
-      broker: { clients: state.mqttClients(), tcpPort: state.mqtt.tcpPort, webSocketPath: state.mqtt.webSocketPath, refusals: Object.fromEntries(state.brokerRefusals) },
+      broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
       influxdb: influx
         ? { mode: influx.target.api, ...influx.describe(), reachable: state.influxReachable(), lastError: influx.lastError }
         : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },

@@ -62,9 +62,19 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 
-export async function startTestShowfloor(options: TestShowfloorOptions = {}): Promise<RunningShowfloor & { httpUrl: string; mqttUrl: string }> {
-  const running = await startShowfloor(testSettings(options), options.log ?? pino({ level: 'silent' }));
-  return { ...running, httpUrl: `http://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${running.mqttPort}` };
+export type TestShowfloor = RunningShowfloor & { mqttPort: number; httpUrl: string; mqttUrl: string };
+
+/** With plain MQTT on, as every test but the one that turns it off needs; https:// when `tls` is set. */
+export async function startTestShowfloor(options: TestShowfloorOptions = {}): Promise<TestShowfloor> {
+  const settings = testSettings(options);
+  const running = await startShowfloor(settings, options.log ?? pino({ level: 'silent' }));
+  const { mqttPort } = running;
+  if (mqttPort === null) {
+    await running.close();
+    throw new Error('startTestShowfloor needs plain MQTT; start a Showfloor with tls.plainMqtt: false through startShowfloor');
+  }
+  const scheme = settings.file.tls ? 'https' : 'http';
+  return { ...running, mqttPort, httpUrl: `${scheme}://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }
 
 /** Connects an MQTT.js client as a device of `booth`; resolves once connected. */
