@@ -3,14 +3,12 @@
  * refusing foreign origins, CORS only for ALLOWED_ORIGINS, the API rate limit, and error answers
  * that echo neither the request nor a stack trace.
  */
-import mqtt from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShowfloor, type RunningShowfloor } from '../../server/Showfloor';
 import { rawGet, tryWebSocket } from '../support/rawHttp';
-import { BOOTH_A, getJson, startTestShowfloor, testSettings } from '../support/showfloor';
-import { waitForEvent } from '../support/waitFor';
+import { BOOTH_A, getJson, startTestShowfloor, testSettings, tryConnectDevice } from '../support/showfloor';
 
 const FOREIGN_ORIGIN = 'http://evil.example';
 const LISTED_ORIGIN = 'https://dashboard.example:8443';
@@ -31,24 +29,9 @@ async function handshake(httpUrl: string, headers: Record<string, string> = {}):
 
 /** Connects MQTT.js over WebSocket (/mqtt) with an optional Origin header, as a browser page would. */
 async function mqttOverWebSocket(httpUrl: string, origin?: string): Promise<'connected' | 'refused'> {
-  const client = mqtt.connect(`${httpUrl.replace(/^http/, 'ws')}/mqtt`, {
-    username: BOOTH_A.id,
-    password: BOOTH_A.password,
-    clientId: `${BOOTH_A.id}-browser-${Math.random().toString(16).slice(2, 8)}`,
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-    wsOptions: origin === undefined ? {} : { headers: { Origin: origin } },
-  });
-  client.on('error', () => undefined); // a refused upgrade is reported as an error, then close
-  try {
-    const [event] = await Promise.race([
-      waitForEvent<[]>(client, 'connect', { rejectOnError: false }).then(() => ['connect'] as const),
-      waitForEvent<[]>(client, 'close', { rejectOnError: false }).then(() => ['close'] as const),
-    ]);
-    return event === 'connect' ? 'connected' : 'refused';
-  } finally {
-    client.end(true);
-  }
+  const wsUrl = `${httpUrl.replace(/^http/, 'ws')}/mqtt`;
+  const outcome = await tryConnectDevice(wsUrl, BOOTH_A, { wsOptions: origin === undefined ? {} : { headers: { Origin: origin } } });
+  return outcome === 'connected' ? 'connected' : 'refused';
 }
 
 function pollingHandshake(httpUrl: string, origin: string): Promise<Response> {

@@ -7,14 +7,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SettingsError } from '../../server/config/settings';
 import { startShowfloor } from '../../server/Showfloor';
 import { rawGet } from '../support/rawHttp';
-import { BOOTH_A, connectDevice, startTestShowfloor, testSettings, type TestShowfloor } from '../support/showfloor';
+import { BOOTH_A, connectDevice, startTestShowfloor, testSettings, tryConnectDevice, type TestShowfloor } from '../support/showfloor';
 import { certificateChain, describeWithOpenssl, selfSignedCertificate, type TestCertificate } from '../support/testCertificates';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
@@ -45,21 +45,8 @@ async function healthOver(showfloor: TestShowfloor, ca: string): Promise<any> {
   return JSON.parse(response.body);
 }
 
-/** Resolves 'connected', or the error that ended the attempt. */
-async function tryMqtt(url: string, options: mqtt.IClientOptions): Promise<'connected' | string> {
-  const client = mqtt.connect(url, { username: BOOTH_A.id, password: BOOTH_A.password, clientId: `${BOOTH_A.id}-try-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  let lastError = 'closed';
-  client.on('error', (error) => (lastError = (error as Error & { code?: string }).code ?? error.message));
-  try {
-    const [event] = await Promise.race([
-      waitForEvent<[]>(client, 'connect', { rejectOnError: false }).then(() => ['connect'] as const),
-      waitForEvent<[]>(client, 'close', { rejectOnError: false }).then(() => ['close'] as const),
-    ]);
-    return event === 'connect' ? 'connected' : lastError;
-  } finally {
-    client.end(true);
-  }
-}
+/** A device of booth A trying to connect: 'connected', or what ended the attempt. */
+const tryMqtt = (url: string, options: IClientOptions): Promise<string> => tryConnectDevice(url, BOOTH_A, options);
 
 describeWithOpenssl('TLS with a self-signed certificate', () => {
   let certificate: TestCertificate;

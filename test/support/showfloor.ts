@@ -77,9 +77,9 @@ export async function startTestShowfloor(options: TestShowfloorOptions = {}): Pr
   return { ...running, mqttPort, httpUrl: `${scheme}://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }
 
-/** Connects an MQTT.js client as a device of `booth`; resolves once connected. */
-export async function connectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<MqttClient> {
-  const client = mqtt.connect(url, {
+/** An MQTT.js client for a device of `booth`, with a fresh client id of that booth and no reconnects. */
+function deviceClient(url: string, booth: TestBooth, options: IClientOptions): MqttClient {
+  return mqtt.connect(url, {
     username: booth.id,
     password: booth.password,
     clientId: `${booth.id}-test-${Math.random().toString(16).slice(2, 10)}`,
@@ -87,8 +87,32 @@ export async function connectDevice(url: string, booth: TestBooth, options: ICli
     connectTimeout: 5000,
     ...options,
   });
+}
+
+/** Connects an MQTT.js client as a device of `booth`; resolves once connected. */
+export async function connectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = deviceClient(url, booth, options);
   await waitForEvent(client, 'connect', { timeoutMs: 5000 });
   return client;
+}
+
+/**
+ * Tries to connect as a device of `booth` and disconnects again: 'connected', or what ended the
+ * attempt (an error code such as DEPTH_ZERO_SELF_SIGNED_CERT, or 'closed' when the server hung up).
+ */
+export async function tryConnectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<'connected' | string> {
+  const client = deviceClient(url, booth, options);
+  let ended = 'closed';
+  client.on('error', (error: Error & { code?: string | number }) => (ended = String(error.code ?? error.message)));
+  try {
+    const [event] = await Promise.race([
+      waitForEvent<[]>(client, 'connect', { rejectOnError: false }).then(() => ['connect'] as const),
+      waitForEvent<[]>(client, 'close', { rejectOnError: false }).then(() => ['close'] as const),
+    ]);
+    return event === 'connect' ? 'connected' : ended;
+  } finally {
+    client.end(true);
+  }
 }
 
 export type WallClient = Socket<ServerToWallEvents, WallToServerEvents>;
