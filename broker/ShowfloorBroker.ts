@@ -1,7 +1,7 @@
 /**
- * The MQTT broker devices talk to: Aedes over TCP and over WebSocket (/mqtt on the HTTP port),
- * with the booth contract enforced at the door (credentials, ACL, packet size, connection and
- * message limits). It hands every device publish and every closed connection to a sink; it knows
+ * The MQTT broker devices talk to: Aedes over TCP, over TLS and over WebSocket (/mqtt on the HTTP
+ * port), with the booth contract enforced at the door (credentials, ACL, packet size, connection,
+ * message and subscription limits). It hands every device publish and every closed connection to a sink; it knows
  * nothing of what comes after.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
