@@ -1,20 +1,24 @@
 /**
- * The MQTT broker devices talk to: Aedes over TCP and over WebSocket (/mqtt on the HTTP port),
- * with the booth contract enforced at the door (credentials, ACL, packet size, connection and
- * message limits). It hands every device publish and every closed connection to a sink; it knows
+ * The MQTT broker devices talk to: Aedes over TCP, over TLS and over WebSocket (/mqtt on the HTTP
+ * port), with the booth contract enforced at the door (credentials, ACL, packet size, connection,
+ * message and subscription limits). It hands every device publish and every closed connection to a sink; it knows
  * nothing of what comes after.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
 import { clientIdOwner } from './clientIdOwner';
 import { ConnectionAdmission } from './ConnectionAdmission';
+import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
+import { refuseUpgrade } from './refuseUpgrade';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
+import { SubscriptionQuota } from './SubscriptionQuota';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
 
 export interface BoothCredentials {
@@ -53,11 +57,14 @@ export type BrokerRefusal =
   | 'client-id-outside-booth'
   | 'publish-denied'
   | 'subscribe-denied'
+  | 'too-many-subscriptions'
   | 'packet-too-large'
   | 'malformed-packet'
+  | 'tls-handshake-failed'
   | 'invalid-topic'
   | 'retain-dropped'
   | 'too-many-connections'
+  | 'origin-not-allowed'
   | 'connection-rate-limited'
   | 'rate-limited'
   | 'keepalive-refused'
@@ -77,6 +84,8 @@ export interface BrokerLimits {
   keepaliveLimitSeconds: number;
   /** QoS 2 publishes per connection awaiting PUBREL; one more closes the connection. */
   maxInflightQos2: number;
+  /** Topic filters one connection may hold at once; past it SUBACK 0x80 for the extra filters. */
+  maxSubscriptionsPerClient: number;
 }
 
 export interface BrokerOptions {
@@ -88,6 +97,12 @@ export interface BrokerOptions {
    */
   maxRetainedTopicsPerBooth: number;
   limits: BrokerLimits;
+  /**
+   * Whether a WebSocket upgrade's Origin may open MQTT over WebSocket. Browsers always send one, so
+   * this is what stops a page on another site from connecting through a visitor's browser; devices
+   * send none. Absent: every origin.
+   */
+  admitsWebSocketOrigin?: (headers: IncomingHttpHeaders) => boolean;
   sink: BrokerSink;
   /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
   onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
@@ -103,6 +118,17 @@ const MAX_TRACKED_DEVICES = 100_000;
 /** `::ffff:10.0.0.5` and `10.0.0.5` are one host, whether it came in over TCP or WebSocket. */
 function clientAddress(address: string | undefined): string | undefined {
   return address?.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/** The device id of a `booth/{booth}/{device}/…` topic, when it is a valid id. */
+function deviceOf(topic: string): string | undefined {
+  const device = topic.split('/')[2];
+  return device !== undefined && ID_PATTERN.test(device) ? device : undefined;
+}
+
+/** Aedes marks a client closed before it publishes the will on its behalf. */
+function isWill(client: Client): boolean {
+  return client.closed;
 }
 
 interface ConnectionState {
@@ -124,9 +150,11 @@ export class ShowfloorBroker {
   /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
   private readonly retainedTopics = new Map<string, Set<string>>();
   private readonly tcpServers: NetServer[] = [];
-  private readonly webSockets = new WebSocketServer({ noServer: true, clientTracking: true });
+  private readonly webSockets: WebSocketServer;
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
+  /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
+  private readonly subscriptions: SubscriptionQuota<Client>;
 
   private constructor(
     readonly aedes: Aedes,
@@ -146,23 +174,31 @@ export class ShowfloorBroker {
       burst: options.limits.messagesPerSecondPerDevice,
       maxKeys: MAX_TRACKED_DEVICES,
     });
+    this.subscriptions = new SubscriptionQuota(options.limits.maxSubscriptionsPerClient);
+    // ws assembles a whole message before the packet size guard sees a byte of it (its default
+    // limit is 100 MiB), so a message is bounded here too. An MQTT client sends a packet as one
+    // message or several smaller ones, so no legitimate message exceeds the packet limit.
+    this.webSockets = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: options.maxPacketBytes });
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
     let self: ShowfloorBroker | undefined;
-    const aedes = await Aedes.createBroker({
-      // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
-      maxClientsIdLength: 256,
-      maxTopicLevels: 16,
-      connectTimeout: 10_000,
-      // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
-      keepaliveLimit: options.limits.keepaliveLimitSeconds,
-      maxInflightInbound: options.limits.maxInflightQos2,
-      preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
-      authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
-      authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
-      authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
-    });
+    const aedes = await GatedAedes.startGated(
+      {
+        // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
+        maxClientsIdLength: 256,
+        maxTopicLevels: 16,
+        connectTimeout: 10_000,
+        // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
+        keepaliveLimit: options.limits.keepaliveLimitSeconds,
+        maxInflightInbound: options.limits.maxInflightQos2,
+        preConnect: (client, packet, callback) => self!.preConnect(client, packet, callback),
+        authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
+        authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
+        authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
+      },
+      (packet, client) => self!.admitPublish(packet, client),
+    );
     self = new ShowfloorBroker(aedes, options);
     self.watch();
     return self;
@@ -172,33 +208,65 @@ export class ShowfloorBroker {
     return this.aedes.connectedClients;
   }
 
+  /** Connections whose subscriptions are being counted; none once they have all closed. */
+  get clientsHoldingSubscriptions(): number {
+    return this.subscriptions.trackedHolders;
+  }
+
   /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
   listenTcp(port: number, host: string): Promise<number> {
+    return this.listenOn(port, host, (socket) => socket);
+  }
+
+  /**
+   * Listens for MQTT over TLS. The handshake starts only once the connection is admitted, so a
+   * refused client costs no handshake, and Aedes's connect timeout also ends one that never finishes.
+   * The packet size guard reads the decrypted stream, as on TCP.
+   */
+  listenTls(port: number, host: string, secureContext: SecureContext): Promise<number> {
+    return this.listenOn(port, host, (socket) => {
+      const secure = new TLSSocket(socket, { isServer: true, secureContext });
+      let established = false;
+      secure.once('secure', () => (established = true));
+      // A plain MQTT client on the TLS port, say: the usual mistake when moving a device to TLS.
+      secure.once('error', () => {
+        if (!established) this.options.onRefusal?.('tls-handshake-failed', {});
+      });
+      return secure;
+    });
+  }
+
+  private listenOn(port: number, host: string, wrap: (socket: Socket) => Duplex): Promise<number> {
     const server = createServer((socket) => {
       const release = this.admit(socket.remoteAddress, socket);
       if (release) {
         socket.once('close', release);
-        this.accept(socket);
+        this.accept(wrap(socket));
       }
     });
     this.tcpServers.push(server);
     return listen(server, port, host);
   }
 
-  /** Serves MQTT over WebSocket at `path` on an existing HTTP server, beside socket.io. */
-  attachWebSocket(httpServer: HttpServer, path = '/mqtt'): void {
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (pathname !== path) return; // socket.io owns its own path; other paths are closed by the HTTP layer
-      // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
-      const release = this.admit(req.socket.remoteAddress, socket);
-      if (!release) return;
-      socket.once('close', release);
-      this.webSockets.handleUpgrade(req, socket, head, (ws) => {
-        // ws frames are bounded too, so one huge frame is refused before it is assembled.
-        const stream = createWebSocketStream(ws);
-        this.accept(stream, req);
+  /**
+   * Serves one WebSocket upgrade request as an MQTT connection; the HTTP server routes upgrades on
+   * the MQTT path here, beside socket.io on its own path.
+   */
+  handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.options.admitsWebSocketOrigin && !this.options.admitsWebSocketOrigin(req.headers)) {
+      this.options.onRefusal?.('origin-not-allowed', {});
+      return refuseUpgrade(socket, 403, 'origin not allowed: MQTT over WebSocket is open to this server\'s own pages, ALLOWED_ORIGINS and clients that send no Origin');
+    }
+    // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
+    const release = this.admit(req.socket.remoteAddress, socket);
+    if (!release) return;
+    socket.once('close', release);
+    this.webSockets.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.options.onRefusal?.('packet-too-large', {});
       });
+      const stream = createWebSocketStream(ws);
+      this.accept(stream, req);
     });
   }
 
@@ -224,7 +292,7 @@ export class ShowfloorBroker {
     return undefined;
   }
 
-  private accept(connection: Socket | Duplex, req?: IncomingMessage): void {
+  private accept(connection: Duplex, req?: IncomingMessage): void {
     const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
       this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
     });
@@ -270,6 +338,9 @@ export class ShowfloorBroker {
       (ok) => {
         if (!ok) return refuseCredentials();
         this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
+        // The connection's close, not Aedes's clientDisconnect: a connection lost while a persistent
+        // session's subscriptions are restored is never registered, so it is never reported.
+        client.conn.once('close', () => this.subscriptions.forget(client));
         done(null, true);
       },
       () => done(authError('could not verify the password', 3), false), // CONNACK 3: server unavailable
@@ -284,8 +355,29 @@ export class ShowfloorBroker {
       // An error closes the connection: MQTT 3.1.1 has no negative acknowledgement for a publish.
       return callback(new Error(`publish to ${packet.topic} is outside the booth`));
     }
-    if (packet.retain) this.limitRetained(state.booth, client.id, packet);
     callback(null);
+  }
+
+  /**
+   * Called by GatedAedes for an authorized publish after Aedes has acknowledged it and before it
+   * is retained or forwarded: a publish over the device's message budget reaches no subscriber
+   * and no sink, and the device does not retry it. Wills are not limited. The retained-topic
+   * count is kept here, not in authorizePublish, so it only counts messages that Aedes stores.
+   */
+  private admitPublish(packet: PublishPacket, client: Client): boolean {
+    const state = this.connections.get(client);
+    if (!state) return true; // authorizePublish lets no such client publish
+    if (!isWill(client) && !this.withinMessageRate(state, packet, client)) return false;
+    if (packet.retain) this.limitRetained(state.booth, client.id, packet);
+    return true;
+  }
+
+  private withinMessageRate(state: ConnectionState, packet: PublishPacket, client: Client): boolean {
+    const device = deviceOf(packet.topic);
+    const rateKey = device !== undefined ? `${state.booth}/${device}` : `${state.booth} ${client.id}`;
+    if (this.deviceMessages.take(rateKey)) return true;
+    this.options.onRefusal?.('rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
+    return false;
   }
 
   retainedTopicCount(booth: string): number {
@@ -320,6 +412,12 @@ export class ShowfloorBroker {
       this.options.onRefusal?.('subscribe-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: subscription.topic });
       return callback(null, null); // SUBACK 0x80 for this filter; the connection stays up
     }
+    // Also called for each subscription of a persistent session restored at connect, so a
+    // session cannot bring back more than the limit either.
+    if (!this.subscriptions.take(client, subscription.topic)) {
+      this.options.onRefusal?.('too-many-subscriptions', { clientId: client.id, booth: state.booth, topic: subscription.topic });
+      return callback(null, null);
+    }
     callback(null, subscription);
   }
 
@@ -328,24 +426,14 @@ export class ShowfloorBroker {
       if (!client) return;
       const state = this.connections.get(client);
       if (!state) return;
-      const device = packet.topic.split('/')[2];
-      const validDevice = device !== undefined && ID_PATTERN.test(device);
-      const fromWill = client.closed;
-      // Dropped here rather than refused in authorizePublish, where an error would close the
-      // connection; Aedes has already acknowledged a QoS 1/2 publish, so the device does not retry.
-      const rateKey = validDevice ? `${state.booth}/${device}` : `${state.booth} ${client.id}`;
-      if (!fromWill && !this.deviceMessages.take(rateKey)) {
-        this.options.onRefusal?.('rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
-        return;
-      }
-      if (validDevice && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
+      const device = deviceOf(packet.topic);
+      if (device !== undefined && state.devices.size < MAX_DEVICES_PER_CONNECTION) state.devices.add(device);
       this.options.sink.devicePublish({
         booth: state.booth,
         topic: packet.topic,
         payload: packet.payload as Buffer,
         clientId: client.id,
-        // Aedes marks a client closed before it publishes the will on its behalf.
-        fromWill,
+        fromWill: isWill(client),
       });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
@@ -360,6 +448,7 @@ export class ShowfloorBroker {
       const state = this.connections.get(client);
       this.options.onRefusal?.(refusal, { clientId: client.id, ...(state ? { booth: state.booth } : {}) });
     });
+    this.aedes.on('unsubscribe', (filters, client) => this.subscriptions.release(client, filters));
     this.aedes.on('keepaliveTimeout', (client) => {
       const state = this.connections.get(client);
       if (state) state.keepaliveTimedOut = true;

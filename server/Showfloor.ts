@@ -3,14 +3,18 @@
  * and HTTP. `npm start`, `npm run demo`, the tests and the benchmark all start it through here.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { Server as SocketServer } from 'socket.io';
 import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import { dashboardFilePath, type Settings } from './config/settings';
+import { loadTlsCredentials } from './config/tlsCredentials';
 import { createHttpApp } from './http/createHttpApp';
+import { HostPolicy, MISDIRECTED } from './http/HostPolicy';
 import { createMetricsRegistry } from './http/metrics';
 import { OriginPolicy } from './http/OriginPolicy';
+import { routeUpgrades } from './http/routeUpgrades';
 import type { ServerState } from './http/ServerState';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
@@ -28,10 +32,16 @@ import { DashboardSource } from './wall/DashboardSource';
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 const MQTT_WEBSOCKET_PATH = '/mqtt';
 const INFLUX_PING_INTERVAL_MS = 10_000;
+/** As long as a device has to send CONNECT: a TLS client that has not finished by then is not coming. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RunningShowfloor {
+  /** Serves HTTPS when `tls` is configured. */
   httpPort: number;
-  mqttPort: number;
+  /** Plain MQTT; null when `tls.plainMqtt` is false. */
+  mqttPort: number | null;
+  /** MQTT over TLS; null without `tls`. */
+  mqttTlsPort: number | null;
   state: ServerState;
   broker: ShowfloorBroker;
   /** Flushes everything held (live frames, InfluxDB buffers) and stops listening. */
@@ -40,6 +50,13 @@ export interface RunningShowfloor {
 
 export async function startShowfloor(settings: Settings, log: Logger, webRoot = DEFAULT_WEB_ROOT): Promise<RunningShowfloor> {
   const { env, file } = settings;
+  // First, so a bad certificate stops start-up before anything else is started.
+  const tls = file.tls ? await loadTlsCredentials(file.tls, settings.configPath ?? env.SHOWFLOOR_CONFIG) : undefined;
+  if (tls) {
+    const { subject, validTo } = tls.certificate;
+    if (Date.parse(validTo) < Date.now()) log.warn({ subject, validTo }, 'the TLS certificate has expired: devices and browsers will refuse it');
+    else log.info({ subject, validTo }, 'TLS certificate loaded');
+  }
   const booths = file.booths.map((b) => ({ id: b.id, name: b.name }));
   const windowMs = file.live.windowMinutes * 60_000;
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
@@ -90,12 +107,15 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
   }
 
+  const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
+  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
     maxRetainedTopicsPerBooth: 2 * file.live.maxDevicesPerBooth, // a status and a meta per device
     limits: file.mqtt,
+    admitsWebSocketOrigin: (headers) => originPolicy.admits(headers),
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
@@ -105,7 +125,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
   });
 
-  let mqttPort = env.MQTT_PORT;
+  const ports = { mqtt: null as number | null, mqttTls: null as number | null };
   const state: ServerState = {
     startedAt: Date.now(),
     booths,
@@ -121,11 +141,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
     get mqtt() {
-      return { tcpPort: mqttPort, webSocketPath: MQTT_WEBSOCKET_PATH };
+      return { tcpPort: ports.mqtt, tlsPort: ports.mqttTls, webSocketPath: MQTT_WEBSOCKET_PATH };
     },
   };
 
-  const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS);
   const app = createHttpApp({
     state,
     history: new HistoryReader(store, directory),
@@ -133,18 +152,25 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     webRoot,
     log,
     originPolicy,
+    hostPolicy,
+    trustProxy: env.TRUST_PROXY,
     rateLimitPerMinute: file.http.rateLimitPerMinute,
   });
-  const httpServer = createServer(app);
+  const httpServer = tls ? createHttpsServer({ ...tls.pem, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, app) : createServer(app);
   const io: WallServer = new SocketServer(httpServer, {
     serveClient: false,
     // A WebSocket handshake is not bound by CORS, so a foreign page could otherwise read the live
     // stream through its visitor's browser; clients without an Origin header are not browsers.
     allowRequest: (req, callback) => {
+      // socket.io answers its own path before express sees it, so the Host is checked here too.
+      if (!hostPolicy.admits(req.headers.host)) {
+        log.info({ host: req.headers.host }, 'socket.io handshake refused: Host not in ALLOWED_HOSTS');
+        return callback(MISDIRECTED, false);
+      }
       const admitted = originPolicy.admits(req.headers);
       // Says which origin to list in ALLOWED_ORIGINS, e.g. behind a proxy that rewrites Host.
       if (!admitted) log.info({ origin: req.headers.origin, host: req.headers.host }, 'socket.io handshake refused: origin not allowed');
-      callback(null, admitted);
+      callback(admitted ? null : 'origin not allowed', admitted);
     },
     // Listed origins may also use HTTP long-polling, which needs CORS headers.
     ...(originPolicy.listed.length > 0 ? { cors: { origin: originPolicy.listed } } : {}),
@@ -155,20 +181,23 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   });
   hub.attach(io);
   dashboard.watch((changed) => hub.publishDashboard(changed));
-  broker.attachWebSocket(httpServer, MQTT_WEBSOCKET_PATH);
-  httpServer.on('upgrade', (req, socket) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== MQTT_WEBSOCKET_PATH && !path.startsWith('/socket.io/')) socket.destroy();
+  routeUpgrades(httpServer, {
+    hostPolicy,
+    mqttPath: MQTT_WEBSOCKET_PATH,
+    mqtt: (req, socket, head) => broker.handleWebSocketUpgrade(req, socket, head),
+    log,
   });
 
   const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);
-  mqttPort = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
-  log.info({ httpPort, mqttPort, booths: booths.map((b) => b.id) }, 'Showfloor is running');
+  if (!tls || file.tls?.plainMqtt) ports.mqtt = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
+  if (tls) ports.mqttTls = await broker.listenTls(env.MQTT_TLS_PORT, env.MQTT_HOST, tls.context);
+  log.info({ httpPort, https: tls !== undefined, mqttPort: ports.mqtt, mqttTlsPort: ports.mqttTls, booths: booths.map((b) => b.id) }, 'Showfloor is running');
 
   let closing: Promise<void> | undefined;
   return {
     httpPort,
-    mqttPort,
+    mqttPort: ports.mqtt,
+    mqttTlsPort: ports.mqttTls,
     state,
     broker,
     close() {

@@ -4,34 +4,19 @@
  * that names the setting; README.md ("Settings") documents each one.
  */
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parsePasswordHash } from '../../broker/passwordHash';
 import { ID_PATTERN } from '../../contract/device';
+import { parseHostName, type HostName } from '../http/HostPolicy';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
-
-/**
- * ALLOWED_ORIGINS: comma-separated browser origins besides the server's own. Each is kept in the
- * serialized form browsers send in the Origin header, so matching is a plain string comparison.
- */
-const originList = z.string().transform((text, ctx) => {
-  const origins: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const origin = serializedOrigin(entry);
-    if (origin === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme, host and optional port, e.g. https://wall.example.com:8443` });
-      return z.NEVER;
-    }
-    origins.push(origin);
-  }
-  return origins;
-});
 
 function serializedOrigin(entry: string): string | undefined {
   let url: URL;
@@ -44,11 +29,83 @@ function serializedOrigin(entry: string): string | undefined {
   return (url.protocol === 'http:' || url.protocol === 'https:') && bareOrigin ? url.origin : undefined;
 }
 
+function splitList(text: string): string[] {
+  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/** Comma-separated entries, blanks ignored; each is parsed by `parse` or named in the error. */
+function commaList<T>(parse: (entry: string) => T | undefined, explain: (entry: string) => string) {
+  return z.string().transform((text, ctx) => {
+    const entries: T[] = [];
+    for (const entry of splitList(text)) {
+      const parsed = parse(entry);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: explain(entry) });
+        return z.NEVER;
+      }
+      entries.push(parsed);
+    }
+    return entries;
+  });
+}
+
+/**
+ * ALLOWED_ORIGINS: comma-separated browser origins besides the server's own. Each is kept in the
+ * serialized form browsers send in the Origin header, so matching is a plain string comparison.
+ */
+const originList = commaList(
+  serializedOrigin,
+  (entry) => `"${entry}" is not an origin: write scheme, host and optional port, e.g. https://wall.example.com:8443`,
+);
+
+/** ALLOWED_HOSTS: the names (optionally with a port) clients use to reach the web server. */
+const hostList = commaList<HostName>(
+  parseHostName,
+  (entry) => `"${entry}" is not a host name: write a name or address with an optional port, e.g. wall.example.com or 10.0.0.5:8080 or [fd00::5]`,
+);
+
+/** Names express's `trust proxy` (proxy-addr) accepts for common address ranges. */
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyAddress(entry: string): string | undefined {
+  if (NAMED_SUBNETS.has(entry)) return entry;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return undefined;
+  if (prefix === undefined) return entry;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits >= 0 && bits <= (family === 4 ? 32 : 128) ? entry : undefined;
+}
+
+/**
+ * TRUST_PROXY: express's `trust proxy`, limited to the forms that cannot trust every client:
+ * a hop count, or the proxies' addresses and subnets. `true` would let any client name its own
+ * address in X-Forwarded-For and so step around the per-client rate limit.
+ */
+const trustProxy = z.string().transform((text, ctx): false | number | string[] => {
+  const value = text.trim();
+  if (value === 'false') return false;
+  if (/^\d{1,3}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  if (value === 'true') {
+    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from any client: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.2,10.0.1.0/24)' });
+    return z.NEVER;
+  }
+  const entries = splitList(value);
+  const bad = entries.find((entry) => proxyAddress(entry) === undefined);
+  if (bad !== undefined || entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `"${bad ?? value}" is neither a hop count nor a proxy address: write e.g. 1, or 10.0.0.2,10.0.1.0/24, or loopback` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   MQTT_PORT: port.default(1883),
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  /** MQTT over TLS; only listened on when `tls` is configured in the YAML file. */
+  MQTT_TLS_PORT: port.default(8883),
   INFLUX_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
@@ -59,6 +116,8 @@ const envSchema = z.object({
   SHOWFLOOR_CONFIG: z.string().min(1).default('showfloor.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOWED_ORIGINS: originList.default([]),
+  ALLOWED_HOSTS: hostList.default([]),
+  TRUST_PROXY: trustProxy.default(false),
 });
 
 export type EnvSettings = z.infer<typeof envSchema>;
@@ -78,9 +137,22 @@ const boothSchema = z.object({
     .optional(),
 });
 
+/** PEM files for TLS; relative paths are read from the directory of the YAML file. */
+const tlsSchema = z
+  .object({
+    certFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM certificate (followed by any intermediates)' : 'must be a path') }).min(1),
+    keyFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM private key of certFile' : 'must be a path') }).min(1),
+    caFile: z.string().min(1).optional(),
+    /** Plain MQTT on MQTT_PORT beside MQTT over TLS, for devices that cannot do TLS. */
+    plainMqtt: z.boolean().default(true),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     booths: z.array(boothSchema).default([]),
+    /** Absent: plain HTTP and MQTT only. */
+    tls: tlsSchema.optional(),
     live: z
       .object({
         windowMinutes: z.number().positive().max(24 * 60).default(15),
@@ -103,6 +175,8 @@ const fileSchema = z
         /** 0: any keepalive, including none. */
         keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(300),
         maxInflightQos2: z.number().int().min(1).max(65_535).default(100),
+        /** Topic filters per connection: a device needs a few, and `booth/{id}/#` covers a whole booth. */
+        maxSubscriptionsPerClient: z.number().int().min(1).max(100_000).default(100),
       })
       .strict()
       .prefault({}),
@@ -143,6 +217,7 @@ const fileSchema = z
   });
 
 export type FileSettings = z.infer<typeof fileSchema>;
+export type TlsSettings = z.infer<typeof tlsSchema>;
 export type BoothConfig = z.infer<typeof boothSchema>;
 
 export interface Settings {

@@ -5,11 +5,16 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { HostPolicy } from './HostPolicy';
 
 export class OriginPolicy {
   private readonly allowed: ReadonlySet<string>;
 
-  constructor(allowedOrigins: readonly string[]) {
+  /** With ALLOWED_HOSTS set, a page is same-origin only under one of those names (see HostPolicy). */
+  constructor(
+    allowedOrigins: readonly string[],
+    private readonly hosts?: HostPolicy,
+  ) {
     this.allowed = new Set(allowedOrigins);
   }
 
@@ -26,7 +31,8 @@ export class OriginPolicy {
   admits(headers: IncomingHttpHeaders): boolean {
     const origin = headers.origin;
     if (origin === undefined) return true;
-    return isSameOrigin(origin, headers.host) || this.isListed(origin);
+    const sameOrigin = isSameOrigin(origin, headers.host) && (this.hosts?.admits(headers.host) ?? true);
+    return sameOrigin || this.isListed(origin);
   }
 
   /**

@@ -21,5 +21,6 @@ export interface ServerState {
   mqttClients(): number;
   wallClients(): number;
   influxReachable(): boolean;
-  mqtt: { tcpPort: number; webSocketPath: string };
+  /** A port is null when its listener is off. */
+  mqtt: { tcpPort: number | null; tlsPort: number | null; webSocketPath: string };
 }

@@ -3,7 +3,7 @@
  * queries reach InfluxDB). Static files and socket.io are not counted: a wall loads them once.
  */
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from '../logger';
 
 const WINDOW_MS = 60_000;
@@ -14,7 +14,12 @@ export function apiRateLimit(requestsPerMinute: number, log: Logger): RequestHan
     limit: requestsPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler(_req, res) {
+    handler(req, res) {
+      // Once per client and window, not once per refused request: a flood must not flood the log.
+      // The address is the client's, behind a reverse proxy too, when TRUST_PROXY names the proxy.
+      if ((req as AugmentedRequest).rateLimit?.used === requestsPerMinute + 1) {
+        log.info({ client: req.ip, limitPerMinute: requestsPerMinute }, 'API rate limit reached');
+      }
       res.status(429).json({ error: `too many requests: at most ${requestsPerMinute} per minute per client; retry after the Retry-After seconds` });
     },
     // The library's configuration warnings (e.g. X-Forwarded-For seen without a trusted proxy)

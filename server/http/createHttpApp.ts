@@ -13,6 +13,7 @@ import type { HistoryReader } from '../store/HistoryReader';
 import { LOGO_ROUTE } from '../wall/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
 import { errorResponder, notFound } from './errorResponses';
+import type { HostPolicy } from './HostPolicy';
 import type { OriginPolicy } from './OriginPolicy';
 import { requestUrlGuard } from './requestUrlGuard';
 import { securityHeaders } from './securityHeaders';
@@ -52,13 +53,19 @@ export function createHttpApp(options: {
   webRoot: string;
   log: Logger;
   originPolicy: OriginPolicy;
+  hostPolicy: HostPolicy;
+  /** Express's `trust proxy` (TRUST_PROXY): which hops' X-Forwarded-For to believe for req.ip. */
+  trustProxy: false | number | string[];
   rateLimitPerMinute: number;
 }): Express {
   const { state, history, metrics, webRoot, log, originPolicy } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip, which the API rate limit counts by and the logs name, is the client's behind a proxy.
+  app.set('trust proxy', options.trustProxy);
   app.use(securityHeaders(() => state.dashboard.logoOrigin));
+  app.use(options.hostPolicy.guard(log));
   app.use(requestUrlGuard());
   const rateLimit = apiRateLimit(options.rateLimitPerMinute, log);
   app.use('/api', rateLimit);
@@ -72,7 +79,7 @@ export function createHttpApp(options: {
     res.json({
       status: degraded ? 'degraded' : 'ok',
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
-      broker: { clients: state.mqttClients(), tcpPort: state.mqtt.tcpPort, webSocketPath: state.mqtt.webSocketPath, refusals: Object.fromEntries(state.brokerRefusals) },
+      broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
       influxdb: influx
         ? { mode: influx.target.api, ...influx.describe(), reachable: state.influxReachable(), lastError: influx.lastError }
         : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },

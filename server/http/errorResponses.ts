@@ -19,10 +19,10 @@ export function errorResponder(log: Logger): ErrorRequestHandler {
     const message = error instanceof Error ? error.message : String(error);
     if (status !== undefined) {
       // A client's mistake (an unreadable request, say) is not the server's failure.
-      log.debug({ status, err: message, method: req.method }, 'request refused');
+      log.debug({ status, err: message, method: req.method, client: req.ip }, 'request refused');
       return void res.status(status).json({ error: (STATUS_CODES[status] ?? 'bad request').toLowerCase() });
     }
-    log.error({ err: message, method: req.method, path: req.path }, 'request failed');
+    log.error({ err: message, method: req.method, path: req.path, client: req.ip }, 'request failed');
     res.status(502).json({ error: 'the request could not be completed; see the server log' });
   };
 }

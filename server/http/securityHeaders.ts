@@ -44,7 +44,8 @@ export function securityHeaders(logoOrigin: () => string | null = () => null): R
         ],
       },
     },
-    // HSTS is for whoever terminates TLS; Showfloor itself only speaks plain HTTP.
+    // Not even over Showfloor's own HTTPS: HSTS would pin the wall's name to HTTPS for months, and a
+    // show's set-up (TLS or not, which name) changes from one show to the next.
     strictTransportSecurity: false,
     xFrameOptions: { action: 'deny' },
   });

@@ -7,9 +7,10 @@
  */
 import { connect as connectTcp, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { WebSocket } from 'ws';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
@@ -147,6 +148,152 @@ describe('messages per second per device', () => {
     await device.publishAsync('booth/booth-a/quiet/telemetry', '{"n": 1}', { qos: 1 });
     await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, { what: 'the other device received' });
     device.end(true);
+  });
+});
+
+describe('messages over the rate limit', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  messagesPerSecondPerDevice: 100\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('reach no subscriber in the same booth: it receives only what was accepted', async () => {
+    const subscriber = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => [subscriber, device].forEach((client) => client.end(true)));
+    let forwardedFlood = 0;
+    let sentinelSeen = false;
+    subscriber.on('message', (topic) => {
+      if (topic === 'booth/booth-a/flood/telemetry') forwardedFlood++;
+      if (topic === 'booth/booth-a/sentinel/telemetry') sentinelSeen = true;
+    });
+    await subscriber.subscribeAsync('booth/booth-a/#', { qos: 0 });
+
+    for (let i = 0; i < 4999; i++) device.publish('booth/booth-a/flood/telemetry', `{"n": ${i}}`, { qos: 0 });
+    await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
+    const health = await waitFor(async () => {
+      const body = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+      return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
+    }, { what: 'every publish either received or counted as rate-limited' });
+    expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
+
+    // Another device (its own budget) on the same connection: Aedes writes a message to subscribers
+    // before it reports it, so once this arrives every forwarded flood message has arrived too.
+    await device.publishAsync('booth/booth-a/sentinel/telemetry', '{"n": 1}', { qos: 1 });
+    await waitFor(() => sentinelSeen, { what: 'the sentinel message at the subscriber' });
+    expect(forwardedFlood).toBe(health.counters.received);
+  });
+
+  it('do not replace a retained message', async () => {
+    const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void device.end(true));
+    await device.publishAsync('booth/booth-a/retained/status', 'online', { qos: 1, retain: true });
+    // Spends the device's budget, so the retained offline below is dropped.
+    for (let i = 0; i < 500; i++) device.publish('booth/booth-a/retained/telemetry', '{"n": 1}', { qos: 0 });
+    await device.publishAsync('booth/booth-a/retained/status', 'offline', { qos: 1, retain: true });
+
+    const reader = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void reader.end(true));
+    const retained = waitForEvent<[string, Buffer]>(reader, 'message', { filter: (topic) => topic === 'booth/booth-a/retained/status' });
+    await reader.subscribeAsync('booth/booth-a/retained/status', { qos: 0 });
+    const [, payload] = await retained;
+    expect(payload.toString()).toBe('online');
+  });
+});
+
+describe('subscriptions per client', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  maxSubscriptionsPerClient: 3\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+  const filter = (n: number) => `booth/booth-a/d${n}/#`;
+  /** The SUBACK return codes; MQTT.js rejects when any filter is refused, with the SUBACK attached. */
+  const grantedCodes = (client: MqttClient, filters: string | string[]): Promise<number[]> =>
+    client.subscribeAsync(filters, { qos: 0 }).then(
+      (grants) => grants.map((grant) => grant.qos),
+      (error: { packet?: { granted: number[] } }) => {
+        if (!error.packet) throw error;
+        return error.packet.granted;
+      },
+    );
+
+  it('grants up to the limit, answers 0x80 past it and counts it, and frees a place on unsubscribe', async () => {
+    const client = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void client.end(true));
+    expect(await grantedCodes(client, [filter(1), filter(2), filter(3)])).toEqual([0, 0, 0]);
+    // Subscribing again to a held filter takes no new place; a fourth filter does not fit.
+    expect(await grantedCodes(client, [filter(1), filter(4)])).toEqual([0, 128]);
+    expect(client.connected).toBe(true);
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(1);
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="too-many-subscriptions"} 1');
+
+    await client.unsubscribeAsync(filter(2));
+    expect(await grantedCodes(client, filter(4))).toEqual([0]);
+    // The granted subscription is real: a message on it arrives.
+    const delivered = waitForEvent<[string]>(client, 'message', { filter: (topic) => topic === 'booth/booth-a/d4/telemetry' });
+    await client.publishAsync('booth/booth-a/d4/telemetry', '{"x": 1}', { qos: 1 });
+    await delivered;
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(1);
+  });
+
+  it('counts the subscriptions a persistent session brings back against the limit', async () => {
+    const clientId = `${BOOTH_A.id}-persistent`;
+    const first = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: false });
+    await first.subscribeAsync([filter(1), filter(2), filter(3)], { qos: 1 });
+    await first.endAsync();
+    const again = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: false });
+    onTestFinished(() => void again.end(true));
+    const refusedBefore = (await refusals(showfloor))['too-many-subscriptions'] ?? 0;
+    expect(await grantedCodes(again, filter(9))).toEqual([128]);
+    expect((await refusals(showfloor))['too-many-subscriptions']).toBe(refusedBefore + 1);
+  });
+
+  it('forgets the subscriptions of a connection that closes, cleanly or not', async () => {
+    await waitFor(() => showfloor.broker.connectedClients === 0, { what: 'earlier clients gone' });
+    const clients = await Promise.all([1, 2, 3, 4].map(() => connectDevice(showfloor.mqttUrl, BOOTH_A)));
+    await Promise.all(clients.map((client) => client.subscribeAsync([filter(1), filter(2), filter(3)], { qos: 0 })));
+    expect(showfloor.broker.clientsHoldingSubscriptions).toBe(4);
+
+    await clients[0]!.endAsync(); // DISCONNECT
+    clients[1]!.end(true); // socket closed without DISCONNECT
+    (clients[2]!.stream as { destroy(): void }).destroy();
+    await waitFor(() => showfloor.broker.clientsHoldingSubscriptions === 1, { what: 'three closed connections forgotten' });
+    clients[3]!.end(true);
+    await waitFor(() => showfloor.broker.clientsHoldingSubscriptions === 0, { what: 'every connection forgotten' });
+
+    // A new connection with a reused id starts with every place free.
+    const reused = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: clients[0]!.options.clientId! });
+    onTestFinished(() => void reused.end(true));
+    expect(await grantedCodes(reused, [filter(1), filter(2), filter(3)])).toEqual([0, 0, 0]);
+  });
+});
+
+describe('WebSocket message size', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A] });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+
+  it('closes a WebSocket whose message is larger than mqtt.maxPacketBytes before assembling it', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, ['mqtt']);
+    ws.on('error', () => undefined);
+    await waitForEvent(ws, 'open');
+    const closed = waitForEvent<[number]>(ws, 'close', { rejectOnError: false });
+    // Zeros announce no large MQTT packet: only the message size can catch this.
+    ws.send(Buffer.alloc(1024 * 1024));
+    const [code] = await closed;
+    expect(code).toBe(1009); // message too big
+    expect((await refusals(showfloor))['packet-too-large']).toBe(1);
   });
 });
 

@@ -60,6 +60,16 @@ describe('npm start configuration checks', () => {
     expect(run.output()).toContain('booths[0].passwordHash: must look like scrypt$N=16384,r=8,p=1$<salt base64>$<key base64>');
   });
 
+  it('stops with exit code 1 naming a TLS certificate file it cannot read', async () => {
+    const path = join(directory, 'tls.yaml');
+    const booth = `booths:\n  - id: ok\n    name: OK\n    passwordHash: ${JSON.stringify(testPasswordHash('a-long-random-secret'))}\n`;
+    await writeFile(path, `${booth}tls:\n  certFile: certs/missing-cert.pem\n  keyFile: certs/missing-key.pem\n`);
+    const run = startMain({ SHOWFLOOR_CONFIG: path });
+    expect(await run.exited).toBe(1);
+    // Relative to the YAML file's directory, not the working directory.
+    expect(run.output()).toContain(`tls.yaml: tls.certFile: cannot read ${join(directory, 'certs/missing-cert.pem')}: ENOENT`);
+  });
+
   it('refuses a plain password in the YAML file and says how to hash it', async () => {
     const path = join(directory, 'plain.yaml');
     await writeFile(path, 'booths:\n  - id: ok\n    name: OK\n    password: a-long-random-secret\n');

@@ -2,7 +2,7 @@
  * Starts a real Showfloor (broker, ingest, store, hub, HTTP) on free loopback ports for a test,
  * configured through the same parsers as production so tests exercise real settings.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ServerToWallEvents, WallSubscription, WallToServerEvents } from '../../contract/live';
@@ -43,6 +43,10 @@ export interface TestShowfloorOptions {
   dashboardFile?: string;
   httpPort?: number;
   mqttPort?: number;
+  /** More environment variables, parsed with the rest (e.g. ALLOWED_HOSTS). */
+  env?: Record<string, string>;
+  /** Default: silent. */
+  log?: Logger;
 }
 
 export function testSettings(options: TestShowfloorOptions = {}): Settings {
@@ -54,20 +58,31 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     MQTT_HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ...(options.influxUrl ? { INFLUX_URL: options.influxUrl, INFLUX_API: 'v1', INFLUX_BUCKET: options.database ?? 'showfloor' } : {}),
+    ...options.env,
   });
   const wall = options.dashboardFile ? `wall:\n  dashboardFile: ${JSON.stringify(options.dashboardFile)}\n` : '';
   const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${wall}${options.yaml ?? ''}`;
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 
-export async function startTestShowfloor(options: TestShowfloorOptions = {}): Promise<RunningShowfloor & { httpUrl: string; mqttUrl: string }> {
-  const running = await startShowfloor(testSettings(options), pino({ level: 'silent' }));
-  return { ...running, httpUrl: `http://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${running.mqttPort}` };
+export type TestShowfloor = RunningShowfloor & { mqttPort: number; httpUrl: string; mqttUrl: string };
+
+/** With plain MQTT on, as every test but the one that turns it off needs; https:// when `tls` is set. */
+export async function startTestShowfloor(options: TestShowfloorOptions = {}): Promise<TestShowfloor> {
+  const settings = testSettings(options);
+  const running = await startShowfloor(settings, options.log ?? pino({ level: 'silent' }));
+  const { mqttPort } = running;
+  if (mqttPort === null) {
+    await running.close();
+    throw new Error('startTestShowfloor needs plain MQTT; start a Showfloor with tls.plainMqtt: false through startShowfloor');
+  }
+  const scheme = settings.file.tls ? 'https' : 'http';
+  return { ...running, mqttPort, httpUrl: `${scheme}://127.0.0.1:${running.httpPort}`, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }
 
-/** Connects an MQTT.js client as a device of `booth`; resolves once connected. */
-export async function connectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<MqttClient> {
-  const client = mqtt.connect(url, {
+/** An MQTT.js client for a device of `booth`, with a fresh client id of that booth and no reconnects. */
+function deviceClient(url: string, booth: TestBooth, options: IClientOptions): MqttClient {
+  return mqtt.connect(url, {
     username: booth.id,
     password: booth.password,
     clientId: `${booth.id}-test-${Math.random().toString(16).slice(2, 10)}`,
@@ -75,8 +90,32 @@ export async function connectDevice(url: string, booth: TestBooth, options: ICli
     connectTimeout: 5000,
     ...options,
   });
+}
+
+/** Connects an MQTT.js client as a device of `booth`; resolves once connected. */
+export async function connectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = deviceClient(url, booth, options);
   await waitForEvent(client, 'connect', { timeoutMs: 5000 });
   return client;
+}
+
+/**
+ * Tries to connect as a device of `booth` and disconnects again: 'connected', or what ended the
+ * attempt (an error code such as DEPTH_ZERO_SELF_SIGNED_CERT, or 'closed' when the server hung up).
+ */
+export async function tryConnectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<'connected' | string> {
+  const client = deviceClient(url, booth, options);
+  let ended = 'closed';
+  client.on('error', (error: Error & { code?: string | number }) => (ended = String(error.code ?? error.message)));
+  try {
+    const [event] = await Promise.race([
+      waitForEvent<[]>(client, 'connect', { rejectOnError: false }).then(() => ['connect'] as const),
+      waitForEvent<[]>(client, 'close', { rejectOnError: false }).then(() => ['close'] as const),
+    ]);
+    return event === 'connect' ? 'connected' : ended;
+  } finally {
+    client.end(true);
+  }
 }
 
 export type WallClient = Socket<ServerToWallEvents, WallToServerEvents>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsError, parseEnv, parseSettingsFile } from '../../server/config/settings';
+import { HostPolicy, parseHostName } from '../../server/http/HostPolicy';
 import { OriginPolicy } from '../../server/http/OriginPolicy';
 
 describe('ALLOWED_ORIGINS', () => {
@@ -47,5 +48,80 @@ describe('OriginPolicy', () => {
     [{ origin: 'http://wall.local:8080' }, false],
   ])('%j admitted: %s', (headers, admitted) => {
     expect(policy.admits(headers)).toBe(admitted);
+  });
+});
+
+describe('ALLOWED_HOSTS', () => {
+  it('defaults to none (every Host answered) and keeps names in lower case, ports where given', () => {
+    expect(parseEnv({}).ALLOWED_HOSTS).toEqual([]);
+    expect(parseEnv({ ALLOWED_HOSTS: ' Wall.Example.com , 10.0.0.5:8080,[FD00::5]:443, wall.local. ' }).ALLOWED_HOSTS).toEqual([
+      { hostname: 'wall.example.com' },
+      { hostname: '10.0.0.5', port: 8080 },
+      { hostname: '[fd00::5]', port: 443 },
+      { hostname: 'wall.local' },
+    ]);
+  });
+
+  it.each(['*', 'https://wall.example.com', 'wall.example.com/path', 'wall.example.com:0', 'wall.example.com:99999', 'fd00::5', 'wall..example', '-wall.example', 'user@wall'])(
+    'refuses %j naming the variable',
+    (value) => {
+      expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(SettingsError);
+      expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(/environment: ALLOWED_HOSTS: .* is not a host name/);
+    },
+  );
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.2, 10.0.1.0/24,fd00::/8', ['10.0.0.2', '10.0.1.0/24', 'fd00::/8']],
+  ])('reads %j as %j', (value, expected) => {
+    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('refuses true, which would let any client choose its address', () => {
+    expect(() => parseEnv({ TRUST_PROXY: 'true' })).toThrow(/environment: TRUST_PROXY: true would trust X-Forwarded-For from any client/);
+  });
+
+  it.each(['proxy.example', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/8', '-1', '1.5', '10.0.0.256', ','])('refuses %j naming the variable', (value) => {
+    expect(() => parseEnv({ TRUST_PROXY: value })).toThrow(/environment: TRUST_PROXY: .* is neither a hop count nor a proxy address/);
+  });
+});
+
+describe('HostPolicy', () => {
+  const policy = new HostPolicy([parseHostName('wall.example')!, parseHostName('10.0.0.5:8080')!, parseHostName('[::1]')!]);
+
+  it.each([
+    ['wall.example', true],
+    ['WALL.example:8443', true], // no port listed: any port
+    ['wall.example.', true],
+    ['10.0.0.5:8080', true],
+    ['10.0.0.5:8081', false],
+    ['10.0.0.5', false],
+    ['[::1]:8080', true],
+    ['evil.example', false],
+    ['wall.example.evil.example', false],
+    ['wall.example@evil.example', false],
+    ['', false],
+    [undefined, false],
+  ])('Host %j admitted: %s', (host, admitted) => {
+    expect(policy.admits(host)).toBe(admitted);
+  });
+
+  it('admits every Host when ALLOWED_HOSTS is unset', () => {
+    expect(new HostPolicy([]).admits('anything.example')).toBe(true);
+    expect(new HostPolicy([]).admits(undefined)).toBe(true);
+  });
+
+  it('makes a page same-origin only under an allowed name (DNS rebinding)', () => {
+    const origins = new OriginPolicy([], policy);
+    expect(origins.admits({ host: 'wall.example:8080', origin: 'http://wall.example:8080' })).toBe(true);
+    expect(origins.admits({ host: 'rebound.evil.example:8080', origin: 'http://rebound.evil.example:8080' })).toBe(false);
+    expect(new OriginPolicy([]).admits({ host: 'rebound.evil.example:8080', origin: 'http://rebound.evil.example:8080' })).toBe(true);
   });
 });

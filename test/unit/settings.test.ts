@@ -39,6 +39,7 @@ describe('YAML settings file', () => {
       messagesPerSecondPerDevice: 1000,
       keepaliveLimitSeconds: 300,
       maxInflightQos2: 100,
+      maxSubscriptionsPerClient: 100,
     });
     expect(file.influx.maxBufferLines).toBe(600_000);
   });
@@ -58,6 +59,7 @@ describe('YAML settings file', () => {
     ['mqtt:\n  maxConnectionsPerAddress: 0\n', /x.yaml: mqtt\.maxConnectionsPerAddress: /],
     ['mqtt:\n  messagesPerSecondPerDevice: 0\n', /x.yaml: mqtt\.messagesPerSecondPerDevice: /],
     ['mqtt:\n  keepaliveLimitSeconds: -1\n', /x.yaml: mqtt\.keepaliveLimitSeconds: /],
+    ['mqtt:\n  maxSubscriptionsPerClient: 0\n', /x.yaml: mqtt\.maxSubscriptionsPerClient: /],
     ['mqtt:\n  maxConnectionsPerIp: 5\n', /x.yaml: mqtt: Unrecognized key/i],
     ['wall:\n  dashboard: d.yaml\n', /x.yaml: wall: Unrecognized key/i],
     ['wall:\n  dashboardFile: ""\n', /x.yaml: wall\.dashboardFile: must be a file path; leave it out for automatic scenes/],
@@ -80,5 +82,32 @@ describe('dashboard file setting', () => {
 
   it('keeps an absolute path as it is', () => {
     expect(dashboardFilePath(settings('wall:\n  dashboardFile: /srv/dashboard.yaml\n', '/etc/showfloor/showfloor.yaml'))).toBe('/srv/dashboard.yaml');
+  });
+});
+
+describe('TLS settings', () => {
+  it('are off unless tls is in the file; MQTT over TLS defaults to port 8883', () => {
+    expect(parseSettingsFile('', 'x.yaml').tls).toBeUndefined();
+    expect(parseEnv({}).MQTT_TLS_PORT).toBe(8883);
+  });
+
+  it('read the file paths and keep plain MQTT by default', () => {
+    expect(parseSettingsFile('tls:\n  certFile: cert.pem\n  keyFile: key.pem\n', 'x.yaml').tls).toEqual({ certFile: 'cert.pem', keyFile: 'key.pem', plainMqtt: true });
+    expect(parseSettingsFile('tls:\n  certFile: c\n  keyFile: k\n  caFile: ca\n  plainMqtt: false\n', 'x.yaml').tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'ca', plainMqtt: false });
+  });
+
+  it.each([
+    ['tls:\n  keyFile: key.pem\n', /x.yaml: tls\.certFile: required: the PEM certificate/],
+    ['tls:\n  certFile: cert.pem\n', /x.yaml: tls\.keyFile: required: the PEM private key/],
+    ['tls:\n  certFile: ""\n  keyFile: k\n', /x.yaml: tls\.certFile: /],
+    ['tls:\n  certFile: c\n  keyFile: k\n  plainMqtt: "no"\n', /x.yaml: tls\.plainMqtt: /],
+    ['tls:\n  certFile: c\n  keyFile: k\n  cert: c\n', /x.yaml: tls: Unrecognized key/i],
+    ['tls: true\n', /x.yaml: tls: /],
+  ])('refuses %j naming the key', (yaml, message) => {
+    expect(() => parseSettingsFile(yaml, 'x.yaml')).toThrow(message);
+  });
+
+  it('refuses a bad MQTT_TLS_PORT', () => {
+    expect(() => parseEnv({ MQTT_TLS_PORT: '88830' })).toThrow(/environment: MQTT_TLS_PORT: /);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * Aedes with one more decision before a client's publish enters the broker: a gate that may
+ * decline it after the sender has been answered and before anyone else sees it.
+ *
+ * Why not a hook: MQTT 3.1.1 has no negative acknowledgement for a publish, so an error from
+ * `authorizePublish` closes the connection; every later hook (`published`, the `publish` event,
+ * `authorizeForward` per subscriber) runs after the message was retained, queued for offline
+ * sessions and forwarded. Aedes's PUBLISH handler (lib/handlers/publish.js) acknowledges a QoS 1
+ * publish and then calls `broker.publish(packet, client, done)`; for QoS 2 it stores the packet,
+ * calls `broker.publish` and sends PUBREC when `done` is called. Declining there keeps every
+ * protocol obligation to the sender and delivers to nobody, and a declined message costs no
+ * routing, which matters most during the floods it is meant for.
+ */
+import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
+
+type Done = (error?: Error) => void;
+/** The form Aedes itself calls; the published typings only declare `publish(packet, done)`. */
+type ClientPublish = (this: Aedes, packet: PublishPacket, client: Client | null, done?: Done) => void;
+
+/** True to let the publish through; false to drop it silently (it was already acknowledged). */
+export type PublishGate = (packet: PublishPacket, client: Client) => boolean;
+
+export class GatedAedes extends Aedes {
+  constructor(
+    options: AedesOptions,
+    private readonly admits: PublishGate,
+  ) {
+    super(options);
+  }
+
+  /** `Aedes.createBroker` for this class: construct, then start persistence and heartbeats. */
+  static async startGated(options: AedesOptions, admits: PublishGate): Promise<GatedAedes> {
+    const aedes = new GatedAedes(options, admits);
+    await aedes.listen();
+    return aedes;
+  }
+
+  override publish(packet: PublishPacket, clientOrDone: Client | null | Done, done?: Done): void {
+    const client = typeof clientOrDone === 'function' ? null : clientOrDone;
+    const callback = typeof clientOrDone === 'function' ? clientOrDone : done;
+    // Broker-internal messages ($SYS) have no client and are not gated.
+    if (client && !this.admits(packet, client)) {
+      callback?.();
+      return;
+    }
+    (Aedes.prototype.publish as unknown as ClientPublish).call(this, packet, client, callback);
+  }
+}
