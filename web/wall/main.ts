@@ -53,8 +53,10 @@ new WallConnection(params, () => wallReport(localStorage, sessionStorage, random
 
 function tick(): void {
   const now = Date.now();
-  // Without a dashboard file the scenes follow the devices: a new kind gets its scene within a second.
-  rotation.setScenes(dashboard === null || dashboard.source === 'auto' ? buildAutoScenes(model.devices()) : dashboard.scenes);
+  // Nothing goes on stage before the server has said which scenes there are: starting on a stand-in
+  // would lose the scene to resume after a reload. Without scenes in a dashboard file they follow the
+  // devices, so a new kind gets its scene within a second.
+  if (dashboard !== null) rotation.setScenes(dashboard.scenes.length === 0 ? buildAutoScenes(model.devices()) : dashboard.scenes);
   if (screen.showScene(rotation.current(now))) loop.markChange({ membership: true, devices: new Set() });
   screen.renderClock(now);
   screen.renderConnection(describeConnection(connection, now, text));
