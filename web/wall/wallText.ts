@@ -41,6 +41,9 @@ const EN = {
   positions: 'Positions',
   lastMinutes: 'last {n} min',
   devicesOnline: '{online} of {total} online',
+  trendRising: 'rising',
+  trendFalling: 'falling',
+  trendSteady: 'steady',
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -76,6 +79,9 @@ const ZH: Record<MessageKey, string> = {
   positions: '位置',
   lastMinutes: '最近 {n} 分钟',
   devicesOnline: '{online}/{total} 在线',
+  trendRising: '上升',
+  trendFalling: '下降',
+  trendSteady: '平稳',
 };
 
 const MESSAGES: Record<WallLanguage, Record<MessageKey, string>> = { en: EN, zh: ZH };

@@ -1,0 +1,185 @@
+/**
+ * Where moving devices are: a dot per device with its name, and a fading trail of its recent
+ * positions, on axes with equal metres per pixel. The dots move with every reading (the position
+ * is the reading), within the frame's chart budget.
+ */
+import { ScatterChart } from 'echarts/charts';
+import { GridComponent } from 'echarts/components';
+import { use } from 'echarts/core';
+import { LabelLayout } from 'echarts/features';
+import { DASHBOARD_LIMITS, type PositionPanelSpec } from '../../../contract/dashboard';
+import { create, setData, setText } from '../dom';
+import { assessFreshness } from '../freshness';
+import { assignMetricColors } from '../metricColors';
+import type { RenderWork } from '../RenderLoop';
+import type { DeviceState, WallModel } from '../WallModel';
+import type { WallText } from '../wallText';
+import { chartFontSize, readFontFamily, readWallColors } from './chartStyle';
+import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
+import { PanelChart } from './PanelChart';
+import { PanelFrame } from './PanelFrame';
+import { deviceName, freshnessNote, metricUnit } from './panelText';
+import type { PanelContext, PanelView } from './PanelView';
+import {
+  buildPositionLayout,
+  buildPositionUpdate,
+  positionLayoutKey,
+  positionMargins,
+  type PlottedDevice,
+  type PositionLook,
+} from './positionOptions';
+import { axisExtent, equalAspectExtents, extractTrail, type Extent, type TrailPoint } from './positionTrail';
+
+use([ScatterChart, GridComponent, LabelLayout]);
+
+const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+type LegendEntry = KeyedView & Record<'name' | 'note', HTMLElement>;
+
+export class PositionPanel implements PanelView {
+  readonly element: HTMLElement;
+  private readonly frame: PanelFrame;
+  private readonly chart: PanelChart;
+  private readonly legend: KeyedViews<DeviceState, LegendEntry>;
+  private plottedKeys = new Set<string>();
+  private chartPending = true;
+  private halo: string | null = null;
+  private fontFamily: string | null = null;
+
+  constructor(private readonly spec: PositionPanelSpec) {
+    this.frame = new PanelFrame(spec.kind);
+    this.element = this.frame.element;
+    const host = create('div', 'position-panel__chart', this.frame.body);
+    host.dataset['testid'] = 'panel-chart';
+    // Equal aspect depends on the plot's pixel size: a resize must recompute the extents.
+    this.chart = new PanelChart(host, () => {
+      this.chartPending = true;
+    });
+    this.legend = new KeyedViews(create('ul', 'position-panel__legend', this.frame.body), (device) => device.key, createLegendEntry);
+  }
+
+  render(work: RenderWork, context: PanelContext): boolean {
+    const { text } = context;
+    const devices = this.devicesToPlot(context.model);
+    const keys = new Set(devices.map((d) => d.key));
+    const membershipChanged = keys.size !== this.plottedKeys.size || [...keys].some((key) => !this.plottedKeys.has(key));
+    const changed = membershipChanged || work.membership || devices.some((d) => work.changed.has(d.key));
+    this.plottedKeys = keys;
+
+    this.frame.setTitle(text.localize(this.spec.title) || text.t('positions'));
+    this.frame.showWaiting(devices.length > 0 ? null : this.waitingMessage(text));
+    if (changed || work.everyTile) this.renderLegend(devices, context);
+    if (changed || work.everyTile) this.chartPending = true;
+
+    if (!this.chartPending || devices.length === 0) return false;
+    if (performance.now() >= context.chartDeadline) return true;
+    if (this.renderChart(devices, context)) this.chartPending = false;
+    return false;
+  }
+
+  dispose(): void {
+    this.chart.dispose();
+    this.legend.clear();
+  }
+
+  /** The devices the spec names, or every device reporting both metrics; bounded either way. */
+  private devicesToPlot(model: WallModel): DeviceState[] {
+    const { devices, booth, xMetric, yMetric } = this.spec;
+    const limit = DASHBOARD_LIMITS.devicesPerPosition;
+    if (devices && devices.length > 0) {
+      const found = new Map<string, DeviceState>();
+      for (const id of devices.slice(0, limit)) {
+        const device = model.find(id, booth);
+        if (device) found.set(device.key, device);
+      }
+      return [...found.values()];
+    }
+    const reporting: DeviceState[] = [];
+    for (const device of model.devices()) {
+      if (booth !== undefined && device.booth !== booth) continue;
+      if (device.metrics.has(xMetric) && device.metrics.has(yMetric)) reporting.push(device);
+    }
+    return reporting.sort((a, b) => byName.compare(deviceName(a), deviceName(b)) || (a.key < b.key ? -1 : 1)).slice(0, limit);
+  }
+
+  private waitingMessage(text: WallText): string {
+    const named = this.spec.devices ?? [];
+    return named.length > 0 ? text.t('waitingForDevice', { device: named.join(', ') }) : text.t('waitingForDevices');
+  }
+
+  private renderChart(devices: readonly DeviceState[], context: PanelContext): boolean {
+    const { width, height } = this.chart;
+    if (width === 0 || height === 0) return false;
+    const { xMetric, yMetric } = this.spec;
+    const colors = assignMetricColors(devices.map((d) => d.key));
+    const plotted = devices.map((device) => plottedDevice(device, xMetric, yMetric, colors.get(device.key) ?? '#ffffff', context.serverNow));
+    const first = devices[0];
+    const look: PositionLook = {
+      fontSize: chartFontSize(Math.min(width, height), 0.05, 18, 26) ?? 18,
+      fontFamily: (this.fontFamily ??= readFontFamily(this.element)),
+      halo: (this.halo ??= readWallColors(this.element).panel),
+      units: { x: first ? metricUnit(first, xMetric) : '', y: first ? metricUnit(first, yMetric) : '' },
+    };
+    const extents = this.extents(devices, plotted, look.fontSize);
+    return this.chart.draw(
+      positionLayoutKey(plotted, look),
+      () => buildPositionLayout(plotted, extents, look),
+      () => buildPositionUpdate(plotted, extents, look),
+    );
+  }
+
+  private extents(devices: readonly DeviceState[], plotted: readonly PlottedDevice[], fontSize: number): { x: Extent; y: Extent } {
+    const points = plotted.flatMap((d): { x: number; y: number }[] => (d.position ? [...d.trail, d.position] : [...d.trail]));
+    const x = axisExtent(devices.map((d) => d.meta.expected?.[this.spec.xMetric]), points.map((p) => p.x)) ?? { min: -1, max: 1 };
+    const y = axisExtent(devices.map((d) => d.meta.expected?.[this.spec.yMetric]), points.map((p) => p.y)) ?? { min: -1, max: 1 };
+    const margins = positionMargins(fontSize);
+    return equalAspectExtents(x, y, this.chart.width - margins.left - margins.right, this.chart.height - margins.top - margins.bottom);
+  }
+
+  /** A line per device under the chart: its colour, name and, when not current, how old its position is. */
+  private renderLegend(devices: readonly DeviceState[], { serverNow, text }: PanelContext): void {
+    const colors = assignMetricColors(devices.map((d) => d.key));
+    this.legend.render(devices, (entry, device) => {
+      const freshness = assessFreshness(device, serverNow);
+      const position = latestPosition(device, this.spec.xMetric, this.spec.yMetric);
+      entry.element.style.setProperty('--device-color', colors.get(device.key) ?? '#ffffff');
+      setData(entry.element, 'freshness', freshness);
+      setData(entry.element, 'x', position ? String(position.x) : '');
+      setData(entry.element, 'y', position ? String(position.y) : '');
+      setText(entry.name, deviceName(device));
+      setText(entry.note, freshnessNote(freshness, device.lastSeen === null ? null : serverNow - device.lastSeen, text));
+    });
+  }
+}
+
+function createLegendEntry(device: DeviceState): LegendEntry {
+  return createPartsView('li', 'position-legend', { testid: 'position-device', device: device.device, booth: device.booth }, ['name', 'note']);
+}
+
+function plottedDevice(device: DeviceState, xMetric: string, yMetric: string, color: string, serverNow: number): PlottedDevice {
+  const x = device.metrics.get(xMetric);
+  const y = device.metrics.get(yMetric);
+  const trail = x && y ? extractTrail(x.series, y.series) : [];
+  return {
+    key: device.key,
+    label: deviceName(device),
+    color,
+    dimmed: assessFreshness(device, serverNow) !== 'live',
+    trail,
+    position: latestPosition(device, xMetric, yMetric, trail),
+  };
+}
+
+/** The newest paired position; the latest values when the window holds none (a summary only). */
+function latestPosition(
+  device: DeviceState,
+  xMetric: string,
+  yMetric: string,
+  trail: readonly TrailPoint[] = [],
+): { x: number; y: number } | null {
+  const last = trail[trail.length - 1];
+  if (last) return { x: last.x, y: last.y };
+  const x = device.metrics.get(xMetric)?.latest;
+  const y = device.metrics.get(yMetric)?.latest;
+  return typeof x === 'number' && typeof y === 'number' ? { x, y } : null;
+}
