@@ -2,6 +2,7 @@
  * The socket.io protocol between the server's LiveHub and wall pages.
  * Data flows one way: the page says once which booths it wants (handshake `auth`), then only listens.
  */
+import type { WallAlarmNotice } from './console';
 import type { WallDashboard, WallReport } from './dashboard';
 import type { DeviceMeta, ReadingValues } from './device';
 
@@ -87,6 +88,8 @@ export interface ServerToWallEvents {
   /** Sent on every (re)connect before the snapshot, and to every wall when the dashboard file changes. */
   dashboard: (dashboard: WallDashboard) => void;
   snapshot: (snapshot: Snapshot) => void;
+  /** Alarms from the server's rules for the wall's booths, not cleared: on connect and on every change. */
+  alarms: (alarms: WallAlarmNotice[]) => void;
   frame: (frame: Frame) => void;
 }
 

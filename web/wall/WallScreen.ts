@@ -7,6 +7,7 @@ import type { Branding, SceneSpec } from '../../contract/dashboard';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import type { ConnectionView } from './connectionStatus';
 import { create, setData, setText } from './dom';
+import { AlarmStrip } from './panels/AlarmStrip';
 import type { PanelContext, PanelHost } from './panels/PanelView';
 import type { RenderWork } from './RenderLoop';
 import type { SceneOnScreen } from './SceneRotation';
@@ -29,6 +30,7 @@ export class WallScreen {
   private readonly progressBar: HTMLElement;
   private readonly clock: WallClock;
   private readonly indicator: ConnectionIndicator;
+  private readonly alarms = new AlarmStrip();
   private scene: SceneView | null = null;
   private branding: Branding = {};
 
@@ -47,6 +49,7 @@ export class WallScreen {
     this.progressBar = find(document, '.scene-progress__bar');
     this.clock = new WallClock(find(document, '.clock__hm'), find(document, '.clock__s'), text);
     this.indicator = new ConnectionIndicator(find(document, '[data-testid="connection"]'));
+    find(document, '.wall').append(this.alarms.element);
     document.documentElement.lang = text.locale;
     this.windowCaption.textContent = text.t('lastMinutes', { n: text.number(model.windowMs / 60_000) });
     // A logo that fails to load must not leave a broken-image icon on a wall.
@@ -75,7 +78,6 @@ export class WallScreen {
 
   render(work: RenderWork): boolean {
     if (work.membership) this.renderTitle();
-    if (!this.scene) return false;
     const context: PanelContext = {
       model: this.model,
       text: this.text,
@@ -83,7 +85,9 @@ export class WallScreen {
       windowMs: this.model.windowMs,
       chartDeadline: performance.now() + CHART_BUDGET_MS,
     };
-    return this.scene.render(work, context);
+    // On every scene: an alarm must not wait for the rotation to come round to its device.
+    if (work.everyTile || work.changed.size > 0) this.alarms.render(context);
+    return this.scene?.render(work, context) ?? false;
   }
 
   applyBranding(branding: Branding): void {

@@ -1,21 +1,26 @@
 /** One place that knows which class draws which panel kind of a dashboard. */
 import type { PanelSpec } from '../../../contract/dashboard';
-import { create } from '../dom';
 import { DevicesPanel } from './DevicesPanel';
+import { GaugePanel } from './GaugePanel';
 import type { PanelHost, PanelView } from './PanelView';
+import { PositionPanel } from './PositionPanel';
+import { StatPanel } from './StatPanel';
+import { StatusGridPanel } from './StatusGridPanel';
+import { TimeSeriesPanel } from './TimeSeriesPanel';
 
 export function createPanel(spec: PanelSpec, host: PanelHost): PanelView {
   switch (spec.kind) {
     case 'devices':
       return new DevicesPanel(spec, host);
-    default:
-      return placeholder(spec.kind);
+    case 'timeseries':
+      return new TimeSeriesPanel(spec);
+    case 'stat':
+      return new StatPanel(spec);
+    case 'gauge':
+      return new GaugePanel(spec);
+    case 'status-grid':
+      return new StatusGridPanel(spec);
+    case 'position':
+      return new PositionPanel(spec);
   }
-}
-
-function placeholder(kind: string): PanelView {
-  const element = create('section', 'panel');
-  element.dataset['testid'] = 'panel';
-  element.dataset['panelKind'] = kind;
-  return { element, render: () => false, dispose: () => undefined };
 }

@@ -1,0 +1,165 @@
+/**
+ * The technician console's HTTP API (server/console/ answers it, web/console/ calls it). Every
+ * route below /api/console/ except `login` needs the session cookie and answers 401 without it.
+ * Device-supplied text in these shapes is data: the page renders it with textContent only.
+ */
+import type { DeviceMeta, ReadingValues } from './device';
+
+export const CONSOLE_API = {
+  /** POST { name, password } → 204 and the session cookie; 401 { error } on a wrong password. */
+  login: '/api/console/login',
+  /** POST → 204, cookie cleared. */
+  logout: '/api/console/logout',
+  /** GET → ConsoleSession, or 401. */
+  session: '/api/console/session',
+  /** GET → DeviceHealthList. */
+  devices: '/api/console/devices',
+  /** GET `${deviceDetail}/{booth}/{device}` → DeviceDetail, or 404. */
+  deviceDetail: '/api/console/devices',
+  /** GET ?booth&device&metric&from&to&points → the same shape as the public /api/history. */
+  history: '/api/console/history',
+  /** GET → ServerHealth. */
+  health: '/api/console/health',
+  /** GET → AlarmList. */
+  alarms: '/api/console/alarms',
+  /** POST `${acknowledge}/{id}/ack` → 204; the session's name is recorded as who acknowledged. */
+  acknowledge: '/api/console/alarms',
+} as const;
+
+export interface ConsoleLogin {
+  /** Who is at the console, recorded on acknowledgements; not a secret. */
+  name: string;
+  password: string;
+}
+
+export interface ConsoleSession {
+  name: string;
+  expiresAt: number;
+}
+
+/** Presence as the console sees it: `stale` means connected (or unknown) but quiet past its expected interval. */
+export type HealthState = 'online' | 'stale' | 'offline';
+
+export type HealthChangeReason =
+  | 'connect'
+  | 'disconnect'
+  | 'keepalive-timeout'
+  | 'connection-lost'
+  | 'will'
+  | 'status'
+  | 'telemetry'
+  | 'inactivity'
+  | 'server-start';
+
+export interface HealthChange {
+  ts: number;
+  state: HealthState;
+  reason: HealthChangeReason;
+}
+
+export interface RejectionSample {
+  ts: number;
+  reason: string;
+  /** The payload as received, cut to a few hundred characters, control characters replaced. */
+  sample: string;
+}
+
+export interface DeviceHealth {
+  booth: string;
+  device: string;
+  name: string | null;
+  kind: string | null;
+  firmware: string | null;
+  state: HealthState;
+  stateSince: number;
+  stateReason: HealthChangeReason;
+  lastSeen: number | null;
+  /** Accepted readings per second over the last minute. */
+  ratePerSecond: number;
+  /** How long a quiet spell may last before the device is stale, and where that figure came from. */
+  expectedIntervalMs: number | null;
+  intervalSource: 'meta' | 'learned' | null;
+  rejectedTotal: number;
+  rejected: Record<string, number>;
+  lastRejection: RejectionSample | null;
+  reconnects: number;
+  clientAddress: string | null;
+  /** Since when the current MQTT connection is up; null while disconnected. */
+  connectedSince: number | null;
+  /** From telemetry when the device reports it (battery %, signal dBm), else null. */
+  battery: number | null;
+  signal: number | null;
+}
+
+export interface DeviceHealthList {
+  serverTime: number;
+  devices: DeviceHealth[];
+}
+
+export interface RawPayload {
+  ts: number;
+  topic: string;
+  /** Cut and cleaned like RejectionSample.sample. */
+  payload: string;
+}
+
+export interface DeviceDetail extends DeviceHealth {
+  meta: DeviceMeta;
+  latest: ReadingValues;
+  /** Newest first, bounded. */
+  recentPayloads: RawPayload[];
+  /** Newest first, bounded; from InfluxDB `device_status` when it is configured, so it survives a restart. */
+  timeline: HealthChange[];
+  /** Newest first, bounded. */
+  rejections: RejectionSample[];
+}
+
+export interface ServerHealth {
+  serverTime: number;
+  uptimeSeconds: number;
+  ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number };
+  influx: {
+    mode: 'v1' | 'v2' | 'memory';
+    reachable: boolean;
+    /** Mean and worst write round trip over the last minute, ms; null before any write. */
+    writeLatencyMs: { mean: number; max: number } | null;
+    pendingLines: number;
+    /** pendingLines as a share of influx.maxBufferLines, 0..1. */
+    bufferFill: number;
+    dropped: number;
+    lastError: string | null;
+  };
+  walls: { connected: number; list: { id: string | null; address: string; reloads: number; lastReloadReason: string | null; connectedAt: number }[] };
+  process: { rssBytes: number; heapUsedBytes: number; eventLoopLagMs: { p50: number; p99: number; max: number } };
+}
+
+export type AlarmSeverity = 'info' | 'warning' | 'critical';
+export type AlarmState = 'active' | 'acknowledged' | 'cleared';
+
+export interface Alarm {
+  /** Stable per rule and device: `${rule}/${booth}/${device}`. */
+  id: string;
+  rule: string;
+  severity: AlarmSeverity;
+  booth: string;
+  device: string;
+  metric: string | null;
+  state: AlarmState;
+  /** What is wrong, in words, e.g. "co2 above 1200 ppm for 30 s (1350 ppm)". */
+  message: string;
+  raisedAt: number;
+  /** The reading that raised it, for threshold rules. */
+  value: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  clearedAt: number | null;
+}
+
+export interface AlarmList {
+  serverTime: number;
+  /** Active and acknowledged alarms, then the most recently cleared ones (bounded). */
+  alarms: Alarm[];
+}
+
+/** What a wall's alarm strip gets from the server: alarms of its booths that are not cleared. */
+export type WallAlarmNotice = Pick<Alarm, 'id' | 'severity' | 'booth' | 'device' | 'metric' | 'state' | 'message' | 'raisedAt' | 'value'>;
