@@ -184,16 +184,19 @@ describeWithChromium('wall scenes in Chromium', () => {
         'heap-ceiling',
         '?heapMb=40',
         () => {
-          // 64 MB of strings on the JS heap, kept reachable; nothing returned, so nothing is serialised back.
-          (window as unknown as { __hog: string[] }).__hog = Array.from({ length: 256 }, (_, i) => `${'x'.repeat(1 << 18)}${i}`);
+          // 64 MB of numbers on the JS heap, kept reachable; nothing returned, so nothing is serialised back.
+          (window as unknown as { __hog: number[][] }).__hog = Array.from({ length: 64 }, () => new Array<number>(1 << 17).fill(Math.random()));
         },
       ],
     ] as const) {
-      // A context of its own: the watchdog's once-a-minute guard is per kiosk (localStorage).
-      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      // A context of its own: the watchdog's once-a-minute guard is per kiosk (localStorage). Chromium
+      // updates performance.memory only coarsely unless told otherwise; a kiosk can be told the same.
+      const heapBrowser = reason === 'heap-ceiling' ? await launchChromium({ extraArgs: ['--enable-precise-memory-info'] }) : browser;
+      const context = await heapBrowser.newContext({ viewport: { width: 1280, height: 720 } });
       const page = await context.newPage();
       await page.goto(`${showfloor.httpUrl}/${query}`);
       await page.waitForFunction(() => document.querySelector('[data-testid="connection-label"]')?.textContent === 'Live');
+      if (reason === 'heap-ceiling') await page.waitForFunction(() => document.documentElement.dataset['heapWatch'] === 'armed', undefined, { timeout: 15_000 });
       const reloaded = page.waitForEvent('load', { timeout: 20_000 });
       await page.evaluate(cause);
       await reloaded.catch((error: Error) => {
@@ -205,6 +208,7 @@ describeWithChromium('wall scenes in Chromium', () => {
         expect(body.walls.reloads[reason]).toBe(1);
       }, { timeoutMs: 10_000 });
       await context.close();
+      if (heapBrowser !== browser) await heapBrowser.close();
     }
   });
 });

@@ -39,6 +39,12 @@ export class Watchdog {
   private lastFrameAt = Date.now();
   /** Set once a reload is under way, so a burst of errors makes one reload. */
   private reloading = false;
+  /**
+   * Set once the heap has been seen under the ceiling. Just after a reload the previous page's heap
+   * may not be collected yet; and a ceiling set below what the page needs at rest must not reload
+   * it once a minute for ever.
+   */
+  private heapArmed = false;
 
   constructor(private readonly options: WatchdogOptions) {}
 
@@ -79,7 +85,13 @@ export class Watchdog {
 
   private check(win: Window): void {
     const heap = (win.performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
-    if (heap !== undefined && heap > this.options.heapCeilingBytes) this.trigger('heap-ceiling');
+    if (heap !== undefined) {
+      if (heap <= this.options.heapCeilingBytes && !this.heapArmed) {
+        this.heapArmed = true;
+        win.document.documentElement.dataset['heapWatch'] = 'armed'; // for technicians' tools and tests
+      }
+      else if (this.heapArmed) this.trigger('heap-ceiling');
+    }
     // Hidden tabs get no frames by design; a visible kiosk page must.
     if (win.document.visibilityState === 'visible' && Date.now() - this.lastFrameAt > FROZEN_AFTER_MS) this.trigger('frozen');
     else if (win.document.visibilityState !== 'visible') this.lastFrameAt = Date.now();
