@@ -6,6 +6,7 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { init, use, type EChartsType } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { readFontFamily } from './panels/chartStyle';
 import { buildChartLayout, buildChartUpdate, chartLayoutKey, type ChartRow, type LinePoint, type TimeWindow } from './chartOptions';
 
 use([LineChart, GridComponent, CanvasRenderer]);
@@ -13,6 +14,7 @@ use([LineChart, GridComponent, CanvasRenderer]);
 export class DeviceChart {
   private chart: EChartsType | null = null;
   private layoutKey = '';
+  private fontFamily: string | null = null;
 
   constructor(private readonly host: HTMLElement) {}
 
@@ -25,10 +27,13 @@ export class DeviceChart {
     // A collapsed host would make ECharts warn and draw nothing; the ResizeObserver brings us back.
     if (width === 0 || height === 0) return false;
     this.chart ??= init(this.host, undefined, { renderer: 'canvas' });
-    const fontSize = axisFontSize(height, rows.length);
+    // Canvas text cannot follow the CSS rem, so the chart reads it: labels scale with the screen like the rest.
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    this.fontFamily ??= readFontFamily(this.host);
+    const fontSize = axisFontSize(height, rows.length, rem / 16);
     const key = chartLayoutKey(rows, fontSize);
     if (key !== this.layoutKey) {
-      this.chart.setOption(buildChartLayout(rows, window, readData(), fontSize), { notMerge: true });
+      this.chart.setOption(buildChartLayout(rows, window, readData(), fontSize, this.fontFamily), { notMerge: true });
       this.layoutKey = key;
     } else {
       this.chart.setOption(buildChartUpdate(rows, window, dataChanged ? readData() : null));
@@ -50,9 +55,12 @@ export class DeviceChart {
 /** Below this row height, px, y-axis labels would overlap their neighbours'. */
 const MIN_LABELLED_ROW_HEIGHT = 40;
 
-/** Axis labels are secondary to the readouts, but should still scale with the row they sit in. */
-function axisFontSize(chartHeight: number, rowCount: number): number | null {
+/**
+ * Axis labels are secondary to the readouts, but should still scale with the row they sit in and
+ * with the screen (`scale` is the rem over 16 px: 2 on a 4K wall).
+ */
+function axisFontSize(chartHeight: number, rowCount: number, scale: number): number | null {
   const rowHeight = chartHeight / Math.max(rowCount, 1);
-  if (rowHeight < MIN_LABELLED_ROW_HEIGHT) return null;
-  return Math.round(Math.min(20, Math.max(11, rowHeight * 0.2)));
+  if (rowHeight < MIN_LABELLED_ROW_HEIGHT * scale) return null;
+  return Math.round(Math.min(20 * scale, Math.max(12 * scale, rowHeight * 0.2)));
 }

@@ -29,8 +29,8 @@ export type LinePoint = [number, number | null];
 
 const AXIS_COLOR = '#8b94a7';
 const SPLIT_LINE_COLOR = 'rgba(255,255,255,0.08)';
-/** Room on the right for y-axis labels, px. */
-const Y_LABEL_WIDTH = 64;
+/** Room on the right for y-axis labels, in label font sizes (64 px for 16 px labels). */
+const Y_LABEL_EMS = 4;
 const NO_LABEL_MARGIN = 6;
 /** Share of each row left empty above and below its plot, so labels of neighbours do not touch. */
 const ROW_PADDING = 0.14;
@@ -52,17 +52,19 @@ export function buildChartLayout(
   window: TimeWindow,
   data: readonly LinePoint[][],
   axisFontSize: number | null,
+  /** A real family: the canvas rejects CSS keywords such as 'inherit' and falls back to 10px sans-serif. */
+  fontFamily = 'sans-serif',
 ): DeviceChartOption {
   const rowShare = 100 / Math.max(rows.length, 1);
   const padding = rowShare * ROW_PADDING;
   return {
     animation: false,
     backgroundColor: 'transparent',
-    textStyle: { fontFamily: 'inherit' },
+    textStyle: { fontFamily },
     grid: rows.map((row, index) => ({
       id: row.metric,
       left: 4,
-      right: axisFontSize === null ? NO_LABEL_MARGIN : Y_LABEL_WIDTH,
+      right: axisFontSize === null ? NO_LABEL_MARGIN : Math.round(axisFontSize * Y_LABEL_EMS),
       top: `${index * rowShare + padding}%`,
       height: `${rowShare - 2 * padding}%`,
       // ECharts 6 would otherwise shrink grids to fit labels and break alignment with the readouts.
@@ -89,6 +91,7 @@ export function buildChartLayout(
         show: axisFontSize !== null,
         color: AXIS_COLOR,
         fontSize: axisFontSize ?? 0,
+        fontFamily,
         formatter: row.kind === 'boolean' ? (value: number) => (value >= 0.5 ? 'yes' : 'no') : (value: number) => formatNumber(value),
       },
       splitLine: { show: true, lineStyle: { color: SPLIT_LINE_COLOR } },
