@@ -73,3 +73,18 @@ describe('Watchdog', () => {
     expect(wallReport(local, session, () => 'generated-id-0001')).toEqual({ id: 'generated-id-0001', reloads: 0 });
   });
 });
+
+describe('Watchdog heap ceiling', () => {
+  it('reloads only when the heap passes the ceiling after it was once seen under it', () => {
+    const reload = vi.fn();
+    const watchdog = new Watchdog({ heapCeilingBytes: 100, local: memoryStore(), session: memoryStore(), currentScene: () => null, reload });
+    watchdog.checkHeap(150); // just after a reload: the old page's heap, not ours
+    expect(reload).not.toHaveBeenCalled();
+    watchdog.checkHeap(40);
+    watchdog.checkHeap(90);
+    watchdog.checkHeap(100);
+    expect(reload).not.toHaveBeenCalled();
+    watchdog.checkHeap(101);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+});
