@@ -123,6 +123,20 @@ const WATCH_SCENES = `
 
 const COUNT_SERIES = `document.querySelectorAll('[data-testid="device-tile"] li.readout').length`;
 
+const FIRST_SCENE = 'overview';
+
+async function sceneOnStage(page: Page): Promise<string | null> {
+  return page.getAttribute('[data-testid="stage"]', 'data-scene');
+}
+
+/** Waits for `scene` to come on stage anew, then for its charts to settle. */
+async function waitForFreshScene(page: Page, scene: string, sceneSeconds: number): Promise<void> {
+  const deadline = Date.now() + sceneSeconds * 1000 * 20;
+  while ((await sceneOnStage(page)) === scene && Date.now() < deadline) await delay(100);
+  while ((await sceneOnStage(page)) !== scene && Date.now() < deadline) await delay(100);
+  await delay(Math.min(3000, (sceneSeconds * 1000) / 2));
+}
+
 async function sample(page: Page, cdp: CDPSession, startedAt: number, scenesShown: number): Promise<Sample> {
   const frames = (await page.evaluate(READ_FRAMES)) as { frames: number; longFrames: number; longest: number; seconds: number };
   await cdp.send('HeapProfiler.collectGarbage');
@@ -177,6 +191,9 @@ async function main(): Promise<void> {
   console.log(`soak: ${options.minutes} min, ${options.devices} devices × ${options.rate}/s, scenes every ${options.sceneSeconds} s; a sample every ${options.sampleSeconds} s`);
   while (Date.now() - startedAt < options.minutes * 60_000) {
     await delay(options.sampleSeconds * 1000);
+    // Heap and DOM differ by scene, so every sample is taken at the same point of the rotation:
+    // a few seconds into the first scene, the busiest (a tile and chart per device).
+    await waitForFreshScene(page, FIRST_SCENE, options.sceneSeconds);
     const s = await sample(page, cdp, startedAt, scenesShown);
     samples.push(s);
     console.log(

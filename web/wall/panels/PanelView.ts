@@ -20,6 +20,13 @@ export interface PanelContext {
   readonly chartDeadline: number;
 }
 
+/**
+ * Charts that follow every reading (a gauge's needle, positions) redraw at most this often: at a
+ * few hundred readings a second a redraw per animation frame would take the whole frame budget.
+ * Four times a second still reads as live; charts of the window redraw on the one-second tick.
+ */
+export const LIVE_CHART_INTERVAL_MS = 250;
+
 /** What a panel may ask of the screen that holds it. */
 export interface PanelHost {
   /** Schedules a render in the next animation frame, e.g. after the panel's size changed. */

@@ -19,7 +19,7 @@ import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
 import { PanelChart } from './PanelChart';
 import { PanelFrame } from './PanelFrame';
 import { deviceName, freshnessNote, metricUnit } from './panelText';
-import type { PanelContext, PanelView } from './PanelView';
+import { LIVE_CHART_INTERVAL_MS, type PanelContext, type PanelView } from './PanelView';
 import {
   buildPositionLayout,
   buildPositionUpdate,
@@ -43,6 +43,7 @@ export class PositionPanel implements PanelView {
   private readonly legend: KeyedViews<DeviceState, LegendEntry>;
   private plottedKeys = new Set<string>();
   private chartPending = true;
+  private lastChartAt = -Infinity;
   private halo: string | null = null;
   private fontFamily: string | null = null;
 
@@ -72,7 +73,11 @@ export class PositionPanel implements PanelView {
     if (changed || work.everyTile) this.chartPending = true;
 
     if (!this.chartPending || devices.length === 0) return false;
-    if (performance.now() >= context.chartDeadline) return true;
+    const now = performance.now();
+    // Throttled, not dropped: the next frame with news, or the tick, draws it.
+    if (!work.everyTile && now - this.lastChartAt < LIVE_CHART_INTERVAL_MS) return false;
+    if (now >= context.chartDeadline) return true;
+    this.lastChartAt = now;
     if (this.renderChart(devices, context)) this.chartPending = false;
     return false;
   }

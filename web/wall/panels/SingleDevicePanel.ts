@@ -11,7 +11,7 @@ import type { DeviceState } from '../WallModel';
 import type { WallText } from '../wallText';
 import { PanelFrame } from './PanelFrame';
 import { freshnessNote } from './panelText';
-import type { PanelContext, PanelView } from './PanelView';
+import { LIVE_CHART_INTERVAL_MS, type PanelContext, type PanelView } from './PanelView';
 
 export type SingleDeviceSpec = TimeSeriesPanelSpec | StatPanelSpec | GaugePanelSpec;
 
@@ -20,6 +20,7 @@ export abstract class SingleDevicePanel<S extends SingleDeviceSpec> implements P
   protected readonly frame: PanelFrame;
   private deviceKey: string | null = null;
   private chartPending = true;
+  private lastChartAt = -Infinity;
   private chartDataChanged = true;
 
   constructor(
@@ -49,7 +50,11 @@ export abstract class SingleDevicePanel<S extends SingleDeviceSpec> implements P
     if (work.everyTile || (changed && this.chartFollowsEveryChange) || appeared) this.chartPending = true;
 
     if (!this.chartPending) return false;
-    if (performance.now() >= context.chartDeadline) return true;
+    const now = performance.now();
+    // Throttled, not dropped: the next frame with news, or the tick, draws it.
+    if (!work.everyTile && now - this.lastChartAt < LIVE_CHART_INTERVAL_MS) return false;
+    if (now >= context.chartDeadline) return true;
+    this.lastChartAt = now;
     if (this.renderChart(device, context, this.chartDataChanged)) {
       this.chartPending = false;
       this.chartDataChanged = false;
