@@ -10,7 +10,7 @@ import { AlarmsPanel } from './AlarmsPanel';
 import { ConsoleApi, describeError } from './ConsoleApi';
 import { DeviceDetail } from './DeviceDetail';
 import { DeviceTable } from './DeviceTable';
-import { formatDuration, formatTime } from './format';
+import { formatDuration, formatTime, SEVERITY_BADGES } from './format';
 import { HealthPanel } from './HealthPanel';
 import { LoginView } from './LoginView';
 import { PERF } from './perfMarks';
@@ -151,7 +151,7 @@ export class ConsoleApp {
 
   private showAlarmCount(badge: HTMLElement, count: number, worst: AlarmSeverity | null): void {
     setData(badge, 'count', String(count));
-    setData(badge, 'severity', worst ?? 'none');
+    setData(badge, 'tone', worst === null ? 'none' : SEVERITY_BADGES[worst].tone);
     setText(badge, count === 0 ? '' : String(count));
     badge.setAttribute('aria-label', count === 0 ? 'none waiting' : `${count} waiting for acknowledgement`);
   }

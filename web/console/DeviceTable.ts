@@ -54,20 +54,14 @@ const STATES: readonly HealthState[] = ['online', 'stale', 'offline'];
 
 interface RowView {
   readonly element: HTMLElement;
+  /** One cell per column; most hold their text directly. */
+  readonly cells: Record<SortKey, HTMLElement>;
   readonly state: (value: string, badge: Badge) => void;
-  readonly booth: HTMLElement;
   readonly link: HTMLAnchorElement;
   readonly name: HTMLElement;
   readonly id: HTMLElement;
-  readonly kind: HTMLElement;
-  readonly lastSeen: HTMLElement;
-  readonly rate: HTMLElement;
   readonly errors: HTMLElement;
   readonly reason: HTMLElement;
-  readonly firmware: HTMLElement;
-  readonly address: HTMLElement;
-  readonly reconnects: HTMLElement;
-  readonly power: HTMLElement;
   /** Index in `shown` this element currently displays, -1 when unused. */
   index: number;
 }
@@ -262,28 +256,24 @@ export class DeviceTable {
     const element = create('div', 'dt__row', this.body);
     element.setAttribute('role', 'row');
     element.dataset['testid'] = 'device-row';
-    const cell = (key: SortKey): HTMLElement => {
-      const c = create('div', `dt__cell dt__cell--${key}`, element);
-      c.setAttribute('role', 'cell');
-      return c;
-    };
-    const state = badge(cell('state'), 'state').set;
-    const booth = cell('booth');
-    const link = create('a', 'dt__link', cell('device'));
+    const cells = {} as Record<SortKey, HTMLElement>;
+    for (const { key } of COLUMNS) {
+      cells[key] = create('div', `dt__cell dt__cell--${key}`, element);
+      cells[key].setAttribute('role', 'cell');
+    }
+    const link = create('a', 'dt__link', cells.device);
     link.dataset['testid'] = 'device-link';
-    const name = create('span', 'dt__name', link);
-    const id = create('span', 'dt__id', link);
-    const kind = cell('kind');
-    const lastSeen = cell('lastSeen');
-    const rate = cell('rate');
-    const errorsCell = cell('errors');
-    const errors = create('span', 'dt__errors', errorsCell);
-    const reason = create('span', 'dt__reason', errorsCell);
-    const firmware = cell('firmware');
-    const address = cell('address');
-    const reconnects = cell('reconnects');
-    const power = cell('power');
-    return { element, state, booth, link, name, id, kind, lastSeen, rate, errors, reason, firmware, address, reconnects, power, index: -1 };
+    return {
+      element,
+      cells,
+      state: badge(cells.state, 'state').set,
+      link,
+      name: create('span', 'dt__name', link),
+      id: create('span', 'dt__id', link),
+      errors: create('span', 'dt__errors', cells.errors),
+      reason: create('span', 'dt__reason', cells.errors),
+      index: -1,
+    };
   }
 
   private updateRow(row: RowView, device: DeviceHealth, serverNow: number): void {
@@ -291,21 +281,22 @@ export class DeviceTable {
     setData(row.element, 'device', device.device);
     setData(row.element, 'state', device.state);
     row.state(device.state, STATE_BADGES[device.state]);
-    setText(row.booth, device.booth);
+    const { cells } = row;
+    setText(cells.booth, device.booth);
     const href = deviceHash(device.booth, device.device);
     if (row.link.getAttribute('href') !== href) row.link.setAttribute('href', href);
     setText(row.name, device.name ?? device.device);
     setText(row.id, device.name === null ? '' : device.device);
-    setText(row.kind, device.kind ?? '–');
-    setText(row.lastSeen, formatAge(device.lastSeen, serverNow));
-    setText(row.rate, formatRate(device.ratePerSecond));
+    setText(cells.kind, device.kind ?? '–');
+    setText(cells.lastSeen, formatAge(device.lastSeen, serverNow));
+    setText(cells.rate, formatRate(device.ratePerSecond));
     setText(row.errors, formatCount(device.rejectedTotal));
     setData(row.element, 'errors', device.rejectedTotal > 0 ? 'some' : 'none');
     setText(row.reason, device.rejectedTotal > 0 ? (topRejectionReason(device.rejected) ?? '') : '');
-    setText(row.firmware, device.firmware ?? '–');
-    setText(row.address, device.clientAddress ?? '–');
-    setText(row.reconnects, formatCount(device.reconnects));
-    setText(row.power, formatPower(device.battery, device.signal));
+    setText(cells.firmware, device.firmware ?? '–');
+    setText(cells.address, device.clientAddress ?? '–');
+    setText(cells.reconnects, formatCount(device.reconnects));
+    setText(cells.power, formatPower(device.battery, device.signal));
   }
 
   private renderSortMarks(): void {

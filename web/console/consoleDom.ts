@@ -44,7 +44,7 @@ export function factList<K extends string>(parent: HTMLElement, facts: readonly 
   return values;
 }
 
-/** An icon and a word, coloured by `data-{attribute}` in CSS; the word carries the meaning. */
+/** An icon and a word, coloured by its tone (`data-tone` in CSS); the word carries the meaning. */
 export function badge(parent: HTMLElement, className: string): { element: HTMLElement; set: (value: string, badge: Badge) => void } {
   const element = create('span', className, parent);
   const icon = create('span', `${className}__icon`, element);
@@ -52,8 +52,9 @@ export function badge(parent: HTMLElement, className: string): { element: HTMLEl
   const word = create('span', `${className}__word`, element);
   return {
     element,
-    set: (value, { icon: shape, word: text }) => {
+    set: (value, { icon: shape, word: text, tone }) => {
       setData(element, 'value', value);
+      setData(element, 'tone', tone);
       setText(icon, shape);
       setText(word, text);
     },

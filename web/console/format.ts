@@ -69,22 +69,26 @@ export function formatTime(ts: number | null, now: number = Date.now()): string 
   return sameDay ? time : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 }
 
+/** The colour a badge is drawn in (console.css `[data-tone]`): the wall's live, warn, bad and a calm blue. */
+export type Tone = 'good' | 'warn' | 'bad' | 'info';
+
 export interface Badge {
   /** A shape, so state reads without colour (and in a greyscale screenshot). */
   readonly icon: string;
   readonly word: string;
+  readonly tone: Tone;
 }
 
 export const STATE_BADGES: Readonly<Record<HealthState, Badge>> = {
-  online: { icon: '●', word: 'Online' },
-  stale: { icon: '◐', word: 'Stale' },
-  offline: { icon: '○', word: 'Offline' },
+  online: { icon: '●', word: 'Online', tone: 'good' },
+  stale: { icon: '◐', word: 'Stale', tone: 'warn' },
+  offline: { icon: '○', word: 'Offline', tone: 'bad' },
 };
 
 export const SEVERITY_BADGES: Readonly<Record<AlarmSeverity, Badge>> = {
-  critical: { icon: '▲', word: 'Critical' },
-  warning: { icon: '◆', word: 'Warning' },
-  info: { icon: 'ℹ', word: 'Info' },
+  critical: { icon: '▲', word: 'Critical', tone: 'bad' },
+  warning: { icon: '◆', word: 'Warning', tone: 'warn' },
+  info: { icon: 'ℹ', word: 'Info', tone: 'info' },
 };
 
 /** Battery and signal in one cell: "82 % · -67 dBm", or "–" when the device reports neither. */
