@@ -8,6 +8,7 @@ import {
   NO_FILTER,
   NO_KIND,
   nextSort,
+  rejectionSummary,
   sortDevices,
   topRejectionReason,
   type SortKey,
@@ -104,6 +105,11 @@ describe('filter choices and captions', () => {
     expect(topRejectionReason({})).toBeNull();
     expect(topRejectionReason({ 'not-json': 2, 'bad-value': 7 })).toBe('bad-value');
     expect(topRejectionReason({ 'not-json': 2, 'bad-value': 2 })).toBe('bad-value');
+  });
+
+  it('lists every rejection reason, most frequent first', () => {
+    expect(rejectionSummary({ 'not-json': 1200, 'bad-value': 7, 'bad-timestamp': 1200 }, formatCount)).toBe('bad-timestamp 1,200, not-json 1,200, bad-value 7');
+    expect(rejectionSummary({}, formatCount)).toBe('');
   });
 
   it('counts shown of total', () => {

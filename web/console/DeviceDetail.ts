@@ -11,6 +11,7 @@ import { formatNumber } from '../wall/readingFormat';
 import { ApiError, describeError, type ConsoleApi } from './ConsoleApi';
 import { ConsoleChart } from './ConsoleChart';
 import { chartLines } from './consoleChartOptions';
+import { rejectionSummary } from './deviceTableModel';
 import { badge, button, card, factList, heading, renderList, testId } from './consoleDom';
 import { formatAge, formatCount, formatDuration, formatPower, formatRate, formatTime, STATE_BADGES } from './format';
 import { HistoryPanel } from './HistoryPanel';
@@ -196,10 +197,7 @@ export class DeviceDetail {
     setText(facts.address, detail.clientAddress ?? '–');
     setText(facts.reconnects, formatCount(detail.reconnects));
     setText(facts.rate, formatRate(detail.ratePerSecond));
-    const reasons = Object.entries(detail.rejected)
-      .sort((a, b) => b[1] - a[1])
-      .map(([reason, count]) => `${reason} ${formatCount(count)}`)
-      .join(', ');
+    const reasons = rejectionSummary(detail.rejected, formatCount);
     setText(facts.rejected, detail.rejectedTotal === 0 ? 'none' : `${formatCount(detail.rejectedTotal)}${reasons ? ` (${reasons})` : ''}`);
     setText(facts.power, formatPower(detail.battery, detail.signal));
     this.renderAges(detail);

@@ -15,6 +15,7 @@ import {
   NO_FILTER,
   NO_KIND,
   nextSort,
+  rejectionSummary,
   topRejectionReason,
   type DeviceFilter,
   type SortKey,
@@ -285,6 +286,9 @@ export class DeviceTable {
     setText(cells.booth, device.booth);
     const href = deviceHash(device.booth, device.device);
     if (row.link.getAttribute('href') !== href) row.link.setAttribute('href', href);
+    // Long names are cut with an ellipsis; the tooltip (an attribute, never markup) has all of it.
+    const title = device.name === null ? device.device : `${device.name} (${device.device})`;
+    if (row.link.title !== title) row.link.title = title;
     setText(row.name, device.name ?? device.device);
     setText(row.id, device.name === null ? '' : device.device);
     setText(cells.kind, device.kind ?? '–');
@@ -293,6 +297,8 @@ export class DeviceTable {
     setText(row.errors, formatCount(device.rejectedTotal));
     setData(row.element, 'errors', device.rejectedTotal > 0 ? 'some' : 'none');
     setText(row.reason, device.rejectedTotal > 0 ? (topRejectionReason(device.rejected) ?? '') : '');
+    const reasons = rejectionSummary(device.rejected, formatCount);
+    if (cells.errors.title !== reasons) cells.errors.title = reasons;
     setText(cells.firmware, device.firmware ?? '–');
     setText(cells.address, device.clientAddress ?? '–');
     setText(cells.reconnects, formatCount(device.reconnects));

@@ -165,6 +165,14 @@ export function topRejectionReason(rejected: Readonly<Record<string, number>>): 
   return top;
 }
 
+/** Every reason with its count, most frequent first: "bad-value 97, not-json 42". */
+export function rejectionSummary(rejected: Readonly<Record<string, number>>, formatCount: (n: number) => string): string {
+  return Object.entries(rejected)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, count]) => `${reason} ${formatCount(count)}`)
+    .join(', ');
+}
+
 /** "1,234 of 2,000 devices"; "2,000 devices" when nothing is filtered out. */
 export function countCaption(shown: number, total: number, formatCount: (n: number) => string): string {
   const noun = total === 1 ? 'device' : 'devices';
