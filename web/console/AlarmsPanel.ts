@@ -35,6 +35,7 @@ export class AlarmsPanel {
   private readonly rows: KeyedViews<Alarm, AlarmRow>;
   private readonly pending = new Set<string>();
   private readonly status: HTMLElement;
+  private readonly error: HTMLElement;
   private readonly empty: HTMLElement;
 
   constructor(
@@ -46,8 +47,10 @@ export class AlarmsPanel {
   ) {
     const top = create('div', 'view__top', host);
     heading(top, 'h2', 'Alarms');
+    // Not a live region: "Updated …" every 2 s would keep a screen reader talking. Failures to act are alerts.
     this.status = testId(create('span', 'view__status', top), 'alarms-updated');
-    this.status.setAttribute('role', 'status');
+    this.error = testId(create('p', 'view__error', host), 'alarms-error');
+    this.error.setAttribute('role', 'alert');
     const table = testId(create('table', 'alarms', host), 'alarms-table');
     const headRow = create('tr', '', create('thead', '', table));
     for (const label of ['Severity', 'Device', 'What', 'Raised', 'State', 'Acknowledged', 'Cleared', '']) {
@@ -102,10 +105,10 @@ export class AlarmsPanel {
     this.render();
     try {
       await this.api.post(acknowledgePath(CONSOLE_API.acknowledge, id));
+      setText(this.error, '');
       this.poller.refresh();
     } catch (error) {
-      setData(this.status, 'state', 'error');
-      setText(this.status, `Could not acknowledge: ${describeError(error)}`);
+      setText(this.error, `Could not acknowledge: ${describeError(error)}`);
     } finally {
       this.pending.delete(id);
     }

@@ -37,8 +37,8 @@ export class HealthPanel {
   ) {
     const top = create('div', 'view__top', host);
     heading(top, 'h2', 'Server');
+    // Not a live region: it changes every 5 s.
     this.status = testId(create('span', 'view__status', top), 'health-updated');
-    this.status.setAttribute('role', 'status');
     const grid = create('div', 'cards', host);
     this.ingest = factList<IngestKey>(card(grid, 'Ingest', 'health-ingest'), [
       ['readings', 'Readings'],
