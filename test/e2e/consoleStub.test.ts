@@ -231,8 +231,8 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
 
   it('shows the server health', async () => {
     await testId('nav-server').click();
-    await expect.poll(() => testId('fact-readings').textContent()).toMatch(/\/s$/);
-    expect(await testId('fact-mode').textContent()).toBe('InfluxDB v1');
+    await expect.poll(() => testId('health-readings').textContent()).toMatch(/\/s$/);
+    expect(await testId('health-mode').textContent()).toBe('InfluxDB v1');
     expect(await testId('health-summary').getAttribute('data-state')).toBe('ok');
     expect(await testId('health-wall-list').locator('li').count()).toBe(2);
   });

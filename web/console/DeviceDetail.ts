@@ -80,7 +80,7 @@ export class DeviceDetail {
     this.content = create('div', 'detail__content', host);
 
     const factsCard = card(this.content, 'Device', 'detail-facts');
-    this.facts = factList<FactKey>(factsCard, [
+    this.facts = factList<FactKey>(factsCard, 'fact', [
       ['kind', 'Kind'],
       ['firmware', 'Firmware'],
       ['interval', 'Reporting interval'],

@@ -40,14 +40,14 @@ export class HealthPanel {
     // Not a live region: it changes every 5 s.
     this.status = testId(create('span', 'view__status', top), 'health-updated');
     const grid = create('div', 'cards', host);
-    this.ingest = factList<IngestKey>(card(grid, 'Ingest', 'health-ingest'), [
+    this.ingest = factList<IngestKey>(card(grid, 'Ingest', 'health-ingest'), 'health', [
       ['readings', 'Readings'],
       ['rejectedRate', 'Rejected'],
       ['accepted', 'Accepted since start'],
       ['rejected', 'Rejected since start'],
     ]);
     const influxCard = card(grid, 'InfluxDB', 'health-influx');
-    this.influx = factList<InfluxKey>(influxCard, [
+    this.influx = factList<InfluxKey>(influxCard, 'health', [
       ['mode', 'Mode'],
       ['reachable', 'Reachable'],
       ['latency', 'Write latency (mean · max)'],
@@ -63,12 +63,12 @@ export class HealthPanel {
     this.fill.high = 0.9;
     this.fill.optimum = 0;
     const wallsCard = card(grid, 'Walls', 'health-walls');
-    this.walls = factList<WallsKey>(wallsCard, [
+    this.walls = factList<WallsKey>(wallsCard, 'health', [
       ['connected', 'Connected'],
       ['reloads', 'Reloads reported'],
     ]);
     this.wallList = testId(create('ol', 'list list--walls', wallsCard), 'health-wall-list');
-    this.process = factList<ProcessKey>(card(grid, 'Process', 'health-process'), [
+    this.process = factList<ProcessKey>(card(grid, 'Process', 'health-process'), 'health', [
       ['uptime', 'Up for'],
       ['rss', 'Memory (RSS)'],
       ['heap', 'JS heap used'],

@@ -32,14 +32,17 @@ export function card(parent: HTMLElement, title: string, id?: string): HTMLEleme
   return element;
 }
 
-/** A labelled list of facts; returns the value element per key, for setText. */
-export function factList<K extends string>(parent: HTMLElement, facts: readonly (readonly [K, string])[]): Record<K, HTMLElement> {
+/**
+ * A labelled list of facts; returns the value element per key, for setText. Each value is
+ * `data-testid="{scope}-{key}"`: views stay in the page while hidden, so ids must differ between them.
+ */
+export function factList<K extends string>(parent: HTMLElement, scope: string, facts: readonly (readonly [K, string])[]): Record<K, HTMLElement> {
   const list = create('dl', 'facts', parent);
   const values = {} as Record<K, HTMLElement>;
   for (const [key, label] of facts) {
     const row = create('div', 'facts__row', list);
     setText(create('dt', 'facts__label', row), label);
-    values[key] = testId(create('dd', 'facts__value', row), `fact-${key}`);
+    values[key] = testId(create('dd', 'facts__value', row), `${scope}-${key}`);
   }
   return values;
 }
