@@ -1,6 +1,6 @@
 /**
- * The HTTP surface: the built wall pages and their logo, a health report a technician can read, the
- * device and wall lists, history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
+ * The HTTP surface: the built wall pages and their logo, the technician console's page, a health
+ * report a technician can read, the device and wall lists, history for charts, and Prometheus metrics. Every query string is validated here, at the edge;
  * every response carries the security headers, and the API and metrics are rate limited per client.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
 import { LOGO_ROUTE } from '../wall/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
+import { CONSOLE_PAGE_ROUTE, consolePageRoute } from './consolePageRoute';
 import { errorResponder, notFound } from './errorResponses';
 import type { HostPolicy } from './HostPolicy';
 import type { OriginPolicy } from './OriginPolicy';
@@ -149,6 +150,7 @@ export function createHttpApp(options: {
   });
 
   app.get(LOGO_ROUTE, wallLogoRoute(state.dashboard));
+  app.get(CONSOLE_PAGE_ROUTE, consolePageRoute(webRoot));
 
   if (existsSync(webRoot)) {
     app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

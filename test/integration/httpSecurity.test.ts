@@ -49,7 +49,7 @@ describe('HTTP security edge', () => {
   });
 
   it('sends the security headers with the wall page and the API', async () => {
-    for (const path of ['/', '/api/health']) {
+    for (const path of ['/', '/console', '/api/health']) {
       const response = await fetch(`${showfloor.httpUrl}${path}`);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("default-src 'self'");

@@ -1,0 +1,153 @@
+/**
+ * The server's health for a technician, polled every 5 s: ingest rate, InfluxDB (latency, backlog,
+ * buffer fill, drops, last error), walls and their reloads, memory and event-loop lag. A one-line
+ * summary stays in the header whatever view is open.
+ */
+import { CONSOLE_API, type ServerHealth } from '../../contract/console';
+import { create, setData, setText } from '../wall/dom';
+import { describeError, type ConsoleApi } from './ConsoleApi';
+import { card, factList, heading, renderList, testId } from './consoleDom';
+import { formatBytes, formatCount, formatDuration, formatMs, formatRate, formatShare, formatTime } from './format';
+import { healthLevel, healthSummary } from './healthText';
+import { Poller } from './Poller';
+import type { ServerClock } from './ServerClock';
+
+export const HEALTH_POLL_MS = 5_000;
+
+type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected';
+type InfluxKey = 'mode' | 'reachable' | 'latency' | 'pending' | 'fill' | 'dropped' | 'lastError';
+type WallsKey = 'connected' | 'reloads';
+type ProcessKey = 'uptime' | 'rss' | 'heap' | 'lag' | 'serverTime';
+
+export class HealthPanel {
+  private readonly poller: Poller;
+  private readonly status: HTMLElement;
+  private readonly ingest: Record<IngestKey, HTMLElement>;
+  private readonly influx: Record<InfluxKey, HTMLElement>;
+  private readonly fill: HTMLMeterElement;
+  private readonly walls: Record<WallsKey, HTMLElement>;
+  private readonly wallList: HTMLElement;
+  private readonly process: Record<ProcessKey, HTMLElement>;
+
+  constructor(
+    host: HTMLElement,
+    private readonly summary: HTMLElement,
+    api: ConsoleApi,
+    private readonly clock: ServerClock,
+  ) {
+    const top = create('div', 'view__top', host);
+    heading(top, 'h2', 'Server');
+    // Not a live region: it changes every 5 s.
+    this.status = testId(create('span', 'view__status', top), 'health-updated');
+    const grid = create('div', 'cards', host);
+    this.ingest = factList<IngestKey>(card(grid, 'Ingest', 'health-ingest'), 'health', [
+      ['readings', 'Readings'],
+      ['rejectedRate', 'Rejected'],
+      ['accepted', 'Accepted since start'],
+      ['rejected', 'Rejected since start'],
+    ]);
+    const influxCard = card(grid, 'InfluxDB', 'health-influx');
+    this.influx = factList<InfluxKey>(influxCard, 'health', [
+      ['mode', 'Mode'],
+      ['reachable', 'Reachable'],
+      ['latency', 'Write latency (mean · max)'],
+      ['pending', 'Backlog'],
+      ['fill', 'Buffer fill'],
+      ['dropped', 'Dropped'],
+      ['lastError', 'Last error'],
+    ]);
+    this.fill = testId(create('meter', 'meter', this.influx.fill.parentElement ?? influxCard), 'health-buffer-meter');
+    this.fill.min = 0;
+    this.fill.max = 1;
+    this.fill.low = 0.5;
+    this.fill.high = 0.9;
+    this.fill.optimum = 0;
+    const wallsCard = card(grid, 'Walls', 'health-walls');
+    this.walls = factList<WallsKey>(wallsCard, 'health', [
+      ['connected', 'Connected'],
+      ['reloads', 'Reloads reported'],
+    ]);
+    this.wallList = testId(create('ol', 'list list--walls', wallsCard), 'health-wall-list');
+    this.process = factList<ProcessKey>(card(grid, 'Process', 'health-process'), 'health', [
+      ['uptime', 'Up for'],
+      ['rss', 'Memory (RSS)'],
+      ['heap', 'JS heap used'],
+      ['lag', 'Event-loop lag (p50 · p99 · max)'],
+      ['serverTime', 'Server time'],
+    ]);
+    this.poller = new Poller((signal) => this.fetch(api, signal), {
+      intervalMs: HEALTH_POLL_MS,
+      onOutcome: (outcome) => {
+        if (outcome.ok) return;
+        const text = `Not updated: ${describeError(outcome.error)}; retrying in ${formatDuration(outcome.nextInMs)}`;
+        setData(this.status, 'state', 'error');
+        setText(this.status, text);
+        setData(this.summary, 'state', 'bad');
+        setText(this.summary, `Server health unknown: ${describeError(outcome.error)}`);
+      },
+    });
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): void {
+    this.poller.stop();
+  }
+
+  private async fetch(api: ConsoleApi, signal: AbortSignal): Promise<void> {
+    const health = await api.getJson<ServerHealth>(CONSOLE_API.health, signal);
+    this.clock.update(health.serverTime);
+    this.render(health);
+  }
+
+  private render(health: ServerHealth): void {
+    const level = healthLevel(health);
+    setData(this.summary, 'state', level);
+    setText(this.summary, healthSummary(health));
+    setData(this.status, 'state', 'ok');
+    setText(this.status, `Updated ${formatTime(Date.now())}`);
+
+    setText(this.ingest.readings, formatRate(health.ingest.readingsPerSecond));
+    setText(this.ingest.rejectedRate, formatRate(health.ingest.rejectedPerSecond));
+    setText(this.ingest.accepted, formatCount(health.ingest.accepted));
+    setText(this.ingest.rejected, formatCount(health.ingest.rejected));
+
+    const influx = health.influx;
+    setText(this.influx.mode, influx.mode === 'memory' ? 'memory only (INFLUX_URL not set)' : `InfluxDB ${influx.mode}`);
+    setText(this.influx.reachable, influx.mode === 'memory' ? '–' : influx.reachable ? 'yes' : 'NO');
+    setData(this.influx.reachable, 'level', influx.mode === 'memory' || influx.reachable ? 'ok' : 'bad');
+    setText(this.influx.latency, influx.writeLatencyMs === null ? 'no writes yet' : `${formatMs(influx.writeLatencyMs.mean)} · ${formatMs(influx.writeLatencyMs.max)}`);
+    setText(this.influx.pending, `${formatCount(influx.pendingLines)} lines`);
+    setText(this.influx.fill, formatShare(influx.bufferFill));
+    this.fill.value = Math.min(1, Math.max(0, influx.bufferFill));
+    setText(this.influx.dropped, formatCount(influx.dropped));
+    setData(this.influx.dropped, 'level', influx.dropped > 0 ? 'bad' : 'ok');
+    setText(this.influx.lastError, influx.lastError ?? 'none');
+
+    setText(this.walls.connected, formatCount(health.walls.connected));
+    setText(this.walls.reloads, formatCount(health.walls.list.reduce((sum, wall) => sum + wall.reloads, 0)));
+    const now = this.clock.now();
+    renderList(
+      this.wallList,
+      health.walls.list,
+      (wall) => `${wall.id}|${wall.address}|${wall.reloads}|${wall.lastReloadReason}|${wall.connectedAt}`,
+      (wall, list) => {
+        const item = create('li', 'list__item list__item--row', list);
+        setText(create('span', 'list__topic', item), wall.id ?? '(no id)');
+        setText(create('span', 'list__reason', item), wall.address);
+        setText(create('span', 'list__reason', item), `since ${formatTime(wall.connectedAt, now)}`);
+        setText(create('span', 'list__reason', item), wall.reloads === 0 ? 'no reloads' : `${formatCount(wall.reloads)} ${wall.reloads === 1 ? 'reload' : 'reloads'}, last: ${wall.lastReloadReason ?? 'unknown'}`);
+      },
+      'No wall connected.',
+    );
+
+    const proc = health.process;
+    setText(this.process.uptime, formatDuration(health.uptimeSeconds * 1000));
+    setText(this.process.rss, formatBytes(proc.rssBytes));
+    setText(this.process.heap, formatBytes(proc.heapUsedBytes));
+    setText(this.process.lag, `${formatMs(proc.eventLoopLagMs.p50)} · ${formatMs(proc.eventLoopLagMs.p99)} · ${formatMs(proc.eventLoopLagMs.max)}`);
+    setText(this.process.serverTime, formatTime(health.serverTime, Date.now()));
+  }
+}

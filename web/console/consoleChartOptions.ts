@@ -1,0 +1,85 @@
+/**
+ * Chart options for the console's device charts: the wall's time-series panel (one row per unit,
+ * web/wall/panels/timeSeriesOptions.ts), laid out in pixels for a desk screen, with time labels
+ * under the last row and a tooltip drawn on the canvas (an HTML tooltip would carry inline styles,
+ * which the page's CSP refuses). Pure, so the shape is unit-tested.
+ */
+import type { LineSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { ComposeOption } from 'echarts/core';
+import type { DeviceMeta } from '../../contract/device';
+import type { LinePoint, TimeWindow } from '../wall/chartOptions';
+import { assignMetricColors } from '../wall/metricColors';
+import { formatNumber } from '../wall/readingFormat';
+import { buildTimeSeriesLayout, groupLinesByUnit, timeSeriesLayoutKey, type TimeSeriesGroup, type TimeSeriesLine } from '../wall/panels/timeSeriesOptions';
+import type { MetricKind } from '../wall/WallModel';
+
+export type ConsoleChartOption = ComposeOption<LineSeriesOption | GridComponentOption | TooltipComponentOption>;
+
+export const AXIS_FONT_SIZE = 12;
+const TOP_PX = 8;
+/** Room under the last row for its time labels. */
+const TIME_AXIS_PX = 24;
+/** Space between rows, px. */
+const ROW_GAP_PX = 14;
+
+export function chartLines(metrics: readonly string[], kindOf: (metric: string) => MetricKind, units: DeviceMeta['units']): TimeSeriesLine[] {
+  const colors = assignMetricColors(metrics);
+  return metrics.map((metric) => ({ metric, kind: kindOf(metric), unit: units?.[metric] ?? '', color: colors.get(metric) ?? '#ffffff' }));
+}
+
+/** Changes when rows come or go, or the chart's height changes (grids are placed in pixels). */
+export function consoleChartKey(groups: readonly TimeSeriesGroup[], heightPx: number, fontFamily: string): string {
+  return `${heightPx}|${timeSeriesLayoutKey(groups, AXIS_FONT_SIZE, fontFamily)}`;
+}
+
+export function buildConsoleChart(groups: readonly TimeSeriesGroup[], window: TimeWindow, data: readonly LinePoint[][], heightPx: number, fontFamily: string): ConsoleChartOption {
+  const base = buildTimeSeriesLayout(groups, window, data, AXIS_FONT_SIZE, fontFamily);
+  const rows = Math.max(groups.length, 1);
+  const rowHeight = Math.max(20, (heightPx - TOP_PX - TIME_AXIS_PX) / rows);
+  const grids = asArray(base.grid);
+  const xAxes = asArray(base.xAxis);
+  return {
+    ...base,
+    grid: grids.map((grid, index) => ({ ...grid, top: TOP_PX + index * rowHeight + ROW_GAP_PX / 2, height: rowHeight - ROW_GAP_PX })),
+    xAxis: xAxes.map((axis, index) =>
+      index === xAxes.length - 1 ? { ...axis, axisLabel: { show: true, color: '#8b94a7', fontSize: AXIS_FONT_SIZE, hideOverlap: true } } : axis,
+    ),
+    tooltip: {
+      trigger: 'axis',
+      renderMode: 'richText',
+      backgroundColor: '#131a26',
+      borderColor: '#222c3d',
+      textStyle: { color: '#e8edf5', fontSize: AXIS_FONT_SIZE },
+      valueFormatter: (value) => (typeof value === 'number' ? formatNumber(value) : '–'),
+    },
+  };
+}
+
+/**
+ * Points as the chart draws them, with a break wherever the server had no bucket: GROUP BY time()
+ * with fill(none) leaves empty buckets out, and a line drawn straight across them would invent data.
+ */
+export function withGaps(points: readonly (readonly [number, number])[], maxGapMs: number): LinePoint[] {
+  const line: LinePoint[] = [];
+  let previous: number | undefined;
+  for (const [ts, value] of points) {
+    if (previous !== undefined && ts - previous > maxGapMs) line.push([(previous + ts) / 2, null]);
+    line.push([ts, value]);
+    previous = ts;
+  }
+  return line;
+}
+
+/** Drawn points (breaks not counted), for the chart's data-points attribute. */
+export function countPoints(data: readonly LinePoint[][]): number {
+  let count = 0;
+  for (const line of data) for (const [, value] of line) if (value !== null) count++;
+  return count;
+}
+
+export { groupLinesByUnit };
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
