@@ -48,9 +48,9 @@ export type AcknowledgeOutcome = 'acknowledged' | 'already-acknowledged' | 'clea
 
 const SEVERITY_RANK = { critical: 3, warning: 2, info: 1 } as const;
 
-/** Most severe first, then newest first: what a technician should look at first. */
-export function alarmOrder(a: Pick<Alarm, 'severity' | 'raisedAt'>, b: Pick<Alarm, 'severity' | 'raisedAt'>): number {
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.raisedAt - a.raisedAt;
+/** Most severe first, then newest first (what a technician should look at first), then by id so the order is stable. */
+export function alarmOrder(a: Pick<Alarm, 'severity' | 'raisedAt' | 'id'>, b: Pick<Alarm, 'severity' | 'raisedAt' | 'id'>): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.raisedAt - a.raisedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function alarmId(rule: string, booth: string, device: string): string {
