@@ -4,23 +4,16 @@
  * cleared alarm can fire again as a new raise. Every transition is announced to listeners (storage,
  * walls). Open alarms are bounded, and so are the watches behind them and the cleared ones kept.
  */
-import type { Alarm, AlarmState, HealthChangeReason, HealthState, WallAlarmNotice } from '../../contract/console';
-import type { DeviceMeta } from '../../contract/device';
 import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
 import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';
+import type { DeviceHealthRecord } from '../console/DeviceHealthTracker';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
 import { ThresholdWatch, breachesThreshold } from './ThresholdWatch';
 
 /** What the engine needs to know about devices: their kind and units (meta) and their presence. */
-export interface AlarmDevice {
-  booth: string;
-  device: string;
-  meta: DeviceMeta;
-  state: HealthState;
-  stateSince: number;
-  stateReason: HealthChangeReason;
-}
+export type AlarmDevice = Pick<DeviceHealthRecord, 'booth' | 'device' | 'meta' | 'state' | 'stateSince' | 'stateReason'>;
 
 export interface AlarmDevices {
   get(booth: string, device: string): AlarmDevice | undefined;

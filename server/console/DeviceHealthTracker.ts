@@ -10,6 +10,7 @@ import type { HealthChange, HealthChangeReason, HealthState, RejectionSample } f
 import { deviceTopic, type DeviceMeta, type ReadingValues } from '../../contract/device';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
+import { DevicesPerBooth } from '../live/DevicesPerBooth';
 import { PerSecondWindow } from '../stats/PerSecondWindow';
 import { DEFAULT_INTERVAL_RULES, IntervalLearner, staleAfterMs, type IntervalRules } from './IntervalLearner';
 import { keepPayloadBytes, payloadSample } from './payloadSample';
@@ -95,31 +96,34 @@ export interface ExpectedInterval {
 type ChangeListener = (change: PresenceChange) => void;
 
 export class DeviceHealthTracker implements IngestObserver {
-  private readonly booths = new Map<string, Map<string, DeviceHealthRecord>>();
+  private readonly devices: DevicesPerBooth<DeviceHealthRecord>;
   private readonly openConnections = new Map<number, ConnectionInfo>();
   /** Devices each client id spoke for when it last closed, least recently closed first. */
   private readonly clientDevices = new Map<string, string[]>();
   private readonly listeners: ChangeListener[] = [];
-  evictedDevices = 0;
 
-  constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {}
+  constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+  }
+
+  get evictedDevices(): number {
+    return this.devices.evicted;
+  }
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
   }
 
   get(booth: string, device: string): DeviceHealthRecord | undefined {
-    return this.booths.get(booth)?.get(device);
+    return this.devices.get(booth, device);
   }
 
-  *records(): IterableIterator<DeviceHealthRecord> {
-    for (const devices of this.booths.values()) yield* devices.values();
+  records(): IterableIterator<DeviceHealthRecord> {
+    return this.devices.values();
   }
 
   get size(): number {
-    let n = 0;
-    for (const devices of this.booths.values()) n += devices.size;
-    return n;
+    return this.devices.size;
   }
 
   expectedInterval(record: DeviceHealthRecord): ExpectedInterval | null {
@@ -261,21 +265,9 @@ export class DeviceHealthTracker implements IngestObserver {
     if (signal !== null) record.signal = signal;
   }
 
-  /** Finds or creates a record and marks it most recently heard (Map order is the eviction order). */
+  /** Finds or creates a record and marks it most recently heard. */
   private touch(booth: string, device: string): DeviceHealthRecord {
-    let devices = this.booths.get(booth);
-    if (!devices) this.booths.set(booth, (devices = new Map()));
-    let record = devices.get(device);
-    if (record) {
-      devices.delete(device);
-      devices.set(device, record);
-      return record;
-    }
-    if (devices.size >= this.limits.maxDevicesPerBooth) {
-      devices.delete(devices.keys().next().value!);
-      this.evictedDevices++;
-    }
-    record = {
+    return this.devices.touch(booth, device, () => ({
       booth,
       device,
       meta: {},
@@ -296,9 +288,7 @@ export class DeviceHealthTracker implements IngestObserver {
       connectionsSeen: 0,
       battery: null,
       signal: null,
-    };
-    devices.set(device, record);
-    return record;
+    }));
   }
 }
 
