@@ -6,13 +6,13 @@
  * every route answers 503, saying how to configure it.
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../../broker/passwordHash';
 import type { ConsoleSession } from '../../contract/console';
 import { ID_PATTERN } from '../../contract/device';
 import type { AlarmEngine } from '../alarms/AlarmEngine';
 import type { ConsoleSettings } from '../config/consoleSettings';
+import { apiRateLimit } from '../http/apiRateLimit';
 import type { OriginPolicy } from '../http/OriginPolicy';
 import type { Logger } from '../logger';
 import type { ConsoleSessions } from './ConsoleSessions';
@@ -79,16 +79,7 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
 
   router.post(
     '/login',
-    rateLimit({
-      windowMs: 60_000,
-      limit: LOGIN_ATTEMPTS_PER_MINUTE,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      handler(req, res) {
-        log.info({ client: req.ip }, 'console login rate limit reached');
-        res.status(429).json({ error: `too many login attempts: at most ${LOGIN_ATTEMPTS_PER_MINUTE} per minute per client; retry after the Retry-After seconds` });
-      },
-    }),
+    apiRateLimit(LOGIN_ATTEMPTS_PER_MINUTE, log, { refusal: 'too many login attempts', logMessage: 'console login rate limit reached' }),
     sameOrigin,
     express.json({ limit: '4kb' }),
     async (req, res, next) => {
