@@ -225,7 +225,9 @@ export class DeviceHealthTracker implements IngestObserver {
   }
 
   private associate(record: DeviceHealthRecord, info: ConnectionInfo, at: number, comesOnline: boolean): void {
-    if (record.connection?.connectionId === info.connectionId) return;
+    // Ids grow with every connection: the newer of two open connections keeps the device, so a
+    // device heard through two at once is not counted as reconnecting on every message.
+    if (record.connection && record.connection.connectionId >= info.connectionId) return;
     record.connection = info;
     record.connectionsSeen++;
     if (info.address !== null) record.lastAddress = info.address;

@@ -71,13 +71,15 @@ describe('DeviceHealthTracker', () => {
   });
 
   it('does not take a device offline when an older connection closes after a newer one took over', () => {
-    const { publish, open, close, trail } = setup();
+    const { tracker, publish, open, close, trail } = setup();
     open(1, 0);
     publish(1, 'd', 'telemetry', '{"t":1}', 10);
     open(2, 20);
     publish(2, 'd', 'telemetry', '{"t":1}', 30);
+    publish(1, 'd', 'telemetry', '{"t":1}', 35); // still heard through the old one too
     close(1, ['d'], 'connection-lost', 40);
     expect(trail('d')).toEqual(['online/connect']);
+    expect(tracker.get(BOOTH, 'd')!.connectionsSeen).toBe(2);
   });
 
   it('keeps a status offline published first as offline/status, and counts rejections with cleaned samples', () => {
