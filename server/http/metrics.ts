@@ -57,6 +57,7 @@ export function createMetricsRegistry(state: ServerState): Registry {
   gauge('showfloor_influx_write_latency_mean_ms', 'Mean InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.mean ?? 0);
   gauge('showfloor_influx_write_latency_max_ms', 'Worst InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.max ?? 0);
   gauge('showfloor_event_loop_lag_p99_ms', 'Event-loop lag, 99th percentile over the current minute, ms', () => health().eventLoopLag().p99);
+  counter('showfloor_alarm_raises_refused_total', 'Alarm raises refused because the limit of open alarms was reached', () => state.console.alarms.refusedRaises);
   new Gauge({
     name: 'showfloor_devices',
     help: 'Devices the console tracks, by presence state',
