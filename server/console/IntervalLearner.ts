@@ -26,6 +26,8 @@ export class IntervalLearner {
   private stored = 0;
   private next = 0;
   private lastArrival: number | null = null;
+  /** The median, kept until the next arrival: the stale check asks every second, for every device. */
+  private cachedGap: number | null | undefined;
 
   constructor(private readonly rules: IntervalRules = DEFAULT_INTERVAL_RULES) {
     this.gaps = new Float64Array(rules.historySize);
@@ -36,16 +38,19 @@ export class IntervalLearner {
       this.gaps[this.next] = at - this.lastArrival;
       this.next = (this.next + 1) % this.gaps.length;
       this.stored = Math.min(this.stored + 1, this.gaps.length);
+      this.cachedGap = undefined;
     }
     this.lastArrival = at;
   }
 
   /** The median gap seen, or null before minSamples gaps. */
   typicalGapMs(): number | null {
-    if (this.stored < this.rules.minSamples) return null;
-    const sorted = Array.from(this.gaps.subarray(0, this.stored)).sort((a, b) => a - b);
+    if (this.cachedGap !== undefined) return this.cachedGap;
+    if (this.stored < this.rules.minSamples) return (this.cachedGap = null);
+    const sorted = this.gaps.slice(0, this.stored).sort();
     const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    this.cachedGap = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    return this.cachedGap;
   }
 
   /** The learned stale limit, or null while there is too little to go on. */
