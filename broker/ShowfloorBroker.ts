@@ -32,22 +32,39 @@ export interface DevicePublish {
   topic: string;
   payload: Buffer;
   clientId: string;
+  /** Which connection sent it: unique for the broker's lifetime, unlike a client id that a reconnect reuses. */
+  connectionId: number;
   /** True when the broker published this as the client's will after the connection was lost. */
   fromWill: boolean;
+  /** For a will: whether the broker cut the connection because its keepalive ran out (else it was lost). */
+  keepaliveTimedOut: boolean;
 }
 
 export type ConnectionCloseReason = 'disconnect' | 'keepalive-timeout' | 'connection-lost';
 
+export interface ConnectionOpened {
+  booth: string;
+  clientId: string;
+  connectionId: number;
+  /** The client's address as the broker saw it (IPv4-mapped IPv6 unwrapped); null if unknown. */
+  address: string | null;
+}
+
 export interface ConnectionClosed {
   booth: string;
   clientId: string;
+  connectionId: number;
   /** Devices this connection published for: a gateway may speak for several. */
   devices: string[];
   reason: ConnectionCloseReason;
+  /** The topic of the will the broker publishes for this close; null after a clean DISCONNECT or without a will. */
+  willTopic: string | null;
 }
 
 export interface BrokerSink {
   devicePublish(message: DevicePublish): void;
+  /** An authenticated connection was registered; optional so that sinks which only store need not care. */
+  connectionOpened?(event: ConnectionOpened): void;
   connectionClosed(event: ConnectionClosed): void;
 }
 
@@ -133,8 +150,13 @@ function isWill(client: Client): boolean {
 
 interface ConnectionState {
   booth: string;
+  connectionId: number;
+  address: string | null;
+  willTopic: string | null;
   devices: Set<string>;
   keepaliveTimedOut: boolean;
+  /** Set once the close was reported; the state outlives the close so the will publish still finds it. */
+  closed: boolean;
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {
@@ -147,6 +169,11 @@ export class ShowfloorBroker {
   /** Clients that sent an empty client id; Aedes has replaced it with a generated one by authenticate. */
   private readonly withEmptyClientId = new WeakSet<Client>();
   private readonly connections = new WeakMap<Client, ConnectionState>();
+  /** The address each accepted stream came from, read back when its client authenticates. */
+  private readonly streamAddresses = new WeakMap<Duplex, string>();
+  /** Will topics from CONNECT packets, kept from preConnect until the client is authenticated. */
+  private readonly willTopics = new WeakMap<Client, string>();
+  private nextConnectionId = 1;
   /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
   private readonly retainedTopics = new Map<string, Set<string>>();
   private readonly tcpServers: NetServer[] = [];
@@ -241,7 +268,7 @@ export class ShowfloorBroker {
       const release = this.admit(socket.remoteAddress, socket);
       if (release) {
         socket.once('close', release);
-        this.accept(wrap(socket));
+        this.accept(wrap(socket), undefined, socket.remoteAddress);
       }
     });
     this.tcpServers.push(server);
@@ -266,7 +293,7 @@ export class ShowfloorBroker {
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.options.onRefusal?.('packet-too-large', {});
       });
       const stream = createWebSocketStream(ws);
-      this.accept(stream, req);
+      this.accept(stream, req, req.socket.remoteAddress);
     });
   }
 
@@ -292,10 +319,12 @@ export class ShowfloorBroker {
     return undefined;
   }
 
-  private accept(connection: Duplex, req?: IncomingMessage): void {
+  private accept(connection: Duplex, req: IncomingMessage | undefined, remoteAddress: string | undefined): void {
     const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
       this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
     });
+    const address = clientAddress(remoteAddress);
+    if (address !== undefined) this.streamAddresses.set(guarded, address);
     // A guarded connection that is cut emits an error; Aedes reports it as a client error.
     guarded.on('error', () => undefined);
     this.aedes.handle(guarded, req);
@@ -304,6 +333,7 @@ export class ShowfloorBroker {
   private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
     // Refused in authenticate, the first hook whose error Aedes answers with a CONNACK code.
     if (packet.clientId === '') this.withEmptyClientId.add(client);
+    if (packet.will?.topic) this.willTopics.set(client, packet.will.topic);
     // Aedes itself answers CONNACK 6 for this right after preConnect; it is only counted here.
     const keepaliveLimit = this.options.limits.keepaliveLimitSeconds;
     if (keepaliveLimit > 0 && (!packet.keepalive || packet.keepalive > keepaliveLimit)) {
@@ -337,7 +367,15 @@ export class ShowfloorBroker {
     this.passwords.verify(username, password ?? Buffer.alloc(0)).then(
       (ok) => {
         if (!ok) return refuseCredentials();
-        this.connections.set(client, { booth: username, devices: new Set(), keepaliveTimedOut: false });
+        this.connections.set(client, {
+          booth: username,
+          connectionId: this.nextConnectionId++,
+          address: this.streamAddresses.get(client.conn as Duplex) ?? null,
+          willTopic: this.willTopics.get(client) ?? null,
+          devices: new Set(),
+          keepaliveTimedOut: false,
+          closed: false,
+        });
         // The connection's close, not Aedes's clientDisconnect: a connection lost while a persistent
         // session's subscriptions are restored is never registered, so it is never reported.
         client.conn.once('close', () => this.subscriptions.forget(client));
@@ -433,8 +471,16 @@ export class ShowfloorBroker {
         topic: packet.topic,
         payload: packet.payload as Buffer,
         clientId: client.id,
+        connectionId: state.connectionId,
         fromWill: isWill(client),
+        keepaliveTimedOut: state.keepaliveTimedOut,
       });
+    });
+    // Emitted once Aedes has registered the client; a takeover closes the older connection first.
+    this.aedes.on('client', (client) => {
+      const state = this.connections.get(client);
+      if (!state) return;
+      this.options.sink.connectionOpened?.({ booth: state.booth, clientId: client.id, connectionId: state.connectionId, address: state.address });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
     // the error is the only trace, so it is counted here.
@@ -455,14 +501,17 @@ export class ShowfloorBroker {
     });
     this.aedes.on('clientDisconnect', (client) => {
       const state = this.connections.get(client);
-      if (!state) return;
-      this.connections.delete(client);
+      if (!state || state.closed) return;
+      // Not deleted: Aedes may publish the will after this event, and the will must still reach the sink.
+      state.closed = true;
       const cleanly = (client as Client & { _disconnected?: boolean })._disconnected === true;
       this.options.sink.connectionClosed({
         booth: state.booth,
         clientId: client.id,
+        connectionId: state.connectionId,
         devices: [...state.devices],
         reason: cleanly ? 'disconnect' : state.keepaliveTimedOut ? 'keepalive-timeout' : 'connection-lost',
+        willTopic: cleanly ? null : state.willTopic,
       });
     });
   }

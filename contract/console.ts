@@ -139,6 +139,11 @@ export type AlarmState = 'active' | 'acknowledged' | 'cleared';
 export interface Alarm {
   /** Stable per rule and device: `${rule}/${booth}/${device}`. */
   id: string;
+  /**
+   * Unique per raise, `${id}@${raisedAt}`: a cleared alarm that fires again is a new raise with the
+   * same id, and both can be in the list, so key list items by this, not by id.
+   */
+  key?: string;
   rule: string;
   severity: AlarmSeverity;
   booth: string;

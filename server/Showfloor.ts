@@ -10,6 +10,7 @@ import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import { dashboardFilePath, type Settings } from './config/settings';
 import { loadTlsCredentials } from './config/tlsCredentials';
+import { TechnicianConsole } from './console/TechnicianConsole';
 import { createHttpApp } from './http/createHttpApp';
 import { HostPolicy, MISDIRECTED } from './http/HostPolicy';
 import { createMetricsRegistry } from './http/metrics';
@@ -73,11 +74,13 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxDevicesPerBooth: file.live.maxDevicesPerBooth,
     maxSeriesPerDevice: file.live.maxSeriesPerDevice,
   });
+  // Made once the store is ready (it restores alarms from there); walls connect only after that.
+  let technicianConsole: TechnicianConsole | undefined;
   const hub = new LiveHub(
     directory,
     booths,
     { tickMs: file.live.tickMs, windowMs, maxPendingReadingsPerBooth: 50_000 },
-    { dashboard: () => dashboard.current, registry: walls },
+    { dashboard: () => dashboard.current, registry: walls, alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted) ?? [] },
   );
 
   let store: InfluxStore | null = null;
@@ -107,9 +110,15 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
   }
 
+  const startedAt = Date.now();
+  technicianConsole = await TechnicianConsole.start({ file, booths, directory, store, ingestCounters, storeCounters, walls, startedAt, log });
+  technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
+  if (!file.console) log.warn('console is not configured (no `console` section in the settings file): the technician console API answers 503');
+
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
+  technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
@@ -127,7 +136,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
 
   const ports = { mqtt: null as number | null, mqttTls: null as number | null };
   const state: ServerState = {
-    startedAt: Date.now(),
+    startedAt,
     booths,
     ingest: ingestCounters,
     store: storeCounters,
@@ -137,6 +146,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     hub,
     walls,
     dashboard,
+    console: technicianConsole,
     mqttClients: () => broker.connectedClients,
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
@@ -145,9 +155,11 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
   };
 
+  const history = new HistoryReader(store, directory);
   const app = createHttpApp({
     state,
-    history: new HistoryReader(store, directory),
+    history,
+    consoleApi: technicianConsole.api({ history, originPolicy, servesHttps: tls !== undefined }),
     metrics: createMetricsRegistry(state),
     webRoot,
     log,
@@ -203,6 +215,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     close() {
       closing ??= (async () => {
         dashboard.close();
+        technicianConsole?.close();
         await broker.close();
         hub.tick();
         hub.close();

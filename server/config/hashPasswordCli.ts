@@ -1,5 +1,5 @@
 /**
- * `npm run hash-password`: turns a booth password into the `passwordHash:` line for showfloor.yaml.
+ * `npm run hash-password`: turns a booth (or console) password into the `passwordHash:` line for showfloor.yaml.
  *
  *   npm run hash-password                          # asks twice, without echo
  *   printf %s "$PW" | npm run -s hash-password     # from a pipe or a secret store
@@ -59,7 +59,7 @@ async function readPassword(args: string[]): Promise<string> {
     return args[0]!;
   }
   if (!process.stdin.isTTY) return readPiped();
-  const first = await readHiddenLine('Booth password: ');
+  const first = await readHiddenLine('Password (booth or console): ');
   if ([...first].length < MIN_PASSWORD_LENGTH) return first; // refused below, no need to ask twice
   const second = await readHiddenLine('Again: ');
   if (first !== second) throw new UsageError('the two passwords differ');

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { parsePasswordHash } from '../../broker/passwordHash';
 import { ID_PATTERN } from '../../contract/device';
 import { parseHostName, type HostName } from '../http/HostPolicy';
+import { alarmRulesSchema, consoleSchema } from './consoleSettings';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -204,6 +205,9 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /** The technician console's login; absent: the console API answers 503. */
+    console: consoleSchema.optional(),
+    alarms: alarmRulesSchema.default([]),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -213,6 +217,12 @@ const fileSchema = z
         ctx.addIssue({ code: 'custom', path: ['booths', i, 'id'], message: `duplicate booth id "${booth.id}"` });
       }
       seen.add(booth.id);
+    });
+    // A rule for a booth that does not exist would never fire; say so instead of staying silent.
+    file.alarms.forEach((rule, i) => {
+      if (rule.booth !== undefined && !seen.has(rule.booth)) {
+        ctx.addIssue({ code: 'custom', path: ['alarms', i, 'booth'], message: `no booth "${rule.booth}" is configured` });
+      }
     });
   });
 

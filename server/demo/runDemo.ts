@@ -36,9 +36,16 @@ async function main(): Promise<void> {
   }
   const password = randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
+  // The technician console too, with alarms the simulated booth can trip.
+  const consolePassword = randomBytes(12).toString('base64url');
+  const technicianConsole =
+    `console:\n  passwordHash: ${JSON.stringify(await hashPassword(consolePassword))}\n` +
+    'alarms:\n' +
+    '  - { id: co2-high, severity: warning, deviceKind: env-sensor, metric: co2, above: 1100, forSeconds: 10, clearAt: 1000 }\n' +
+    '  - { id: device-offline, severity: critical, offlineForSeconds: 30 }\n';
   const settings: Settings = {
     env: parseEnv(env),
-    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}`, 'demo settings'),
+    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}${technicianConsole}`, 'demo settings'),
     configPath: null,
   };
   const log = createLogger(settings.env.LOG_LEVEL);
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
       '  Showfloor demo is live',
       `  Wall:     http://localhost:${showfloor.httpPort}/`,
       `  Health:   http://localhost:${showfloor.httpPort}/api/health`,
+      `  Console:  http://localhost:${showfloor.httpPort}/console/  (any name, password ${consolePassword}; generated for this run)`,
       `  MQTT:     mqtt://localhost:${showfloor.mqttPort}  (WebSocket: ws://localhost:${showfloor.httpPort}/mqtt)`,
       `  Booth:    ${DEMO_BOOTH.id}, password ${password}  (generated for this run)`,
       `  Devices:  ${DEMO_DEVICES} simulated, ${DEMO_RATE_PER_DEVICE} readings/s each`,

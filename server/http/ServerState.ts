@@ -1,3 +1,4 @@
+import type { TechnicianConsole } from '../console/TechnicianConsole';
 import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
@@ -18,6 +19,8 @@ export interface ServerState {
   hub: LiveHub;
   walls: WallRegistry;
   dashboard: DashboardSource;
+  /** Device health, alarms and server health, for /metrics. */
+  console: TechnicianConsole;
   mqttClients(): number;
   wallClients(): number;
   influxReachable(): boolean;

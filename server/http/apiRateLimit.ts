@@ -8,7 +8,16 @@ import type { Logger } from '../logger';
 
 const WINDOW_MS = 60_000;
 
-export function apiRateLimit(requestsPerMinute: number, log: Logger): RequestHandler {
+/** What is being limited, in the 429 answer and the log line; by default, requests to the API. */
+export interface RateLimitWording {
+  /** e.g. "too many requests" */
+  refusal: string;
+  logMessage: string;
+}
+
+const API_WORDING: RateLimitWording = { refusal: 'too many requests', logMessage: 'API rate limit reached' };
+
+export function apiRateLimit(requestsPerMinute: number, log: Logger, wording: RateLimitWording = API_WORDING): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
     limit: requestsPerMinute,
@@ -18,9 +27,9 @@ export function apiRateLimit(requestsPerMinute: number, log: Logger): RequestHan
       // Once per client and window, not once per refused request: a flood must not flood the log.
       // The address is the client's, behind a reverse proxy too, when TRUST_PROXY names the proxy.
       if ((req as AugmentedRequest).rateLimit?.used === requestsPerMinute + 1) {
-        log.info({ client: req.ip, limitPerMinute: requestsPerMinute }, 'API rate limit reached');
+        log.info({ client: req.ip, limitPerMinute: requestsPerMinute }, wording.logMessage);
       }
-      res.status(429).json({ error: `too many requests: at most ${requestsPerMinute} per minute per client; retry after the Retry-After seconds` });
+      res.status(429).json({ error: `${wording.refusal}: at most ${requestsPerMinute} per minute per client; retry after the Retry-After seconds` });
     },
     // The library's configuration warnings (e.g. X-Forwarded-For seen without a trusted proxy)
     // would otherwise reach stderr as stack traces, outside the JSON log.

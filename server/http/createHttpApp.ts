@@ -4,48 +4,21 @@
  * every response carries the security headers, and the API and metrics are rate limited per client.
  */
 import { existsSync } from 'node:fs';
-import express, { type Express, type Response } from 'express';
+import express, { type Express, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
-import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
 import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
 import { LOGO_ROUTE } from '../wall/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
 import { CONSOLE_PAGE_ROUTE, consolePageRoute } from './consolePageRoute';
 import { errorResponder, notFound } from './errorResponses';
+import { historyRoute } from './historyRoute';
 import type { HostPolicy } from './HostPolicy';
 import type { OriginPolicy } from './OriginPolicy';
 import { requestUrlGuard } from './requestUrlGuard';
 import { securityHeaders } from './securityHeaders';
 import type { ServerState } from './ServerState';
 import { wallLogoRoute } from './wallLogoRoute';
-
-const MAX_HISTORY_POINTS = 5000;
-const MAX_HISTORY_SPAN_MS = 366 * 24 * 3600_000;
-
-const instant = z
-  .string()
-  .trim()
-  .transform((text, ctx) => {
-    const ms = /^\d{1,15}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 date' });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const historyQuerySchema = z
-  .object({
-    booth: z.string().regex(ID_PATTERN, 'must be a booth id'),
-    device: z.string().regex(ID_PATTERN, 'must be a device id'),
-    metric: z.string().regex(METRIC_PATTERN, 'must be a metric name'),
-    from: instant.optional(),
-    to: instant.optional(),
-    points: z.coerce.number().int().min(1).max(MAX_HISTORY_POINTS).default(300),
-  })
-  .strict();
 
 export function createHttpApp(options: {
   state: ServerState;
@@ -58,6 +31,8 @@ export function createHttpApp(options: {
   /** Express's `trust proxy` (TRUST_PROXY): which hops' X-Forwarded-For to believe for req.ip. */
   trustProxy: false | number | string[];
   rateLimitPerMinute: number;
+  /** The technician console's API, mounted at /api/console; it does its own login checks. */
+  consoleApi?: Router;
 }): Express {
   const { state, history, metrics, webRoot, log, originPolicy } = options;
   const app = express();
@@ -121,25 +96,8 @@ export function createHttpApp(options: {
     res.json(state.walls.list());
   });
 
-  app.get('/api/history', async (req, res, next) => {
-    const parsed = historyQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'query';
-      return void res.status(400).json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
-    }
-    const to = parsed.data.to ?? Date.now();
-    const from = parsed.data.from ?? to - 15 * 60_000;
-    if (from >= to) return void res.status(400).json({ error: 'from: must be before to' });
-    if (to - from > MAX_HISTORY_SPAN_MS) return void res.status(400).json({ error: 'from: the range may span at most 366 days' });
-    if (!state.booths.some((b) => b.id === parsed.data.booth)) return void res.status(404).json({ error: 'booth: no such booth' });
-    try {
-      const result = await history.read({ ...parsed.data, from, to });
-      res.json({ booth: parsed.data.booth, device: parsed.data.device, metric: parsed.data.metric, from, to, ...result });
-    } catch (error) {
-      next(error);
-    }
-  });
+  app.get('/api/history', historyRoute(state.booths, history));
+  if (options.consoleApi) app.use('/api/console', options.consoleApi);
 
   app.get('/metrics', async (_req, res, next) => {
     try {

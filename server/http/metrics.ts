@@ -51,5 +51,33 @@ export function createMetricsRegistry(state: ServerState): Registry {
   counter('showfloor_live_devices_evicted_total', 'Devices evicted from the live view by the per-booth limit', () => state.directory.evictedDevices);
   counter('showfloor_live_series_dropped_total', 'Readings left out of the live view by the per-device series limit', () => state.directory.droppedSeries);
   counter('showfloor_live_readings_dropped_total', 'Readings left out of a live frame by the per-tick limit', () => state.hub.droppedLiveReadings);
+  // The console's figures, where they are cheap to read at scrape time.
+  const health = () => state.console.health;
+  gauge('showfloor_ingest_readings_per_second', 'Accepted readings per second over the last 10 s', () => health().readingsPerSecond());
+  gauge('showfloor_influx_write_latency_mean_ms', 'Mean InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.mean ?? 0);
+  gauge('showfloor_influx_write_latency_max_ms', 'Worst InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.max ?? 0);
+  gauge('showfloor_event_loop_lag_p99_ms', 'Event-loop lag, 99th percentile over the current minute, ms', () => health().eventLoopLag().p99);
+  counter('showfloor_alarm_raises_refused_total', 'Alarm raises refused because the limit of open alarms was reached', () => state.console.alarms.refusedRaises);
+  new Gauge({
+    name: 'showfloor_devices',
+    help: 'Devices the console tracks, by presence state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = { online: 0, stale: 0, offline: 0 };
+      for (const record of state.console.tracker.records()) counts[record.state]++;
+      for (const [presence, count] of Object.entries(counts)) this.set({ state: presence }, count);
+    },
+  });
+  new Gauge({
+    name: 'showfloor_alarms_open',
+    help: 'Alarms not cleared, by severity and state',
+    labelNames: ['severity', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const alarm of state.console.alarms.list()) if (alarm.state !== 'cleared') this.inc({ severity: alarm.severity, state: alarm.state });
+    },
+  });
   return registry;
 }

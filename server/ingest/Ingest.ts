@@ -1,16 +1,28 @@
 /**
  * The one-way path from the broker to the rest of the server: validate each device publish, then
  * hand good readings to the store and the live view, and count bad ones against their device.
+ * Observers (the technician console's health tracker and alarm engine) see every message with its
+ * verdict and every connection event, after the live view has taken them.
  */
-import type { BrokerSink, ConnectionClosed, DevicePublish } from '../../broker/ShowfloorBroker';
+import type { BrokerSink, ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/ShowfloorBroker';
 import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { IngestCounters } from './IngestCounters';
-import type { TelemetryValidator } from './TelemetryValidator';
+import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryValidator';
+
+/** What the console side learns from ingest; every method optional, each observer takes what it needs. */
+export interface IngestObserver {
+  connectionOpened?(event: ConnectionOpened, at: number): void;
+  connectionClosed?(event: ConnectionClosed, at: number): void;
+  /** Every device publish with the validator's verdict, accepted or not. */
+  message?(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void;
+}
 
 export class Ingest implements BrokerSink {
+  private readonly observers: IngestObserver[] = [];
+
   constructor(
     private readonly validator: TelemetryValidator,
     private readonly directory: DeviceDirectory,
@@ -21,10 +33,19 @@ export class Ingest implements BrokerSink {
     private readonly now: () => number = Date.now,
   ) {}
 
+  observe(observer: IngestObserver): void {
+    this.observers.push(observer);
+  }
+
   devicePublish(message: DevicePublish): void {
     const receivedAt = this.now();
     this.counters.received++;
     const result = this.validator.validate(message.topic, message.payload, message.booth, receivedAt);
+    this.take(message, result, receivedAt);
+    for (const observer of this.observers) observer.message?.(message, result, receivedAt);
+  }
+
+  private take(message: DevicePublish, result: DeviceMessage | Rejection, receivedAt: number): void {
     switch (result.kind) {
       case 'rejected': {
         this.counters.rejection(result.reason);
@@ -58,6 +79,11 @@ export class Ingest implements BrokerSink {
     }
   }
 
+  connectionOpened(event: ConnectionOpened): void {
+    const at = this.now();
+    for (const observer of this.observers) observer.connectionOpened?.(event, at);
+  }
+
   connectionClosed(event: ConnectionClosed): void {
     const at = this.now();
     for (const device of event.devices) {
@@ -65,5 +91,6 @@ export class Ingest implements BrokerSink {
         this.hub.deviceChanged(event.booth, device);
       }
     }
+    for (const observer of this.observers) observer.connectionClosed?.(event, at);
   }
 }

@@ -6,6 +6,7 @@
 import type { DeviceMeta, ReadingValues } from '../../contract/device';
 import type { DeviceSummary, Presence, PresenceReason, PresenceState, SeriesWindow } from '../../contract/live';
 import type { RejectionReason } from '../ingest/TelemetryValidator';
+import { DevicesPerBooth } from './DevicesPerBooth';
 import { SeriesBuffer } from './SeriesBuffer';
 
 export interface DirectoryLimits {
@@ -35,29 +36,29 @@ export interface DeviceRecord {
 }
 
 export class DeviceDirectory {
-  private readonly booths = new Map<string, Map<string, DeviceRecord>>();
+  private readonly devices: DevicesPerBooth<DeviceRecord>;
   /** Rejections that name no valid device (bad topic or id), per authenticated booth. */
   private readonly unattributed = new Map<string, Map<RejectionReason, number>>();
-  evictedDevices = 0;
   droppedSeries = 0;
 
-  constructor(readonly limits: DirectoryLimits) {}
+  constructor(readonly limits: DirectoryLimits) {
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+  }
+
+  get evictedDevices(): number {
+    return this.devices.evicted;
+  }
 
   get(booth: string, device: string): DeviceRecord | undefined {
-    return this.booths.get(booth)?.get(device);
+    return this.devices.get(booth, device);
   }
 
   get size(): number {
-    let n = 0;
-    for (const devices of this.booths.values()) n += devices.size;
-    return n;
+    return this.devices.size;
   }
 
-  *records(booths?: ReadonlySet<string>): IterableIterator<DeviceRecord> {
-    for (const [booth, devices] of this.booths) {
-      if (booths && !booths.has(booth)) continue;
-      yield* devices.values();
-    }
+  records(booths?: ReadonlySet<string>): IterableIterator<DeviceRecord> {
+    return this.devices.values(booths);
   }
 
   /** Stores a reading; returns the record and whether this reading brought the device online. */
@@ -145,22 +146,9 @@ export class DeviceDirectory {
     return windows;
   }
 
-  /** Finds or creates a record and marks it most recently heard (Map order is the eviction order). */
+  /** Finds or creates a record and marks it most recently heard. */
   private touch(booth: string, device: string): DeviceRecord {
-    let devices = this.booths.get(booth);
-    if (!devices) this.booths.set(booth, (devices = new Map()));
-    let record = devices.get(device);
-    if (record) {
-      devices.delete(device);
-      devices.set(device, record);
-      return record;
-    }
-    if (devices.size >= this.limits.maxDevicesPerBooth) {
-      const oldest = devices.keys().next().value;
-      if (oldest !== undefined) devices.delete(oldest);
-      this.evictedDevices++;
-    }
-    record = {
+    return this.devices.touch(booth, device, () => ({
       booth,
       device,
       meta: {},
@@ -171,8 +159,6 @@ export class DeviceDirectory {
       accepted: 0,
       rejections: new Map(),
       lastRejection: null,
-    };
-    devices.set(device, record);
-    return record;
+    }));
   }
 }

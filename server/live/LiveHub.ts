@@ -2,9 +2,10 @@
  * Pushes the live picture to wall pages over socket.io. Readings are batched per booth and sent
  * as one frame per tick to that booth's room, so the cost per tick does not grow with the message
  * rate or the number of screens. A (re)connecting page first gets the dashboard, then a snapshot of
- * the recent window.
+ * the recent window, then the open alarms of its booths; alarm changes follow on the next tick.
  */
 import type { Server, Socket } from 'socket.io';
+import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { DeviceDirectory } from './DeviceDirectory';
@@ -38,6 +39,8 @@ export interface WallSubscriptionRequest {
 export interface WallWelcome {
   dashboard(): WallDashboard;
   registry: WallRegistry;
+  /** Alarms that are not cleared, for walls showing these booths; absent: always none. */
+  alarms?(booths: ReadonlySet<string>): WallAlarmNotice[];
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -45,6 +48,8 @@ type WallSocket = Socket<WallToServerEvents, ServerToWallEvents, Record<string, 
 
 export class LiveHub {
   private readonly pending = new Map<string, PendingFrame>();
+  /** Booths whose alarms changed since the last tick. */
+  private readonly alarmBooths = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private io: WallServer | undefined;
   droppedLiveReadings = 0;
@@ -69,6 +74,11 @@ export class LiveHub {
       this.droppedLiveReadings += drop;
     }
     frame.readings.push(reading);
+  }
+
+  /** Coalesced: however many alarms of a booth change within a tick, its walls get one list. */
+  alarmsChanged(booth: string): void {
+    if (this.pending.has(booth)) this.alarmBooths.add(booth);
   }
 
   pendingReadings(booth: string): number {
@@ -137,6 +147,28 @@ export class LiveHub {
       }
       this.pending.set(booth, { readings: [], changedDevices: new Set() });
     }
+    if (this.alarmBooths.size > 0) this.sendAlarms(io);
+  }
+
+  /**
+   * Each wall gets the whole list for all its booths, not just the booth that changed, since the
+   * list replaces what it shows. Walls showing the same booths share one computed list.
+   */
+  private sendAlarms(io: WallServer): void {
+    const lists = new Map<string, WallAlarmNotice[]>();
+    const sent = new Set<string>();
+    for (const booth of this.alarmBooths) {
+      for (const socketId of io.sockets.adapter.rooms.get(roomOf(booth)) ?? []) {
+        const socket = io.sockets.sockets.get(socketId);
+        if (!socket || sent.has(socketId)) continue;
+        sent.add(socketId);
+        const key = socket.data.booths.join('\n');
+        let list = lists.get(key);
+        if (!list) lists.set(key, (list = this.walls.alarms?.(new Set(socket.data.booths)) ?? []));
+        socket.emit('alarms', list);
+      }
+    }
+    this.alarmBooths.clear();
   }
 
   /** Every connected wall gets the new dashboard at once, whatever booths it shows. */
@@ -156,6 +188,7 @@ export class LiveHub {
     // Snapshot and join happen in the same turn, so no frame can fall between them; a frame
     // may repeat a reading the snapshot holds, which the page drops by timestamp.
     socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));
+    socket.emit('alarms', this.walls.alarms?.(new Set(request.booths)) ?? []);
     for (const booth of request.booths) void socket.join(roomOf(booth));
     const registry = this.walls.registry;
     registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });

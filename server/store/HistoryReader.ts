@@ -3,7 +3,7 @@
  * same shape, so a page does not care where the points came from.
  */
 import type { DeviceDirectory } from '../live/DeviceDirectory';
-import { buildHistoryQuery, historyIntervalMs, type HistoryRequest } from './historyQuery';
+import { buildHistoryQuery, historyBucketStart, historyIntervalMs, type HistoryRequest } from './historyQuery';
 import type { InfluxStore } from './InfluxStore';
 
 export interface History {
@@ -37,14 +37,15 @@ export class HistoryReader {
     const points: [number, number][] = [];
     if (!series) return { source: 'live', intervalMs, points };
     const { ts, values } = series.since(request.from);
-    // Same bucketing as InfluxQL's GROUP BY time(): buckets aligned to the epoch, mean per bucket.
+    // Same bucketing as the InfluxQL query: buckets starting at `from`, mean per bucket.
     let bucket = NaN;
     let sum = 0;
     let n = 0;
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i] as number;
       if (t >= request.to) break;
-      const start = Math.floor(t / intervalMs) * intervalMs;
+      if (t < request.from) continue;
+      const start = historyBucketStart(t, request.from, intervalMs);
       if (start !== bucket) {
         if (n > 0) points.push([bucket, sum / n]);
         bucket = start;

@@ -4,7 +4,9 @@
  * version serves. v1 mode points the same WriteApi at /write for InfluxDB 1.x.
  */
 import { HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger';
+import { PerSecondWindow } from '../stats/PerSecondWindow';
 import type { StoreCounters } from './StoreCounters';
 import { telemetryLine, type StoredReading } from './telemetryLine';
 
@@ -41,6 +43,8 @@ export class InfluxStore {
   private lastOverloadWarning = 0;
   reachable = false;
   lastError: string | null = null;
+  /** Round trip of every write request over the last minute, ms, failures included: how slow InfluxDB is now. */
+  readonly writeRoundTrips = new PerSecondWindow(60);
 
   constructor(
     readonly target: InfluxTarget,
@@ -55,6 +59,7 @@ export class InfluxStore {
     });
     this.maxPendingLines = tuning.maxBufferLines;
     this.client = new InfluxDB({ url: target.url, token: target.token, timeout: 10_000 });
+    this.timeWrites();
     const [database = target.bucket, retentionPolicy] = target.api === 'v1' ? target.bucket.split('/') : [target.bucket];
     this.database = database;
     this.retentionPolicy = retentionPolicy;
@@ -117,17 +122,55 @@ export class InfluxStore {
    * maxBufferLines pending, new readings are dropped and counted instead.
    */
   write(reading: StoredReading): void {
-    if (this.closed || this.counters.pendingLines() >= this.maxPendingLines) {
-      // Counted as taken and given up at once, so `pending` (accepted − written − dropped) stays exact.
-      this.counters.linesAccepted(1);
-      this.counters.linesDropped(1);
-      this.warnOverloaded();
-      return;
-    }
+    if (this.refuseWhenFull()) return;
     const line = telemetryLine(reading);
     if (line === null) return;
     this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
+  }
+
+  /**
+   * Queues one line built by a caller (presence changes, alarm events) on the same write path, with
+   * the same batching, retries and bound. The caller is responsible for the line being safe.
+   */
+  writeLine(line: string): void {
+    if (this.refuseWhenFull()) return;
+    this.writeApi.writeRecord(line);
+    this.counters.linesAccepted(1);
+  }
+
+  private refuseWhenFull(): boolean {
+    if (!this.closed && this.counters.pendingLines() < this.maxPendingLines) return false;
+    // Counted as taken and given up at once, so `pending` (accepted − written − dropped) stays exact.
+    this.counters.linesAccepted(1);
+    this.counters.linesDropped(1);
+    this.warnOverloaded();
+    return true;
+  }
+
+  /**
+   * The WriteApi reports neither when a batch leaves nor when its answer comes, so the transport's
+   * send is wrapped for write paths only: what the console shows as InfluxDB's write latency.
+   */
+  private timeWrites(): void {
+    const transport = this.client.transport;
+    const send = transport.send.bind(transport);
+    transport.send = (path, body, options, callbacks) => {
+      if (!path.startsWith('/write') && !path.startsWith('/api/v2/write')) return send(path, body, options, callbacks);
+      const started = performance.now();
+      const finished = () => this.writeRoundTrips.add(Date.now(), performance.now() - started);
+      send(path, body, options, {
+        ...callbacks,
+        error(error) {
+          finished();
+          callbacks?.error?.(error);
+        },
+        complete() {
+          finished();
+          callbacks?.complete?.();
+        },
+      });
+    };
   }
 
   private warnOverloaded(): void {

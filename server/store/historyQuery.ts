@@ -29,13 +29,24 @@ export function historyIntervalMs(request: Pick<HistoryRequest, 'from' | 'to' | 
   return Math.max(1, Math.ceil((request.to - request.from) / request.points));
 }
 
+/**
+ * Where the bucket holding `t` starts. Buckets start at `from`, not at the epoch: epoch-aligned
+ * buckets straddle both ends of the range and give one point more than the chart asked for.
+ */
+export function historyBucketStart(t: number, from: number, intervalMs: number): number {
+  return from + Math.floor((t - from) / intervalMs) * intervalMs;
+}
+
 export function buildHistoryQuery(request: HistoryRequest): { statement: string; intervalMs: number } {
   const intervalMs = historyIntervalMs(request);
+  const from = Math.floor(request.from);
+  // InfluxQL's offset shifts its epoch-aligned buckets so that one starts exactly at `from`.
+  const offsetMs = ((from % intervalMs) + intervalMs) % intervalMs;
   const statement =
     `SELECT mean(${quoteIdentifier(request.metric)}) AS "value" FROM ${quoteIdentifier(MEASUREMENT)}` +
     ` WHERE "booth" = ${quoteString(request.booth)} AND "device" = ${quoteString(request.device)}` +
-    ` AND time >= ${Math.floor(request.from)}ms AND time < ${Math.floor(request.to)}ms` +
-    ` GROUP BY time(${intervalMs}ms) fill(none)`;
+    ` AND time >= ${from}ms AND time < ${Math.floor(request.to)}ms` +
+    ` GROUP BY time(${intervalMs}ms, ${offsetMs}ms) fill(none)`;
   return { statement, intervalMs };
 }
 

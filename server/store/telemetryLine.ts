@@ -25,6 +25,15 @@ export function safeTagValue(value: string | undefined, fallback = 'unknown'): s
   return cleaned === '' ? fallback : cleaned;
 }
 
+/**
+ * A string field value in line protocol, quoted: backslashes and quotes escaped, and control
+ * characters (a newline would end the line) replaced, since such text may come from a device or a user.
+ */
+export function stringFieldValue(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 /** Returns null when no field survives (nothing to store). */
 export function telemetryLine(reading: StoredReading): string | null {
   let fields = '';

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AedesBaselineResult } from './aedesBaseline';
+import type { ConsoleHistoryResult } from './consoleHistory';
 import type { CpuReport } from './cpuMeter';
 import type { LatencySummary } from './latencyHistogram';
 import type { PhaseResult } from './loadPhase';
@@ -55,6 +56,8 @@ export interface BenchReport {
   serverRss: { beforeLoadBytes?: number; afterLoadBytes?: number };
   ratios: { endToEndVsRawAedes?: number; endToEndVsRawInflux?: number };
   targets: Target[];
+  /** GET /api/console/history for 24 h of one device at 1 reading/s, at 1,000 points. */
+  consoleHistory?: ConsoleHistoryResult;
   serverLog: string[];
 }
 

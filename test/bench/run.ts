@@ -21,6 +21,7 @@ import {
   writeReportFile,
   type BenchReport,
 } from './benchReport';
+import { measureConsoleHistory, renderConsoleHistory } from './consoleHistory';
 import { CpuMeter, type WatchedProcess } from './cpuMeter';
 import { GatewayFleet, type GatewayLogin } from './gatewayFleet';
 import { InfluxHttp } from './influxHttp';
@@ -54,6 +55,8 @@ const TARGET_RATE = 20_000;
 const TARGET_P99_MS = 300;
 const BACKGROUND_SAMPLE_MS = 2_000;
 const BACKGROUND_WARNING_PERCENT = 15;
+/** `npm run bench -- --only console-history`: just the console's 24 h history query, in about a minute. */
+const ONLY_CONSOLE_HISTORY = process.argv.slice(2).join(' ').replace('=', ' ') === '--only console-history';
 /** A second signal sooner than this is the same Ctrl-C relayed by tsx, not the user insisting. */
 const DUPLICATE_SIGNAL_MS = 1_500;
 
@@ -79,6 +82,7 @@ async function main(): Promise<number> {
     name: `Bench booth ${i}`,
     password: randomBytes(12).toString('base64url'),
   }));
+  const consolePassword = randomBytes(12).toString('base64url');
   const logins: GatewayLogin[] = Array.from({ length: GATEWAYS }, (_, i) => {
     const booth = booths[i % BOOTH_COUNT]!;
     return { booth: booth.id, username: booth.id, password: booth.password };
@@ -127,6 +131,16 @@ async function main(): Promise<number> {
     influxd = await startLocalInfluxd(join(workDirectory, 'influxd'), { binary: influxdBinary });
     const influx = new InfluxHttp(influxd.url);
     const influxdPid = descendants(process.pid).find((p) => p.comm === 'influxd')?.pid;
+    const consoleHistory = async (running: ShowfloorProcess) => {
+      report.consoleHistory = await measureConsoleHistory({ influx, database: DATABASE, httpUrl: running.httpUrl, booth: booths[0]!.id, consolePassword });
+      log(renderConsoleHistory(report.consoleHistory));
+    };
+    if (ONLY_CONSOLE_HISTORY) {
+      server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
+      await consoleHistory(server);
+      report.status = 'complete';
+      return 0;
+    }
 
     log('Baselines');
     report.baselines.aedes = await measureAedesBaseline({
@@ -144,7 +158,7 @@ async function main(): Promise<number> {
     log(renderInfluxBaseline(report.baselines.influx));
     log();
 
-    server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory });
+    server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
     walls = await WallListeners.connect(server.httpUrl, booths.map((b) => b.id), WALLS);
     fleet = await GatewayFleet.connect(server.mqttUrl, logins, DEVICES_PER_GATEWAY);
     const serverPid = server.pid;
@@ -183,6 +197,8 @@ async function main(): Promise<number> {
       report.latency.atMaxSustained = await runPhase(`latency @ ${formatInt(maxSustained)}/s`, 'lmax', maxSustained, LATENCY_AT_MAX_DURATION_MS);
     }
     report.serverRss.afterLoadBytes = residentBytes(serverPid);
+    log();
+    await consoleHistory(server);
 
     if (maxSustained !== null) {
       report.ratios.endToEndVsRawAedes = round3(maxSustained / report.baselines.aedes.receivedPerSecond);

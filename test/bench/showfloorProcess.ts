@@ -21,6 +21,8 @@ export interface ShowfloorProcessOptions {
   database: string;
   /** Where the YAML is written. */
   directory: string;
+  /** Turns the technician console on with this password. */
+  consolePassword?: string;
 }
 
 /** The part of GET /api/health the bench reads. */
@@ -51,7 +53,8 @@ export class ShowfloorProcess {
     const booths = options.booths
       .map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(hashPasswordSync(b.password))}\n`)
       .join('');
-    await writeFile(configPath, `booths:\n${booths}`);
+    const consoleSection = options.consolePassword ? `console:\n  passwordHash: ${JSON.stringify(hashPasswordSync(options.consolePassword))}\n` : '';
+    await writeFile(configPath, `booths:\n${booths}${consoleSection}`);
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
     const child = await TsxChild.start({
       name: 'Showfloor server',

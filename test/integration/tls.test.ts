@@ -13,7 +13,8 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SettingsError } from '../../server/config/settings';
 import { startShowfloor } from '../../server/Showfloor';
-import { rawGet } from '../support/rawHttp';
+import { CONSOLE_PASSWORD, consoleYaml } from '../support/console';
+import { rawGet, rawRequest } from '../support/rawHttp';
 import { BOOTH_A, connectDevice, startTestShowfloor, testSettings, tryConnectDevice, type TestShowfloor } from '../support/showfloor';
 import { certificateChain, describeWithOpenssl, selfSignedCertificate, type TestCertificate } from '../support/testCertificates';
 import { waitFor, waitForEvent } from '../support/waitFor';
@@ -104,6 +105,21 @@ describeWithOpenssl('TLS with a self-signed certificate', () => {
     const before = await failedHandshakes();
     expect(await tryMqtt(`mqtt://127.0.0.1:${showfloor.mqttTlsPort}`, { connectTimeout: 2000 })).not.toBe('connected');
     await waitFor(async () => (await failedHandshakes()) === before + 1, { what: 'the failed handshake counted' });
+  });
+});
+
+describeWithOpenssl('the console login over HTTPS', () => {
+  it('marks the session cookie Secure, so a browser never sends it over plain HTTP', async () => {
+    const certificate = await selfSignedCertificate(directory, 'console');
+    const showfloor = await startTls(certificate, consoleYaml());
+    onTestFinished(() => showfloor.close());
+    const login = await rawRequest('POST', `${showfloor.httpUrl}/api/console/login`, {
+      ca: certificate.trustedPem,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Mia', password: CONSOLE_PASSWORD }),
+    });
+    expect(login.status).toBe(204);
+    expect(login.headers['set-cookie']?.[0]).toMatch(/^showfloor_console=[^;]+;.*; HttpOnly; Secure; SameSite=Strict$/);
   });
 });
 

@@ -18,17 +18,21 @@ export interface RawRequestOptions {
   ca?: string | Buffer;
 }
 
-export function rawGet(url: string, { headers = {}, ca }: RawRequestOptions = {}): Promise<RawResponse> {
+export function rawGet(url: string, options: RawRequestOptions = {}): Promise<RawResponse> {
+  return rawRequest('GET', url, options);
+}
+
+export function rawRequest(method: string, url: string, { headers = {}, ca, body }: RawRequestOptions & { body?: string } = {}): Promise<RawResponse> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { headers, ...(ca ? { ca } : {}) }, (res) => {
+    const req = send(url, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

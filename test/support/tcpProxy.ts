@@ -10,13 +10,21 @@ export interface TcpProxy {
   readonly url: string;
   /** Drops every open connection and refuses new ones until `restore()`. */
   cut(): void;
+  /**
+   * Stops forwarding on every open connection without closing anything, as after a power cut or a
+   * cable pulled somewhere in between: each side hears nothing more, and a side that gives up and
+   * closes is not passed on. Only a keepalive can notice.
+   */
+  blackHole(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let down = false;
+  let silent = false;
   const server = createServer((client) => {
     if (down) {
       client.destroy();
@@ -29,8 +37,16 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
       socket.on('error', () => undefined);
     }
     client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      if (!silent) upstream.destroy();
+    });
+    upstream.on('close', () => {
+      pairs.delete(pair);
+      if (!silent) client.destroy();
+    });
   });
   server.listen(0, host);
   await once(server, 'listening');
@@ -48,6 +64,16 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
     },
     restore: () => {
       down = false;
+    },
+    blackHole: () => {
+      silent = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        // Read and discard, so nothing either side sends gets through later either.
+        client.on('data', () => undefined);
+        upstream.on('data', () => undefined);
+      }
     },
     close: async () => {
       dropAll();

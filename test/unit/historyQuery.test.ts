@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHistoryQuery, buildWarmupQuery, historyIntervalMs, quoteIdentifier, quoteString } from '../../server/store/historyQuery';
+import { buildHistoryQuery, buildWarmupQuery, historyBucketStart, historyIntervalMs, quoteIdentifier, quoteString } from '../../server/store/historyQuery';
 
 describe('InfluxQL building', () => {
   it('sizes GROUP BY time() so the range fits in the requested points', () => {
@@ -12,8 +12,15 @@ describe('InfluxQL building', () => {
     const { statement, intervalMs } = buildHistoryQuery({ booth: 'b1', device: 'env-01', metric: 'temperature', from: 1000, to: 61_000, points: 60 });
     expect(intervalMs).toBe(1000);
     expect(statement).toBe(
-      `SELECT mean("temperature") AS "value" FROM "telemetry" WHERE "booth" = 'b1' AND "device" = 'env-01' AND time >= 1000ms AND time < 61000ms GROUP BY time(1000ms) fill(none)`,
+      `SELECT mean("temperature") AS "value" FROM "telemetry" WHERE "booth" = 'b1' AND "device" = 'env-01' AND time >= 1000ms AND time < 61000ms GROUP BY time(1000ms, 0ms) fill(none)`,
     );
+  });
+
+  it('starts the buckets at from, so a range gives at most the points asked for', () => {
+    const { statement } = buildHistoryQuery({ booth: 'b1', device: 'env-01', metric: 't', from: 1_500, to: 61_500, points: 60 });
+    expect(statement).toMatch(/GROUP BY time\(1000ms, 500ms\) fill\(none\)$/);
+    expect(historyBucketStart(1_499 + 1_000, 1_500, 1_000)).toBe(1_500);
+    expect(historyBucketStart(2_500, 1_500, 1_000)).toBe(2_500);
   });
 
   it('escapes quotes and backslashes in literals and identifiers', () => {

@@ -1,0 +1,287 @@
+/**
+ * The alarm rules from the settings file, evaluated on every accepted reading and on a one-second
+ * tick (durations, offline rules). Each alarm goes active → acknowledged (who, when) → cleared; a
+ * cleared alarm can fire again as a new raise. Every transition is announced to listeners (storage,
+ * walls). Open alarms are bounded, and so are the watches behind them and the cleared ones kept.
+ */
+import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
+import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';
+import type { DeviceHealthRecord } from '../console/DeviceHealthTracker';
+import type { IngestObserver } from '../ingest/Ingest';
+import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
+import { ThresholdWatch, breachesThreshold } from './ThresholdWatch';
+
+/** What the engine needs to know about devices: their kind and units (meta) and their presence. */
+export type AlarmDevice = Pick<DeviceHealthRecord, 'booth' | 'device' | 'meta' | 'state' | 'stateSince' | 'stateReason'>;
+
+export interface AlarmDevices {
+  get(booth: string, device: string): AlarmDevice | undefined;
+  records(): Iterable<AlarmDevice>;
+}
+
+export interface AlarmLimits {
+  /** Open (active or acknowledged) alarms; raises beyond it are refused and counted. */
+  maxOpen: number;
+  /** Cleared alarms kept for the console's list, newest first. */
+  maxCleared: number;
+  /** Rule × device pairs being watched for a threshold; the oldest is forgotten beyond it. */
+  maxWatches: number;
+}
+
+export const DEFAULT_ALARM_LIMITS: AlarmLimits = { maxOpen: 10_000, maxCleared: 200, maxWatches: 100_000 };
+
+export interface AlarmChange {
+  alarm: Alarm;
+  previous: AlarmState | null;
+  at: number;
+}
+
+export type AcknowledgeOutcome = 'acknowledged' | 'already-acknowledged' | 'cleared' | 'not-found';
+
+const SEVERITY_RANK = { critical: 3, warning: 2, info: 1 } as const;
+
+/** Most severe first, then newest first (what a technician should look at first), then by id so the order is stable. */
+export function alarmOrder(a: Pick<Alarm, 'severity' | 'raisedAt' | 'id'>, b: Pick<Alarm, 'severity' | 'raisedAt' | 'id'>): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.raisedAt - a.raisedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function alarmId(rule: string, booth: string, device: string): string {
+  return `${rule}/${booth}/${device}`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+export class AlarmEngine implements IngestObserver {
+  private readonly rulesById: Map<string, AlarmRule>;
+  /** Threshold rules by metric, so a reading only meets the rules about its own metrics. */
+  private readonly thresholdRules = new Map<string, ThresholdRule[]>();
+  private readonly offlineRules: OfflineRule[];
+  private readonly open = new Map<string, Alarm>();
+  /** Newest last. */
+  private readonly cleared: Alarm[] = [];
+  private readonly watches = new Map<string, ThresholdWatch>();
+  /** Watches with a breach under way, which the tick must look at. */
+  private readonly pending = new Set<string>();
+  private readonly listeners: ((change: AlarmChange) => void)[] = [];
+  /** Raises refused because maxOpen alarms were open. */
+  refusedRaises = 0;
+  forgottenWatches = 0;
+
+  constructor(
+    readonly rules: readonly AlarmRule[],
+    private readonly devices: AlarmDevices,
+    private readonly limits: AlarmLimits = DEFAULT_ALARM_LIMITS,
+  ) {
+    this.rulesById = new Map(rules.map((rule) => [rule.id, rule]));
+    for (const rule of rules) {
+      if (rule.kind !== 'threshold') continue;
+      const forMetric = this.thresholdRules.get(rule.metric) ?? [];
+      forMetric.push(rule);
+      this.thresholdRules.set(rule.metric, forMetric);
+    }
+    this.offlineRules = rules.filter((rule): rule is OfflineRule => rule.kind === 'offline');
+  }
+
+  onChange(listener: (change: AlarmChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  message(_publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void {
+    if (verdict.kind !== 'telemetry' || this.thresholdRules.size === 0) return;
+    for (const metric in verdict.values) {
+      const rules = this.thresholdRules.get(metric);
+      if (!rules) continue;
+      const raw = verdict.values[metric] as number | boolean;
+      const value = typeof raw === 'boolean' ? Number(raw) : raw;
+      for (const rule of rules) {
+        if (this.applies(rule, verdict.booth, verdict.device)) this.reading(rule, verdict.booth, verdict.device, value, at);
+      }
+    }
+  }
+
+  /** A device that is online again clears its offline alarms at once, not at the next tick. */
+  presenceChanged(booth: string, device: string, state: HealthState, at: number): void {
+    if (state !== 'online') return;
+    for (const rule of this.offlineRules) {
+      const alarm = this.open.get(alarmId(rule.id, booth, device));
+      if (alarm) this.clear(alarm, at);
+    }
+  }
+
+  tick(now: number): void {
+    for (const id of this.pending) {
+      const watch = this.watches.get(id);
+      if (!watch || watch.breachSince === null) {
+        this.pending.delete(id);
+        continue;
+      }
+      const [booth, device] = splitDevice(id, watch.rule.id);
+      // No raise on old evidence: a device that went offline mid-breach says nothing about now.
+      if (this.devices.get(booth, device)?.state === 'offline') continue;
+      if (watch.tick(now, this.open.has(id)) === 'raise') this.raise(watch.rule, booth, device, watch.lastValue, now);
+    }
+    if (this.offlineRules.length === 0) return;
+    for (const record of this.devices.records()) {
+      if (record.state !== 'offline') continue;
+      for (const rule of this.offlineRules) {
+        if (now - record.stateSince < rule.offlineForSeconds * 1000) continue;
+        if (!this.applies(rule, record.booth, record.device) || this.open.has(alarmId(rule.id, record.booth, record.device))) continue;
+        this.raise(rule, record.booth, record.device, null, now);
+      }
+    }
+  }
+
+  acknowledge(id: string, by: string, at: number): AcknowledgeOutcome {
+    const alarm = this.open.get(id);
+    if (!alarm) return this.cleared.some((a) => a.id === id) ? 'cleared' : 'not-found';
+    if (alarm.state === 'acknowledged') return 'already-acknowledged';
+    const previous = alarm.state;
+    alarm.state = 'acknowledged';
+    alarm.acknowledgedBy = by;
+    alarm.acknowledgedAt = at;
+    this.announce(alarm, previous, at);
+    return 'acknowledged';
+  }
+
+  /** Open alarms (most severe, newest first), then cleared ones, newest first. */
+  list(): Alarm[] {
+    const open = [...this.open.values()].sort(alarmOrder).map((a) => ({ ...a }));
+    const cleared = this.cleared.slice().reverse().map((a) => ({ ...a }));
+    return [...open, ...cleared];
+  }
+
+  get(id: string): Alarm | undefined {
+    return this.open.get(id);
+  }
+
+  /** What walls of these booths show in their alarm strip. */
+  wallNotices(booths: ReadonlySet<string>): WallAlarmNotice[] {
+    const notices: WallAlarmNotice[] = [];
+    for (const a of [...this.open.values()].sort(alarmOrder)) {
+      if (!booths.has(a.booth)) continue;
+      notices.push({ id: a.id, severity: a.severity, booth: a.booth, device: a.device, metric: a.metric, state: a.state, message: a.message, raisedAt: a.raisedAt, value: a.value });
+    }
+    return notices;
+  }
+
+  /**
+   * Takes back alarms stored before a restart (the latest state of each). Open alarms of rules that
+   * are no longer configured are cleared now: nothing would ever clear them otherwise.
+   */
+  restore(alarms: readonly Alarm[], now: number): void {
+    for (const stored of [...alarms].sort((a, b) => a.raisedAt - b.raisedAt)) {
+      const alarm = { ...stored, key: stored.key ?? `${stored.id}@${stored.raisedAt}` };
+      if (alarm.state === 'cleared') {
+        this.keepCleared(alarm);
+      } else if (!this.rulesById.has(alarm.rule)) {
+        this.open.set(alarm.id, alarm);
+        this.clear(alarm, now);
+      } else if (this.open.size < this.limits.maxOpen) {
+        this.open.set(alarm.id, alarm);
+      }
+    }
+  }
+
+  private applies(rule: AlarmRule, booth: string, device: string): boolean {
+    if (rule.booth !== undefined && rule.booth !== booth) return false;
+    if (rule.device !== undefined && rule.device !== device) return false;
+    return rule.deviceKind === undefined || this.devices.get(booth, device)?.meta.kind === rule.deviceKind;
+  }
+
+  private reading(rule: ThresholdRule, booth: string, device: string, value: number, at: number): void {
+    const id = alarmId(rule.id, booth, device);
+    const alarm = this.open.get(id);
+    let watch = this.watches.get(id);
+    if (!watch) {
+      // Most readings are fine: a watch is only made once there is something to watch.
+      if (!alarm && !breachesThreshold(rule, value)) return;
+      watch = this.watch(id, rule);
+    }
+    const verdict = watch.reading(value, at, alarm !== undefined);
+    if (watch.breachSince !== null) this.pending.add(id);
+    if (verdict === 'raise') this.raise(rule, booth, device, value, at);
+    else if (verdict === 'clear' && alarm) this.clear(alarm, at);
+  }
+
+  private watch(id: string, rule: ThresholdRule): ThresholdWatch {
+    if (this.watches.size >= this.limits.maxWatches) {
+      const oldest = this.watches.keys().next().value!;
+      this.watches.delete(oldest);
+      this.pending.delete(oldest);
+      this.forgottenWatches++;
+    }
+    const watch = new ThresholdWatch(rule);
+    this.watches.set(id, watch);
+    return watch;
+  }
+
+  private raise(rule: AlarmRule, booth: string, device: string, value: number | null, at: number): void {
+    const id = alarmId(rule.id, booth, device);
+    this.pending.delete(id);
+    if (this.open.has(id)) return;
+    if (this.open.size >= this.limits.maxOpen) {
+      this.refusedRaises++;
+      return;
+    }
+    const alarm: Alarm = {
+      id,
+      key: `${id}@${at}`,
+      rule: rule.id,
+      severity: rule.severity,
+      booth,
+      device,
+      metric: rule.kind === 'threshold' ? rule.metric : null,
+      state: 'active',
+      message: this.describe(rule, booth, device, value),
+      raisedAt: at,
+      value,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedAt: null,
+    };
+    this.open.set(id, alarm);
+    this.announce(alarm, null, at);
+  }
+
+  private clear(alarm: Alarm, at: number): void {
+    const previous = alarm.state;
+    this.open.delete(alarm.id);
+    alarm.state = 'cleared';
+    alarm.clearedAt = at;
+    this.keepCleared(alarm);
+    this.announce(alarm, previous, at);
+  }
+
+  private keepCleared(alarm: Alarm): void {
+    this.cleared.push(alarm);
+    if (this.cleared.length > this.limits.maxCleared) this.cleared.shift();
+  }
+
+  private announce(alarm: Alarm, previous: AlarmState | null, at: number): void {
+    for (const listener of this.listeners) listener({ alarm: { ...alarm }, previous, at });
+  }
+
+  /** E.g. "co2 above 1200 ppm for 30 s (1350 ppm)" or "offline for more than 60 s (keepalive-timeout)". */
+  private describe(rule: AlarmRule, booth: string, device: string, value: number | null): string {
+    const record = this.devices.get(booth, device);
+    if (rule.kind === 'offline') return `offline for more than ${rule.offlineForSeconds} s (${record?.stateReason ?? 'unknown'})`;
+    const unitText = record?.meta.units?.[rule.metric];
+    const unit = unitText ? ` ${unitText}` : '';
+    const held = rule.forSeconds > 0 ? ` for ${rule.forSeconds} s` : '';
+    const now = value === null ? '' : ` (${formatNumber(value)}${unit})`;
+    return `${rule.metric} ${rule.direction} ${formatNumber(rule.threshold)}${unit}${held}${now}`;
+  }
+}
+
+/** Booth and device of an alarm id; rule ids, booth ids and device ids contain no '/'. */
+function splitDevice(id: string, rule: string): [string, string] {
+  const [booth = '', device = ''] = id.slice(rule.length + 1).split('/');
+  return [booth, device];
+}

@@ -1,0 +1,102 @@
+/**
+ * The console API's answers (contract/console.ts) built from the objects that hold the state:
+ * the health tracker, the live directory (latest values), the device_status log, the alarm
+ * engine and the server health monitor. Read-only: nothing here changes what it reads.
+ */
+import type { AlarmList, DeviceDetail, DeviceHealth, DeviceHealthList, HealthChange, ServerHealth } from '../../contract/console';
+import type { AlarmEngine } from '../alarms/AlarmEngine';
+import type { Logger } from '../logger';
+import type { DeviceDirectory } from '../live/DeviceDirectory';
+import type { DeviceHealthRecord, DeviceHealthTracker } from './DeviceHealthTracker';
+import type { DeviceStatusLog } from './DeviceStatusLog';
+import { payloadSample } from './payloadSample';
+import type { ServerHealthMonitor } from './ServerHealthMonitor';
+
+/** Presence changes shown in a device's timeline. */
+export const TIMELINE_LENGTH = 50;
+
+export interface ConsoleSources {
+  tracker: DeviceHealthTracker;
+  directory: DeviceDirectory;
+  statusLog: DeviceStatusLog;
+  alarms: AlarmEngine;
+  health: ServerHealthMonitor;
+  log: Logger;
+}
+
+export class ConsoleViews {
+  constructor(private readonly sources: ConsoleSources) {}
+
+  devices(now = Date.now()): DeviceHealthList {
+    return { serverTime: now, devices: [...this.sources.tracker.records()].map((record) => this.deviceHealth(record, now)) };
+  }
+
+  /** Null when the device is not known. */
+  async device(booth: string, device: string, now = Date.now()): Promise<DeviceDetail | null> {
+    const record = this.sources.tracker.get(booth, device);
+    if (!record) return null;
+    const live = this.sources.directory.get(booth, device);
+    return {
+      ...this.deviceHealth(record, now),
+      meta: record.meta,
+      latest: { ...(live?.latest ?? {}) },
+      recentPayloads: record.payloads
+        .slice()
+        .reverse()
+        .map((p) => ({ ts: p.ts, topic: p.topic, payload: payloadSample(p.bytes, p.totalBytes) })),
+      timeline: await this.timeline(record),
+      rejections: record.rejections.slice().reverse(),
+    };
+  }
+
+  health(now = Date.now()): ServerHealth {
+    return this.sources.health.report(now);
+  }
+
+  alarms(now = Date.now()): AlarmList {
+    return { serverTime: now, alarms: this.sources.alarms.list() };
+  }
+
+  private deviceHealth(record: DeviceHealthRecord, now: number): DeviceHealth {
+    const expected = this.sources.tracker.expectedInterval(record);
+    return {
+      booth: record.booth,
+      device: record.device,
+      name: record.meta.name ?? null,
+      kind: record.meta.kind ?? null,
+      firmware: record.meta.firmware ?? null,
+      state: record.state,
+      stateSince: record.stateSince,
+      stateReason: record.stateReason,
+      lastSeen: record.lastSeen,
+      ratePerSecond: Math.round(record.readings.ratePerSecond(now) * 100) / 100,
+      expectedIntervalMs: expected?.ms ?? null,
+      intervalSource: expected?.source ?? null,
+      rejectedTotal: record.rejectedTotal,
+      rejected: Object.fromEntries(record.rejected),
+      lastRejection: record.rejections.at(-1) ?? null,
+      reconnects: Math.max(0, record.connectionsSeen - 1),
+      clientAddress: record.connection?.address ?? record.lastAddress,
+      connectedSince: record.connection?.openedAt ?? null,
+      battery: record.battery,
+      signal: record.signal,
+    };
+  }
+
+  /**
+   * InfluxDB's record (which survives restarts) merged with the changes held in memory (which
+   * InfluxDB may not have been sent yet: writes go out in batches). Memory alone when InfluxDB
+   * is absent or does not answer.
+   */
+  private async timeline(record: DeviceHealthRecord): Promise<HealthChange[]> {
+    let stored: HealthChange[] = [];
+    try {
+      stored = (await this.sources.statusLog.timeline(record.booth, record.device, TIMELINE_LENGTH)) ?? [];
+    } catch (error) {
+      this.sources.log.warn({ err: (error as Error).message, booth: record.booth, device: record.device }, 'could not read the device timeline from InfluxDB; showing what is in memory');
+    }
+    const merged = new Map<string, HealthChange>();
+    for (const change of [...stored, ...record.timeline]) merged.set(`${change.ts} ${change.state} ${change.reason}`, change);
+    return [...merged.values()].sort((a, b) => b.ts - a.ts).slice(0, TIMELINE_LENGTH);
+  }
+}

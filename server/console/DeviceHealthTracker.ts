@@ -1,0 +1,303 @@
+/**
+ * Presence as the technician console sees it: a state machine per device (online, stale, offline)
+ * with the reason and time of every change, fed one way by the broker's connection events and by
+ * ingest's verdicts. Also keeps what a technician asks about one device: its connection, rates,
+ * learned interval, rejections and last payloads. Bounded like the live directory: per booth, least
+ * recently heard out first.
+ */
+import type { ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/ShowfloorBroker';
+import type { HealthChange, HealthChangeReason, HealthState, RejectionSample } from '../../contract/console';
+import { deviceTopic, type DeviceMeta, type ReadingValues } from '../../contract/device';
+import type { IngestObserver } from '../ingest/Ingest';
+import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
+import { DevicesPerBooth } from '../live/DevicesPerBooth';
+import { PerSecondWindow } from '../stats/PerSecondWindow';
+import { DEFAULT_INTERVAL_RULES, IntervalLearner, staleAfterMs, type IntervalRules } from './IntervalLearner';
+import { keepPayloadBytes, payloadSample } from './payloadSample';
+
+export interface PresenceChange extends HealthChange {
+  booth: string;
+  device: string;
+  previous: HealthState;
+}
+
+export interface TrackerLimits {
+  maxDevicesPerBooth: number;
+  /** Raw payloads and rejections kept per device, newest replacing oldest. */
+  recentPayloads: number;
+  recentRejections: number;
+  /** Presence changes kept in memory per device (InfluxDB keeps them all). */
+  timelineLength: number;
+  /** Client ids whose devices are remembered, so a reconnect can mark them online before they publish. */
+  rememberedClients: number;
+  intervalRules: IntervalRules;
+}
+
+export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
+  maxDevicesPerBooth: 500,
+  recentPayloads: 20,
+  recentRejections: 20,
+  timelineLength: 50,
+  rememberedClients: 10_000,
+  intervalRules: DEFAULT_INTERVAL_RULES,
+};
+
+/** Open connections tracked; a broker that never reported closes could otherwise grow this. */
+const MAX_OPEN_CONNECTIONS = 100_000;
+
+/** Metric names devices commonly use for their battery (percent) and radio signal (dBm). */
+const BATTERY_METRICS = ['battery', 'battery_pct', 'battery_percent', 'battery_soc', 'battery_level', 'soc'];
+const SIGNAL_METRICS = ['rssi', 'signal', 'signal_dbm', 'wifi_rssi', 'rssi_dbm'];
+
+export interface ConnectionInfo {
+  connectionId: number;
+  clientId: string;
+  address: string | null;
+  openedAt: number;
+}
+
+export interface KeptPayload {
+  ts: number;
+  topic: string;
+  bytes: Buffer;
+  totalBytes: number;
+}
+
+export interface DeviceHealthRecord {
+  booth: string;
+  device: string;
+  meta: DeviceMeta;
+  state: HealthState;
+  stateSince: number;
+  stateReason: HealthChangeReason;
+  /** Receive time of the last message of any kind, accepted or not. */
+  lastSeen: number | null;
+  readings: PerSecondWindow;
+  learner: IntervalLearner;
+  rejected: Map<string, number>;
+  rejectedTotal: number;
+  /** Oldest first; newest last. */
+  rejections: RejectionSample[];
+  payloads: KeptPayload[];
+  timeline: HealthChange[];
+  /** The connection the device last spoke through, while it is open. */
+  connection: ConnectionInfo | null;
+  lastAddress: string | null;
+  connectionsSeen: number;
+  battery: number | null;
+  signal: number | null;
+}
+
+export interface ExpectedInterval {
+  ms: number;
+  source: 'meta' | 'learned';
+}
+
+type ChangeListener = (change: PresenceChange) => void;
+
+export class DeviceHealthTracker implements IngestObserver {
+  private readonly devices: DevicesPerBooth<DeviceHealthRecord>;
+  private readonly openConnections = new Map<number, ConnectionInfo>();
+  /** Devices each client id spoke for when it last closed, least recently closed first. */
+  private readonly clientDevices = new Map<string, string[]>();
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+  }
+
+  get evictedDevices(): number {
+    return this.devices.evicted;
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  get(booth: string, device: string): DeviceHealthRecord | undefined {
+    return this.devices.get(booth, device);
+  }
+
+  records(): IterableIterator<DeviceHealthRecord> {
+    return this.devices.values();
+  }
+
+  get size(): number {
+    return this.devices.size;
+  }
+
+  expectedInterval(record: DeviceHealthRecord): ExpectedInterval | null {
+    if (record.meta.intervalMs !== undefined) return { ms: staleAfterMs(record.meta.intervalMs, this.limits.intervalRules), source: 'meta' };
+    const learned = record.learner.staleAfterMs();
+    return learned === null ? null : { ms: learned, source: 'learned' };
+  }
+
+  connectionOpened(event: ConnectionOpened, at: number): void {
+    const info: ConnectionInfo = { connectionId: event.connectionId, clientId: event.clientId, address: event.address, openedAt: at };
+    this.openConnections.set(event.connectionId, info);
+    if (this.openConnections.size > MAX_OPEN_CONNECTIONS) this.openConnections.delete(this.openConnections.keys().next().value!);
+    // A device that reconnects under the same client id is back as soon as the broker lets it in.
+    for (const device of this.clientDevices.get(event.clientId) ?? []) {
+      this.associate(this.touch(event.booth, device), info, at, true);
+    }
+  }
+
+  connectionClosed(event: ConnectionClosed, at: number): void {
+    this.openConnections.delete(event.connectionId);
+    if (event.devices.length > 0) {
+      this.clientDevices.delete(event.clientId);
+      this.clientDevices.set(event.clientId, event.devices);
+      if (this.clientDevices.size > this.limits.rememberedClients) this.clientDevices.delete(this.clientDevices.keys().next().value!);
+    }
+    for (const device of event.devices) {
+      const record = this.get(event.booth, device);
+      // Another connection (a reconnect that took over, a second gateway) speaks for it now.
+      if (!record || record.connection?.connectionId !== event.connectionId) continue;
+      record.connection = null;
+      // A will for this device says more than "the connection broke"; a keepalive timeout says more than the will.
+      const willForDevice = event.willTopic === deviceTopic(event.booth, device, 'status');
+      const reason: HealthChangeReason = event.reason === 'connection-lost' && willForDevice ? 'will' : event.reason;
+      this.change(record, 'offline', reason, at);
+    }
+  }
+
+  message(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void {
+    const device = verdict.device;
+    if (device === null) return; // names no valid device: counted per booth by the directory
+    const record = this.touch(publish.booth, device);
+    record.lastSeen = at;
+    this.keepPayload(record, publish, at);
+    const saysOffline = verdict.kind === 'status' && verdict.status === 'offline';
+    if (!publish.fromWill && record.connection?.connectionId !== publish.connectionId) {
+      const info = this.openConnections.get(publish.connectionId) ?? { connectionId: publish.connectionId, clientId: publish.clientId, address: null, openedAt: at };
+      this.associate(record, info, at, !saysOffline);
+    }
+    switch (verdict.kind) {
+      case 'rejected':
+        this.keepRejection(record, verdict.reason, publish.payload, at);
+        return;
+      case 'telemetry':
+        record.readings.add(at);
+        record.learner.arrival(at);
+        this.pickBatteryAndSignal(record, verdict.values);
+        if (record.state !== 'online') this.change(record, 'online', 'telemetry', at);
+        return;
+      case 'status': {
+        if (verdict.status === 'online') {
+          if (record.state !== 'online') this.change(record, 'online', 'status', at);
+          return;
+        }
+        const reason: HealthChangeReason = !publish.fromWill ? 'status' : publish.keepaliveTimedOut ? 'keepalive-timeout' : 'will';
+        this.change(record, 'offline', reason, at);
+        return;
+      }
+      case 'meta':
+        record.meta = verdict.meta;
+        return;
+    }
+  }
+
+  /** Online devices quiet for longer than their expected interval become stale. Called every second. */
+  tick(now: number): void {
+    for (const record of this.records()) {
+      if (record.state !== 'online' || record.lastSeen === null) continue;
+      const expected = this.expectedInterval(record);
+      if (expected !== null && now - record.lastSeen > expected.ms) this.change(record, 'stale', 'inactivity', now);
+    }
+  }
+
+  /**
+   * After a restart: a device last seen offline stays offline with its old reason and time; any
+   * other is stale (presence unknown) until it is heard, which is a change worth recording.
+   */
+  restore(booth: string, device: string, last: HealthChange | null, meta: DeviceMeta, at: number): void {
+    if (this.get(booth, device)) return;
+    const record = this.touch(booth, device);
+    record.meta = meta;
+    if (last?.state === 'offline') {
+      record.state = 'offline';
+      record.stateSince = last.ts;
+      record.stateReason = last.reason;
+      record.timeline.push(last);
+      return;
+    }
+    this.change(record, 'stale', 'server-start', at);
+  }
+
+  private associate(record: DeviceHealthRecord, info: ConnectionInfo, at: number, comesOnline: boolean): void {
+    // Ids grow with every connection: the newer of two open connections keeps the device, so a
+    // device heard through two at once is not counted as reconnecting on every message.
+    if (record.connection && record.connection.connectionId >= info.connectionId) return;
+    record.connection = info;
+    record.connectionsSeen++;
+    if (info.address !== null) record.lastAddress = info.address;
+    if (record.lastSeen === null || record.lastSeen < at) record.lastSeen = at;
+    if (comesOnline && record.state !== 'online') this.change(record, 'online', 'connect', at);
+  }
+
+  private change(record: DeviceHealthRecord, state: HealthState, reason: HealthChangeReason, at: number): void {
+    if (record.state === state && record.timeline.length > 0) return;
+    const previous = record.state;
+    record.state = state;
+    record.stateSince = at;
+    record.stateReason = reason;
+    const change: HealthChange = { ts: at, state, reason };
+    record.timeline.push(change);
+    if (record.timeline.length > this.limits.timelineLength) record.timeline.shift();
+    for (const listener of this.listeners) listener({ ...change, booth: record.booth, device: record.device, previous });
+  }
+
+  private keepPayload(record: DeviceHealthRecord, publish: DevicePublish, at: number): void {
+    record.payloads.push({ ts: at, topic: publish.topic, bytes: keepPayloadBytes(publish.payload), totalBytes: publish.payload.length });
+    if (record.payloads.length > this.limits.recentPayloads) record.payloads.shift();
+  }
+
+  private keepRejection(record: DeviceHealthRecord, reason: string, payload: Buffer, at: number): void {
+    record.rejected.set(reason, (record.rejected.get(reason) ?? 0) + 1);
+    record.rejectedTotal++;
+    const sample: RejectionSample = { ts: at, reason, sample: payloadSample(keepPayloadBytes(payload), payload.length) };
+    record.rejections.push(sample);
+    if (record.rejections.length > this.limits.recentRejections) record.rejections.shift();
+  }
+
+  private pickBatteryAndSignal(record: DeviceHealthRecord, values: ReadingValues): void {
+    const battery = firstNumber(values, BATTERY_METRICS);
+    if (battery !== null) record.battery = battery;
+    const signal = firstNumber(values, SIGNAL_METRICS);
+    if (signal !== null) record.signal = signal;
+  }
+
+  /** Finds or creates a record and marks it most recently heard. */
+  private touch(booth: string, device: string): DeviceHealthRecord {
+    return this.devices.touch(booth, device, () => ({
+      booth,
+      device,
+      meta: {},
+      // Replaced by the first change; an empty timeline marks a record that has had none yet.
+      state: 'stale',
+      stateSince: Date.now(),
+      stateReason: 'server-start',
+      lastSeen: null,
+      readings: new PerSecondWindow(60),
+      learner: new IntervalLearner(this.limits.intervalRules),
+      rejected: new Map(),
+      rejectedTotal: 0,
+      rejections: [],
+      payloads: [],
+      timeline: [],
+      connection: null,
+      lastAddress: null,
+      connectionsSeen: 0,
+      battery: null,
+      signal: null,
+    }));
+  }
+}
+
+function firstNumber(values: ReadingValues, names: readonly string[]): number | null {
+  for (const name of names) {
+    const value = values[name];
+    if (typeof value === 'number') return value;
+  }
+  return null;
+}

@@ -1,0 +1,148 @@
+/**
+ * The technician console's server side, put together: device health tracking, alarms, their
+ * storage in InfluxDB, server health, sessions and the API. Data flows one way: ingest feeds the
+ * tracker, the alarm engine and the health monitor; the tracker's presence changes go to storage
+ * and to the alarm engine; alarm changes go to storage and to the walls. One timer ticks it all.
+ */
+import type { Router } from 'express';
+import { AlarmEngine } from '../alarms/AlarmEngine';
+import { AlarmLog } from '../alarms/AlarmLog';
+import type { FileSettings } from '../config/settings';
+import { historyRoute } from '../http/historyRoute';
+import type { OriginPolicy } from '../http/OriginPolicy';
+import type { Ingest } from '../ingest/Ingest';
+import type { IngestCounters } from '../ingest/IngestCounters';
+import type { Logger } from '../logger';
+import type { DeviceDirectory } from '../live/DeviceDirectory';
+import type { WallRegistry } from '../live/WallRegistry';
+import type { HistoryReader } from '../store/HistoryReader';
+import type { InfluxStore } from '../store/InfluxStore';
+import type { StoreCounters } from '../store/StoreCounters';
+import { createConsoleApi } from './consoleApi';
+import { ConsoleSessions, MAX_SESSIONS } from './ConsoleSessions';
+import { ConsoleViews } from './ConsoleViews';
+import { DEFAULT_TRACKER_LIMITS, DeviceHealthTracker } from './DeviceHealthTracker';
+import { DeviceStatusLog } from './DeviceStatusLog';
+import { ServerHealthMonitor } from './ServerHealthMonitor';
+
+const TICK_MS = 1000;
+/** How far back a restart looks for where each device was left. */
+const STATUS_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
+
+export interface ConsoleDependencies {
+  file: FileSettings;
+  booths: readonly { id: string }[];
+  directory: DeviceDirectory;
+  store: InfluxStore | null;
+  ingestCounters: IngestCounters;
+  storeCounters: StoreCounters;
+  walls: WallRegistry;
+  startedAt: number;
+  log: Logger;
+}
+
+export class TechnicianConsole {
+  readonly tracker: DeviceHealthTracker;
+  readonly alarms: AlarmEngine;
+  readonly health: ServerHealthMonitor;
+  readonly sessions: ConsoleSessions;
+  private readonly statusLog: DeviceStatusLog;
+  private readonly alarmLog: AlarmLog;
+  private timer: NodeJS.Timeout | undefined;
+  /** Off once shutdown starts: the connections the server itself closes are not the devices' doing. */
+  private recording = true;
+
+  private constructor(private readonly deps: ConsoleDependencies) {
+    const { file, store } = deps;
+    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth });
+    this.alarms = new AlarmEngine(file.alarms, this.tracker);
+    this.health = new ServerHealthMonitor({
+      startedAt: deps.startedAt,
+      ingest: deps.ingestCounters,
+      store: deps.storeCounters,
+      influx: store,
+      maxBufferLines: file.influx.maxBufferLines,
+      walls: deps.walls,
+    });
+    this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
+    this.statusLog = new DeviceStatusLog(store);
+    this.alarmLog = new AlarmLog(store);
+    this.tracker.onChange((change) => {
+      if (!this.recording) return;
+      this.statusLog.record(change);
+      this.alarms.presenceChanged(change.booth, change.device, change.state, change.ts);
+    });
+    this.alarms.onChange((change) => {
+      if (this.recording) this.alarmLog.record(change);
+    });
+  }
+
+  /** Takes back from InfluxDB where devices and alarms were left, before any device connects. */
+  static async start(deps: ConsoleDependencies): Promise<TechnicianConsole> {
+    const technicianConsole = new TechnicianConsole(deps);
+    if (deps.store?.reachable) await technicianConsole.restore();
+    return technicianConsole;
+  }
+
+  /** The tracker first, so the alarm engine sees a device's meta (kind, units) from the same message. */
+  attach(ingest: Ingest): void {
+    ingest.observe(this.tracker);
+    ingest.observe(this.alarms);
+    ingest.observe(this.health);
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      this.tracker.tick(now);
+      this.alarms.tick(now);
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  api(options: { history: HistoryReader; originPolicy: OriginPolicy; servesHttps: boolean }): Router {
+    const { tracker, alarms, health, sessions, statusLog } = this;
+    return createConsoleApi({
+      settings: this.deps.file.console,
+      sessions,
+      views: new ConsoleViews({ tracker, directory: this.deps.directory, statusLog, alarms, health, log: this.deps.log }),
+      alarms,
+      history: historyRoute(this.deps.booths, options.history),
+      originPolicy: options.originPolicy,
+      servesHttps: options.servesHttps,
+      log: this.deps.log,
+    });
+  }
+
+  /** Stops ticking and recording; call before the broker closes its connections. */
+  close(): void {
+    this.recording = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.health.close();
+  }
+
+  private async restore(): Promise<void> {
+    const { directory, booths, log } = this.deps;
+    const now = Date.now();
+    try {
+      const last = await this.statusLog.lastChanges(booths.map((b) => b.id), STATUS_RESTORE_WINDOW_MS, now);
+      let devices = 0;
+      for (const [booth, changes] of last) {
+        for (const [device, change] of changes) {
+          this.tracker.restore(booth, device, change, directory.get(booth, device)?.meta ?? {}, now);
+          devices++;
+        }
+      }
+      // Devices with readings in the live window but no stored presence (stored before presence was).
+      for (const record of directory.records()) this.tracker.restore(record.booth, record.device, null, record.meta, now);
+      log.info({ devices }, 'device presence restored from InfluxDB');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not restore device presence from InfluxDB');
+    }
+    try {
+      const alarms = await this.alarmLog.latest(now);
+      this.alarms.restore(alarms, now);
+      log.info({ open: this.alarms.openCount }, 'alarms restored from InfluxDB');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not restore alarms from InfluxDB');
+    }
+  }
+}

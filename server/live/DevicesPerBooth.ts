@@ -1,0 +1,50 @@
+/**
+ * Records per booth and device, at most `maxPerBooth` per booth: touching a record makes it the
+ * most recently heard, and a new one past the bound pushes out the least recently heard. The live
+ * directory and the console's health tracker both keep their devices this way, so a device
+ * inventing ids cannot grow either.
+ */
+export class DevicesPerBooth<T> {
+  /** Map order is the eviction order: least recently touched first. */
+  private readonly booths = new Map<string, Map<string, T>>();
+  evicted = 0;
+
+  constructor(private readonly maxPerBooth: number) {}
+
+  get(booth: string, device: string): T | undefined {
+    return this.booths.get(booth)?.get(device);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const devices of this.booths.values()) n += devices.size;
+    return n;
+  }
+
+  *values(booths?: ReadonlySet<string>): IterableIterator<T> {
+    for (const [booth, devices] of this.booths) {
+      if (booths && !booths.has(booth)) continue;
+      yield* devices.values();
+    }
+  }
+
+  /** Finds the record, or makes one with `create`, and marks it most recently heard. */
+  touch(booth: string, device: string, create: () => T): T {
+    let devices = this.booths.get(booth);
+    if (!devices) this.booths.set(booth, (devices = new Map()));
+    let record = devices.get(device);
+    if (record !== undefined) {
+      devices.delete(device);
+      devices.set(device, record);
+      return record;
+    }
+    if (devices.size >= this.maxPerBooth) {
+      const oldest = devices.keys().next().value;
+      if (oldest !== undefined) devices.delete(oldest);
+      this.evicted++;
+    }
+    record = create();
+    devices.set(device, record);
+    return record;
+  }
+}
