@@ -59,7 +59,8 @@ export class AlarmsPanel {
       th.textContent = label;
     }
     const body = create('tbody', '', table);
-    this.rows = new KeyedViews(body, (alarm) => alarm.id, () => this.createRow());
+    // A re-raised alarm shares its id with the cleared raise before it; `key` tells them apart.
+    this.rows = new KeyedViews(body, (alarm) => alarm.key ?? alarm.id, () => this.createRow());
     this.empty = testId(create('p', 'view__empty', host), 'alarms-empty');
     body.addEventListener('click', (event) => {
       const id = (event.target as Element).closest<HTMLElement>('[data-ack-id]')?.dataset['ackId'];

@@ -4,6 +4,7 @@
  * reload, so this retries slowly on its own.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { Frame, ServerToWallEvents, Snapshot, WallSubscription, WallToServerEvents } from '../../contract/live';
 import type { ConnectionEvent } from './connectionStatus';
@@ -13,6 +14,7 @@ export type WallSocket = Socket<ServerToWallEvents, WallToServerEvents>;
 
 export interface WallConnectionHandlers {
   onDashboard(dashboard: WallDashboard): void;
+  onAlarms(alarms: WallAlarmNotice[]): void;
   /** The server has accepted the handshake, and with it the wall report. */
   onReported(): void;
   onSnapshot(snapshot: Snapshot): void;
@@ -51,6 +53,7 @@ export class WallConnection {
     });
     socket.io.on('reconnect_attempt', (attempt) => handlers.onStatus({ type: 'reconnect_attempt', at: Date.now(), attempt }));
     socket.on('dashboard', (dashboard) => handlers.onDashboard(dashboard));
+    socket.on('alarms', (alarms) => handlers.onAlarms(Array.isArray(alarms) ? alarms : []));
     socket.on('snapshot', (snapshot) => handlers.onSnapshot(snapshot));
     socket.on('frame', (frame) => handlers.onFrame(frame));
   }

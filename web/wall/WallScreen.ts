@@ -7,7 +7,9 @@ import type { Branding, SceneSpec } from '../../contract/dashboard';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import type { ConnectionView } from './connectionStatus';
 import { create, setData, setText } from './dom';
+import type { WallAlarmNotice } from '../../contract/console';
 import { AlarmStrip } from './panels/AlarmStrip';
+import { serverAlarmItems } from './panels/serverAlarms';
 import type { PanelContext, PanelHost } from './panels/PanelView';
 import type { RenderWork } from './RenderLoop';
 import type { SceneOnScreen } from './SceneRotation';
@@ -33,6 +35,7 @@ export class WallScreen {
   private readonly alarms = new AlarmStrip();
   private scene: SceneView | null = null;
   private branding: Branding = {};
+  private serverAlarms: readonly WallAlarmNotice[] = [];
 
   constructor(
     private readonly document: Document,
@@ -86,7 +89,7 @@ export class WallScreen {
       chartDeadline: performance.now() + CHART_BUDGET_MS,
     };
     // On every scene: an alarm must not wait for the rotation to come round to its device.
-    if (work.everyTile || work.changed.size > 0) this.alarms.render(context);
+    if (work.everyTile || work.changed.size > 0) this.alarms.render(context, serverAlarmItems(this.serverAlarms, this.model, this.text));
     return this.scene?.render(work, context) ?? false;
   }
 
@@ -104,6 +107,11 @@ export class WallScreen {
       this.logo.src = logoUrl;
     }
     this.renderTitle();
+  }
+
+  /** The server's list replaces the previous one; drawn with the next render. */
+  setServerAlarms(alarms: readonly WallAlarmNotice[]): void {
+    this.serverAlarms = alarms;
   }
 
   renderClock(now: number): void {

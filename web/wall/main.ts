@@ -42,6 +42,10 @@ new WallConnection(params, () => wallReport(localStorage, sessionStorage, random
     screen.applyBranding(next.branding);
     tick();
   },
+  onAlarms: (alarms) => {
+    screen.setServerAlarms(alarms);
+    loop.markEveryTile();
+  },
   onSnapshot: (snapshot) => loop.markChange(model.applySnapshot(snapshot)),
   onFrame: (frame) => loop.markChange(model.applyFrame(frame)),
   onStatus: (event) => {

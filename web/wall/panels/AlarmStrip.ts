@@ -8,7 +8,7 @@ import { create, setData, setText } from '../dom';
 import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
 import { metricLabel } from './panelText';
 import type { PanelContext } from './PanelView';
-import { collectRangeAlarms, type WallAlarm } from './rangeAlarms';
+import { collectRangeAlarms, sortAlarms, type WallAlarm } from './rangeAlarms';
 
 export const MAX_ALARMS_SHOWN = 6;
 
@@ -37,9 +37,11 @@ export class AlarmStrip {
     this.calm = create('span', 'alarm-strip__calm', this.element);
   }
 
-  render(context: Pick<PanelContext, 'model' | 'text' | 'serverNow'>): void {
+  /** `fromServer`: alarms raised by the server's rules, merged with the range alarms found here. */
+  render(context: Pick<PanelContext, 'model' | 'text' | 'serverNow'>, fromServer: readonly WallAlarm[] = []): void {
     const { text } = context;
-    const alarms = collectRangeAlarms(context.model, text, context.serverNow);
+    const found = collectRangeAlarms(context.model, text, context.serverNow);
+    const alarms = fromServer.length > 0 ? sortAlarms([...fromServer, ...found]) : found;
     const shown = alarms.slice(0, MAX_ALARMS_SHOWN);
     const calm = alarms.length === 0;
 

@@ -1,0 +1,30 @@
+/**
+ * Alarms raised by the server's rules (config `alarms:`), as items of the wall's alarm strip beside
+ * the range alarms the page finds itself. The server sends the whole list for the wall's booths on
+ * every change; the page keeps only what it can show.
+ */
+import type { WallAlarmNotice } from '../../../contract/console';
+import type { WallModel } from '../WallModel';
+import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
+import { deviceName } from './panelText';
+import type { WallAlarm } from './rangeAlarms';
+
+/** A wall shows six; the rest are counted. Anything past this is not worth holding. */
+export const MAX_SERVER_ALARMS = 200;
+
+export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pick<WallModel, 'find'>, text: WallText): WallAlarm[] {
+  return notices.slice(0, MAX_SERVER_ALARMS).map((notice) => {
+    const device = model.find(notice.device, notice.booth);
+    const parts = [notice.message];
+    if (notice.state === 'acknowledged') parts.push(text.t('acknowledged'));
+    return {
+      key: `server:${notice.id}@${notice.raisedAt}`,
+      // The strip has two levels; an info rule still deserves a place on it.
+      severity: notice.severity === 'critical' ? 'critical' : 'warning',
+      deviceName: device ? deviceName(device) : notice.device,
+      metric: notice.metric ?? '',
+      text: parts.join(LANGUAGE_SEPARATOR),
+      since: notice.raisedAt,
+    };
+  });
+}
