@@ -83,7 +83,8 @@ export class DeviceDetail {
     this.facts = factList<FactKey>(factsCard, 'fact', [
       ['kind', 'Kind'],
       ['firmware', 'Firmware'],
-      ['interval', 'Reporting interval'],
+      // expectedIntervalMs is the quiet spell allowed before "stale" (3 reporting intervals, at least 5 s).
+      ['interval', 'Stale after'],
       ['address', 'Client address'],
       ['connected', 'Connected'],
       ['reconnects', 'Reconnects'],

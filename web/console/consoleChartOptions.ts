@@ -41,6 +41,9 @@ export function buildConsoleChart(groups: readonly TimeSeriesGroup[], window: Ti
   const xAxes = asArray(base.xAxis);
   return {
     ...base,
+    // A device that reports once a minute leaves every point between breaks: without a symbol such a
+    // point would be drawn as nothing. ECharts hides symbols by itself where they would crowd.
+    series: asArray(base.series).map((series) => ({ ...series, showSymbol: true, showAllSymbol: 'auto' as const, symbol: 'circle', symbolSize: 5 })),
     grid: grids.map((grid, index) => ({ ...grid, top: TOP_PX + index * rowHeight + ROW_GAP_PX / 2, height: rowHeight - ROW_GAP_PX })),
     xAxis: xAxes.map((axis, index) =>
       index === xAxes.length - 1 ? { ...axis, axisLabel: { show: true, color: '#8b94a7', fontSize: AXIS_FONT_SIZE, hideOverlap: true } } : axis,
