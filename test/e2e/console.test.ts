@@ -14,6 +14,8 @@ import { startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, connectDevice, startTestShowfloor } from '../support/showfloor';
 
 const DEVICE = 'hall-co2-07';
+const HOSTILE_DEVICE = 'evil-07';
+const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 const ALARM_RULES = `alarms:
   - id: co2-high
@@ -46,6 +48,10 @@ describeWithChromium('technician console in Chromium', () => {
       device.publish(deviceTopic(BOOTH_A.id, DEVICE, 'telemetry'), JSON.stringify({ ts: now - minute * 60_000, co2: 600 + 5 * minute }), { qos: 1 });
     }
     timer = setInterval(() => device.publish(deviceTopic(BOOTH_A.id, DEVICE, 'telemetry'), JSON.stringify({ ts: Date.now(), co2: 1350 })), 1000);
+    // Every free-text field a device controls, and a refused payload, all hostile.
+    device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'meta'), JSON.stringify({ name: HOSTILE, firmware: HOSTILE, kind: 'env-sensor', units: { co2: HOSTILE } }), { qos: 1, retain: true });
+    device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'telemetry'), JSON.stringify({ co2: 1500 }), { qos: 1 });
+    device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'telemetry'), `{"co2": "${HOSTILE.replaceAll('"', "'")}"`, { qos: 1 });
     await simulators.ready();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -108,5 +114,31 @@ describeWithChromium('technician console in Chromium', () => {
     await expect.poll(() => item.textContent(), { timeout: 15_000 }).toContain('acknowledged');
     expect(await item.getAttribute('data-severity')).toBe('critical');
     await wall.close();
+  });
+
+  it('shows a hostile device as text on the table, its detail, the alarms and the server page', async () => {
+    const injected = (): Promise<{ elements: number; pwned: unknown }> =>
+      page.evaluate(() => ({
+        elements: document.querySelectorAll('[data-testid="app-view"] img, [data-testid="app-view"] script').length,
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      }));
+    await testId('nav-devices').click();
+    await testId('filter-text').fill(HOSTILE_DEVICE);
+    const row = page.locator('[data-testid="device-row"]:not([hidden])');
+    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.first().textContent()).toContain('<img src=x');
+    expect(await injected()).toEqual({ elements: 0, pwned: undefined });
+
+    await row.first().getByTestId('device-link').click();
+    await expect.poll(() => testId('detail-name').textContent()).toContain('<img src=x');
+    await expect.poll(() => testId('detail-rejections').textContent(), { timeout: 10_000 }).toContain('<img src=x');
+    await expect.poll(() => testId('detail-payloads').textContent()).toContain('<script>');
+    expect(await injected()).toEqual({ elements: 0, pwned: undefined });
+
+    await testId('nav-alarms').click();
+    await expect.poll(() => page.locator(`[data-testid="alarm-row"][data-alarm-id="co2-high/${BOOTH_A.id}/${HOSTILE_DEVICE}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await testId('nav-server').click();
+    await expect.poll(() => testId('server-view').isVisible()).toBe(true);
+    expect(await injected()).toEqual({ elements: 0, pwned: undefined });
   });
 });
