@@ -25,6 +25,14 @@ const devices = [
 const ids = (list: readonly { device: string }[]): string[] => list.map((d) => d.device);
 
 describe('device table filter', () => {
+  it('filters by the numbers: errors, no readings, time since last seen (on the server clock)', () => {
+    const by = (problem: 'errors' | 'no-readings' | 'quiet-1m' | 'quiet-10m') => ids(filterAndSort(devices, { ...NO_FILTER, problem }, { key: 'device', direction: 'asc' }, FIXTURE_NOW)).sort();
+    expect(by('errors')).toEqual(['gw-10', 'robot-01']);
+    expect(by('no-readings')).toEqual(['env-02']);
+    expect(by('quiet-1m')).toEqual(['env-01', 'env-02']); // never seen counts as quiet
+    expect(by('quiet-10m')).toEqual(['env-02']);
+  });
+
   it('matches text in the id or the name, ignoring case and surrounding spaces', () => {
     expect(ids(filterAndSort(devices, { ...NO_FILTER, text: '  ROBOT ' }, DEFAULT_SORT))).toEqual(['robot-01']);
     expect(ids(filterAndSort(devices, { ...NO_FILTER, text: 'climate' }, DEFAULT_SORT))).toEqual(['env-01']);

@@ -13,6 +13,8 @@ import {
   filterAndSort,
   filterChoices,
   NO_FILTER,
+  PROBLEM_FILTERS,
+  type ProblemFilter,
   NO_KIND,
   nextSort,
   rejectionSummary,
@@ -87,6 +89,7 @@ export class DeviceTable {
   private readonly boothSelect: HTMLSelectElement;
   private readonly kindSelect: HTMLSelectElement;
   private readonly stateSelect: HTMLSelectElement;
+  private readonly problemSelect: HTMLSelectElement;
   private readonly sortButtons = new Map<SortKey, HTMLButtonElement>();
   /** Status line beside the count: last update, or why the list is not current. */
   readonly status: HTMLElement;
@@ -104,6 +107,8 @@ export class DeviceTable {
     this.kindSelect = filterSelect(labelled(toolbar, 'Kind'), 'filter-kind', 'All kinds');
     this.stateSelect = filterSelect(labelled(toolbar, 'State'), 'filter-state', 'All states');
     for (const state of STATES) addOption(this.stateSelect, state, `${STATE_BADGES[state].icon} ${STATE_BADGES[state].word}`);
+    this.problemSelect = filterSelect(labelled(toolbar, 'Show'), 'filter-problem', 'Every device');
+    for (const { value, label } of PROBLEM_FILTERS) addOption(this.problemSelect, value, label);
     const summary = create('div', 'toolbar__summary', toolbar);
     this.count = create('span', 'toolbar__count', summary);
     this.count.dataset['testid'] = 'device-count';
@@ -142,6 +147,7 @@ export class DeviceTable {
     this.boothSelect.addEventListener('change', () => this.setFilter({ ...this.filter, booth: this.boothSelect.value || null }));
     this.kindSelect.addEventListener('change', () => this.setFilter({ ...this.filter, kind: this.kindSelect.value || null }));
     this.stateSelect.addEventListener('change', () => this.setFilter({ ...this.filter, state: (this.stateSelect.value || null) as HealthState | null }));
+    this.problemSelect.addEventListener('change', () => this.setFilter({ ...this.filter, problem: (this.problemSelect.value || null) as ProblemFilter | null }));
     headRow.addEventListener('click', (event) => {
       const key = (event.target as Element).closest<HTMLElement>('[data-sort-key]')?.dataset['sortKey'] as SortKey | undefined;
       if (key) this.setSort(nextSort(this.sort, key));
@@ -190,7 +196,7 @@ export class DeviceTable {
 
   private refilter(): void {
     this.updateChoices();
-    this.shown = filterAndSort(this.all, this.filter, this.sort);
+    this.shown = filterAndSort(this.all, this.filter, this.sort, this.clock.now());
     this.focusIndex = Math.min(this.focusIndex, Math.max(0, this.shown.length - 1));
     setText(this.count, countCaption(this.shown.length, this.all.length, formatCount));
     setData(this.viewport, 'total', String(this.all.length));
