@@ -18,7 +18,7 @@ import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
 import { refuseUpgrade } from './refuseUpgrade';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
-import { SubscriptionQuota } from './SubscriptionQuota';
+import { PlaceQuota } from './PlaceQuota';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
 
 export interface BoothCredentials {
@@ -181,7 +181,7 @@ export class ShowfloorBroker {
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
   /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
-  private readonly subscriptions: SubscriptionQuota<Client>;
+  private readonly subscriptions: PlaceQuota<Client>;
 
   private constructor(
     readonly aedes: Aedes,
@@ -201,7 +201,7 @@ export class ShowfloorBroker {
       burst: options.limits.messagesPerSecondPerDevice,
       maxKeys: MAX_TRACKED_DEVICES,
     });
-    this.subscriptions = new SubscriptionQuota(options.limits.maxSubscriptionsPerClient);
+    this.subscriptions = new PlaceQuota(options.limits.maxSubscriptionsPerClient);
     // ws assembles a whole message before the packet size guard sees a byte of it (its default
     // limit is 100 MiB), so a message is bounded here too. An MQTT client sends a packet as one
     // message or several smaller ones, so no legitimate message exceeds the packet limit.
