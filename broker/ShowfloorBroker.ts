@@ -1,7 +1,7 @@
 /**
  * The MQTT broker devices talk to: Aedes over TCP, over TLS and over WebSocket (/mqtt on the HTTP
  * port), with the booth contract enforced at the door (credentials, ACL, packet size, connection,
- * message and subscription limits). It hands every device publish and every closed connection to a sink; it knows
+ * message, subscription and persistent-session limits). It hands every device publish and every closed connection to a sink; it knows
  * nothing of what comes after.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -18,7 +18,8 @@ import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
 import { refuseUpgrade } from './refuseUpgrade';
 import { GuardedConnection, PacketTooLargeError } from './PacketSizeGuard';
-import { SubscriptionQuota } from './SubscriptionQuota';
+import { PlaceQuota } from './PlaceQuota';
+import { SessionQueueBound, type OutgoingQueues } from './SessionQueueBound';
 import { TokenBucketLimiter } from './TokenBucketLimiter';
 
 export interface BoothCredentials {
@@ -85,7 +86,9 @@ export type BrokerRefusal =
   | 'connection-rate-limited'
   | 'rate-limited'
   | 'keepalive-refused'
-  | 'too-many-inflight';
+  | 'too-many-inflight'
+  | 'session-queue-full'
+  | 'too-many-sessions';
 
 /** Per-client-address and per-device limits; every refusal they cause is reported through onRefusal. */
 export interface BrokerLimits {
@@ -103,6 +106,10 @@ export interface BrokerLimits {
   maxInflightQos2: number;
   /** Topic filters one connection may hold at once; past it SUBACK 0x80 for the extra filters. */
   maxSubscriptionsPerClient: number;
+  /** QoS 1/2 messages kept for one persistent session (queued offline or unacknowledged); newer ones are dropped. */
+  maxQueuedMessagesPerSession: number;
+  /** Persistent sessions (`clean: false` client ids) per booth; a CONNECT that would open one more gets CONNACK 5. */
+  maxPersistentSessionsPerBooth: number;
 }
 
 export interface BrokerOptions {
@@ -181,7 +188,10 @@ export class ShowfloorBroker {
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
   /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
-  private readonly subscriptions: SubscriptionQuota<Client>;
+  private readonly subscriptions: PlaceQuota<Client>;
+  /** Client ids with a persistent session, per booth; an id leaves when it connects with clean: true. */
+  private readonly persistentSessions: PlaceQuota<string>;
+  private readonly sessionQueues: SessionQueueBound;
 
   private constructor(
     readonly aedes: Aedes,
@@ -201,7 +211,15 @@ export class ShowfloorBroker {
       burst: options.limits.messagesPerSecondPerDevice,
       maxKeys: MAX_TRACKED_DEVICES,
     });
-    this.subscriptions = new SubscriptionQuota(options.limits.maxSubscriptionsPerClient);
+    this.subscriptions = new PlaceQuota(options.limits.maxSubscriptionsPerClient);
+    this.persistentSessions = new PlaceQuota(options.limits.maxPersistentSessionsPerBooth);
+    // Aedes creates its persistence in listen(), before any client can connect; a drop can come
+    // thousands of times a second, like rate-limited.
+    this.sessionQueues = new SessionQueueBound(options.limits.maxQueuedMessagesPerSession, (clientId) => {
+      const booth = clientIdOwner(clientId, this.boothIds);
+      this.options.onRefusal?.('session-queue-full', { clientId, ...(booth !== undefined ? { booth } : {}) });
+    });
+    this.sessionQueues.bind((aedes as Aedes & { persistence: OutgoingQueues }).persistence);
     // ws assembles a whole message before the packet size guard sees a byte of it (its default
     // limit is 100 MiB), so a message is bounded here too. An MQTT client sends a packet as one
     // message or several smaller ones, so no legitimate message exceeds the packet limit.
@@ -238,6 +256,16 @@ export class ShowfloorBroker {
   /** Connections whose subscriptions are being counted; none once they have all closed. */
   get clientsHoldingSubscriptions(): number {
     return this.subscriptions.trackedHolders;
+  }
+
+  /** Persistent sessions of `booth` the broker keeps, connected or not. */
+  persistentSessionCount(booth: string): number {
+    return this.persistentSessions.heldBy(booth);
+  }
+
+  /** QoS 1/2 messages stored for the persistent session `clientId`. */
+  queuedMessagesFor(clientId: string): number {
+    return this.sessionQueues.queuedFor(clientId);
   }
 
   /** Listens for MQTT over TCP; resolves with the bound port (useful with port 0). */
@@ -367,6 +395,14 @@ export class ShowfloorBroker {
     this.passwords.verify(username, password ?? Buffer.alloc(0)).then(
       (ok) => {
         if (!ok) return refuseCredentials();
+        // Aedes has set `clean` from the CONNECT. A new persistent session past the booth's limit
+        // is refused; a session that already exists always reconnects. CONNACK 5 (not authorized)
+        // rather than 3 (server unavailable): the broker is fine, this credential may not open more
+        // sessions until one ends, and it may still connect with clean: true.
+        if (!client.clean && !this.persistentSessions.take(username, client.id)) {
+          this.options.onRefusal?.('too-many-sessions', { clientId: client.id, booth: username });
+          return done(authError(`booth ${username} has ${this.options.limits.maxPersistentSessionsPerBooth} persistent sessions: reconnect one, or connect with clean: true`, 5), false);
+        }
         this.connections.set(client, {
           booth: username,
           connectionId: this.nextConnectionId++,
@@ -480,6 +516,9 @@ export class ShowfloorBroker {
     this.aedes.on('client', (client) => {
       const state = this.connections.get(client);
       if (!state) return;
+      // A clean connect ends the id's persistent session: Aedes has dropped its subscriptions by
+      // now (registerClient comes after cleanSubscriptions) and empties its queue next.
+      if (client.clean) this.persistentSessions.release(state.booth, [client.id]);
       this.options.sink.connectionOpened?.({ booth: state.booth, clientId: client.id, connectionId: state.connectionId, address: state.address });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;

@@ -128,8 +128,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
-      // A flooding device is refused thousands of times a second: counted always, logged only at debug.
-      if (refusal === 'rate-limited') log.debug({ refusal, ...detail }, 'MQTT refused');
+      // A flooding device, or a flood queued for an absent session, is refused thousands of times a second: counted always, logged only at debug.
+      if (refusal === 'rate-limited' || refusal === 'session-queue-full') log.debug({ refusal, ...detail }, 'MQTT refused');
       else log.info({ refusal, ...detail }, 'MQTT refused');
     },
   });

@@ -178,6 +178,10 @@ const fileSchema = z
         maxInflightQos2: z.number().int().min(1).max(65_535).default(100),
         /** Topic filters per connection: a device needs a few, and `booth/{id}/#` covers a whole booth. */
         maxSubscriptionsPerClient: z.number().int().min(1).max(100_000).default(100),
+        /** QoS 1/2 messages kept for a persistent session while it is away (or unacknowledged); newer ones are dropped. */
+        maxQueuedMessagesPerSession: z.number().int().min(1).max(1_000_000).default(1000),
+        /** `clean: false` client ids per booth; keep it above the booth's device count, as devices may connect that way. */
+        maxPersistentSessionsPerBooth: z.number().int().min(1).max(1_000_000).default(1000),
       })
       .strict()
       .prefault({}),

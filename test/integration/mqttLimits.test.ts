@@ -2,7 +2,7 @@
  * The broker's limits against a real Aedes on loopback: connections per address and connection
  * attempts per second refused at accept time (TCP and WebSocket), a flooding device's excess dropped
  * while its connection stays up, keepalives outside the limit and too many QoS 2 messages in flight
- * refused. Each refusal is counted in /api/health. Loopback clients share one address, so each
+ * refused, persistent sessions and their queues bounded. Each refusal is counted in /api/health. Loopback clients share one address, so each
  * block sets its own low limits.
  */
 import { connect as connectTcp, type Socket } from 'node:net';
@@ -11,7 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
-import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
+import { BOOTH_A, connectDevice, getJson, startTestShowfloor, tryConnectDevice } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
 type Showfloor = Awaited<ReturnType<typeof startTestShowfloor>>;
@@ -329,5 +329,68 @@ describe('keepalive and QoS 2 in-flight limits', () => {
     await closed;
     await waitFor(async () => (await refusals(showfloor))['too-many-inflight'] === 1, { what: 'the too-many-inflight refusal counted' });
     expect((await getJson(`${showfloor.httpUrl}/api/health`)).body.status).toBe('ok');
+  });
+});
+
+describe('persistent sessions', () => {
+  let showfloor: Showfloor;
+  beforeAll(async () => {
+    showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: 'mqtt:\n  maxQueuedMessagesPerSession: 5\n  maxPersistentSessionsPerBooth: 3\n' });
+  });
+  afterAll(async () => {
+    await showfloor?.close();
+  });
+  const topic = 'booth/booth-a/queued/telemetry';
+
+  it('keeps at most the limit of messages for an offline session, drops the newer ones and counts them', async () => {
+    const clientId = `${BOOTH_A.id}-offline-reader`;
+    const reader = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: false });
+    await reader.subscribeAsync(topic, { qos: 1 });
+    await reader.endAsync();
+    const publisher = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+    onTestFinished(() => void publisher.end(true));
+    for (let n = 1; n <= 8; n++) await publisher.publishAsync(topic, `{"n": ${n}}`, { qos: 1 });
+    await waitFor(async () => (await refusals(showfloor))['session-queue-full'] === 3, { what: 'three messages dropped for the offline session' });
+    expect(showfloor.broker.queuedMessagesFor(clientId)).toBe(5);
+
+    // Listening before the CONNACK: the queue is sent right after it.
+    const back = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_A.id, password: BOOTH_A.password, clientId, clean: false, reconnectPeriod: 0 });
+    onTestFinished(() => void back.end(true));
+    const received: string[] = [];
+    back.on('message', (_topic, payload) => received.push(JSON.parse(payload.toString()).n));
+    await waitFor(() => received.length === 5, { what: 'the five stored messages' });
+    // A live message after the queue shows that nothing else was stored: it arrives sixth.
+    await publisher.publishAsync(topic, '{"n": "live"}', { qos: 1 });
+    await waitFor(() => received.length === 6, { what: 'the live message' });
+    expect(received).toEqual([1, 2, 3, 4, 5, 'live']);
+    await waitFor(() => showfloor.broker.queuedMessagesFor(clientId) === 0, { what: 'every delivered message acknowledged and freed' });
+    expect((await refusals(showfloor))['session-queue-full']).toBe(3);
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="session-queue-full"} 3');
+    // Ending the session (clean: true) leaves room for another test's sessions.
+    await back.endAsync();
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId, clean: true })).toBe('connected');
+  });
+
+  it('refuses a new persistent session past the limit with CONNACK 5, lets existing ones reconnect, and frees a place on a clean connect', async () => {
+    await waitFor(() => showfloor.broker.persistentSessionCount(BOOTH_A.id) === 0, { what: 'no session left from earlier tests' });
+    const id = (n: number) => `${BOOTH_A.id}-session-${n}`;
+    for (const n of [1, 2, 3]) expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(n), clean: false })).toBe('connected');
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(4), clean: false })).toBe('5');
+    expect((await refusals(showfloor))['too-many-sessions']).toBe(1);
+    const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="too-many-sessions"} 1');
+
+    // An existing session always comes back; a clean connection needs no session at all.
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(2), clean: false })).toBe('connected');
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(5), clean: true })).toBe('connected');
+    expect(showfloor.broker.persistentSessionCount(BOOTH_A.id)).toBe(3);
+
+    // clean: true under a session's id ends that session.
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(1), clean: true })).toBe('connected');
+    expect(showfloor.broker.persistentSessionCount(BOOTH_A.id)).toBe(2);
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(4), clean: false })).toBe('connected');
+    expect(await tryConnectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: id(6), clean: false })).toBe('5');
+    expect((await refusals(showfloor))['too-many-sessions']).toBe(2);
   });
 });

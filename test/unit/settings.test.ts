@@ -40,6 +40,8 @@ describe('YAML settings file', () => {
       keepaliveLimitSeconds: 300,
       maxInflightQos2: 100,
       maxSubscriptionsPerClient: 100,
+      maxQueuedMessagesPerSession: 1000,
+      maxPersistentSessionsPerBooth: 1000,
     });
     expect(file.influx.maxBufferLines).toBe(600_000);
   });
@@ -60,6 +62,8 @@ describe('YAML settings file', () => {
     ['mqtt:\n  messagesPerSecondPerDevice: 0\n', /x.yaml: mqtt\.messagesPerSecondPerDevice: /],
     ['mqtt:\n  keepaliveLimitSeconds: -1\n', /x.yaml: mqtt\.keepaliveLimitSeconds: /],
     ['mqtt:\n  maxSubscriptionsPerClient: 0\n', /x.yaml: mqtt\.maxSubscriptionsPerClient: /],
+    ['mqtt:\n  maxQueuedMessagesPerSession: 0\n', /x.yaml: mqtt\.maxQueuedMessagesPerSession: /],
+    ['mqtt:\n  maxPersistentSessionsPerBooth: 0\n', /x.yaml: mqtt\.maxPersistentSessionsPerBooth: /],
     ['mqtt:\n  maxConnectionsPerIp: 5\n', /x.yaml: mqtt: Unrecognized key/i],
     ['wall:\n  dashboard: d.yaml\n', /x.yaml: wall: Unrecognized key/i],
     ['wall:\n  dashboardFile: ""\n', /x.yaml: wall\.dashboardFile: must be a file path; leave it out for automatic scenes/],

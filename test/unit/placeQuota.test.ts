@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SubscriptionQuota } from '../../broker/SubscriptionQuota';
+import { PlaceQuota } from '../../broker/PlaceQuota';
 
-describe('SubscriptionQuota', () => {
+describe('PlaceQuota', () => {
   it('grants up to the limit per holder, and a filter already held takes no new place', () => {
-    const quota = new SubscriptionQuota<string>(2);
+    const quota = new PlaceQuota<string>(2);
     expect(quota.take('a', 'x/#')).toBe(true);
     expect(quota.take('a', 'y/#')).toBe(true);
     expect(quota.take('a', 'x/#')).toBe(true); // subscribing again
@@ -13,7 +13,7 @@ describe('SubscriptionQuota', () => {
   });
 
   it('frees a place on release and drops a holder that holds nothing', () => {
-    const quota = new SubscriptionQuota<string>(2);
+    const quota = new PlaceQuota<string>(2);
     quota.take('a', 'x/#');
     quota.take('a', 'y/#');
     quota.release('a', ['y/#', 'never-held/#']);
@@ -26,7 +26,7 @@ describe('SubscriptionQuota', () => {
   });
 
   it('keeps no state for holders that were forgotten, however many came and went', () => {
-    const quota = new SubscriptionQuota<object>(3);
+    const quota = new PlaceQuota<object>(3);
     for (let i = 0; i < 1000; i++) {
       const holder = {};
       quota.take(holder, 'a/#');
