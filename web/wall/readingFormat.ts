@@ -1,7 +1,7 @@
 /** How one metric's latest value reads on a tile: text for the readout and whether it is out of range. */
 import type { DeviceMeta } from '../../contract/device';
 import type { MetricKind } from './WallModel';
-import { ENGLISH, type WallText } from './wallText';
+import { ENGLISH, fractionDigits, type WallText } from './wallText';
 
 export type RangeAlarm = 'low' | 'high' | null;
 
@@ -11,15 +11,10 @@ export function formatReading(value: number | boolean | undefined, kind: MetricK
   return text.number(value);
 }
 
-/**
- * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance;
- * trailing zeros go, so counters stay "7", not "7.00".
- */
+/** Precision by magnitude (fractionDigits); trailing zeros go, so counters stay "7", not "7.00". */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '–';
-  const magnitude = Math.abs(value);
-  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  const text = value.toFixed(digits);
+  const text = value.toFixed(fractionDigits(value));
   const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
   return trimmed === '-0' ? '0' : trimmed;
 }

@@ -91,6 +91,15 @@ const LOCALES: Record<WallLanguage, string> = { en: 'en-GB', zh: 'zh-CN' };
 /** Between the two languages in `both` mode. */
 export const LANGUAGE_SEPARATOR = ' · ';
 
+/**
+ * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance: the one
+ * rule for WallText.number and for the plain formatNumber (readingFormat.ts).
+ */
+export function fractionDigits(value: number): number {
+  const magnitude = Math.abs(value);
+  return magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+}
+
 export function parseLanguageMode(value: string | null): LanguageMode {
   return value === 'zh' || value === 'both' ? value : 'en';
 }
@@ -121,14 +130,10 @@ export class WallText {
     return text.en ?? text.zh ?? '';
   }
 
-  /**
-   * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance;
-   * trailing zeros go, so counters stay "7", not "7.00".
-   */
+  /** Precision by magnitude (fractionDigits), grouped and written for the locale. */
   number(value: number): string {
     if (!Number.isFinite(value)) return '–';
-    const magnitude = Math.abs(value);
-    const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+    const digits = fractionDigits(value);
     let format = this.numberFormats.get(digits);
     if (!format) {
       format = new Intl.NumberFormat(this.locale, { maximumFractionDigits: digits });
