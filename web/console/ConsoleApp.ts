@@ -13,7 +13,7 @@ import { DeviceTable } from './DeviceTable';
 import { formatDuration, formatTime, SEVERITY_BADGES } from './format';
 import { HealthPanel } from './HealthPanel';
 import { LoginView } from './LoginView';
-import { PERF } from './perfMarks';
+import { measureAsync, PERF } from './perfMarks';
 import { Poller } from './Poller';
 import { parseRoute, type Route } from './route';
 import { ServerClock } from './ServerClock';
@@ -139,9 +139,7 @@ export class ConsoleApp {
   }
 
   private async fetchDevices(signal: AbortSignal): Promise<void> {
-    performance.mark(`${PERF.devicesFetch}:start`);
-    const list = await this.api.getJson<DeviceHealthList>(CONSOLE_API.devices, signal);
-    performance.measure(PERF.devicesFetch, `${PERF.devicesFetch}:start`);
+    const list = await measureAsync(PERF.devicesFetch, () => this.api.getJson<DeviceHealthList>(CONSOLE_API.devices, signal));
     this.clock.update(list.serverTime);
     this.lastDevicesAt = Date.now();
     this.table.setDevices(list);
