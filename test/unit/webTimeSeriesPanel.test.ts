@@ -49,6 +49,8 @@ describe('time series options', () => {
     expect(option.animation).toBe(false);
     // A CSS keyword such as 'inherit' would make the canvas fall back to 10px text.
     expect(option.textStyle).toEqual({ fontFamily: FONT });
+    // Axis labels carry their own family, which wins over textStyle: it must be the page's too.
+    for (const axis of asArray(option.yAxis)) expect(axis.axisLabel).toMatchObject({ fontFamily: FONT });
     for (const series of asArray(option.series)) {
       expect(series).toMatchObject({ type: 'line', showSymbol: false, sampling: 'lttb', animation: false, connectNulls: false });
     }

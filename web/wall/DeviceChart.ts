@@ -15,6 +15,7 @@ export class DeviceChart {
   private chart: EChartsType | null = null;
   private layoutKey = '';
   private fontFamily: string | null = null;
+  private rem: number | null = null;
 
   constructor(private readonly host: HTMLElement) {}
 
@@ -28,7 +29,9 @@ export class DeviceChart {
     if (width === 0 || height === 0) return false;
     this.chart ??= init(this.host, undefined, { renderer: 'canvas' });
     // Canvas text cannot follow the CSS rem, so the chart reads it: labels scale with the screen like the rest.
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    // Read once per size, not on every render: every tile redraws each second.
+    this.rem ??= parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const rem = this.rem;
     this.fontFamily ??= readFontFamily(this.host);
     const fontSize = axisFontSize(height, rows.length, rem / 16);
     const key = chartLayoutKey(rows, fontSize);
@@ -42,6 +45,7 @@ export class DeviceChart {
   }
 
   resize(): void {
+    this.rem = null; // the screen may have changed shape, and the rem with it
     this.chart?.resize();
   }
 

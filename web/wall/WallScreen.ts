@@ -88,8 +88,9 @@ export class WallScreen {
       windowMs: this.model.windowMs,
       chartDeadline: performance.now() + CHART_BUDGET_MS,
     };
-    // On every scene: an alarm must not wait for the rotation to come round to its device.
-    if (work.everyTile || work.changed.size > 0) this.alarms.render(context, serverAlarmItems(this.serverAlarms, this.model, this.text));
+    // On every scene, so an alarm does not wait for the rotation to come round to its device; on the
+    // one-second tick only, because it scans every device's metrics and frames arrive every 200 ms.
+    if (work.everyTile) this.alarms.render(context, serverAlarmItems(this.serverAlarms, this.model, this.text));
     return this.scene?.render(work, context) ?? false;
   }
 

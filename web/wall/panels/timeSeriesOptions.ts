@@ -59,12 +59,11 @@ export function buildTimeSeriesLayout(
   axisFontSize: number | null,
   fontFamily: string,
 ): DeviceChartOption {
-  const frame = buildChartLayout(groups.map(groupRow), window, [], axisFontSize);
+  const frame = buildChartLayout(groups.map(groupRow), window, [], axisFontSize, fontFamily);
   const lines = linesOf(groups);
-  const drawn = buildChartLayout(lines.map(({ line }) => line), window, data, axisFontSize);
+  const drawn = buildChartLayout(lines.map(({ line }) => line), window, data, axisFontSize, fontFamily);
   return {
     ...frame,
-    textStyle: { fontFamily },
     series: asArray(drawn.series).map((series, index) => {
       const groupIndex = lines[index]?.groupIndex ?? 0;
       // Overlapping fills of a shared axis would muddy each other; only a lone line keeps one.
