@@ -20,6 +20,14 @@ export function isMetricName(name: string): boolean {
   return METRIC_PATTERN.test(name) && !RESERVED_METRIC_NAMES.has(name);
 }
 
+/**
+ * Characters that can hide, reorder or break text on a screen: C0 and C1 controls, line and
+ * paragraph separators, bidi overrides and isolates. Meta text loses them at ingest; payload samples
+ * and console names have them removed or replaced before they are shown. Global: use with replace().
+ */
+// eslint-disable-next-line no-control-regex
+export const INVISIBLE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_READINGS_PER_MESSAGE = 64;
 

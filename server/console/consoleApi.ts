@@ -9,7 +9,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { z } from 'zod';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../../broker/passwordHash';
 import type { ConsoleSession } from '../../contract/console';
-import { ID_PATTERN } from '../../contract/device';
+import { ID_PATTERN, INVISIBLE_CHARACTERS } from '../../contract/device';
 import type { AlarmEngine } from '../alarms/AlarmEngine';
 import type { ConsoleSettings } from '../config/consoleSettings';
 import { apiRateLimit } from '../http/apiRateLimit';
@@ -26,13 +26,11 @@ const NAME_MAX = 64;
 export const NOT_CONFIGURED =
   'console is not configured: add `console: { passwordHash: "…" }` to the settings file (the line `npm run hash-password` prints) and restart';
 
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const loginSchema = z.object({
   name: z
     .string({ error: 'required: who is at the console (recorded on acknowledgements)' })
-    .transform((text) => text.replace(INVISIBLE, '').trim())
+    .transform((text) => text.replace(INVISIBLE_CHARACTERS, '').trim())
     .pipe(z.string().min(1, 'must not be empty').max(NAME_MAX, `at most ${NAME_MAX} characters`)),
   password: z.string({ error: 'required' }).min(1, 'must not be empty').max(1024, 'too long'),
 });

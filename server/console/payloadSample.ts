@@ -3,13 +3,11 @@
  * so a hostile or broken payload cannot hide text, reorder it or fill the page. The page renders
  * them as text only; this keeps them small and legible.
  */
+import { INVISIBLE_CHARACTERS } from '../../contract/device';
+
 export const SAMPLE_CHARS = 300;
 /** Enough bytes for SAMPLE_CHARS characters of any UTF-8 text, so a sample is cut once, when it is kept. */
 export const SAMPLE_BYTES = SAMPLE_CHARS * 4;
-
-// C0 and C1 controls, line and paragraph separators, and bidi overrides and isolates.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** A copy of at most SAMPLE_BYTES of the payload: never a view that would keep the whole packet alive. */
 export function keepPayloadBytes(payload: Buffer): Buffer {
@@ -21,7 +19,7 @@ export function keepPayloadBytes(payload: Buffer): Buffer {
  * cuts to SAMPLE_CHARS with an ellipsis when `truncated` or when it is longer.
  */
 export function payloadSample(bytes: Buffer, totalBytes = bytes.length): string {
-  const text = bytes.toString('utf8').replace(INVISIBLE, '\uFFFD');
+  const text = bytes.toString('utf8').replace(INVISIBLE_CHARACTERS, '\uFFFD');
   const chars = [...text];
   const cut = chars.length > SAMPLE_CHARS || totalBytes > bytes.length;
   return cut ? `${chars.slice(0, SAMPLE_CHARS).join('')}…` : text;

@@ -4,6 +4,7 @@
  */
 import {
   DEVICE_KIND_PATTERN,
+  INVISIBLE_CHARACTERS,
   ID_PATTERN,
   MAX_PAYLOAD_BYTES,
   MAX_READINGS_PER_MESSAGE,
@@ -276,8 +277,7 @@ export class TelemetryValidator {
 
 /** Strips control characters (they would reorder or hide text on a wall) and bounds the length. */
 function cleanText(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, max);
+  return text.replace(INVISIBLE_CHARACTERS, '').trim().slice(0, max);
 }
 
 function perMetric<T>(value: unknown, convert: (entry: unknown) => T | undefined): Record<string, T> | string {
