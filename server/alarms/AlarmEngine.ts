@@ -157,6 +157,11 @@ export class AlarmEngine implements IngestObserver {
     return [...open, ...cleared];
   }
 
+  /** Open alarms as they are, for counting: no copy, no sort. */
+  openAlarms(): IterableIterator<Alarm> {
+    return this.open.values();
+  }
+
   get(id: string): Alarm | undefined {
     return this.open.get(id);
   }
@@ -177,7 +182,7 @@ export class AlarmEngine implements IngestObserver {
    */
   restore(alarms: readonly Alarm[], now: number): void {
     for (const stored of [...alarms].sort((a, b) => a.raisedAt - b.raisedAt)) {
-      const alarm = { ...stored, key: stored.key ?? `${stored.id}@${stored.raisedAt}` };
+      const alarm = { ...stored };
       if (alarm.state === 'cleared') {
         this.keepCleared(alarm);
       } else if (!this.rulesById.has(alarm.rule)) {
@@ -185,6 +190,8 @@ export class AlarmEngine implements IngestObserver {
         this.clear(alarm, now);
       } else if (this.open.size < this.limits.maxOpen) {
         this.open.set(alarm.id, alarm);
+      } else {
+        this.refusedRaises++; // past the bound at restore, as it would be live
       }
     }
   }

@@ -7,13 +7,11 @@ import type { AlarmList, DeviceDetail, DeviceHealth, DeviceHealthList, HealthCha
 import type { AlarmEngine } from '../alarms/AlarmEngine';
 import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
-import type { DeviceHealthRecord, DeviceHealthTracker } from './DeviceHealthTracker';
+import { TIMELINE_LENGTH, type DeviceHealthRecord, type DeviceHealthTracker } from './DeviceHealthTracker';
 import type { DeviceStatusLog } from './DeviceStatusLog';
 import { payloadSample } from './payloadSample';
 import type { ServerHealthMonitor } from './ServerHealthMonitor';
 
-/** Presence changes shown in a device's timeline. */
-export const TIMELINE_LENGTH = 50;
 
 export interface ConsoleSources {
   tracker: DeviceHealthTracker;

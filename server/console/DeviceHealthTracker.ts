@@ -33,11 +33,14 @@ export interface TrackerLimits {
   intervalRules: IntervalRules;
 }
 
+/** Presence changes kept per device and shown in its timeline. */
+export const TIMELINE_LENGTH = 50;
+
 export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   maxDevicesPerBooth: 500,
   recentPayloads: 20,
   recentRejections: 20,
-  timelineLength: 50,
+  timelineLength: TIMELINE_LENGTH,
   rememberedClients: 10_000,
   intervalRules: DEFAULT_INTERVAL_RULES,
 };

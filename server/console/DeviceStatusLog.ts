@@ -42,10 +42,6 @@ function rowToChange(ts: unknown, state: unknown, reason: unknown): HealthChange
 export class DeviceStatusLog {
   constructor(private readonly store: InfluxStore | null) {}
 
-  get persistent(): boolean {
-    return this.store !== null;
-  }
-
   record(change: PresenceChange): void {
     this.store?.writeLine(deviceStatusLine(change));
   }

@@ -58,6 +58,10 @@ export function createMetricsRegistry(state: ServerState): Registry {
   gauge('showfloor_influx_write_latency_max_ms', 'Worst InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.max ?? 0);
   gauge('showfloor_event_loop_lag_p99_ms', 'Event-loop lag, 99th percentile over the current minute, ms', () => health().eventLoopLag().p99);
   counter('showfloor_alarm_raises_refused_total', 'Alarm raises refused because the limit of open alarms was reached', () => state.console.alarms.refusedRaises);
+  // The bounds below drop state silently otherwise: a forgotten watch is a breach that will never raise.
+  counter('showfloor_alarm_watches_forgotten_total', 'Threshold watches dropped (least recently used) past the limit', () => state.console.alarms.forgottenWatches);
+  counter('showfloor_console_sessions_dropped_total', 'Console sessions dropped (oldest first) past the limit', () => state.console.sessions.droppedSessions);
+  counter('showfloor_console_devices_evicted_total', 'Devices the console health tracker evicted past the per-booth limit', () => state.console.tracker.evictedDevices);
   new Gauge({
     name: 'showfloor_devices',
     help: 'Devices the console tracks, by presence state',
@@ -76,7 +80,7 @@ export function createMetricsRegistry(state: ServerState): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const alarm of state.console.alarms.list()) if (alarm.state !== 'cleared') this.inc({ severity: alarm.severity, state: alarm.state });
+      for (const alarm of state.console.alarms.openAlarms()) this.inc({ severity: alarm.severity, state: alarm.state });
     },
   });
   return registry;

@@ -118,6 +118,10 @@ describe('console API access', () => {
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
       expect(metrics).toMatch(/showfloor_devices\{state="online"\} [1-9]/);
       expect(metrics).toMatch(/showfloor_ingest_readings_per_second /);
+      // What the console's bounds drop is visible, not silent.
+      for (const name of ['showfloor_alarm_watches_forgotten_total', 'showfloor_console_sessions_dropped_total', 'showfloor_console_devices_evicted_total']) {
+        expect(metrics).toMatch(new RegExp(`^${name} 0$`, 'm'));
+      }
     } finally {
       wall.disconnect();
       sensor.end(true);
