@@ -99,25 +99,32 @@ describeWithInfluxd('device presence for the console', () => {
 
   it('a device quiet past three intervals from its meta, or past its learned limit, → stale/inactivity; a reading brings it back online/telemetry', async () => {
     const client = await device();
-    client.publish(topic('meta-int-01', 'meta'), JSON.stringify({ intervalMs: 2000 }), { qos: 1, retain: true });
-    client.publish(topic('meta-int-01', 'telemetry'), JSON.stringify({ t: 1 }), { qos: 1 });
-    // No meta: learned from at least five gaps between its readings (100 ms → the 5 s floor).
-    for (let i = 0; i < 8; i++) {
+    // No meta: learned from at least five gaps between its readings. Gaps of 2 s put the learned
+    // limit (3 × the median gap) above the 5 s floor, so only real learning passes.
+    const GAP_MS = 2000;
+    for (let i = 0; i < 6; i++) {
+      const sentAt = Date.now();
       await client.publishAsync(topic('learn-01', 'telemetry'), JSON.stringify({ t: i }), { qos: 1 });
       await waitFor(async () => (await detail('learn-01'))?.latest?.t === i, { what: `reading ${i}`, intervalMs: 20 });
-      await new Promise<void>((resolve) => setTimeout(resolve, 100)); // the device's own rate, not synchronisation
+      if (i < 5) await new Promise<void>((resolve) => setTimeout(resolve, sentAt + GAP_MS - Date.now())); // the device's own rate, not synchronisation
     }
-    const learned = await health('learn-01');
-    expect(learned).toMatchObject({ state: 'online', intervalSource: 'learned', expectedIntervalMs: 5000 });
-    expect((await health('meta-int-01'))).toMatchObject({ state: 'online', intervalSource: 'meta', expectedIntervalMs: 6000 });
+    const learned = (await health('learn-01'))!;
+    expect(learned).toMatchObject({ state: 'online', intervalSource: 'learned' });
+    expect(learned.expectedIntervalMs).toBeGreaterThanOrEqual(3 * GAP_MS);
+    expect(learned.expectedIntervalMs).toBeLessThan(3 * GAP_MS + 600);
+
+    client.publish(topic('meta-int-01', 'meta'), JSON.stringify({ intervalMs: 2000 }), { qos: 1, retain: true });
+    client.publish(topic('meta-int-01', 'telemetry'), JSON.stringify({ t: 1 }), { qos: 1 });
+    await waitFor(async () => (await health('meta-int-01'))?.intervalSource === 'meta', { what: 'meta applied' });
+    expect(await health('meta-int-01')).toMatchObject({ state: 'online', intervalSource: 'meta', expectedIntervalMs: 6000 });
 
     const metaStale = await reaches('meta-int-01', 'stale', 'inactivity', 15_000);
     expect(metaStale.stateSince - metaStale.lastSeen!).toBeGreaterThanOrEqual(6000);
     const learnedStale = await reaches('learn-01', 'stale', 'inactivity', 15_000);
-    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeGreaterThanOrEqual(5000);
-    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeLessThan(6000 + 1500);
-    // Eight readings within the last minute, all in whole seconds by now.
-    expect(learnedStale.ratePerSecond).toBeCloseTo(8 / 60, 2);
+    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeGreaterThanOrEqual(learned.expectedIntervalMs!);
+    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeLessThan(learned.expectedIntervalMs! + 1500);
+    // Six readings within the last minute, all in whole seconds by now.
+    expect(learnedStale.ratePerSecond).toBeCloseTo(6 / 60, 2);
 
     client.publish(topic('meta-int-01', 'telemetry'), JSON.stringify({ t: 2 }), { qos: 1 });
     await reaches('meta-int-01', 'online', 'telemetry');

@@ -4,6 +4,7 @@
  * limits apply to TLS connections as to plain ones, and bad certificate files stop start-up with
  * the setting and the file named.
  */
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +145,15 @@ describeWithOpenssl('TLS connections and the broker limits', () => {
     expect(await tryMqtt(`wss://127.0.0.1:${showfloor.httpPort}/mqtt`, { ca: certificate.trustedPem })).not.toBe('connected');
     await waitFor(async () => (await refusals())['too-many-connections'] === 2, { what: 'two too-many-connections refusals' });
     expect((await refusals())['tls-handshake-failed']).toBeUndefined();
+    // Before the handshake, not after it: a bare TLS client never gets as far as secureConnect.
+    const raw = tlsConnect({ host: '127.0.0.1', port: showfloor.mqttTlsPort!, ca: certificate.trustedPem, servername: 'localhost' });
+    const outcome = await new Promise<string>((resolve) => {
+      raw.once('secureConnect', () => resolve('handshake completed'));
+      raw.once('error', () => resolve('closed before the handshake'));
+      raw.once('close', () => resolve('closed before the handshake'));
+    });
+    raw.destroy();
+    expect(outcome).toBe('closed before the handshake');
     expect(showfloor.broker.connectedClients).toBe(2);
   });
 
