@@ -8,8 +8,9 @@ import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import type { DeviceMeta } from '../../contract/device';
-import type { LinePoint, TimeWindow } from '../wall/chartOptions';
+import { toLinePoints, type LinePoint, type TimeWindow } from '../wall/chartOptions';
 import { assignMetricColors } from '../wall/metricColors';
+import { AXIS_COLOR } from '../wall/panels/chartStyle';
 import { formatNumber } from '../wall/readingFormat';
 import { buildTimeSeriesLayout, groupLinesByUnit, timeSeriesLayoutKey, type TimeSeriesGroup, type TimeSeriesLine } from '../wall/panels/timeSeriesOptions';
 import type { MetricKind } from '../wall/WallModel';
@@ -46,7 +47,7 @@ export function buildConsoleChart(groups: readonly TimeSeriesGroup[], window: Ti
     series: asArray(base.series).map((series) => ({ ...series, showSymbol: true, showAllSymbol: 'auto' as const, symbol: 'circle', symbolSize: 5 })),
     grid: grids.map((grid, index) => ({ ...grid, top: TOP_PX + index * rowHeight + ROW_GAP_PX / 2, height: rowHeight - ROW_GAP_PX })),
     xAxis: xAxes.map((axis, index) =>
-      index === xAxes.length - 1 ? { ...axis, axisLabel: { show: true, color: '#8b94a7', fontSize: AXIS_FONT_SIZE, hideOverlap: true } } : axis,
+      index === xAxes.length - 1 ? { ...axis, axisLabel: { show: true, color: AXIS_COLOR, fontSize: AXIS_FONT_SIZE, hideOverlap: true } } : axis,
     ),
     tooltip: {
       trigger: 'axis',
@@ -64,14 +65,7 @@ export function buildConsoleChart(groups: readonly TimeSeriesGroup[], window: Ti
  * with fill(none) leaves empty buckets out, and a line drawn straight across them would invent data.
  */
 export function withGaps(points: readonly (readonly [number, number])[], maxGapMs: number): LinePoint[] {
-  const line: LinePoint[] = [];
-  let previous: number | undefined;
-  for (const [ts, value] of points) {
-    if (previous !== undefined && ts - previous > maxGapMs) line.push([(previous + ts) / 2, null]);
-    line.push([ts, value]);
-    previous = ts;
-  }
-  return line;
+  return toLinePoints({ forEach: (visit) => points.forEach(([ts, value]) => visit(ts, value)) }, maxGapMs);
 }
 
 /** Drawn points (breaks not counted), for the chart's data-points attribute. */

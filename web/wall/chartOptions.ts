@@ -7,6 +7,7 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
+import { AXIS_COLOR, SPLIT_LINE_COLOR } from './panels/chartStyle';
 import { formatNumber } from './readingFormat';
 import type { SeriesBuffer } from './SeriesBuffer';
 import type { MetricKind } from './WallModel';
@@ -27,8 +28,6 @@ export interface TimeWindow {
 /** A null value breaks the line: gaps in the data show as gaps, not as a straight line across. */
 export type LinePoint = [number, number | null];
 
-const AXIS_COLOR = '#8b94a7';
-const SPLIT_LINE_COLOR = 'rgba(255,255,255,0.08)';
 /** Room on the right for y-axis labels, in label font sizes (64 px for 16 px labels). */
 const Y_LABEL_EMS = 4;
 const NO_LABEL_MARGIN = 6;
@@ -124,7 +123,8 @@ export function buildChartUpdate(rows: readonly ChartRow[], window: TimeWindow, 
   return update;
 }
 
-export function toLinePoints(series: SeriesBuffer, gapMs: number): LinePoint[] {
+/** Points in time order, with a null between two that are more than `gapMs` apart. */
+export function toLinePoints(series: Pick<SeriesBuffer, 'forEach'>, gapMs: number): LinePoint[] {
   const points: LinePoint[] = [];
   let previousTs: number | undefined;
   series.forEach((ts, value) => {
