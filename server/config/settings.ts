@@ -206,6 +206,50 @@ const fileSchema = z
       .object({
         /** What walls show (README.md, "Dashboard file"); relative to this settings file. Unset: automatic scenes. */
         dashboardFile: z.string().trim().min(1, 'must be a file path; leave it out for automatic scenes').optional(),
+        /** socket.io connections (walls) open at once, all addresses together. */
+        maxConnections: z.number().int().min(1).max(1_000_000).default(2000),
+        /** socket.io connections open at once from one address: a hall's kiosks may share a NAT address. */
+        maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(100),
+        /** Bytes of one wall's snapshot; past it the oldest points are left out and the wall is told. */
+        maxSnapshotBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+        /** Bytes waiting to be written to one wall; a wall that does not read past it is disconnected. */
+        maxBufferedBytesPerWall: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+        /** Wall handshakes carrying a report (kiosk id, reloads) per address per minute; past it the report is ignored. */
+        reportsPerMinutePerAddress: z.number().int().min(1).max(1_000_000).default(30),
+        /** Kiosks remembered in /api/walls; past it the longest-gone is forgotten. */
+        maxKnownWalls: z.number().int().min(1).max(1_000_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    /** What a reading's timestamp may say; impossible dates are always refused. */
+    ingest: z
+      .object({
+        /** Readings older than this are refused as too-old: the wall needs minutes, a gateway's backlog hours. */
+        maxReadingAgeHours: z.number().positive().max(24 * 366).default(72),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Per booth, so one booth at its limits leaves every other booth exactly as it was. Every refusal is
+     * counted against its booth and shown in the console (docs/operations.md, "Budgets").
+     */
+    budgets: z
+      .object({
+        /** Series (device × metric) in the live window of one booth. */
+        maxSeriesPerBooth: z.number().int().min(1).max(10_000_000).default(5000),
+        /** Bytes the live window of one booth may hold (16 bytes a point). */
+        maxLiveWindowBytesPerBooth: z.number().int().min(64 * 1024).max(64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+        /** Alarms open at once for one booth; the server-wide limit stays as the last line. */
+        maxOpenAlarmsPerBooth: z.number().int().min(1).max(1_000_000).default(500),
+        /** Bytes of retained messages one booth keeps in the broker. */
+        maxRetainedBytesPerBooth: z.number().int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024),
+        /** Readings per second for a whole booth, all its devices together; the excess is dropped and counted. */
+        readingsPerSecondPerBooth: z.number().min(1).max(10_000_000).default(20_000),
+        /** Authenticated MQTT connections one booth may hold, from any addresses. */
+        maxConnectionsPerBooth: z.number().int().min(1).max(1_000_000).default(2000),
+        /** Distinct device ids one booth may write to InfluxDB within storedDevicePeriodHours (InfluxDB's max-values-per-tag is shared). */
+        maxStoredDevicesPerBooth: z.number().int().min(1).max(10_000_000).default(1000),
+        storedDevicePeriodHours: z.number().positive().max(24 * 366).default(24),
       })
       .strict()
       .prefault({}),
