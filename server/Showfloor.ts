@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Server as SocketServer } from 'socket.io';
 import { listen } from '../broker/listen';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
+import { BudgetRefusals } from './budgets/BudgetRefusals';
 import { dashboardFilePath, type Settings } from './config/settings';
 import { loadTlsCredentials } from './config/tlsCredentials';
 import { TechnicianConsole } from './console/TechnicianConsole';
@@ -68,6 +69,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const ingestCounters = new IngestCounters();
   const storeCounters = new StoreCounters();
   const brokerRefusals = new Map<BrokerRefusal, number>();
+  const budgetRefusals = new BudgetRefusals(booths.map((b) => b.id));
   const directory = new DeviceDirectory({
     windowMs,
     maxPointsPerSeries: file.live.maxPointsPerSeries,
@@ -142,6 +144,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     store: storeCounters,
     influx: store,
     brokerRefusals,
+    budgetRefusals,
     directory,
     hub,
     walls,

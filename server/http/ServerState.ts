@@ -1,3 +1,4 @@
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { TechnicianConsole } from '../console/TechnicianConsole';
 import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
@@ -15,6 +16,8 @@ export interface ServerState {
   store: StoreCounters;
   influx: InfluxStore | null;
   brokerRefusals: ReadonlyMap<string, number>;
+  /** What each booth's budgets refused, by reason. */
+  budgetRefusals: BudgetRefusals;
   directory: DeviceDirectory;
   hub: LiveHub;
   walls: WallRegistry;

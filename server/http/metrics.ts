@@ -39,6 +39,16 @@ export function createMetricsRegistry(state: ServerState): Registry {
   counter('showfloor_messages_accepted_total', 'Device publishes that passed validation', () => state.ingest.accepted);
   counterByReason('showfloor_messages_rejected_total', 'Device publishes rejected by validation, by reason', () => state.ingest.rejected);
   counterByReason('showfloor_mqtt_refusals_total', 'Connections, publishes and subscriptions refused by the broker, by reason', () => state.brokerRefusals);
+  new Counter({
+    name: 'showfloor_budget_refusals_total',
+    help: "What a booth's budgets refused, by booth and reason (docs/operations.md, Budgets)",
+    labelNames: ['booth', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [booth, counts] of state.budgetRefusals.entries()) for (const [reason, count] of counts) this.inc({ booth, reason }, count);
+    },
+  });
   counter('showfloor_influx_lines_written_total', 'Lines InfluxDB acknowledged', () => state.store.written);
   counter('showfloor_influx_lines_dropped_total', 'Lines given up on (retry time or buffer exceeded, or refused by InfluxDB)', () => state.store.dropped);
   counter('showfloor_influx_write_failures_total', 'Failed write attempts, retried or not', () => state.store.writeFailures);
