@@ -2,7 +2,7 @@
  * What a wall shows: branding and scenes of panels. The server sends it to every wall on connect
  * and again whenever the dashboard file changes; with no file it sends `source: 'auto'` and an empty
  * scene list, and the page builds its scenes from the devices it sees (web/wall/autoScenes.ts).
- * The YAML dashboard file has the shape of `DashboardFile` (README.md, "Dashboard file").
+ * The YAML dashboard file has the shape of `DashboardFile` (docs/wall.md, "Dashboard file").
  */
 
 export type WallLanguage = 'en' | 'zh';
@@ -90,7 +90,7 @@ export interface Branding {
 }
 
 /**
- * The YAML dashboard file (README.md, "Dashboard file"): a WallDashboard without source and version.
+ * The YAML dashboard file (docs/wall.md, "Dashboard file"): a WallDashboard without source and version.
  * Scene ids and durations may be left out, and the branding names a logo file or URL (`logo`), from
  * which the server makes `logoUrl`. Leaving out `scenes` keeps the automatic scenes with the branding.
  */

@@ -1,6 +1,6 @@
 /**
  * The device-facing MQTT contract, shared by the broker, the server and the simulators.
- * README.md ("Device contract") documents the same rules for exhibitors; keep the two in step.
+ * docs/devices.md documents the same rules for exhibitors; keep the two in step.
  */
 
 /** Booth and device ids: safe in MQTT topics, InfluxDB tags, URLs and HTML without escaping tricks. */

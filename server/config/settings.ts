@@ -1,7 +1,7 @@
 /**
  * Every setting Showfloor reads, validated at start-up: environment variables for deployment
  * wiring, the YAML file for booths and tunables. A bad value stops the process with a message
- * that names the setting; README.md ("Settings") documents each one.
+ * that names the setting; docs/operations.md ("Settings") documents each one.
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -204,7 +204,7 @@ const fileSchema = z
       .prefault({}),
     wall: z
       .object({
-        /** What walls show (README.md, "Dashboard file"); relative to this settings file. Unset: automatic scenes. */
+        /** What walls show (docs/wall.md, "Dashboard file"); relative to this settings file. Unset: automatic scenes. */
         dashboardFile: z.string().trim().min(1, 'must be a file path; leave it out for automatic scenes').optional(),
         /** socket.io connections (walls) open at once, all addresses together. */
         maxConnections: z.number().int().min(1).max(1_000_000).default(2000),

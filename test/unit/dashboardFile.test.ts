@@ -84,17 +84,17 @@ scenes:
     expect(parse(`branding:\n  logo: "${logo}"\n`).branding.logo).toEqual(expected);
   });
 
-  it('reads the example in examples/dashboard.yaml, which README.md shows', () => {
+  it('reads the example in examples/dashboard.yaml, which docs/wall.md shows', () => {
     const parsed = parseDashboardFile(readFileSync('examples/dashboard.yaml', 'utf8'), 'examples/dashboard.yaml');
     expect(parsed.scenes.map((s) => s.id)).toEqual(['overview', 'climate', 'charging', 'robots', 'vehicles', 'status']);
     const kinds = new Set(parsed.scenes.flatMap((s) => s.panels.map((p) => p.kind)));
     expect([...kinds].sort()).toEqual(['devices', 'gauge', 'position', 'stat', 'status-grid', 'timeseries']);
 
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Dashboard file'));
+    const wallDoc = readFileSync('docs/wall.md', 'utf8');
+    const section = wallDoc.slice(wallDoc.indexOf('## Dashboard file'));
     const shown = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     expect(shown).toBeDefined();
-    const { branding, scenes } = parseDashboardFile(shown!, 'README.md');
+    const { branding, scenes } = parseDashboardFile(shown!, 'docs/wall.md');
     expect({ branding, scenes }).toEqual({ branding: parsed.branding, scenes: parsed.scenes });
   });
 });
