@@ -104,9 +104,17 @@ export class DeviceHealthTracker implements IngestObserver {
   /** Devices each client id spoke for when it last closed, least recently closed first. */
   private readonly clientDevices = new Map<string, string[]>();
   private readonly listeners: ChangeListener[] = [];
+  private readonly evictionListeners: ((booth: string, device: string) => void)[] = [];
 
   constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {
-    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth, (_record, booth, device) => {
+      for (const listener of this.evictionListeners) listener(booth, device);
+    });
+  }
+
+  /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
+  onEvicted(listener: (booth: string, device: string) => void): void {
+    this.evictionListeners.push(listener);
   }
 
   get evictedDevices(): number {
