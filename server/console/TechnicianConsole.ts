@@ -58,7 +58,8 @@ export class TechnicianConsole {
 
   private constructor(private readonly deps: ConsoleDependencies) {
     const { file, store } = deps;
-    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth });
+    // Client ids remembered per booth: as many as the booth may have devices (a client speaks for at least one).
+    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth, rememberedClients: file.live.maxDevicesPerBooth });
     const thresholdRules = file.alarms.filter((rule) => rule.kind === 'threshold').length;
     this.alarms = new AlarmEngine(
       file.alarms,
