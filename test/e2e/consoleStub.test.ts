@@ -250,6 +250,7 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
     ]);
     expect(await booths.first().textContent()).toContain('series 5,000 / 5,000');
     expect(await page.locator('[data-testid="health-budgets"] b').count()).toBe(0);
+    await testId('health-budgets').screenshot({ path: artifactPath('console-budgets.png') });
   });
 
   it('goes back to the login form when the session is gone', async () => {

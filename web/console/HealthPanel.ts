@@ -79,7 +79,9 @@ export class HealthPanel {
       ['serverTime', 'Server time'],
     ]);
     // Wide: one row per booth that its budgets held back, each refusal in words.
-    this.budgetList = testId(create('ol', 'list list--budgets', card(grid, 'Booth budgets', 'health-budgets')), 'health-budget-list');
+    const budgetsCard = card(grid, 'Booth budgets', 'health-budgets');
+    budgetsCard.classList.add('card--wide');
+    this.budgetList = testId(create('ol', 'list list--budgets', budgetsCard), 'health-budget-list');
     this.poller = new Poller((signal) => this.fetch(api, signal), {
       intervalMs: HEALTH_POLL_MS,
       onOutcome: (outcome) => {
