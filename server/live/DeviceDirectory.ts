@@ -16,7 +16,7 @@ import type { DeviceSummary, Presence, PresenceReason, PresenceState, SeriesWind
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { RejectionReason } from '../ingest/TelemetryValidator';
 import { DevicesPerBooth } from './DevicesPerBooth';
-import { INITIAL_POINTS, SeriesBuffer, BYTES_PER_POINT } from './SeriesBuffer';
+import { BYTES_PER_POINT, INITIAL_POINTS, SeriesBuffer } from './SeriesBuffer';
 
 export interface DirectoryLimits {
   windowMs: number;
@@ -184,7 +184,7 @@ export class DeviceDirectory {
     return windows;
   }
 
-  /** A series for a new metric of `record`, or null (counted) when a bound or the booth's budget says no. */
+  /** A series for a new metric of `record`, or undefined (counted) when a bound or the booth's budget says no. */
   private newSeries(booth: string, record: DeviceRecord, usage: BoothUsage): SeriesBuffer | undefined {
     if (record.series.size >= this.limits.maxSeriesPerDevice || usage.series >= this.maxSeriesPerBooth) {
       this.droppedSeries++;
