@@ -131,6 +131,32 @@ export interface ServerHealth {
   };
   walls: { connected: number; list: { id: string | null; address: string; reloads: number; lastReloadReason: string | null; connectedAt: number }[] };
   process: { rssBytes: number; heapUsedBytes: number; eventLoopLagMs: { p50: number; p99: number; max: number } };
+  /** Every configured booth, in settings order: what its budgets refused and what it holds against them. */
+  budgets: BoothBudgets[];
+}
+
+/** A used figure against its budget from the settings file. */
+export interface BudgetUse {
+  used: number;
+  limit: number;
+}
+
+/**
+ * One booth at (or within) its budgets, so a technician sees which booth is at its limits and what
+ * that cost it: e.g. "1,234 readings refused (series budget)".
+ */
+export interface BoothBudgets {
+  booth: string;
+  name: string;
+  /**
+   * What the booth's budgets refused since start, by reason (see server/budgets/BudgetRefusals.ts:
+   * 'series-budget', 'live-window-bytes', 'device-evicted', 'open-alarms-budget', …); reasons with
+   * nothing refused are left out.
+   */
+  refusals: Record<string, number>;
+  series: BudgetUse;
+  liveWindowBytes: BudgetUse;
+  openAlarms: BudgetUse;
 }
 
 export type AlarmSeverity = 'info' | 'warning' | 'critical';

@@ -75,7 +75,9 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxPointsPerSeries: file.live.maxPointsPerSeries,
     maxDevicesPerBooth: file.live.maxDevicesPerBooth,
     maxSeriesPerDevice: file.live.maxSeriesPerDevice,
-  });
+    maxSeriesPerBooth: file.budgets.maxSeriesPerBooth,
+    maxLiveWindowBytesPerBooth: file.budgets.maxLiveWindowBytesPerBooth,
+  }, budgetRefusals);
   // Made once the store is ready (it restores alarms from there); walls connect only after that.
   let technicianConsole: TechnicianConsole | undefined;
   const hub = new LiveHub(
@@ -113,7 +115,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   }
 
   const startedAt = Date.now();
-  technicianConsole = await TechnicianConsole.start({ file, booths, directory, store, ingestCounters, storeCounters, walls, startedAt, log });
+  technicianConsole = await TechnicianConsole.start({ file, booths, directory, budgetRefusals, store, ingestCounters, storeCounters, walls, startedAt, log });
   technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
   if (!file.console) log.warn('console is not configured (no `console` section in the settings file): the technician console API answers 503');
 

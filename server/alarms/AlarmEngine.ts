@@ -3,9 +3,18 @@
  * tick (durations, offline rules). Each alarm goes active → acknowledged (who, when) → cleared; a
  * cleared alarm can fire again as a new raise. Every transition is announced to listeners (storage,
  * walls). Open alarms are bounded, and so are the watches behind them and the cleared ones kept.
+ *
+ * Per booth, so no booth can hurt another: each booth has its own budget of open alarms
+ * (budgets.maxOpenAlarmsPerBooth; past it that booth's raises are refused and counted
+ * 'open-alarms-budget') and of watches. The server-wide bound stays as the last resort and is sized
+ * from booths × the per-booth budget, so booths at their budgets together only just reach it and
+ * one booth never can. A device the server forgets (evicted by newer devices of its booth) takes
+ * its alarms and watches with it: nothing would ever clear them otherwise, and a restart must not
+ * bring them back.
  */
 import type { DevicePublish } from '../../broker/ShowfloorBroker';
 import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';
 import type { DeviceHealthRecord } from '../console/DeviceHealthTracker';
 import type { IngestObserver } from '../ingest/Ingest';
@@ -21,15 +30,35 @@ export interface AlarmDevices {
 }
 
 export interface AlarmLimits {
-  /** Open (active or acknowledged) alarms; raises beyond it are refused and counted. */
+  /** Open (active or acknowledged) alarms of all booths: the last resort; raises beyond it are refused and counted. */
   maxOpen: number;
+  /** Open alarms of one booth (budgets.maxOpenAlarmsPerBooth); raises beyond it are refused and counted against the booth. */
+  maxOpenPerBooth: number;
   /** Cleared alarms kept for the console's list, newest first. */
   maxCleared: number;
-  /** Rule × device pairs being watched for a threshold; the oldest is forgotten beyond it. */
-  maxWatches: number;
+  /** Rule × device pairs of one booth being watched for a threshold; the booth's oldest is forgotten beyond it. */
+  maxWatchesPerBooth: number;
 }
 
-export const DEFAULT_ALARM_LIMITS: AlarmLimits = { maxOpen: 10_000, maxCleared: 200, maxWatches: 100_000 };
+export const DEFAULT_ALARM_LIMITS: AlarmLimits = { maxOpen: 10_000, maxOpenPerBooth: 10_000, maxCleared: 200, maxWatchesPerBooth: 100_000 };
+
+/**
+ * The limits for a server of `booths` booths. The global bound is exactly booths × the per-booth
+ * budget: reserving each booth its budget, rather than sharing a smaller pool, is what guarantees
+ * that a booth within its budget is never refused because of another. Watches: one per rule and
+ * device the health tracker knows, which it bounds per booth, so this bound is only a safety net.
+ */
+export function alarmLimitsFor(booths: number, budgets: { maxOpenAlarmsPerBooth: number; maxDevicesPerBooth: number; thresholdRules: number }): AlarmLimits {
+  return {
+    maxOpen: Math.max(1, booths) * budgets.maxOpenAlarmsPerBooth,
+    maxOpenPerBooth: budgets.maxOpenAlarmsPerBooth,
+    maxCleared: DEFAULT_ALARM_LIMITS.maxCleared,
+    maxWatchesPerBooth: budgets.maxDevicesPerBooth * Math.max(1, budgets.thresholdRules),
+  };
+}
+
+/** The message of an alarm cleared because its device was forgotten, so the stored record says why. */
+export const FORGOTTEN_DEVICE_NOTE = 'cleared: device no longer known (its booth went past live.maxDevicesPerBooth)';
 
 export interface AlarmChange {
   alarm: Alarm;
@@ -60,20 +89,26 @@ export class AlarmEngine implements IngestObserver {
   private readonly thresholdRules = new Map<string, ThresholdRule[]>();
   private readonly offlineRules: OfflineRule[];
   private readonly open = new Map<string, Alarm>();
+  /** Open alarms per booth; booths are authenticated ids, bounded by the settings. */
+  private readonly openPerBooth = new Map<string, number>();
   /** Newest last. */
   private readonly cleared: Alarm[] = [];
-  private readonly watches = new Map<string, ThresholdWatch>();
+  /** Per booth, least recently made first. */
+  private readonly watches = new Map<string, Map<string, ThresholdWatch>>();
   /** Watches with a breach under way, which the tick must look at. */
   private readonly pending = new Set<string>();
   private readonly listeners: ((change: AlarmChange) => void)[] = [];
-  /** Raises refused because maxOpen alarms were open. */
+  /** Raises refused because maxOpen alarms, or the booth's maxOpenPerBooth, were open. */
   refusedRaises = 0;
   forgottenWatches = 0;
+  /** Open alarms cleared because their device was forgotten. */
+  forgottenAlarms = 0;
 
   constructor(
     readonly rules: readonly AlarmRule[],
     private readonly devices: AlarmDevices,
     private readonly limits: AlarmLimits = DEFAULT_ALARM_LIMITS,
+    private readonly refusals?: BudgetRefusals,
   ) {
     this.rulesById = new Map(rules.map((rule) => [rule.id, rule]));
     for (const rule of rules) {
@@ -91,6 +126,28 @@ export class AlarmEngine implements IngestObserver {
 
   get openCount(): number {
     return this.open.size;
+  }
+
+  openCountOf(booth: string): number {
+    return this.openPerBooth.get(booth) ?? 0;
+  }
+
+  /**
+   * The device is gone from the server (evicted by newer devices of its booth): its open alarms
+   * are cleared (announced, so storage records it and a restart does not bring them back; not kept
+   * in the cleared list, where a flood would push out other booths' history) and its watches go.
+   */
+  forgetDevice(booth: string, device: string, at: number): void {
+    for (const rule of this.rules) {
+      const id = alarmId(rule.id, booth, device);
+      this.watches.get(booth)?.delete(id);
+      this.pending.delete(id);
+      const alarm = this.open.get(id);
+      if (!alarm) continue;
+      alarm.message = `${alarm.message}; ${FORGOTTEN_DEVICE_NOTE}`;
+      this.forgottenAlarms++;
+      this.clear(alarm, at, false);
+    }
   }
 
   message(_publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void {
@@ -117,12 +174,12 @@ export class AlarmEngine implements IngestObserver {
 
   tick(now: number): void {
     for (const id of this.pending) {
-      const watch = this.watches.get(id);
+      const [, booth = '', device = ''] = id.split('/');
+      const watch = this.watches.get(booth)?.get(id);
       if (!watch || watch.breachSince === null) {
         this.pending.delete(id);
         continue;
       }
-      const [booth, device] = splitDevice(id, watch.rule.id);
       // No raise on old evidence: a device that went offline mid-breach says nothing about now.
       if (this.devices.get(booth, device)?.state === 'offline') continue;
       if (watch.tick(now, this.open.has(id)) === 'raise') this.raise(watch.rule, booth, device, watch.lastValue, now);
@@ -178,20 +235,24 @@ export class AlarmEngine implements IngestObserver {
 
   /**
    * Takes back alarms stored before a restart (the latest state of each). Open alarms of rules that
-   * are no longer configured are cleared now: nothing would ever clear them otherwise.
+   * are no longer configured, or (when `deviceKnown` is given) of devices the server no longer
+   * knows, are cleared now: nothing would ever clear them otherwise. The budgets hold as they do live.
    */
-  restore(alarms: readonly Alarm[], now: number): void {
+  restore(alarms: readonly Alarm[], now: number, deviceKnown?: (booth: string, device: string) => boolean): void {
     for (const stored of [...alarms].sort((a, b) => a.raisedAt - b.raisedAt)) {
       const alarm = { ...stored };
       if (alarm.state === 'cleared') {
         this.keepCleared(alarm);
       } else if (!this.rulesById.has(alarm.rule)) {
-        this.open.set(alarm.id, alarm);
+        this.addOpen(alarm);
         this.clear(alarm, now);
-      } else if (this.open.size < this.limits.maxOpen) {
-        this.open.set(alarm.id, alarm);
-      } else {
-        this.refusedRaises++; // past the bound at restore, as it would be live
+      } else if (deviceKnown && !deviceKnown(alarm.booth, alarm.device)) {
+        this.addOpen(alarm);
+        alarm.message = `${alarm.message}; ${FORGOTTEN_DEVICE_NOTE}`;
+        this.forgottenAlarms++;
+        this.clear(alarm, now, false);
+      } else if (this.admits(alarm.booth)) {
+        this.addOpen(alarm);
       }
     }
   }
@@ -205,11 +266,11 @@ export class AlarmEngine implements IngestObserver {
   private reading(rule: ThresholdRule, booth: string, device: string, value: number, at: number): void {
     const id = alarmId(rule.id, booth, device);
     const alarm = this.open.get(id);
-    let watch = this.watches.get(id);
+    let watch = this.watches.get(booth)?.get(id);
     if (!watch) {
       // Most readings are fine: a watch is only made once there is something to watch.
       if (!alarm && !breachesThreshold(rule, value)) return;
-      watch = this.watch(id, rule);
+      watch = this.watch(booth, id, rule);
     }
     const verdict = watch.reading(value, at, alarm !== undefined);
     if (watch.breachSince !== null) this.pending.add(id);
@@ -217,26 +278,50 @@ export class AlarmEngine implements IngestObserver {
     else if (verdict === 'clear' && alarm) this.clear(alarm, at);
   }
 
-  private watch(id: string, rule: ThresholdRule): ThresholdWatch {
-    if (this.watches.size >= this.limits.maxWatches) {
-      const oldest = this.watches.keys().next().value!;
-      this.watches.delete(oldest);
+  private watch(booth: string, id: string, rule: ThresholdRule): ThresholdWatch {
+    let watches = this.watches.get(booth);
+    if (!watches) this.watches.set(booth, (watches = new Map()));
+    if (watches.size >= this.limits.maxWatchesPerBooth) {
+      const oldest = watches.keys().next().value!;
+      watches.delete(oldest);
       this.pending.delete(oldest);
       this.forgottenWatches++;
     }
     const watch = new ThresholdWatch(rule);
-    this.watches.set(id, watch);
+    watches.set(id, watch);
     return watch;
+  }
+
+  /** Whether one more alarm of `booth` may open; a refusal is counted, against the booth when it is the booth's budget. */
+  private admits(booth: string): boolean {
+    if (this.openCountOf(booth) >= this.limits.maxOpenPerBooth) {
+      this.refusedRaises++;
+      this.refusals?.count(booth, 'open-alarms-budget');
+      return false;
+    }
+    if (this.open.size >= this.limits.maxOpen) {
+      this.refusedRaises++;
+      return false;
+    }
+    return true;
+  }
+
+  private addOpen(alarm: Alarm): void {
+    this.open.set(alarm.id, alarm);
+    this.openPerBooth.set(alarm.booth, this.openCountOf(alarm.booth) + 1);
+  }
+
+  private removeOpen(alarm: Alarm): void {
+    if (!this.open.delete(alarm.id)) return;
+    const left = this.openCountOf(alarm.booth) - 1;
+    if (left > 0) this.openPerBooth.set(alarm.booth, left);
+    else this.openPerBooth.delete(alarm.booth);
   }
 
   private raise(rule: AlarmRule, booth: string, device: string, value: number | null, at: number): void {
     const id = alarmId(rule.id, booth, device);
     this.pending.delete(id);
-    if (this.open.has(id)) return;
-    if (this.open.size >= this.limits.maxOpen) {
-      this.refusedRaises++;
-      return;
-    }
+    if (this.open.has(id) || !this.admits(booth)) return;
     const alarm: Alarm = {
       id,
       key: `${id}@${at}`,
@@ -253,16 +338,16 @@ export class AlarmEngine implements IngestObserver {
       acknowledgedAt: null,
       clearedAt: null,
     };
-    this.open.set(id, alarm);
+    this.addOpen(alarm);
     this.announce(alarm, null, at);
   }
 
-  private clear(alarm: Alarm, at: number): void {
+  private clear(alarm: Alarm, at: number, keep = true): void {
     const previous = alarm.state;
-    this.open.delete(alarm.id);
+    this.removeOpen(alarm);
     alarm.state = 'cleared';
     alarm.clearedAt = at;
-    this.keepCleared(alarm);
+    if (keep) this.keepCleared(alarm);
     this.announce(alarm, previous, at);
   }
 
@@ -285,10 +370,4 @@ export class AlarmEngine implements IngestObserver {
     const now = value === null ? '' : ` (${formatNumber(value)}${unit})`;
     return `${rule.metric} ${rule.direction} ${formatNumber(rule.threshold)}${unit}${held}${now}`;
   }
-}
-
-/** Booth and device of an alarm id; rule ids, booth ids and device ids contain no '/'. */
-function splitDevice(id: string, rule: string): [string, string] {
-  const [booth = '', device = ''] = id.slice(rule.length + 1).split('/');
-  return [booth, device];
 }

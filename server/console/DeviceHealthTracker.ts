@@ -28,7 +28,11 @@ export interface TrackerLimits {
   recentRejections: number;
   /** Presence changes kept in memory per device (InfluxDB keeps them all). */
   timelineLength: number;
-  /** Client ids whose devices are remembered, so a reconnect can mark them online before they publish. */
+  /**
+   * Client ids whose devices are remembered per booth, so a reconnect can mark them online before
+   * they publish. Per booth: a booth cycling fresh client ids must not make another booth's
+   * devices forgotten.
+   */
   rememberedClients: number;
   intervalRules: IntervalRules;
 }
@@ -101,12 +105,20 @@ type ChangeListener = (change: PresenceChange) => void;
 export class DeviceHealthTracker implements IngestObserver {
   private readonly devices: DevicesPerBooth<DeviceHealthRecord>;
   private readonly openConnections = new Map<number, ConnectionInfo>();
-  /** Devices each client id spoke for when it last closed, least recently closed first. */
-  private readonly clientDevices = new Map<string, string[]>();
+  /** Per booth, the devices each client id spoke for when it last closed, least recently closed first. */
+  private readonly clientDevices = new Map<string, Map<string, string[]>>();
   private readonly listeners: ChangeListener[] = [];
+  private readonly evictionListeners: ((booth: string, device: string) => void)[] = [];
 
   constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {
-    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth, (_record, booth, device) => {
+      for (const listener of this.evictionListeners) listener(booth, device);
+    });
+  }
+
+  /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
+  onEvicted(listener: (booth: string, device: string) => void): void {
+    this.evictionListeners.push(listener);
   }
 
   get evictedDevices(): number {
@@ -140,7 +152,7 @@ export class DeviceHealthTracker implements IngestObserver {
     this.openConnections.set(event.connectionId, info);
     if (this.openConnections.size > MAX_OPEN_CONNECTIONS) this.openConnections.delete(this.openConnections.keys().next().value!);
     // A device that reconnects under the same client id is back as soon as the broker lets it in.
-    for (const device of this.clientDevices.get(event.clientId) ?? []) {
+    for (const device of this.clientDevices.get(event.booth)?.get(event.clientId) ?? []) {
       this.associate(this.touch(event.booth, device), info, at, true);
     }
   }
@@ -148,9 +160,11 @@ export class DeviceHealthTracker implements IngestObserver {
   connectionClosed(event: ConnectionClosed, at: number): void {
     this.openConnections.delete(event.connectionId);
     if (event.devices.length > 0) {
-      this.clientDevices.delete(event.clientId);
-      this.clientDevices.set(event.clientId, event.devices);
-      if (this.clientDevices.size > this.limits.rememberedClients) this.clientDevices.delete(this.clientDevices.keys().next().value!);
+      let clients = this.clientDevices.get(event.booth);
+      if (!clients) this.clientDevices.set(event.booth, (clients = new Map()));
+      clients.delete(event.clientId);
+      clients.set(event.clientId, event.devices);
+      if (clients.size > this.limits.rememberedClients) clients.delete(clients.keys().next().value!);
     }
     for (const device of event.devices) {
       const record = this.get(event.booth, device);

@@ -5,7 +5,7 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { DevicePublish } from '../../broker/ShowfloorBroker';
-import type { ServerHealth } from '../../contract/console';
+import type { BoothBudgets, ServerHealth } from '../../contract/console';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
@@ -29,6 +29,8 @@ export interface ServerHealthSources {
   influx: InfluxStore | null;
   maxBufferLines: number;
   walls: WallRegistry;
+  /** Per booth: refusals and use against the budgets. */
+  budgets?: () => BoothBudgets[];
 }
 
 type Lag = ServerHealth['process']['eventLoopLagMs'];
@@ -84,6 +86,7 @@ export class ServerHealthMonitor implements IngestObserver {
         const memory = process.memoryUsage();
         return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, eventLoopLagMs: this.eventLoopLag() };
       })(),
+      budgets: this.sources.budgets?.() ?? [],
     };
   }
 

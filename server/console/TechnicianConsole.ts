@@ -5,8 +5,10 @@
  * and to the alarm engine; alarm changes go to storage and to the walls. One timer ticks it all.
  */
 import type { Router } from 'express';
-import { AlarmEngine } from '../alarms/AlarmEngine';
+import type { BoothBudgets } from '../../contract/console';
+import { AlarmEngine, alarmLimitsFor } from '../alarms/AlarmEngine';
 import { AlarmLog } from '../alarms/AlarmLog';
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { FileSettings } from '../config/settings';
 import { historyRoute } from '../http/historyRoute';
 import type { OriginPolicy } from '../http/OriginPolicy';
@@ -31,8 +33,10 @@ const STATUS_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
 
 export interface ConsoleDependencies {
   file: FileSettings;
-  booths: readonly { id: string }[];
+  booths: readonly { id: string; name: string }[];
   directory: DeviceDirectory;
+  /** Where every per-booth budget counts what it refused; shown per booth on the health page. */
+  budgetRefusals: BudgetRefusals;
   store: InfluxStore | null;
   ingestCounters: IngestCounters;
   storeCounters: StoreCounters;
@@ -54,8 +58,17 @@ export class TechnicianConsole {
 
   private constructor(private readonly deps: ConsoleDependencies) {
     const { file, store } = deps;
-    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth });
-    this.alarms = new AlarmEngine(file.alarms, this.tracker);
+    // Client ids remembered per booth: as many as the booth may have devices (a client speaks for at least one).
+    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth, rememberedClients: file.live.maxDevicesPerBooth });
+    const thresholdRules = file.alarms.filter((rule) => rule.kind === 'threshold').length;
+    this.alarms = new AlarmEngine(
+      file.alarms,
+      this.tracker,
+      alarmLimitsFor(deps.booths.length, { maxOpenAlarmsPerBooth: file.budgets.maxOpenAlarmsPerBooth, maxDevicesPerBooth: file.live.maxDevicesPerBooth, thresholdRules }),
+      deps.budgetRefusals,
+    );
+    // A device the tracker forgets can never clear its alarms: they go with it.
+    this.tracker.onEvicted((booth, device) => this.alarms.forgetDevice(booth, device, Date.now()));
     this.health = new ServerHealthMonitor({
       startedAt: deps.startedAt,
       ingest: deps.ingestCounters,
@@ -63,6 +76,7 @@ export class TechnicianConsole {
       influx: store,
       maxBufferLines: file.influx.maxBufferLines,
       walls: deps.walls,
+      budgets: () => this.boothBudgets(),
     });
     this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
     this.statusLog = new DeviceStatusLog(store);
@@ -111,6 +125,22 @@ export class TechnicianConsole {
     });
   }
 
+  /** Each booth's refusals and what it holds against its live-window and alarm budgets. */
+  boothBudgets(): BoothBudgets[] {
+    const { booths, budgetRefusals, directory, file } = this.deps;
+    return booths.map(({ id, name }) => {
+      const usage = directory.boothUsage(id);
+      return {
+        booth: id,
+        name,
+        refusals: Object.fromEntries(budgetRefusals.forBooth(id)),
+        series: { used: usage.series, limit: file.budgets.maxSeriesPerBooth },
+        liveWindowBytes: { used: usage.liveWindowBytes, limit: file.budgets.maxLiveWindowBytesPerBooth },
+        openAlarms: { used: this.alarms.openCountOf(id), limit: file.budgets.maxOpenAlarmsPerBooth },
+      };
+    });
+  }
+
   /** Stops ticking and recording; call before the broker closes its connections. */
   close(): void {
     this.recording = false;
@@ -122,6 +152,7 @@ export class TechnicianConsole {
   private async restore(): Promise<void> {
     const { directory, booths, log } = this.deps;
     const now = Date.now();
+    let presenceRestored = false;
     try {
       const last = await this.statusLog.lastChanges(booths.map((b) => b.id), STATUS_RESTORE_WINDOW_MS, now);
       let devices = 0;
@@ -133,13 +164,15 @@ export class TechnicianConsole {
       }
       // Devices with readings in the live window but no stored presence (stored before presence was).
       for (const record of directory.records()) this.tracker.restore(record.booth, record.device, null, record.meta, now);
+      presenceRestored = true;
       log.info({ devices }, 'device presence restored from InfluxDB');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not restore device presence from InfluxDB');
     }
     try {
       const alarms = await this.alarmLog.latest(now);
-      this.alarms.restore(alarms, now);
+      // Only once presence is back can "no longer known" be told from "not restored".
+      this.alarms.restore(alarms, now, presenceRestored ? (booth, device) => this.tracker.get(booth, device) !== undefined : undefined);
       log.info({ open: this.alarms.openCount }, 'alarms restored from InfluxDB');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not restore alarms from InfluxDB');

@@ -76,6 +76,8 @@ export function createHttpApp(options: {
         droppedSeries: state.directory.droppedSeries,
         droppedLiveReadings: state.hub.droppedLiveReadings,
       },
+      // Per booth: what its budgets refused, and its live window and open alarms against their budgets.
+      budgets: state.console.boothBudgets(),
       dashboard: state.dashboard.status,
       walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },
     });

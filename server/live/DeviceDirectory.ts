@@ -2,18 +2,38 @@
  * What the server knows about each device right now: meta, presence, latest values, the recent
  * window of every metric, and what it got wrong. Bounded per booth, least recently heard first
  * out, so a device inventing ids cannot grow memory.
+ *
+ * Each booth also has a budget of series and of live-window bytes (allocated capacity, 16 bytes a
+ * point). Past them a booth's new series is refused (counted 'series-budget' or
+ * 'live-window-bytes', and neither its window nor its latest value is kept), and its existing
+ * series stop growing: they keep taking readings within what they already hold, each new point
+ * pushing out that series' oldest (counted 'live-window-bytes'). So a booth at its budget still
+ * shows its newest values, over a shorter window. Evicting a device frees its series and bytes.
+ * Every count is against the booth that caused it; another booth is never touched.
  */
 import type { DeviceMeta, ReadingValues } from '../../contract/device';
 import type { DeviceSummary, Presence, PresenceReason, PresenceState, SeriesWindow } from '../../contract/live';
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { RejectionReason } from '../ingest/TelemetryValidator';
 import { DevicesPerBooth } from './DevicesPerBooth';
-import { SeriesBuffer } from './SeriesBuffer';
+import { BYTES_PER_POINT, INITIAL_POINTS, SeriesBuffer } from './SeriesBuffer';
 
 export interface DirectoryLimits {
   windowMs: number;
   maxPointsPerSeries: number;
   maxDevicesPerBooth: number;
   maxSeriesPerDevice: number;
+  /** budgets.maxSeriesPerBooth; unbounded when absent. */
+  maxSeriesPerBooth?: number;
+  /** budgets.maxLiveWindowBytesPerBooth, allocated capacity at 16 bytes a point; unbounded when absent. */
+  maxLiveWindowBytesPerBooth?: number;
+}
+
+/** What one booth's live window holds against its budget. */
+export interface BoothUsage {
+  series: number;
+  /** Allocated, not filled: what the memory actually costs. */
+  liveWindowBytes: number;
 }
 
 export interface LastRejection {
@@ -39,10 +59,25 @@ export class DeviceDirectory {
   private readonly devices: DevicesPerBooth<DeviceRecord>;
   /** Rejections that name no valid device (bad topic or id), per authenticated booth. */
   private readonly unattributed = new Map<string, Map<RejectionReason, number>>();
+  /** Per booth that has had a device; booths are authenticated ids, so this is bounded by the settings. */
+  private readonly usage = new Map<string, BoothUsage>();
+  private readonly maxSeriesPerBooth: number;
+  private readonly maxBytesPerBooth: number;
   droppedSeries = 0;
 
-  constructor(readonly limits: DirectoryLimits) {
-    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth);
+  constructor(
+    readonly limits: DirectoryLimits,
+    private readonly refusals?: BudgetRefusals,
+  ) {
+    this.maxSeriesPerBooth = limits.maxSeriesPerBooth ?? Infinity;
+    this.maxBytesPerBooth = limits.maxLiveWindowBytesPerBooth ?? Infinity;
+    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth, (record) => this.evicted(record));
+  }
+
+  /** Series and allocated live-window bytes of one booth. */
+  boothUsage(booth: string): BoothUsage {
+    const usage = this.usage.get(booth);
+    return usage ? { ...usage } : { series: 0, liveWindowBytes: 0 };
   }
 
   get evictedDevices(): number {
@@ -77,20 +112,23 @@ export class DeviceDirectory {
    */
   restoreReadings(booth: string, device: string, ts: number, values: ReadingValues): DeviceRecord {
     const record = this.touch(booth, device);
+    const usage = this.usageOf(booth);
+    const grant = (bytes: number) => {
+      if (usage.liveWindowBytes + bytes > this.maxBytesPerBooth) return false;
+      usage.liveWindowBytes += bytes;
+      return true;
+    };
     for (const metric in values) {
       let series = record.series.get(metric);
       if (!series) {
-        // `latest` follows the same bound, so a device inventing metric names cannot grow it either.
-        if (record.series.size >= this.limits.maxSeriesPerDevice) {
-          this.droppedSeries++;
-          continue;
-        }
-        series = new SeriesBuffer(this.limits.maxPointsPerSeries, Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)));
+        // `latest` follows the same bounds, so a device inventing metric names cannot grow it either.
+        series = this.newSeries(booth, record, usage);
+        if (!series) continue;
         record.series.set(metric, series);
       }
       const value = values[metric] as number | boolean;
       record.latest[metric] = value;
-      series.push(ts, typeof value === 'boolean' ? Number(value) : value);
+      if (series.push(ts, typeof value === 'boolean' ? Number(value) : value, grant) === 'squeezed') this.refusals?.count(booth, 'live-window-bytes');
     }
     if (record.lastSeen === null || ts > record.lastSeen) record.lastSeen = ts;
     return record;
@@ -144,6 +182,40 @@ export class DeviceDirectory {
       if (ts.length > 0) windows.push({ metric, ts, values });
     }
     return windows;
+  }
+
+  /** A series for a new metric of `record`, or undefined (counted) when a bound or the booth's budget says no. */
+  private newSeries(booth: string, record: DeviceRecord, usage: BoothUsage): SeriesBuffer | undefined {
+    if (record.series.size >= this.limits.maxSeriesPerDevice || usage.series >= this.maxSeriesPerBooth) {
+      this.droppedSeries++;
+      this.refusals?.count(booth, 'series-budget');
+      return undefined;
+    }
+    const initialPoints = Math.min(INITIAL_POINTS, this.limits.maxPointsPerSeries);
+    if (usage.liveWindowBytes + initialPoints * BYTES_PER_POINT > this.maxBytesPerBooth) {
+      this.refusals?.count(booth, 'live-window-bytes');
+      return undefined;
+    }
+    const series = new SeriesBuffer(this.limits.maxPointsPerSeries, Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)), initialPoints);
+    usage.series++;
+    usage.liveWindowBytes += series.allocatedBytes;
+    return series;
+  }
+
+  private usageOf(booth: string): BoothUsage {
+    let usage = this.usage.get(booth);
+    if (!usage) this.usage.set(booth, (usage = { series: 0, liveWindowBytes: 0 }));
+    return usage;
+  }
+
+  /** An evicted device's series go with it, and its booth gets their bytes back. */
+  private evicted(record: DeviceRecord): void {
+    const usage = this.usageOf(record.booth);
+    for (const series of record.series.values()) {
+      usage.series--;
+      usage.liveWindowBytes -= series.allocatedBytes;
+    }
+    this.refusals?.count(record.booth, 'device-evicted');
   }
 
   /** Finds or creates a record and marks it most recently heard. */

@@ -2,14 +2,19 @@
  * Records per booth and device, at most `maxPerBooth` per booth: touching a record makes it the
  * most recently heard, and a new one past the bound pushes out the least recently heard. The live
  * directory and the console's health tracker both keep their devices this way, so a device
- * inventing ids cannot grow either.
+ * inventing ids cannot grow either. Only the booth's own devices are pushed out: another booth's
+ * records are never touched. `onEvict` lets the owner free what hangs off an evicted record (its
+ * live-window bytes, its alarms) in the same step.
  */
 export class DevicesPerBooth<T> {
   /** Map order is the eviction order: least recently touched first. */
   private readonly booths = new Map<string, Map<string, T>>();
   evicted = 0;
 
-  constructor(private readonly maxPerBooth: number) {}
+  constructor(
+    private readonly maxPerBooth: number,
+    private readonly onEvict: (record: T, booth: string, device: string) => void = () => {},
+  ) {}
 
   get(booth: string, device: string): T | undefined {
     return this.booths.get(booth)?.get(device);
@@ -39,9 +44,12 @@ export class DevicesPerBooth<T> {
       return record;
     }
     if (devices.size >= this.maxPerBooth) {
-      const oldest = devices.keys().next().value;
-      if (oldest !== undefined) devices.delete(oldest);
-      this.evicted++;
+      const oldest = devices.entries().next().value;
+      if (oldest !== undefined) {
+        devices.delete(oldest[0]);
+        this.evicted++;
+        this.onEvict(oldest[1], booth, oldest[0]);
+      }
     }
     record = create();
     devices.set(device, record);

@@ -1,11 +1,34 @@
 /**
- * The recent window of one metric of one device, in fixed memory. Readings that fall in the same
- * time slot replace each other, so a device publishing at 100 Hz still spans the whole window
- * instead of pushing the start of the window out after a few seconds.
+ * The recent window of one metric of one device. Readings that fall in the same time slot replace
+ * each other, so a device publishing at 100 Hz still spans the whole window instead of pushing the
+ * start of the window out after a few seconds.
+ *
+ * Memory follows the points actually held: the buffer starts small and doubles up to `capacity`,
+ * each growth granted by the caller (the booth's live-window budget). A buffer refused growth keeps
+ * working within what it has, dropping its oldest point for each new one: its window gets shorter,
+ * never its newest values older.
  */
+
+/** A timestamp and a value, both float64. */
+export const BYTES_PER_POINT = 16;
+/** Points a new series starts with: a device heard once costs 128 bytes, not its whole window. */
+export const INITIAL_POINTS = 8;
+
+/**
+ * What became of a pushed point: `added` in a free slot, `replaced` the newest point in its time
+ * slot, `rolled` out the oldest point at full capacity (the window as designed), `squeezed` out the
+ * oldest point early because growth was refused, or `older` than the newest one and not taken.
+ */
+export type PushOutcome = 'added' | 'replaced' | 'rolled' | 'squeezed' | 'older';
+
+/** Asked before growing by `bytes`; true grants (and accounts) them. */
+export type GrowthGrant = (bytes: number) => boolean;
+
+const ALWAYS: GrowthGrant = () => true;
+
 export class SeriesBuffer {
-  private readonly ts: Float64Array;
-  private readonly values: Float64Array;
+  /** Interleaved [ts, value] pairs: one allocation per series. */
+  private points: Float64Array;
   /** Index of the oldest point. */
   private start = 0;
   private count = 0;
@@ -14,37 +37,52 @@ export class SeriesBuffer {
     readonly capacity: number,
     /** Points closer together than this share a slot; window / capacity keeps the whole window. */
     private readonly slotMs: number,
+    initialPoints = INITIAL_POINTS,
   ) {
-    this.ts = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
+    this.points = new Float64Array(2 * Math.max(1, Math.min(capacity, initialPoints)));
   }
 
   get size(): number {
     return this.count;
   }
 
-  get lastTs(): number | undefined {
-    return this.count === 0 ? undefined : this.ts[(this.start + this.count - 1) % this.capacity];
+  /** Points there is room for now (not the capacity it may grow to). */
+  get allocatedPoints(): number {
+    return this.points.length / 2;
   }
 
-  /** Returns false for a point older than the newest one: the live view only moves forward. */
-  push(ts: number, value: number): boolean {
+  get allocatedBytes(): number {
+    return this.allocatedPoints * BYTES_PER_POINT;
+  }
+
+  get lastTs(): number | undefined {
+    return this.count === 0 ? undefined : this.points[2 * this.slot(this.count - 1)];
+  }
+
+  /** Takes a point; never older than the newest one (the live view only moves forward). */
+  push(ts: number, value: number, grant: GrowthGrant = ALWAYS): PushOutcome {
     const last = this.lastTs;
     if (last !== undefined) {
-      if (ts < last) return false;
+      if (ts < last) return 'older';
       if (Math.floor(ts / this.slotMs) === Math.floor(last / this.slotMs)) {
-        const index = (this.start + this.count - 1) % this.capacity;
-        this.ts[index] = ts;
-        this.values[index] = value;
-        return true;
+        this.write(this.slot(this.count - 1), ts, value);
+        return 'replaced';
       }
     }
-    const index = (this.start + this.count) % this.capacity;
-    this.ts[index] = ts;
-    this.values[index] = value;
-    if (this.count < this.capacity) this.count++;
-    else this.start = (this.start + 1) % this.capacity;
-    return true;
+    let outcome: PushOutcome = 'added';
+    if (this.count === this.allocatedPoints) {
+      const grown = Math.min(this.capacity, 2 * this.allocatedPoints);
+      if (grown > this.allocatedPoints && grant((grown - this.allocatedPoints) * BYTES_PER_POINT)) this.grow(grown);
+      else outcome = this.allocatedPoints === this.capacity ? 'rolled' : 'squeezed';
+    }
+    if (outcome === 'added') {
+      this.write(this.slot(this.count), ts, value);
+      this.count++;
+    } else {
+      this.write(this.start, ts, value); // the oldest slot becomes the newest
+      this.start = (this.start + 1) % this.allocatedPoints;
+    }
+    return outcome;
   }
 
   /** Points with ts >= since, oldest first, as plain arrays ready for JSON. */
@@ -52,13 +90,34 @@ export class SeriesBuffer {
     const ts: number[] = [];
     const values: number[] = [];
     for (let i = 0; i < this.count; i++) {
-      const index = (this.start + i) % this.capacity;
-      const t = this.ts[index] as number;
+      const index = 2 * this.slot(i);
+      const t = this.points[index] as number;
       if (t >= since) {
         ts.push(t);
-        values.push(this.values[index] as number);
+        values.push(this.points[index + 1] as number);
       }
     }
     return { ts, values };
+  }
+
+  private slot(i: number): number {
+    return (this.start + i) % this.allocatedPoints;
+  }
+
+  private write(slot: number, ts: number, value: number): void {
+    this.points[2 * slot] = ts;
+    this.points[2 * slot + 1] = value;
+  }
+
+  /** Copies the points oldest first into a larger allocation. */
+  private grow(points: number): void {
+    const grown = new Float64Array(2 * points);
+    for (let i = 0; i < this.count; i++) {
+      const from = 2 * this.slot(i);
+      grown[2 * i] = this.points[from] as number;
+      grown[2 * i + 1] = this.points[from + 1] as number;
+    }
+    this.points = grown;
+    this.start = 0;
   }
 }

@@ -237,6 +237,22 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
     expect(await testId('health-wall-list').locator('li').count()).toBe(2);
   });
 
+  it("shows each booth's budget refusals in words, booth names as text, only booths held back", async () => {
+    await testId('nav-server').click();
+    const booths = page.getByTestId('health-budget-booth');
+    await expect.poll(() => booths.count()).toBe(1);
+    expect(await booths.first().getAttribute('data-booth')).toBe('hall-b');
+    expect(await booths.first().getByTestId('health-budget-refusal').allTextContents()).toEqual([
+      'Hall <b>B</b> (hall-b): 1,234 readings refused (series budget)',
+      'Hall <b>B</b> (hall-b): 95 devices evicted (devices per booth)',
+      'Hall <b>B</b> (hall-b): 7 alarm raises refused (open-alarms budget)',
+      'Hall <b>B</b> (hall-b): 2 refused (future-reason)',
+    ]);
+    expect(await booths.first().textContent()).toContain('series 5,000 / 5,000');
+    expect(await page.locator('[data-testid="health-budgets"] b').count()).toBe(0);
+    await testId('health-budgets').screenshot({ path: artifactPath('console-budgets.png') });
+  });
+
   it('goes back to the login form when the session is gone', async () => {
     stub.endSessions();
     await expect.poll(() => testId('login-view').isVisible(), { timeout: 10_000 }).toBe(true);

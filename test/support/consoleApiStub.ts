@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
+  type BoothBudgets,
   CONSOLE_API,
   type Alarm,
   type AlarmList,
@@ -36,6 +37,21 @@ export const SESSION_COOKIE = 'showfloor_console';
 /** A device whose name is markup, to prove the page shows it as text. */
 export const HOSTILE_DEVICE = { booth: 'hall-a', device: 'evil-01', name: '<img src=x onerror="window.__pwned=1">Robot <b>arm</b>' } as const;
 const SESSION_MS = 12 * 3_600_000;
+/**
+ * hall-b flooded fresh device ids: refusals to show on the server view, one of them under a reason
+ * this page has no words for, and a booth name that is markup (data, shown as text).
+ */
+export const BOOTH_BUDGETS: BoothBudgets[] = [
+  { booth: 'hall-a', name: 'Hall A', refusals: {}, series: { used: 120, limit: 5000 }, liveWindowBytes: { used: 2 * 1024 * 1024, limit: 64 * 1024 * 1024 }, openAlarms: { used: 1, limit: 500 } },
+  {
+    booth: 'hall-b',
+    name: 'Hall <b>B</b>',
+    refusals: { 'series-budget': 1234, 'device-evicted': 95, 'open-alarms-budget': 7, 'future-reason': 2 },
+    series: { used: 5000, limit: 5000 },
+    liveWindowBytes: { used: 6 * 1024 * 1024, limit: 64 * 1024 * 1024 },
+    openAlarms: { used: 500, limit: 500 },
+  },
+];
 const MAX_LOGGED_REQUESTS = 2_000;
 
 export interface ConsoleStubOptions {
@@ -357,6 +373,7 @@ export async function startConsoleApiStub(options: ConsoleStubOptions = {}): Pro
         ],
       },
       process: { rssBytes: 310 * 1024 * 1024, heapUsedBytes: 140 * 1024 * 1024, eventLoopLagMs: { p50: 1.2, p99: 6.5, max: 21 } },
+      budgets: BOOTH_BUDGETS,
     };
     res.json(body);
   });

@@ -112,7 +112,7 @@ describe('AlarmEngine', () => {
   });
 
   it('keeps the most recent cleared alarms only, and forgets the oldest watch past its bound', () => {
-    const { engine, device, read } = fixture([{ ...CO2, forSeconds: 0 }], { maxOpen: 100, maxCleared: 3, maxWatches: 4 });
+    const { engine, device, read } = fixture([{ ...CO2, forSeconds: 0 }], { maxOpen: 100, maxOpenPerBooth: 100, maxCleared: 3, maxWatchesPerBooth: 4 });
     for (let i = 0; i < 6; i++) {
       device('a', `d${i}`);
       read('a', `d${i}`, { co2: 2000 }, i);

@@ -75,6 +75,7 @@ describe('server health summary', () => {
     influx: { mode: 'v1', reachable: true, writeLatencyMs: { mean: 12, max: 80 }, pendingLines: 0, bufferFill: 0, dropped: 0, lastError: null, ...influx },
     walls: { connected: 2, list: [] },
     process: { rssBytes: 2e8, heapUsedBytes: 1e8, eventLoopLagMs: { p50: 1, p99: lagP99, max: 9 } },
+    budgets: [],
   });
 
   it('is calm when InfluxDB keeps up and the loop is free', () => {

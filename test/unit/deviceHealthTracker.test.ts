@@ -107,3 +107,33 @@ describe('DeviceHealthTracker', () => {
     expect(tracker.get(BOOTH, 'c')).toMatchObject({ battery: 50, signal: -80 });
   });
 });
+
+describe('DeviceHealthTracker per booth', () => {
+  const closed = (tracker: DeviceHealthTracker, booth: string, clientId: string, connectionId: number, devices: string[]) =>
+    tracker.connectionClosed({ booth, clientId, connectionId, devices, reason: 'disconnect', willTopic: null }, connectionId);
+
+  it('tells who listens which device it evicted, and evicts only within the booth past its bound', () => {
+    const tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: 3 });
+    const evicted: string[] = [];
+    tracker.onEvicted((booth, device) => evicted.push(`${booth}/${device}`));
+    tracker.restore('b', 'keeper', null, {}, 0);
+    for (let i = 0; i < 5; i++) tracker.restore('a', `d${i}`, null, {}, i);
+    expect(evicted).toEqual(['a/d0', 'a/d1']);
+    expect(tracker.get('b', 'keeper')).toBeDefined();
+  });
+
+  it("remembers client ids per booth: one booth cycling fresh client ids does not make another booth's reconnecting device unknown", () => {
+    const tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, rememberedClients: 4 });
+    tracker.connectionOpened({ booth: 'b', clientId: 'b-gw', connectionId: 1, address: null }, 1);
+    tracker.message(
+      { booth: 'b', topic: 'booth/b/env/telemetry', payload: Buffer.from('{"t":1}'), clientId: 'b-gw', connectionId: 1, fromWill: false, keepaliveTimedOut: false },
+      validator.validate('booth/b/env/telemetry', Buffer.from('{"t":1}'), 'b', 2),
+      2,
+    );
+    closed(tracker, 'b', 'b-gw', 1, ['env']);
+    for (let i = 0; i < 100; i++) closed(tracker, 'a', `a-${i}`, 10 + i, [`d${i}`]);
+    expect(tracker.get('b', 'env')!.state).toBe('offline');
+    tracker.connectionOpened({ booth: 'b', clientId: 'b-gw', connectionId: 500, address: null }, 500);
+    expect(tracker.get('b', 'env')).toMatchObject({ state: 'online', stateReason: 'connect' });
+  });
+});

@@ -32,7 +32,7 @@ describe('SeriesBuffer', () => {
   it('refuses points older than the newest one and filters by time', () => {
     const buffer = new SeriesBuffer(10, 1);
     buffer.push(100, 1);
-    expect(buffer.push(50, 2)).toBe(false);
+    expect(buffer.push(50, 2)).toBe('older');
     buffer.push(200, 3);
     expect(buffer.since(150)).toEqual({ ts: [200], values: [3] });
   });

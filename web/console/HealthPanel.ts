@@ -1,10 +1,12 @@
 /**
  * The server's health for a technician, polled every 5 s: ingest rate, InfluxDB (latency, backlog,
- * buffer fill, drops, last error), walls and their reloads, memory and event-loop lag. A one-line
+ * buffer fill, drops, last error), walls and their reloads, memory and event-loop lag, and every
+ * booth that its budgets held back (what was refused, and its use against each budget). A one-line
  * summary stays in the header whatever view is open.
  */
-import { CONSOLE_API, type ServerHealth } from '../../contract/console';
+import { CONSOLE_API, type BoothBudgets, type ServerHealth } from '../../contract/console';
 import { create, setData, setText } from '../wall/dom';
+import { atBudget, boothLabel, budgetUse, refusalLines } from './budgetText';
 import { describeError, type ConsoleApi } from './ConsoleApi';
 import { card, factList, heading, renderList, testId } from './consoleDom';
 import { formatBytes, formatCount, formatDuration, formatMs, formatRate, formatShare, formatTime } from './format';
@@ -28,6 +30,7 @@ export class HealthPanel {
   private readonly walls: Record<WallsKey, HTMLElement>;
   private readonly wallList: HTMLElement;
   private readonly process: Record<ProcessKey, HTMLElement>;
+  private readonly budgetList: HTMLElement;
 
   constructor(
     host: HTMLElement,
@@ -75,6 +78,10 @@ export class HealthPanel {
       ['lag', 'Event-loop lag (p50 · p99 · max)'],
       ['serverTime', 'Server time'],
     ]);
+    // Wide: one row per booth that its budgets held back, each refusal in words.
+    const budgetsCard = card(grid, 'Booth budgets', 'health-budgets');
+    budgetsCard.classList.add('card--wide');
+    this.budgetList = testId(create('ol', 'list list--budgets', budgetsCard), 'health-budget-list');
     this.poller = new Poller((signal) => this.fetch(api, signal), {
       intervalMs: HEALTH_POLL_MS,
       onOutcome: (outcome) => {
@@ -149,5 +156,29 @@ export class HealthPanel {
     setText(this.process.heap, formatBytes(proc.heapUsedBytes));
     setText(this.process.lag, `${formatMs(proc.eventLoopLagMs.p50)} · ${formatMs(proc.eventLoopLagMs.p99)} · ${formatMs(proc.eventLoopLagMs.max)}`);
     setText(this.process.serverTime, formatTime(health.serverTime, Date.now()));
+
+    this.renderBudgets(health.budgets ?? []);
+  }
+
+  /** Only booths with something refused or a budget in full use: with hundreds of booths, the rest is noise. */
+  private renderBudgets(budgets: readonly BoothBudgets[]): void {
+    const held = budgets.filter((booth) => atBudget(booth) || Object.values(booth.refusals).some((count) => count > 0));
+    renderList(
+      this.budgetList,
+      held,
+      (booth) => `${booth.booth}|${JSON.stringify(booth.refusals)}|${budgetUse(booth)}`,
+      (booth, list) => {
+        const item = create('li', 'list__item', list);
+        setData(item, 'booth', booth.booth);
+        testId(item, 'health-budget-booth');
+        setText(create('span', 'list__topic', item), boothLabel(booth));
+        setText(create('span', 'list__reason', item), budgetUse(booth));
+        for (const line of refusalLines([booth])) {
+          const refusal = testId(create('span', 'list__reason list__reason--bad', item), 'health-budget-refusal');
+          setText(refusal, line.text);
+        }
+      },
+      'No booth has reached a budget.',
+    );
   }
 }
