@@ -33,8 +33,11 @@ export interface AdmissionTicket {
    * The connection proved the password of `booth`. Gives its attempt back to the address and moves
    * it from the address's unauthenticated count to the booth's count; false when the booth already
    * holds its maximum (the connection stays counted against its address until it closes).
+   * `replacesOpenConnection`: it takes over a connection of the same client id, which is closed
+   * next, so it is let in at the maximum: a device whose old connection the server has not yet seen
+   * drop must not be locked out until that one's keepalive runs out.
    */
-  authenticated(booth: string): boolean;
+  authenticated(booth: string, replacesOpenConnection?: boolean): boolean;
   release(): void;
 }
 
@@ -68,13 +71,13 @@ export class ConnectionAdmission {
     return {
       admitted: true,
       ticket: {
-        authenticated: (proven) => {
+        authenticated: (proven, replacesOpenConnection = false) => {
           if (released || proved) return booth === proven;
           proved = true;
           // Given back whatever the booth's budget says: the password was right, so this was no guess,
           // and a booth at its budget must not use up the attempts of others behind the same address.
           this.attempts.giveBack(key);
-          if ((this.perBooth.get(proven) ?? 0) >= this.options.maxConnectionsPerBooth) return false;
+          if (!replacesOpenConnection && (this.perBooth.get(proven) ?? 0) >= this.options.maxConnectionsPerBooth) return false;
           decrement(this.unauthenticated, key);
           increment(this.perBooth, proven);
           booth = proven;

@@ -304,6 +304,11 @@ export class ShowfloorBroker {
     return this.subscriptions.trackedHolders;
   }
 
+  /** Authenticated connections of `booth` counted against budgets.maxConnectionsPerBooth. */
+  boothConnections(booth: string): number {
+    return this.admission.connectionsOf(booth);
+  }
+
   /** Persistent sessions of `booth` the broker keeps, connected or not. */
   persistentSessionCount(booth: string): number {
     return this.persistentSessions.heldBy(booth);
@@ -460,7 +465,7 @@ export class ShowfloorBroker {
         if (!ok) return refuseCredentials();
         // A connection without a ticket was accepted before admission existed: none in practice.
         const ticket = this.tickets.get(client.conn as Duplex);
-        if (ticket && !ticket.authenticated(username)) {
+        if (ticket && !ticket.authenticated(username, this.isConnected(client.id))) {
           this.options.onRefusal?.('booth-connections-budget', { clientId: client.id, booth: username });
           this.options.onBudgetRefusal?.(username, 'booth-connections-budget');
           // CONNACK 5 as for too many sessions: the broker is fine, this booth may open no more
@@ -491,6 +496,12 @@ export class ShowfloorBroker {
       },
       () => done(authError('could not verify the password', 3), false), // CONNACK 3: server unavailable
     );
+  }
+
+  /** Whether a connection with this client id is registered now: a new one with the id takes it over. */
+  private isConnected(clientId: string): boolean {
+    // Aedes's registry of clients by id (a null-prototype object); not in its published typings.
+    return (this.aedes as Aedes & { clients: Record<string, Client | undefined> }).clients[clientId] !== undefined;
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {

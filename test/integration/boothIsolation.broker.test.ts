@@ -108,6 +108,7 @@ describe('a booth behind one address', () => {
     console.info(`[boothIsolation.broker] ${NAT_DEVICES} devices of one booth behind one address reconnected in ${Math.round(reconnectMs)} ms after a restart`);
     expect(reconnectMs).toBeLessThan(RECONNECT_BOUND_MS);
     expect(second.broker.connectedClients).toBe(NAT_DEVICES);
+    expect(second.broker.boothConnections(BOOTH_A.id)).toBe(NAT_DEVICES);
     // Nothing of booth A's own budget was exceeded on the way.
     expect(second.state.budgetRefusals.forBooth(BOOTH_A.id).get('booth-connections-budget')).toBeUndefined();
 
@@ -147,9 +148,19 @@ describe('a booth over its connection budget', () => {
 
     const other = await connectDevice(showfloor.mqttUrl, BOOTH_B);
     other.end(true);
+    // A device reconnecting under its own client id (its old connection not yet seen to drop) takes it over even at the budget.
+    const takeover = await rawConnect(showfloor.mqttPort, { clientId: own[0]!.options.clientId! });
+    expect(takeover).toMatchObject({ outcome: 'connack', returnCode: 0 });
+    await waitFor(() => !own[0]!.connected, { what: 'the old connection taken over' });
+    expect(showfloor.state.budgetRefusals.forBooth(BOOTH_A.id).get('booth-connections-budget')).toBe(1);
+    // The taken-over connection and the raw one are gone: two of three places held, one free.
+    await waitFor(() => showfloor.broker.boothConnections(BOOTH_A.id) === 2, { what: 'the taken-over and the raw connection gone' });
+    own.push(await connectDevice(showfloor.mqttUrl, BOOTH_A));
+    expect(await rawConnect(showfloor.mqttPort)).toMatchObject({ outcome: 'connack', returnCode: 5 });
+    expect(showfloor.state.budgetRefusals.forBooth(BOOTH_A.id).get('booth-connections-budget')).toBe(2);
     // A closed connection gives its place back.
     own.pop()!.end(true);
-    await waitFor(() => showfloor.broker.connectedClients === 2, { what: 'a device of booth A gone' });
+    await waitFor(() => showfloor.broker.boothConnections(BOOTH_A.id) === 2, { what: 'a device of booth A gone' });
     expect(await rawConnect(showfloor.mqttPort)).toMatchObject({ outcome: 'connack', returnCode: 0 });
     expect(showfloor.state.budgetRefusals.forBooth(BOOTH_B.id).size).toBe(0);
   });

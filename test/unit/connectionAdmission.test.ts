@@ -117,6 +117,17 @@ describe('ConnectionAdmission', () => {
     expect(ticketOf(admission.admit('10.0.0.1')).authenticated('booth-a')).toBe(true);
   });
 
+  it('lets a connection that takes over one of the same client id in at the booth maximum', () => {
+    const admission = new ConnectionAdmission({ ...roomy, maxConnectionsPerBooth: 1 });
+    const old = ticketOf(admission.admit('10.0.0.1'));
+    expect(old.authenticated('booth-a')).toBe(true);
+    const takeover = ticketOf(admission.admit('10.0.0.1'));
+    expect(takeover.authenticated('booth-a', true)).toBe(true);
+    old.release(); // the takeover closes the old connection
+    expect(admission.connectionsOf('booth-a')).toBe(1);
+    expect(ticketOf(admission.admit('10.0.0.1')).authenticated('booth-a')).toBe(false);
+  });
+
   it('does not count a connection that closed before its password was proven', () => {
     const admission = new ConnectionAdmission(roomy);
     const ticket = ticketOf(admission.admit('10.0.0.1'));
