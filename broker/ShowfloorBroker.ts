@@ -12,8 +12,8 @@ import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Su
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
-import { clientIdOwner } from './clientIdOwner';
-import { ConnectionAdmission } from './ConnectionAdmission';
+import { clientIdOwner, ownsClientId } from './clientIdOwner';
+import { ConnectionAdmission, type AdmissionTicket } from './ConnectionAdmission';
 import { GatedAedes } from './GatedAedes';
 import { listen } from './listen';
 import { refuseUpgrade } from './refuseUpgrade';
@@ -88,13 +88,33 @@ export type BrokerRefusal =
   | 'keepalive-refused'
   | 'too-many-inflight'
   | 'session-queue-full'
-  | 'too-many-sessions';
+  | 'too-many-sessions'
+  | 'client-id-too-long'
+  | 'invalid-will-topic'
+  | 'booth-connections-budget'
+  | 'booth-rate-limited';
+
+/** What a booth's own budgets refused; each is also reported as a BrokerRefusal (retained bytes as 'retain-dropped'). */
+export type BoothBudgetRefusal = 'booth-connections-budget' | 'booth-rate-limited' | 'retained-bytes-budget';
+
+/** Budgets of one booth as a whole, whatever addresses and devices its connections come from. */
+export interface BoothBudgets {
+  /** Authenticated connections one booth may hold at once; one more gets CONNACK 5. */
+  maxConnectionsPerBooth: number;
+  /** Publishes per second of all the booth's devices together (wills aside); the excess is dropped after PUBACK. */
+  readingsPerSecondPerBooth: number;
+  /** Bytes (topic and payload) of the booth's retained messages; past it the retain flag is dropped. */
+  maxRetainedBytesPerBooth: number;
+}
 
 /** Per-client-address and per-device limits; every refusal they cause is reported through onRefusal. */
 export interface BrokerLimits {
-  /** Open MQTT connections (TCP and WebSocket together) per client address. */
+  /**
+   * MQTT connections (TCP and WebSocket together) per client address that have not authenticated
+   * yet; once authenticated, a connection counts against its booth's maxConnectionsPerBooth instead.
+   */
   maxConnectionsPerAddress: number;
-  /** New connections per second per client address, refilled continuously… */
+  /** New connections per second per client address, refilled continuously; one that authenticates gives its attempt back… */
   connectionAttemptsPerSecond: number;
   /** …with up to this many at once after a quiet spell. */
   connectionAttemptBurst: number;
@@ -121,6 +141,7 @@ export interface BrokerOptions {
    */
   maxRetainedTopicsPerBooth: number;
   limits: BrokerLimits;
+  budgets: BoothBudgets;
   /**
    * Whether a WebSocket upgrade's Origin may open MQTT over WebSocket. Browsers always send one, so
    * this is what stops a page on another site from connecting through a visitor's browser; devices
@@ -130,6 +151,8 @@ export interface BrokerOptions {
   sink: BrokerSink;
   /** Called for every refused connection, publish or subscription, so it can be counted and logged. */
   onRefusal?: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
+  /** Called for every refusal of a booth's own budget, against that booth (besides onRefusal). */
+  onBudgetRefusal?: (booth: string, refusal: BoothBudgetRefusal) => void;
 }
 
 /** How many device ids one connection may be associated with for presence; a gateway rarely has more. */
@@ -138,6 +161,13 @@ const MAX_DEVICES_PER_CONNECTION = 256;
 const MAX_TRACKED_ADDRESSES = 10_000;
 /** Devices whose message rate is remembered: well above booths × live.maxDevicesPerBooth at any real show. */
 const MAX_TRACKED_DEVICES = 100_000;
+/**
+ * Longest client id, in bytes. MQTT 3.1.1 only promises 23 and lets a server allow more
+ * [MQTT-3.1.3-5]; ours are `{booth}-{device}…`, and 128 holds a booth id of 64 and a device id of 63
+ * (ID_PATTERN), as much as AWS IoT and Azure IoT Hub allow a device. A longer id is refused with
+ * CONNACK 2 [MQTT-3.1.3-9].
+ */
+export const MAX_CLIENT_ID_BYTES = 128;
 
 /** `::ffff:10.0.0.5` and `10.0.0.5` are one host, whether it came in over TCP or WebSocket. */
 function clientAddress(address: string | undefined): string | undefined {
@@ -166,6 +196,12 @@ interface ConnectionState {
   closed: boolean;
 }
 
+interface RetainedOfBooth {
+  /** Bytes of each retained topic's message (topic and payload). */
+  topics: Map<string, number>;
+  bytes: number;
+}
+
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -178,15 +214,18 @@ export class ShowfloorBroker {
   private readonly connections = new WeakMap<Client, ConnectionState>();
   /** The address each accepted stream came from, read back when its client authenticates. */
   private readonly streamAddresses = new WeakMap<Duplex, string>();
+  /** Each accepted stream's place at the door, moved from its address to its booth when it authenticates. */
+  private readonly tickets = new WeakMap<Duplex, AdmissionTicket>();
   /** Will topics from CONNECT packets, kept from preConnect until the client is authenticated. */
   private readonly willTopics = new WeakMap<Client, string>();
   private nextConnectionId = 1;
-  /** Topics holding a retained message, per booth; bounded by maxRetainedTopicsPerBooth. */
-  private readonly retainedTopics = new Map<string, Set<string>>();
+  /** Topics holding a retained message and their bytes, per booth; bounded by maxRetainedTopicsPerBooth and maxRetainedBytesPerBooth. */
+  private readonly retained = new Map<string, RetainedOfBooth>();
   private readonly tcpServers: NetServer[] = [];
   private readonly webSockets: WebSocketServer;
   private readonly admission: ConnectionAdmission;
   private readonly deviceMessages: TokenBucketLimiter;
+  private readonly boothMessages: TokenBucketLimiter;
   /** Keyed by connection; a connection leaves it when it closes (see authenticate). */
   private readonly subscriptions: PlaceQuota<Client>;
   /** Client ids with a persistent session, per booth; an id leaves when it connects with clean: true. */
@@ -200,16 +239,23 @@ export class ShowfloorBroker {
     this.passwords = new BoothPasswordVerifier(options.booths);
     this.boothIds = new Set(options.booths.map((b) => b.id));
     this.admission = new ConnectionAdmission({
-      maxConnectionsPerAddress: options.limits.maxConnectionsPerAddress,
+      maxUnauthenticatedPerAddress: options.limits.maxConnectionsPerAddress,
       attemptsPerSecond: options.limits.connectionAttemptsPerSecond,
       attemptBurst: options.limits.connectionAttemptBurst,
       maxTrackedAddresses: MAX_TRACKED_ADDRESSES,
+      maxConnectionsPerBooth: options.budgets.maxConnectionsPerBooth,
     });
     // One second's worth of burst, so a device that batches its readings once a second is not cut.
     this.deviceMessages = new TokenBucketLimiter({
       ratePerSecond: options.limits.messagesPerSecondPerDevice,
       burst: options.limits.messagesPerSecondPerDevice,
       maxKeys: MAX_TRACKED_DEVICES,
+    });
+    // Keyed by authenticated booths only. One second's worth of burst, as for a device.
+    this.boothMessages = new TokenBucketLimiter({
+      ratePerSecond: options.budgets.readingsPerSecondPerBooth,
+      burst: options.budgets.readingsPerSecondPerBooth,
+      maxKeys: Math.max(1, options.booths.length),
     });
     this.subscriptions = new PlaceQuota(options.limits.maxSubscriptionsPerClient);
     this.persistentSessions = new PlaceQuota(options.limits.maxPersistentSessionsPerBooth);
@@ -258,6 +304,11 @@ export class ShowfloorBroker {
     return this.subscriptions.trackedHolders;
   }
 
+  /** Authenticated connections of `booth` counted against budgets.maxConnectionsPerBooth. */
+  boothConnections(booth: string): number {
+    return this.admission.connectionsOf(booth);
+  }
+
   /** Persistent sessions of `booth` the broker keeps, connected or not. */
   persistentSessionCount(booth: string): number {
     return this.persistentSessions.heldBy(booth);
@@ -293,10 +344,10 @@ export class ShowfloorBroker {
 
   private listenOn(port: number, host: string, wrap: (socket: Socket) => Duplex): Promise<number> {
     const server = createServer((socket) => {
-      const release = this.admit(socket.remoteAddress, socket);
-      if (release) {
-        socket.once('close', release);
-        this.accept(wrap(socket), undefined, socket.remoteAddress);
+      const ticket = this.admit(socket.remoteAddress, socket);
+      if (ticket) {
+        socket.once('close', ticket.release);
+        this.accept(wrap(socket), ticket, undefined, socket.remoteAddress);
       }
     });
     this.tcpServers.push(server);
@@ -313,15 +364,15 @@ export class ShowfloorBroker {
       return refuseUpgrade(socket, 403, 'origin not allowed: MQTT over WebSocket is open to this server\'s own pages, ALLOWED_ORIGINS and clients that send no Origin');
     }
     // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
-    const release = this.admit(req.socket.remoteAddress, socket);
-    if (!release) return;
-    socket.once('close', release);
+    const ticket = this.admit(req.socket.remoteAddress, socket);
+    if (!ticket) return;
+    socket.once('close', ticket.release);
     this.webSockets.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (error: Error & { code?: string }) => {
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.options.onRefusal?.('packet-too-large', {});
       });
       const stream = createWebSocketStream(ws);
-      this.accept(stream, req, req.socket.remoteAddress);
+      this.accept(stream, ticket, req, req.socket.remoteAddress);
     });
   }
 
@@ -338,21 +389,22 @@ export class ShowfloorBroker {
     await listenersClosed;
   }
 
-  /** The connection's release callback, or undefined when it was refused and destroyed. */
-  private admit(remoteAddress: string | undefined, socket: Duplex): (() => void) | undefined {
+  /** The connection's ticket, or undefined when it was refused and destroyed. */
+  private admit(remoteAddress: string | undefined, socket: Duplex): AdmissionTicket | undefined {
     const admission = this.admission.admit(clientAddress(remoteAddress));
-    if (admission.admitted) return admission.release;
+    if (admission.admitted) return admission.ticket;
     socket.destroy();
     this.options.onRefusal?.(admission.refusal, {});
     return undefined;
   }
 
-  private accept(connection: Duplex, req: IncomingMessage | undefined, remoteAddress: string | undefined): void {
+  private accept(connection: Duplex, ticket: AdmissionTicket, req: IncomingMessage | undefined, remoteAddress: string | undefined): void {
     const guarded = new GuardedConnection(connection, this.options.maxPacketBytes, (error) => {
       this.options.onRefusal?.(error instanceof PacketTooLargeError ? 'packet-too-large' : 'malformed-packet', {});
     });
     const address = clientAddress(remoteAddress);
     if (address !== undefined) this.streamAddresses.set(guarded, address);
+    this.tickets.set(guarded, ticket);
     // A guarded connection that is cut emits an error; Aedes reports it as a client error.
     guarded.on('error', () => undefined);
     this.aedes.handle(guarded, req);
@@ -361,7 +413,7 @@ export class ShowfloorBroker {
   private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
     // Refused in authenticate, the first hook whose error Aedes answers with a CONNACK code.
     if (packet.clientId === '') this.withEmptyClientId.add(client);
-    if (packet.will?.topic) this.willTopics.set(client, packet.will.topic);
+    if (packet.will) this.willTopics.set(client, packet.will.topic);
     // Aedes itself answers CONNACK 6 for this right after preConnect; it is only counted here.
     const keepaliveLimit = this.options.limits.keepaliveLimitSeconds;
     if (keepaliveLimit > 0 && (!packet.keepalive || packet.keepalive > keepaliveLimit)) {
@@ -381,20 +433,45 @@ export class ShowfloorBroker {
       this.options.onRefusal?.('empty-client-id', {});
       return done(authError('a client id is required: {boothId}-{deviceId}', 2), false);
     }
+    if (Buffer.byteLength(client.id) > MAX_CLIENT_ID_BYTES) {
+      this.options.onRefusal?.('client-id-too-long', {});
+      return done(authError(`a client id is at most ${MAX_CLIENT_ID_BYTES} bytes`, 2), false); // [MQTT-3.1.3-9]
+    }
+    // The will is published as a PUBLISH, whose topic name must not contain wildcards
+    // [MQTT-3.3.2-2], [MQTT-4.7.1-1], nor be empty [MQTT-4.7.3-1]. Aedes checks that for a client's
+    // own publishes, not for its will. CONNACK 5: this client may not publish that will.
+    const willTopic = this.willTopics.get(client);
+    if (willTopic !== undefined && (willTopic === '' || /[+#\0]/.test(willTopic))) {
+      this.options.onRefusal?.('invalid-will-topic', { clientId: client.id });
+      return done(authError('a will topic must be a topic name: no +, # or NUL, not empty', 5), false);
+    }
+    const boothName = username !== undefined && this.passwords.has(username) ? { booth: username } : {};
     const refuseCredentials = () => {
-      this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...(username !== undefined && ID_PATTERN.test(username) ? { booth: username } : {}) });
+      this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...boothName });
       done(authError('bad user name or password', 4), false);
     };
-    if (username === undefined || !this.passwords.has(username)) return refuseCredentials();
+    // Without a user name nothing can be learnt about booth ids, so nothing needs hiding.
+    if (username === undefined) return refuseCredentials();
     // Checked before the password because it is cheap, and before Aedes registers the client,
-    // which is where a connection with the same id would be taken over.
-    if (clientIdOwner(client.id, this.boothIds) !== username) {
-      this.options.onRefusal?.('client-id-outside-booth', { clientId: client.id, booth: username });
+    // which is where a connection with the same id would be taken over. Asked of booths and
+    // strangers alike, and an unknown user's password is checked as long as a booth's, so neither
+    // the answer nor its delay says whether `username` is a booth.
+    if (!ownsClientId(client.id, username, this.boothIds)) {
+      this.options.onRefusal?.('client-id-outside-booth', { clientId: client.id, ...boothName });
       return done(authError(`client ids of booth ${username} start with "${username}-"`, 2), false);
     }
     this.passwords.verify(username, password ?? Buffer.alloc(0)).then(
       (ok) => {
         if (!ok) return refuseCredentials();
+        // A connection without a ticket was accepted before admission existed: none in practice.
+        const ticket = this.tickets.get(client.conn as Duplex);
+        if (ticket && !ticket.authenticated(username, this.isConnected(client.id))) {
+          this.options.onRefusal?.('booth-connections-budget', { clientId: client.id, booth: username });
+          this.options.onBudgetRefusal?.(username, 'booth-connections-budget');
+          // CONNACK 5 as for too many sessions: the broker is fine, this booth may open no more
+          // connections until one of its own closes.
+          return done(authError(`booth ${username} has ${this.options.budgets.maxConnectionsPerBooth} connections open`, 5), false);
+        }
         // Aedes has set `clean` from the CONNECT. A new persistent session past the booth's limit
         // is refused; a session that already exists always reconnects. CONNACK 5 (not authorized)
         // rather than 3 (server unavailable): the broker is fine, this credential may not open more
@@ -421,6 +498,12 @@ export class ShowfloorBroker {
     );
   }
 
+  /** Whether a connection with this client id is registered now: a new one with the id takes it over. */
+  private isConnected(clientId: string): boolean {
+    // Aedes's registry of clients by id (a null-prototype object); not in its published typings.
+    return (this.aedes as Aedes & { clients: Record<string, Client | undefined> }).clients[clientId] !== undefined;
+  }
+
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     if (client === null) return callback(null); // the broker's own messages
     const state = this.connections.get(client);
@@ -441,7 +524,7 @@ export class ShowfloorBroker {
   private admitPublish(packet: PublishPacket, client: Client): boolean {
     const state = this.connections.get(client);
     if (!state) return true; // authorizePublish lets no such client publish
-    if (!isWill(client) && !this.withinMessageRate(state, packet, client)) return false;
+    if (!isWill(client) && !(this.withinMessageRate(state, packet, client) && this.withinBoothRate(state, packet, client))) return false;
     if (packet.retain) this.limitRetained(state.booth, client.id, packet);
     return true;
   }
@@ -454,26 +537,56 @@ export class ShowfloorBroker {
     return false;
   }
 
-  retainedTopicCount(booth: string): number {
-    return this.retainedTopics.get(booth)?.size ?? 0;
+  /**
+   * After the device's own budget: a booth spreading a flood over many device ids is cut here,
+   * before routing, so what it costs other booths is the parse and the PUBACK and no more.
+   */
+  private withinBoothRate(state: ConnectionState, packet: PublishPacket, client: Client): boolean {
+    if (this.boothMessages.take(state.booth)) return true;
+    this.options.onRefusal?.('booth-rate-limited', { clientId: client.id, booth: state.booth, topic: packet.topic });
+    this.options.onBudgetRefusal?.(state.booth, 'booth-rate-limited');
+    return false;
   }
 
-  /** Only status and meta are retained by contract, and only up to the per-booth limit. */
+  retainedTopicCount(booth: string): number {
+    return this.retained.get(booth)?.topics.size ?? 0;
+  }
+
+  /** Bytes (topic and payload) of the retained messages the broker keeps for `booth`. */
+  retainedBytes(booth: string): number {
+    return this.retained.get(booth)?.bytes ?? 0;
+  }
+
+  /**
+   * Only status and meta are retained by contract, and only up to the per-booth limits of topics and
+   * bytes. Past a limit the retain flag is dropped, so the message is still delivered and the retained
+   * message it would have replaced stays, with its bytes.
+   */
   private limitRetained(booth: string, clientId: string, packet: { topic: string; payload: string | Buffer; retain: boolean }): void {
-    let topics = this.retainedTopics.get(booth);
-    if (!topics) this.retainedTopics.set(booth, (topics = new Set()));
+    let retained = this.retained.get(booth);
+    if (!retained) this.retained.set(booth, (retained = { topics: new Map(), bytes: 0 }));
     const parts = packet.topic.split('/');
     const retainable = parts.length === 4 && ID_PATTERN.test(parts[2] ?? '') && (parts[3] === 'status' || parts[3] === 'meta');
+    const held = retained.topics.get(packet.topic);
     if (retainable && packet.payload.length === 0) {
-      topics.delete(packet.topic); // an empty retained message clears the topic
+      // An empty retained message clears the topic and gives its bytes back.
+      if (held !== undefined) {
+        retained.topics.delete(packet.topic);
+        retained.bytes -= held;
+      }
       return;
     }
-    if (retainable && (topics.has(packet.topic) || topics.size < this.options.maxRetainedTopicsPerBooth)) {
-      topics.add(packet.topic);
+    const bytes = Buffer.byteLength(packet.topic) + Buffer.byteLength(packet.payload);
+    const fitsTopics = held !== undefined || retained.topics.size < this.options.maxRetainedTopicsPerBooth;
+    const fitsBytes = retained.bytes - (held ?? 0) + bytes <= this.options.budgets.maxRetainedBytesPerBooth;
+    if (retainable && fitsTopics && fitsBytes) {
+      retained.topics.set(packet.topic, bytes);
+      retained.bytes += bytes - (held ?? 0);
       return;
     }
     packet.retain = false;
     this.options.onRefusal?.('retain-dropped', { clientId, booth, topic: packet.topic });
+    if (retainable && fitsTopics) this.options.onBudgetRefusal?.(booth, 'retained-bytes-budget');
   }
 
   private authorizeSubscribe(

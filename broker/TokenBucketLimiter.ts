@@ -50,6 +50,16 @@ export class TokenBucketLimiter {
     return true;
   }
 
+  /**
+   * Returns one token to `key`'s bucket (never above the burst): for an event that turned out not to
+   * be what the limit is for, such as a connection attempt that proved its password. A key that was
+   * forgotten meanwhile starts full anyway, so there is nothing to return to.
+   */
+  giveBack(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
+  }
+
   get trackedKeys(): number {
     return this.buckets.size;
   }

@@ -17,3 +17,15 @@ export function clientIdOwner(clientId: string, boothIds: ReadonlySet<string>): 
   }
   return owner;
 }
+
+/**
+ * Whether a client id of `username` is its own: it starts with `{username}-` and no longer booth id
+ * claims it (clientIdOwner). Asked the same way whether or not `username` is a booth, so the answer
+ * does not tell a stranger which booth ids exist.
+ */
+export function ownsClientId(clientId: string, username: string, boothIds: ReadonlySet<string>): boolean {
+  if (!clientId.startsWith(`${username}-`)) return false;
+  // Both are prefixes of the id ending at a dash, so the longer one is the owner.
+  const owner = clientIdOwner(clientId, boothIds);
+  return owner === undefined || owner.length <= username.length;
+}

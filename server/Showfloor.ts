@@ -128,14 +128,16 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxPacketBytes: file.mqtt.maxPacketBytes,
     maxRetainedTopicsPerBooth: 2 * file.live.maxDevicesPerBooth, // a status and a meta per device
     limits: file.mqtt,
+    budgets: file.budgets,
     admitsWebSocketOrigin: (headers) => originPolicy.admits(headers),
     sink: ingest,
     onRefusal(refusal, detail) {
       brokerRefusals.set(refusal, (brokerRefusals.get(refusal) ?? 0) + 1);
       // A flooding device, or a flood queued for an absent session, is refused thousands of times a second: counted always, logged only at debug.
-      if (refusal === 'rate-limited' || refusal === 'session-queue-full') log.debug({ refusal, ...detail }, 'MQTT refused');
+      if (refusal === 'rate-limited' || refusal === 'booth-rate-limited' || refusal === 'session-queue-full') log.debug({ refusal, ...detail }, 'MQTT refused');
       else log.info({ refusal, ...detail }, 'MQTT refused');
     },
+    onBudgetRefusal: (booth, refusal) => budgetRefusals.count(booth, refusal),
   });
 
   const ports = { mqtt: null as number | null, mqttTls: null as number | null };

@@ -167,8 +167,12 @@ const fileSchema = z
     mqtt: z
       .object({
         maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(64 * 1024),
-        /** Open connections per client address; behind NAT a whole booth shares one address. */
+        /**
+         * Connections per client address that have not authenticated yet; an authenticated one counts
+         * against its booth's budgets.maxConnectionsPerBooth instead, as a booth behind NAT shares one address.
+         */
         maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(200),
+        /** Attempts per client address, with a burst; an attempt that proves a booth's password is given back. */
         connectionAttemptsPerSecond: z.number().min(0.01).max(100_000).default(20),
         connectionAttemptBurst: z.number().int().min(1).max(1_000_000).default(40),
         /** Well above the benchmark's 400/s per device. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as passwordHash from '../../broker/passwordHash';
 import { BoothPasswordVerifier } from '../../broker/BoothPasswordVerifier';
-import { clientIdOwner } from '../../broker/clientIdOwner';
+import { clientIdOwner, ownsClientId } from '../../broker/clientIdOwner';
 
 const { DEFAULT_SCRYPT_COST, hashPassword, hashPasswordSync, parsePasswordHash, verifyPassword } = passwordHash;
 const CHEAP = { N: 1024, r: 8, p: 1 };
@@ -106,6 +106,27 @@ describe('booth password verifier', () => {
     }
   });
 
+  it('checks an unknown user\'s password with scrypt at the booths\' cost, and remembers its wrong passwords as for a booth', async () => {
+    const verify = vi.spyOn(passwordHash, 'verifyPassword');
+    try {
+      const verifier = new BoothPasswordVerifier(booths);
+      expect(await verifier.verify('no-such-booth', Buffer.from('password-a-123'))).toBe(false);
+      expect(verify).toHaveBeenCalledTimes(1);
+      expect(verify.mock.calls[0]![1].cost).toEqual(CHEAP);
+      // Asked again, it is answered from memory, as a booth's remembered wrong password is.
+      expect(await verifier.verify('no-such-booth', Buffer.from('password-a-123'))).toBe(false);
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it('remembers a bounded number of unknown user names', async () => {
+    const verifier = new BoothPasswordVerifier(booths);
+    for (let i = 0; i < 1100; i++) await verifier.verify(`stranger-${i}`, Buffer.from('x'));
+    expect(verifier.rememberedUnknownUsers).toBe(1024);
+  }, 60_000);
+
   it('refuses to start with a malformed hash, naming the booth', () => {
     expect(() => new BoothPasswordVerifier([{ id: 'booth-a', passwordHash: 'plain' }])).toThrow(/booth booth-a: passwordHash must look like/);
   });
@@ -125,6 +146,20 @@ describe('client id ownership', () => {
     ['', undefined],
   ])('%j belongs to %j', (clientId, owner) => {
     expect(clientIdOwner(clientId, booths)).toBe(owner);
+  });
+
+  // A user name that is no booth is answered as if it were one, so the answer does not reveal booth ids.
+  it.each([
+    ['hall-env-01', 'hall', true],
+    ['hall-a-env-01', 'hall', false],
+    ['hall-a-env-01', 'hall-a', true],
+    ['booth-b-x', 'booth-a', false],
+    ['nobody-x', 'nobody', true],
+    ['hall-a-b-1', 'hall-a-b', true], // longer than any booth that also claims it
+    ['hall-x-1', 'nobody', false],
+    ['nobody', 'nobody', false],
+  ])('%j is an id of user %j: %j', (clientId, username, owns) => {
+    expect(ownsClientId(clientId, username, booths)).toBe(owns);
   });
 });
 

@@ -47,6 +47,18 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('spoofed-0')).toBe(true);
   });
 
+  it('takes a token given back, but never above the burst', () => {
+    const c = clock();
+    const limiter = new TokenBucketLimiter({ ratePerSecond: 1, burst: 2, maxKeys: 10, now: c.now });
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([true, true, false]);
+    limiter.giveBack('a');
+    expect([limiter.take('a'), limiter.take('a')]).toEqual([true, false]);
+    for (let i = 0; i < 5; i++) limiter.giveBack('a');
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([true, true, false]);
+    limiter.giveBack('never-seen'); // nothing to give back to, and nothing remembered
+    expect(limiter.trackedKeys).toBe(1);
+  });
+
   it('refuses nonsensical options', () => {
     expect(() => new TokenBucketLimiter({ ratePerSecond: 0, burst: 1, maxKeys: 1 })).toThrow(RangeError);
     expect(() => new TokenBucketLimiter({ ratePerSecond: 1, burst: 0, maxKeys: 1 })).toThrow(RangeError);
