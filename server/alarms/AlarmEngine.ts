@@ -4,6 +4,7 @@
  * cleared alarm can fire again as a new raise. Every transition is announced to listeners (storage,
  * walls). Open alarms are bounded, and so are the watches behind them and the cleared ones kept.
  */
+import { unitOf } from '../../contract/device';
 import type { DevicePublish } from '../../broker/ShowfloorBroker';
 import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
 import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';
@@ -279,7 +280,7 @@ export class AlarmEngine implements IngestObserver {
   private describe(rule: AlarmRule, booth: string, device: string, value: number | null): string {
     const record = this.devices.get(booth, device);
     if (rule.kind === 'offline') return `offline for more than ${rule.offlineForSeconds} s (${record?.stateReason ?? 'unknown'})`;
-    const unitText = record?.meta.units?.[rule.metric];
+    const unitText = unitOf(record?.meta, rule.metric);
     const unit = unitText ? ` ${unitText}` : '';
     const held = rule.forSeconds > 0 ? ` for ${rule.forSeconds} s` : '';
     const now = value === null ? '' : ` (${formatNumber(value)}${unit})`;
