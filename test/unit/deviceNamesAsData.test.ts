@@ -2,6 +2,8 @@
  * Issue 9, item 5: device-chosen names that are also Object.prototype properties ("constructor",
  * "toString", …) must read as the device's data or as nothing, never as Object's functions.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedRangeOf, metaAsData, METRIC_PATTERN, ownValue, unitOf, type DeviceMeta } from '../../contract/device';
 import { chartLines } from '../../web/console/consoleChartOptions';
@@ -9,6 +11,7 @@ import { metricUnit } from '../../web/wall/panels/panelText';
 import { collectRangeAlarms } from '../../web/wall/panels/rangeAlarms';
 import { rangeAlarm } from '../../web/wall/readingFormat';
 import { WallModel } from '../../web/wall/WallModel';
+import { TelemetryValidator } from '../../server/ingest/TelemetryValidator';
 import { deviceWindow, modelOf, T0 } from './panelFixtures';
 
 /** Every Object.prototype property a device may use as a metric name. */
@@ -94,5 +97,42 @@ describe('a wall model fed prototype names', () => {
   it('ignores readings whose values are not an object instead of throwing', () => {
     const model = modelOf([deviceWindow('p1')]);
     expect(() => model.applyFrame({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: null as never }], devices: [] }, T0 + 1000)).not.toThrow();
+  });
+});
+
+describe('the server’s ingest of prototype names', () => {
+  const validator = new TelemetryValidator();
+  const validate = (leaf: string, payload: unknown) => validator.validate(`booth/b1/p1/${leaf}`, Buffer.from(JSON.stringify(payload)), 'b1', T0);
+
+  it('keeps readings, units and ranges in null-prototype tables, so only what the device sent is found', () => {
+    const telemetry = validate('telemetry', Object.fromEntries(PROTOTYPE_NAMES.map((name) => [name, 5])));
+    expect(telemetry.kind).toBe('telemetry');
+    if (telemetry.kind !== 'telemetry') return;
+    expect(Object.getPrototypeOf(telemetry.values)).toBeNull();
+    expect({ ...telemetry.values }).toEqual(Object.fromEntries(PROTOTYPE_NAMES.map((name) => [name, 5])));
+
+    const meta = validate('meta', { units: { other: 'V' }, expected: { constructor: { max: 0 } } });
+    expect(meta.kind).toBe('meta');
+    if (meta.kind !== 'meta') return;
+    expect(Object.getPrototypeOf(meta.meta.units)).toBeNull();
+    for (const name of PROTOTYPE_NAMES) expect(unitOf(meta.meta, name), name).toBeUndefined();
+    expect(expectedRangeOf(meta.meta, 'constructor')).toEqual({ max: 0 });
+    expect(expectedRangeOf(meta.meta, 'toString')).toBeUndefined();
+  });
+});
+
+describe('the pages', () => {
+  it('never index a name-keyed table from the wire directly (use ownValue, unitOf, expectedRangeOf)', () => {
+    const root = join(import.meta.dirname, '../../web');
+    const offending: string[] = [];
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\.(units|expected|latest)\??\.?\[/.test(line)) offending.push(`web/${file}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(offending).toEqual([]);
   });
 });
