@@ -74,6 +74,19 @@ describe('WallModel under another booth’s flood of new device ids', () => {
     expect(model.devicesPerBooth()).toEqual(new Map([['booth-a', 10], ['booth-b', 10]]));
   });
 
+  it('stays within its bound however many booths send, keeping the newest device of each', () => {
+    const model = new WallModel({ windowMs: WINDOW, maxDevices: 30 });
+    model.applySnapshot(snapshot([]), T0);
+    for (let booth = 0; booth < 300; booth++) {
+      const serverTime = T0 + booth;
+      model.applyFrame({ booth: `booth-${booth}`, serverTime, readings: [{ booth: `booth-${booth}`, device: 'd', ts: serverTime, values: { t: 1 } }], devices: [] }, serverTime);
+      expect(model.size).toBeLessThanOrEqual(30);
+    }
+    expect(model.size).toBe(30);
+    // Equal shares: the stalest devices went, so the 30 newest booths remain.
+    expect([...model.devicesPerBooth().keys()].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `booth-${270 + i}`).sort());
+  });
+
   it('shares a snapshot that holds more devices than it may keep', () => {
     const model = new WallModel({ windowMs: WINDOW, maxDevices: 10 });
     const flood = Array.from({ length: 500 }, (_, i) => window('booth-a', `f${i}`, T0 - i));

@@ -235,17 +235,12 @@ export class WallModel {
   private evictForBooth(booth: string): void {
     const counts = new Map<string, number>();
     for (const record of this.records.values()) counts.set(record.booth, (counts.get(record.booth) ?? 0) + 1);
-    let victim = booth;
-    let most = counts.get(booth) ?? 0;
-    for (const [candidate, count] of counts) {
-      if (count > most) {
-        victim = candidate;
-        most = count;
-      }
-    }
+    const most = Math.max(0, ...counts.values());
+    // Among booths holding equally many, the one with the stalest device gives it up.
+    const victims = (counts.get(booth) ?? 0) === most ? new Set([booth]) : new Set([...counts].filter(([, n]) => n === most).map(([b]) => b));
     let stalest: DeviceRecord | undefined;
     for (const record of this.records.values()) {
-      if (record.booth !== victim) continue;
+      if (!victims.has(record.booth)) continue;
       if (!stalest || recency(record.lastSeen) < recency(stalest.lastSeen)) stalest = record;
     }
     if (stalest) this.records.delete(stalest.key);
