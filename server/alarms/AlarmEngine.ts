@@ -12,6 +12,7 @@
  * its alarms and watches with it: nothing would ever clear them otherwise, and a restart must not
  * bring them back.
  */
+import { unitOf } from '../../contract/device';
 import type { DevicePublish } from '../../broker/ShowfloorBroker';
 import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
@@ -364,7 +365,7 @@ export class AlarmEngine implements IngestObserver {
   private describe(rule: AlarmRule, booth: string, device: string, value: number | null): string {
     const record = this.devices.get(booth, device);
     if (rule.kind === 'offline') return `offline for more than ${rule.offlineForSeconds} s (${record?.stateReason ?? 'unknown'})`;
-    const unitText = record?.meta.units?.[rule.metric];
+    const unitText = unitOf(record?.meta, rule.metric);
     const unit = unitText ? ` ${unitText}` : '';
     const held = rule.forSeconds > 0 ? ` for ${rule.forSeconds} s` : '';
     const now = value === null ? '' : ` (${formatNumber(value)}${unit})`;

@@ -26,8 +26,8 @@ describe('range alarms', () => {
     ]);
     const alarms = collectRangeAlarms(model);
     expect(alarms).toEqual([
-      { key: 'range:b1/a:temperature', severity: 'critical', deviceName: 'Fridge a', metric: 'temperature', text: '▲ High 9.5 °C', since: T0 - 1000 },
-      { key: 'range:b1/c:temperature', severity: 'warning', deviceName: 'Fridge c', metric: 'temperature', text: '▼ Low 1 °C', since: T0 - 1000 },
+      { key: 'range:b1/a:temperature', severity: 'critical', booth: 'b1', deviceName: 'Fridge a', metric: 'temperature', text: '▲ High 9.5 °C', since: T0 - 1000 },
+      { key: 'range:b1/c:temperature', severity: 'warning', booth: 'b1', deviceName: 'Fridge c', metric: 'temperature', text: '▼ Low 1 °C', since: T0 - 1000 },
     ]);
   });
 

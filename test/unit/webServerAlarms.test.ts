@@ -29,7 +29,7 @@ describe('server alarms on the wall', () => {
 
   it('become strip items named after the device, keyed per raise', () => {
     const [item] = serverAlarmItems([notice()], model, new WallText('en'));
-    expect(item).toEqual({ key: 'server:co2-high/booth-a/env-01@1000', severity: 'warning', deviceName: 'Hall sensor', metric: 'co2', text: 'co2 above 1200 ppm for 30 s (1350 ppm)', since: 1_000 });
+    expect(item).toEqual({ key: 'server:co2-high/booth-a/env-01@1000', severity: 'warning', booth: 'booth-a', deviceName: 'Hall sensor', metric: 'co2', text: 'co2 above 1200 ppm for 30 s (1350 ppm)', since: 1_000 });
   });
 
   it('say when someone acknowledged them, and keep critical apart from the rest', () => {

@@ -4,6 +4,7 @@
  * presence timeline and its rejected messages with reasons. Polled every 2 s while open. Everything
  * the device supplied (names, payloads, samples) is written with textContent.
  */
+import { ownValue } from '../../contract/device';
 import { CONSOLE_API, type DeviceDetail as Detail, type HealthChange, type RawPayload, type RejectionSample } from '../../contract/console';
 import type { LinePoint } from '../wall/chartOptions';
 import { create, setData, setText } from '../wall/dom';
@@ -246,7 +247,7 @@ export class DeviceDetail {
     for (const chip of this.chips.children) {
       const metric = (chip as HTMLElement).dataset['metric'] ?? '';
       chip.setAttribute('aria-pressed', String(this.selected.has(metric)));
-      const value = detail.latest[metric];
+      const value = ownValue(detail.latest, metric);
       const text = value === undefined ? '' : typeof value === 'boolean' ? (value ? 'yes' : 'no') : formatNumber(value);
       const valueElement = this.chipValues.get(metric);
       if (valueElement) setText(valueElement, text);

@@ -7,7 +7,7 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import type { DeviceMeta } from '../../contract/device';
+import { unitOf, type DeviceMeta } from '../../contract/device';
 import { toLinePoints, type LinePoint, type TimeWindow } from '../wall/chartOptions';
 import { assignMetricColors } from '../wall/metricColors';
 import { AXIS_COLOR } from '../wall/panels/chartStyle';
@@ -26,7 +26,7 @@ const ROW_GAP_PX = 14;
 
 export function chartLines(metrics: readonly string[], kindOf: (metric: string) => MetricKind, units: DeviceMeta['units']): TimeSeriesLine[] {
   const colors = assignMetricColors(metrics);
-  return metrics.map((metric) => ({ metric, kind: kindOf(metric), unit: units?.[metric] ?? '', color: colors.get(metric) ?? '#ffffff' }));
+  return metrics.map((metric) => ({ metric, kind: kindOf(metric), unit: unitOf({ units }, metric) ?? '', color: colors.get(metric) ?? '#ffffff' }));
 }
 
 /** Changes when rows come or go, or the chart's height changes (grids are placed in pixels). */

@@ -3,6 +3,7 @@
  * beside them. Text and chart render separately because their costs differ by orders of magnitude.
  * Everything a device supplies is written with textContent (or handed to ECharts), never parsed as HTML.
  */
+import { metricUnit } from './panels/panelText';
 import { toLinePoints, type ChartRow } from './chartOptions';
 import { DeviceChart } from './DeviceChart';
 import { create, setData, setText } from './dom';
@@ -162,7 +163,7 @@ export class DeviceTile {
     const alarm = metric.kind === 'number' ? rangeAlarm(metric.latest, device.meta.expected, metric.name) : null;
     setText(readout.value, formatReading(metric.latest, metric.kind, text));
     setData(readout.value, 'value', metric.latest === undefined ? '' : String(metric.latest));
-    setText(readout.unit, metric.kind === 'boolean' ? '' : (device.meta.units?.[metric.name] ?? ''));
+    setText(readout.unit, metric.kind === 'boolean' ? '' : metricUnit(device, metric.name));
     setText(readout.alarm, alarmLabel(alarm, text));
     setData(readout.row, 'alarm', alarm ?? 'none');
   }

@@ -3,8 +3,9 @@
  * No DOM here: the model is the part that must stay correct and bounded for days, so it is kept
  * pure and unit-tested, and the view only reads it.
  */
-import type { DeviceMeta } from '../../contract/device';
+import { metaAsData, type DeviceMeta } from '../../contract/device';
 import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../../contract/live';
+import { fairShare } from './fairShare';
 import { SeriesBuffer } from './SeriesBuffer';
 
 export type MetricKind = 'number' | 'boolean';
@@ -33,6 +34,10 @@ export interface DeviceState {
 export interface WallModelOptions {
   windowMs: number;
   maxPointsPerSeries?: number;
+  /**
+   * Devices held at once, over all booths. When full, a new device pushes out the stalest device of
+   * the booth holding the most, so each booth keeps its share and one booth's new ids evict only its own.
+   */
   maxDevices?: number;
   /** Metric names are device-chosen; without a cap one misbehaving device could grow the page without bound. */
   maxMetricsPerDevice?: number;
@@ -128,7 +133,7 @@ export class WallModel {
     const minTs = snapshot.serverTime - this.windowMs;
 
     const newestFirst = [...snapshot.devices].sort((a, b) => recency(b.lastSeen) - recency(a.lastSeen));
-    for (const window of newestFirst.slice(0, this.maxDevices)) {
+    for (const window of fairShare(newestFirst, this.maxDevices, (d) => d.booth)) {
       const record = this.createRecord(window);
       this.applySummary(record, window);
       for (const column of window.series) {
@@ -163,7 +168,7 @@ export class WallModel {
       const { record, created } = this.recordFor(reading);
       membership ||= created;
       let fresh = false;
-      for (const [name, raw] of Object.entries(reading.values)) {
+      for (const [name, raw] of entriesOf(reading.values)) {
         const value = numericValue(raw);
         if (value === undefined) continue;
         const metric = this.metricFor(record, name);
@@ -171,7 +176,7 @@ export class WallModel {
         if (typeof raw === 'boolean') metric.kind = 'boolean';
         if (metric.series.append(reading.ts, value)) fresh = true;
         if (reading.ts >= metric.latestTs) {
-          metric.latest = raw;
+          metric.latest = typeof raw === 'boolean' ? raw : value;
           metric.latestTs = reading.ts;
         }
       }
@@ -204,7 +209,7 @@ export class WallModel {
   private recordFor(ref: DeviceRef): { record: DeviceRecord; created: boolean } {
     const existing = this.records.get(deviceKey(ref));
     if (existing) return { record: existing, created: false };
-    if (this.records.size >= this.maxDevices) this.evictStalest();
+    if (this.records.size >= this.maxDevices) this.evictForBooth(ref.booth);
     return { record: this.createRecord(ref), created: true };
   }
 
@@ -222,24 +227,45 @@ export class WallModel {
     return record;
   }
 
-  private evictStalest(): void {
+  /**
+   * Room for one device of `booth`, taken from the booth holding the most devices (`booth` itself
+   * on a tie): a booth flooding new ids churns through its own devices and never reaches another
+   * booth's, which keeps at least an equal share (issue 9). Within the victim booth, the stalest goes.
+   */
+  private evictForBooth(booth: string): void {
+    const counts = new Map<string, number>();
+    for (const record of this.records.values()) counts.set(record.booth, (counts.get(record.booth) ?? 0) + 1);
+    const most = Math.max(0, ...counts.values());
+    // Among booths holding equally many, the one with the stalest device gives it up.
+    const victims = (counts.get(booth) ?? 0) === most ? new Set([booth]) : new Set([...counts].filter(([, n]) => n === most).map(([b]) => b));
     let stalest: DeviceRecord | undefined;
     for (const record of this.records.values()) {
+      if (!victims.has(record.booth)) continue;
       if (!stalest || recency(record.lastSeen) < recency(stalest.lastSeen)) stalest = record;
     }
     if (stalest) this.records.delete(stalest.key);
   }
 
+  /** Devices held per booth, for the console of a wall and for tests of the fair share. */
+  devicesPerBooth(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const record of this.records.values()) counts.set(record.booth, (counts.get(record.booth) ?? 0) + 1);
+    return counts;
+  }
+
   private applySummary(record: DeviceRecord, summary: DeviceSummary): void {
-    record.meta = summary.meta;
+    // Copied into null-prototype tables: JSON made them plain objects again, where a metric called
+    // "constructor" would find Object's constructor as its unit (issue 9).
+    record.meta = metaAsData(summary.meta);
     record.presence = summary.presence;
     if (summary.lastSeen !== null) record.lastSeen = Math.max(record.lastSeen ?? -Infinity, summary.lastSeen);
-    for (const [name, raw] of Object.entries(summary.latest)) {
-      if (numericValue(raw) === undefined) continue;
+    for (const [name, raw] of entriesOf(summary.latest)) {
+      const value = numericValue(raw);
+      if (value === undefined) continue;
       const metric = this.metricFor(record, name);
       if (!metric) continue;
       if (typeof raw === 'boolean') metric.kind = 'boolean';
-      metric.latest = raw;
+      metric.latest = typeof raw === 'boolean' ? raw : value;
     }
   }
 
@@ -257,6 +283,11 @@ export class WallModel {
     record.metrics.set(name, metric);
     return metric;
   }
+}
+
+/** Own entries of a name-keyed table from the wire; anything that is not an object has none. */
+function entriesOf(table: unknown): [string, unknown][] {
+  return typeof table === 'object' && table !== null ? Object.entries(table) : [];
 }
 
 function recency(lastSeen: number | null): number {

@@ -19,7 +19,7 @@ const POSITION_METRICS: readonly [string, string][] = [
   ['longitude', 'latitude'],
 ];
 
-type DeviceFacts = Pick<DeviceState, 'meta' | 'metrics'>;
+type DeviceFacts = Pick<DeviceState, 'meta' | 'metrics'> & { readonly booth?: string };
 
 export function buildAutoScenes(devices: Iterable<DeviceFacts>): SceneSpec[] {
   const byKind = new Map<string, DeviceFacts[]>();
@@ -38,7 +38,7 @@ export function buildAutoScenes(devices: Iterable<DeviceFacts>): SceneSpec[] {
   ];
   // One kind only would repeat the overview as a second scene.
   if (byKind.size > 1 || [...byKind.values()].some((list) => positionMetrics(list) !== null)) {
-    const kinds = [...byKind.keys()].sort().slice(0, MAX_AUTO_KIND_SCENES);
+    const kinds = kindsSharedByBooth(byKind, MAX_AUTO_KIND_SCENES);
     for (const kind of kinds) {
       const scene = kindScene(kind, byKind.get(kind) ?? []);
       // Kinds that differ only in characters a URL id drops would otherwise share an id.
@@ -56,6 +56,35 @@ export function buildAutoScenes(devices: Iterable<DeviceFacts>): SceneSpec[] {
     });
   }
   return scenes;
+}
+
+/**
+ * At most `limit` kinds, sorted. Past the limit, booths take turns (each its next kind by name), so a
+ * booth whose devices invent many kinds cannot take every kind scene of an all-booths wall.
+ */
+function kindsSharedByBooth(byKind: ReadonlyMap<string, readonly DeviceFacts[]>, limit: number): string[] {
+  const all = [...byKind.keys()].sort();
+  if (all.length <= limit) return all;
+  const kindsPerBooth = new Map<string, string[]>();
+  for (const kind of all) {
+    for (const device of byKind.get(kind) ?? []) {
+      const booth = device.booth ?? '';
+      const list = kindsPerBooth.get(booth) ?? [];
+      if (list[list.length - 1] !== kind) list.push(kind);
+      kindsPerBooth.set(booth, list);
+    }
+  }
+  const chosen = new Set<string>();
+  const queues = [...kindsPerBooth.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, kinds]) => kinds);
+  while (chosen.size < limit && queues.some((queue) => queue.length > 0)) {
+    for (const queue of queues) {
+      if (chosen.size >= limit) break;
+      let kind = queue.shift();
+      while (kind !== undefined && chosen.has(kind)) kind = queue.shift();
+      if (kind !== undefined) chosen.add(kind);
+    }
+  }
+  return [...chosen].sort();
 }
 
 function kindScene(kind: string, devices: readonly DeviceFacts[]): SceneSpec {

@@ -1,5 +1,5 @@
 /** How one metric's latest value reads on a tile: text for the readout and whether it is out of range. */
-import type { DeviceMeta } from '../../contract/device';
+import { expectedRangeOf, type DeviceMeta } from '../../contract/device';
 import type { MetricKind } from './WallModel';
 import { ENGLISH, fractionDigits, type WallText } from './wallText';
 
@@ -21,7 +21,7 @@ export function formatNumber(value: number): string {
 
 export function rangeAlarm(value: number | boolean | undefined, expected: DeviceMeta['expected'], metric: string): RangeAlarm {
   if (typeof value !== 'number') return null;
-  const range = expected?.[metric];
+  const range = expectedRangeOf({ expected }, metric);
   if (!range) return null;
   if (range.min !== undefined && value < range.min) return 'low';
   if (range.max !== undefined && value > range.max) return 'high';

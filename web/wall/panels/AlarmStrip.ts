@@ -1,6 +1,6 @@
 /**
  * The strip every scene shows along its edge: readings outside their expected range, the most
- * severe and newest first, a bounded number of them, and "+N more" for the rest. With nothing
+ * severe and newest first, a bounded number of them shared between booths, and "+N more" for the rest. With nothing
  * wrong it says so calmly (or hides, when the scene prefers). Items are kept per alarm key and
  * reused, so a steady alarm is not re-created (and its pulse not restarted) every frame.
  */
@@ -8,7 +8,7 @@ import { create, setData, setText } from '../dom';
 import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
 import { metricLabel } from './panelText';
 import type { PanelContext } from './PanelView';
-import { collectRangeAlarms, sortAlarms, type WallAlarm } from './rangeAlarms';
+import { alarmsToShow, collectRangeAlarms, sortAlarms, type WallAlarm } from './rangeAlarms';
 
 export const MAX_ALARMS_SHOWN = 6;
 
@@ -42,7 +42,7 @@ export class AlarmStrip {
     const { text } = context;
     const found = collectRangeAlarms(context.model, text, context.serverNow);
     const alarms = fromServer.length > 0 ? sortAlarms([...fromServer, ...found]) : found;
-    const shown = alarms.slice(0, MAX_ALARMS_SHOWN);
+    const shown = alarmsToShow(alarms, MAX_ALARMS_SHOWN);
     const calm = alarms.length === 0;
 
     setData(this.element, 'state', calm ? 'calm' : shown.some((a) => a.severity === 'critical') ? 'critical' : 'warning');

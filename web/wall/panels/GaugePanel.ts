@@ -3,6 +3,7 @@
  * text under the dial (not inside it, where tick labels and the needle would collide with it).
  * The needle follows every reading: on a dial the needle is the reading.
  */
+import { expectedRangeOf } from '../../../contract/device';
 import { GaugeChart } from 'echarts/charts';
 import { use } from 'echarts/core';
 import type { GaugePanelSpec } from '../../../contract/dashboard';
@@ -52,7 +53,7 @@ export class GaugePanel extends SingleDevicePanel<GaugePanelSpec> {
     const metric = device.metrics.get(this.spec.metric);
     const latest = metric?.latest;
     const value = latest === undefined ? null : Number(latest);
-    const scale = gaugeScale(device.meta.expected?.[this.spec.metric], this.spec, metric ? observedRange(metric.series) : undefined);
+    const scale = gaugeScale(expectedRangeOf(device.meta, this.spec.metric), this.spec, metric ? observedRange(metric.series) : undefined);
     const colors = (this.colors ??= readWallColors(this.element));
     const look: GaugeLook = {
       bands: { low: colors.warn, ok: colors.live, high: colors.bad, neutral: colors.accent },

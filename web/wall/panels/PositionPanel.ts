@@ -3,6 +3,7 @@
  * positions, on axes with equal metres per pixel. The dots move with every reading (the position
  * is the reading), within the frame's chart budget.
  */
+import { expectedRangeOf } from '../../../contract/device';
 import { ScatterChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { use } from 'echarts/core';
@@ -135,8 +136,8 @@ export class PositionPanel implements PanelView {
 
   private extents(devices: readonly DeviceState[], plotted: readonly PlottedDevice[], fontSize: number): { x: Extent; y: Extent } {
     const points = plotted.flatMap((d): { x: number; y: number }[] => (d.position ? [...d.trail, d.position] : [...d.trail]));
-    const x = axisExtent(devices.map((d) => d.meta.expected?.[this.spec.xMetric]), points.map((p) => p.x)) ?? { min: -1, max: 1 };
-    const y = axisExtent(devices.map((d) => d.meta.expected?.[this.spec.yMetric]), points.map((p) => p.y)) ?? { min: -1, max: 1 };
+    const x = axisExtent(devices.map((d) => expectedRangeOf(d.meta, this.spec.xMetric)), points.map((p) => p.x)) ?? { min: -1, max: 1 };
+    const y = axisExtent(devices.map((d) => expectedRangeOf(d.meta, this.spec.yMetric)), points.map((p) => p.y)) ?? { min: -1, max: 1 };
     const margins = positionMargins(fontSize);
     return equalAspectExtents(x, y, this.chart.width - margins.left - margins.right, this.chart.height - margins.top - margins.bottom);
   }

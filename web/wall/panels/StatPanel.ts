@@ -2,6 +2,7 @@
  * One metric of one device as a number big enough to read across a hall, with its unit, the
  * direction it is heading and a sparkline of the window.
  */
+import { expectedRangeOf } from '../../../contract/device';
 import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { use } from 'echarts/core';
@@ -51,7 +52,7 @@ export class StatPanel extends SingleDevicePanel<StatPanelSpec> {
   protected renderText(device: DeviceState, context: PanelContext): void {
     this.readout.render(device, context.text);
     const metric = device.metrics.get(this.spec.metric);
-    const trend = metric?.kind === 'number' ? computeTrend(metric.series, device.meta.expected?.[this.spec.metric]) : null;
+    const trend = metric?.kind === 'number' ? computeTrend(metric.series, expectedRangeOf(device.meta, this.spec.metric)) : null;
     this.renderTrend(trend, context.text);
   }
 

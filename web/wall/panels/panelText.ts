@@ -2,6 +2,7 @@
  * Words panels share: how a device and a metric are named on the wall, and the note that says a
  * value is not current. Pure, so every panel names things the same way and the rules are tested.
  */
+import { unitOf } from '../../../contract/device';
 import type { Freshness } from '../freshness';
 import { freshnessLabel } from '../freshness';
 import type { DeviceState } from '../WallModel';
@@ -20,7 +21,7 @@ export function metricLabel(metric: string): string {
 
 /** Blank when the device declares none: a stray space must not push the number off centre. */
 export function metricUnit(device: Pick<DeviceState, 'meta'>, metric: string): string {
-  return device.meta.units?.[metric]?.trim() ?? '';
+  return unitOf(device.meta, metric)?.trim() ?? '';
 }
 
 /** "Connected car · speed kmh": the default title of a panel about one metric of one device. */

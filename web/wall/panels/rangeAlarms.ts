@@ -2,6 +2,8 @@
  * Readings outside the range their device declares, as alarms for the strip every scene shows.
  * The alarm type is general on purpose: server-side alarms will be merged into the same list.
  */
+import { expectedRangeOf } from '../../../contract/device';
+import { fairShare } from '../fairShare';
 import { assessFreshness } from '../freshness';
 import { alarmLabel, formatReading, rangeAlarm, type RangeAlarm } from '../readingFormat';
 import type { SeriesBuffer } from '../SeriesBuffer';
@@ -15,6 +17,8 @@ export interface WallAlarm {
   /** Stable while the condition lasts, so the strip keeps its element (and its place). */
   readonly key: string;
   readonly severity: AlarmSeverity;
+  /** Whose alarm it is: the strip shares its places between booths. */
+  readonly booth?: string;
   readonly deviceName: string;
   readonly metric: string;
   /** What is wrong, ready to show, e.g. "▲ High 31.2 °C". */
@@ -44,7 +48,7 @@ export function collectRangeAlarms(
       if (metric.kind !== 'number' || typeof metric.latest !== 'number') continue;
       const direction = rangeAlarm(metric.latest, expected, metric.name);
       if (!direction) continue;
-      const range = expected[metric.name] ?? {};
+      const range = expectedRangeOf(device.meta, metric.name) ?? {};
       const unit = metricUnit(device, metric.name);
       const value = [formatReading(metric.latest, 'number', text), unit].filter(Boolean).join(' ');
       const parts = [`${alarmLabel(direction, text)} ${value}`];
@@ -55,6 +59,7 @@ export function collectRangeAlarms(
       alarms.push({
         key: `range:${device.key}:${metric.name}`,
         severity: rangeSeverity(metric.latest, direction, range),
+        booth: device.booth,
         deviceName: deviceName(device),
         metric: metric.name,
         text: parts.join(LANGUAGE_SEPARATOR),
@@ -63,6 +68,15 @@ export function collectRangeAlarms(
     }
   }
   return sortAlarms(alarms);
+}
+
+/**
+ * The `limit` alarms a strip shows, in strip order. Booths take turns at the places (most severe
+ * first within each), so a booth with hundreds of alarms cannot push another booth's one off a
+ * shared wall (issue 9); with room for all, this is just the sorted list.
+ */
+export function alarmsToShow(alarms: readonly WallAlarm[], limit: number): WallAlarm[] {
+  return sortAlarms(fairShare(sortAlarms(alarms), limit, (alarm) => alarm.booth ?? ''));
 }
 
 /** Critical first, then the newest, then by name so equal alarms keep their places. */

@@ -4,6 +4,7 @@
  * every change; the page keeps only what it can show.
  */
 import type { WallAlarmNotice } from '../../../contract/console';
+import { fairShare } from '../fairShare';
 import type { WallModel } from '../WallModel';
 import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
 import { deviceName } from './panelText';
@@ -13,7 +14,8 @@ import type { WallAlarm } from './rangeAlarms';
 export const MAX_SERVER_ALARMS = 200;
 
 export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pick<WallModel, 'find'>, text: WallText): WallAlarm[] {
-  return notices.slice(0, MAX_SERVER_ALARMS).map((notice) => {
+  // Shared per booth: a booth raising thousands of alarms must not hide another booth's one.
+  return fairShare(notices, MAX_SERVER_ALARMS, (notice) => notice.booth).map((notice) => {
     const device = model.find(notice.device, notice.booth);
     const parts = [notice.message];
     if (notice.state === 'acknowledged') parts.push(text.t('acknowledged'));
@@ -21,6 +23,7 @@ export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pic
       key: `server:${notice.id}@${notice.raisedAt}`,
       // The strip has two levels; an info rule still deserves a place on it.
       severity: notice.severity === 'critical' ? 'critical' : 'warning',
+      booth: notice.booth,
       deviceName: device ? deviceName(device) : notice.device,
       metric: notice.metric ?? '',
       text: parts.join(LANGUAGE_SEPARATOR),
