@@ -98,7 +98,7 @@ export function descendants(rootPid: number): ProcessEntry[] {
     const pid = queue.shift()!;
     const stat = readStat(`/proc/${pid}/stat`);
     if (!stat) continue;
-    let cmdline = '';
+    let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
     } catch {

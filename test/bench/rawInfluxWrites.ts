@@ -37,7 +37,7 @@ export async function measureRawInfluxWrites(influx: InfluxHttp, plan: RawInflux
   let pointsWritten = 0;
   const buildBatch = (): string => {
     const now = Date.now();
-    const lines: string[] = new Array(plan.linesPerBatch);
+    const lines = new Array<string>(plan.linesPerBatch);
     for (let i = 0; i < plan.linesPerBatch; i++) {
       const ts = Math.max(now, lastTs[cursor]! + 1);
       lastTs[cursor] = ts;

@@ -11,6 +11,7 @@ import type { RejectionReason } from '../../server/ingest/TelemetryValidator';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
+import type { PublicHealth } from '../support/publicApi';
 
 const DB = 'adversarial';
 const T = 'booth/booth-a/adv-01/telemetry';
@@ -81,7 +82,7 @@ describeWithInfluxd('adversarial input', () => {
   let goodSent = 0;
   const goodTs = NOW - 3600_000;
 
-  const health = async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+  const health = async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
   const sendGood = () => good.publishAsync('booth/booth-a/good-01/telemetry', JSON.stringify({ seq: goodSent, ts: goodTs + goodSent++ }), { qos: 1 });
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Alarm, DeviceDetail, WallAlarmNotice } from '../../contract/console';
+import type { Alarm, AlarmList, DeviceDetail, WallAlarmNotice } from '../../contract/console';
 import { ConsoleClient, consoleYaml } from '../support/console';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, connectDevice, startTestShowfloor, wallClient, type TestShowfloor, type WallClient } from '../support/showfloor';
@@ -35,9 +35,9 @@ describeWithInfluxd('alarms', () => {
     clients.push(client);
     return client;
   };
-  const alarms = async (): Promise<Alarm[]> => (await tech.get('/api/console/alarms')).body.alarms;
+  const alarms = async (): Promise<Alarm[]> => (await tech.get<AlarmList>('/api/console/alarms')).body.alarms;
   const alarm = async (id: string, state?: string) => (await alarms()).find((a) => a.id === id && (state === undefined || a.state === state));
-  const detail = async (id: string): Promise<DeviceDetail> => (await tech.get(`/api/console/devices/${BOOTH_A.id}/${id}`)).body;
+  const detail = async (id: string): Promise<DeviceDetail> => (await tech.get<DeviceDetail>(`/api/console/devices/${BOOTH_A.id}/${id}`)).body;
   /** Publishes a reading and waits until the server has taken it. */
   const reading = async (client: mqtt.MqttClient, id: string, co2: number) => {
     await client.publishAsync(topic(id, 'telemetry'), JSON.stringify({ co2 }), { qos: 1 });
@@ -99,7 +99,7 @@ describeWithInfluxd('alarms', () => {
     expect((await tech.post(`/api/console/alarms/${id}/ack`)).status).toBe(409);
     expect((await tech.post('/api/console/alarms/no-rule/x/y/ack')).status).toBe(404);
     await eventually(async () => {
-      const rows = await influxd.queryRows(`SELECT "state", "acknowledgedBy" FROM "alarm_events" WHERE "device" = 'env-01'`, DB);
+      const rows = (await influxd.queryRows(`SELECT "state", "acknowledgedBy" FROM "alarm_events" WHERE "device" = 'env-01'`, DB)) as { state: string; acknowledgedBy: string | null }[];
       expect(rows.map((r) => `${r.state} ${r.acknowledgedBy ?? '-'}`)).toEqual(['active -', 'acknowledged Mia', 'cleared Mia']);
     });
   });

@@ -5,7 +5,8 @@
  * console is not configured. Also that the data routes answer in the contract's shapes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceHealthList, ServerHealth } from '../../contract/console';
+import type { ConsoleSession, DeviceDetail, DeviceHealthList, ServerHealth } from '../../contract/console';
+import type { ApiError } from '../support/publicApi';
 import { CONSOLE_API } from '../../contract/console';
 import { LOGIN_ATTEMPTS_PER_MINUTE } from '../../server/console/consoleApi';
 import { ConsoleClient, CONSOLE_PASSWORD, consoleYaml } from '../support/console';
@@ -56,7 +57,7 @@ describe('console API access', () => {
     expect(cookie).toMatch(/; Path=\//);
     expect(cookie).toMatch(/; Max-Age=43200/);
     expect(cookie).not.toMatch(/Secure/);
-    const session = await client.get(CONSOLE_API.session);
+    const session = await client.get<ConsoleSession>(CONSOLE_API.session);
     expect(session.status).toBe(200);
     expect(session.body.name).toBe('Mia');
     expect(session.body.expiresAt).toBeGreaterThanOrEqual(before + 12 * 3600_000);
@@ -98,23 +99,23 @@ describe('console API access', () => {
         booth: BOOTH_A.id, kind: 'env-sensor', firmware: '1.0.0', state: 'online', stateReason: 'connect', battery: 87, signal: -61,
         expectedIntervalMs: 5000, intervalSource: 'meta', clientAddress: '127.0.0.1', reconnects: 0, rejectedTotal: 0, lastRejection: null,
       });
-      const detail = (await client.get(`${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/api-01`)).body;
+      const detail = (await client.get<DeviceDetail>(`${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/api-01`)).body;
       expect(detail.latest).toEqual({ t: 21.5, battery: 87, rssi: -61 });
       expect(detail.timeline).toEqual([expect.objectContaining({ state: 'online', reason: 'connect' })]);
-      expect(detail.recentPayloads[0].topic).toBe(`booth/${BOOTH_A.id}/api-01/telemetry`);
+      expect(detail.recentPayloads[0]?.topic).toBe(`booth/${BOOTH_A.id}/api-01/telemetry`);
       expect((await client.get(`${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/nobody`)).status).toBe(404);
 
       const history = (await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=10`)).body;
       expect(history).toMatchObject({ source: 'live', points: [[expect.any(Number), 21.5]] });
-      expect((await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=0`)).body).toEqual({ error: expect.stringMatching(/^points: /) });
+      expect((await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=0`)).body).toEqual({ error: expect.stringMatching(/^points: /) as unknown });
 
-      const health: ServerHealth = (await client.get(CONSOLE_API.health)).body;
+      const health = (await client.get<ServerHealth>(CONSOLE_API.health)).body;
       expect(health.influx).toMatchObject({ mode: 'memory', reachable: false, writeLatencyMs: null, pendingLines: 0, bufferFill: 0 });
-      expect(health.walls.list).toEqual([expect.objectContaining({ id: 'wall-lobby-01', reloads: 3, address: expect.any(String) })]);
+      expect(health.walls.list).toEqual([expect.objectContaining({ id: 'wall-lobby-01', reloads: 3, address: expect.any(String) as unknown })]);
       expect(health.ingest.accepted).toBeGreaterThanOrEqual(2);
       expect(health.process.rssBytes).toBeGreaterThan(0);
-      expect(health.process.eventLoopLagMs).toEqual({ p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) });
-      expect((await client.get(CONSOLE_API.alarms)).body).toEqual({ serverTime: expect.any(Number), alarms: [] });
+      expect(health.process.eventLoopLagMs).toEqual({ p50: expect.any(Number) as unknown, p99: expect.any(Number) as unknown, max: expect.any(Number) as unknown });
+      expect((await client.get(CONSOLE_API.alarms)).body).toEqual({ serverTime: expect.any(Number) as unknown, alarms: [] });
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
       expect(metrics).toMatch(/showfloor_devices\{state="online"\} [1-9]/);
       expect(metrics).toMatch(/showfloor_ingest_readings_per_second /);
@@ -136,7 +137,7 @@ describe('console API access', () => {
     expect(status).toBe(429);
     const refused = await client.login('Mia');
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toMatch(/too many login attempts/);
+    expect((refused.body as ApiError).error).toMatch(/too many login attempts/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
@@ -156,7 +157,7 @@ describe('console API without a console section', () => {
     const client = new ConsoleClient(showfloor.httpUrl);
     const login = await client.login();
     expect(login.status).toBe(503);
-    expect(login.body.error).toMatch(/^console is not configured: add `console: \{ passwordHash/);
+    expect((login.body as ApiError).error).toMatch(/^console is not configured: add `console: \{ passwordHash/);
     for (const path of GETS) expect((await client.get(path)).status, path).toBe(503);
   });
 });

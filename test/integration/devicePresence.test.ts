@@ -5,7 +5,7 @@
  */
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DeviceDetail, DeviceHealth, HealthChange } from '../../contract/console';
+import type { DeviceDetail, DeviceHealth, DeviceHealthList, HealthChange } from '../../contract/console';
 import { ConsoleClient, consoleYaml } from '../support/console';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, connectDevice, startTestShowfloor, type TestShowfloor } from '../support/showfloor';
@@ -28,8 +28,8 @@ describeWithInfluxd('device presence for the console', () => {
     return client;
   };
   const health = async (id: string): Promise<DeviceHealth | undefined> =>
-    ((await consoleClient.get('/api/console/devices')).body.devices as DeviceHealth[]).find((d) => d.device === id);
-  const detail = async (id: string): Promise<DeviceDetail> => (await consoleClient.get(`/api/console/devices/${BOOTH_A.id}/${id}`)).body;
+    (await consoleClient.get<DeviceHealthList>('/api/console/devices')).body.devices.find((d) => d.device === id);
+  const detail = async (id: string): Promise<DeviceDetail> => (await consoleClient.get<DeviceDetail>(`/api/console/devices/${BOOTH_A.id}/${id}`)).body;
   /** Waits until the device is in `state` for `reason`, and returns its health. */
   const reaches = (id: string, state: string, reason: string, timeoutMs = 10_000) =>
     waitFor(async () => {
@@ -37,7 +37,7 @@ describeWithInfluxd('device presence for the console', () => {
       return found?.state === state && found.stateReason === reason && found;
     }, { what: `${id} ${state}/${reason}`, timeoutMs });
   const trail = (changes: HealthChange[]) => changes.slice().reverse().map((c) => `${c.state}/${c.reason}`);
-  const stored = (id: string) => influxd.queryRows(`SELECT "state", "reason" FROM "device_status" WHERE "device" = '${id}'`, DB);
+  const stored = async (id: string) => (await influxd.queryRows(`SELECT "state", "reason" FROM "device_status" WHERE "device" = '${id}'`, DB)) as { state: string; reason: string }[];
 
   beforeAll(async () => {
     influxd = await startInfluxd();

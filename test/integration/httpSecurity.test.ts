@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShowfloor, type RunningShowfloor } from '../../server/Showfloor';
 import { rawGet, tryWebSocket } from '../support/rawHttp';
 import { BOOTH_A, getJson, startTestShowfloor, testSettings, tryConnectDevice } from '../support/showfloor';
+import type { PublicHealth } from '../support/publicApi';
 
 const FOREIGN_ORIGIN = 'http://evil.example';
 const LISTED_ORIGIN = 'https://dashboard.example:8443';
@@ -84,7 +85,7 @@ describe('HTTP security edge', () => {
   it('answers an overlong URL with 414', async () => {
     const response = await fetch(`${showfloor.httpUrl}/api/health?pad=${'a'.repeat(5000)}`);
     expect(response.status).toBe(414);
-    expect(await response.json()).toEqual({ error: expect.stringMatching(/URL too long/) });
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/URL too long/) as unknown });
   });
 
   it.each(['/%E0%A4%A', '/api/%E0%A4%A', '/assets/%ff'])('answers the malformed URL %s with 400 and no stack trace', async (path) => {
@@ -93,7 +94,7 @@ describe('HTTP security edge', () => {
     const body = await response.text();
     expect(body).not.toMatch(STACK_TRACE);
     expect(body).not.toContain('%E0');
-    expect(JSON.parse(body)).toEqual({ error: expect.stringMatching(/malformed URL/) });
+    expect(JSON.parse(body)).toEqual({ error: expect.stringMatching(/malformed URL/) as unknown });
   });
 
   it.each(['/no-such-page-<b>x</b>', '/api/no-such-endpoint-<b>x</b>'])('answers the unknown path %s with a 404 that does not echo it', async (path) => {
@@ -159,7 +160,7 @@ describe('API rate limit', () => {
     const limited = await fetch(`${showfloor.httpUrl}/api/health`);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await limited.json()).toEqual({ error: expect.stringMatching(/too many requests: at most 5 per minute/) });
+    expect(await limited.json()).toEqual({ error: expect.stringMatching(/too many requests: at most 5 per minute/) as unknown });
     expect((await fetch(`${showfloor.httpUrl}/metrics`)).status).toBe(429);
   });
 
@@ -183,9 +184,9 @@ describe('MQTT over WebSocket and the Origin header', () => {
     expect(await mqttOverWebSocket(showfloor.httpUrl, FOREIGN_ORIGIN)).toBe('refused');
     const raw = await tryWebSocket(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, { headers: { Origin: 'null' } });
     expect(raw).toMatchObject({ outcome: 'refused', status: 403 });
-    expect(JSON.parse((raw as { body: string }).body)).toEqual({ error: expect.stringMatching(/^origin not allowed/) });
+    expect(JSON.parse((raw as { body: string }).body)).toEqual({ error: expect.stringMatching(/^origin not allowed/) as unknown });
 
-    const health = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+    const health = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
     expect(health.broker.refusals['origin-not-allowed']).toBe(2);
     const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
     expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="origin-not-allowed"} 2');
@@ -225,7 +226,7 @@ describe('ALLOWED_HOSTS', () => {
       const response = await rawGet(`${showfloor.httpUrl}${path}`, { headers: { Host: host } });
       expect(response.status).toBe(421);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(response.body)).toEqual({ error: expect.stringMatching(/^misdirected request/) });
+      expect(JSON.parse(response.body)).toEqual({ error: expect.stringMatching(/^misdirected request/) as unknown });
       expect(response.body).not.toContain('evil');
     }
   });
@@ -234,12 +235,12 @@ describe('ALLOWED_HOSTS', () => {
     const rebound = { Host: EVIL_HOST, Origin: `http://${EVIL_HOST}` };
     const polling = await rawGet(`${showfloor.httpUrl}/socket.io/?EIO=4&transport=polling`, { headers: rebound });
     expect(polling.status).toBe(403);
-    expect(JSON.parse(polling.body)).toMatchObject({ message: expect.stringMatching(/^misdirected request/) });
+    expect(JSON.parse(polling.body)).toMatchObject({ message: expect.stringMatching(/^misdirected request/) as unknown });
     const socketIo = await tryWebSocket(`ws://127.0.0.1:${showfloor.httpPort}/socket.io/?EIO=4&transport=websocket`, { headers: rebound });
     expect(socketIo.outcome).toBe('refused');
     const mqttUpgrade = await tryWebSocket(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, { headers: rebound });
     expect(mqttUpgrade).toMatchObject({ outcome: 'refused', status: 421 });
-    expect(JSON.parse((mqttUpgrade as { body: string }).body)).toEqual({ error: expect.stringMatching(/^misdirected request/) });
+    expect(JSON.parse((mqttUpgrade as { body: string }).body)).toEqual({ error: expect.stringMatching(/^misdirected request/) as unknown });
     expect((await rawGet(`${showfloor.httpUrl}/api/devices`, { headers: rebound })).status).toBe(421);
     expect(showfloor.broker.connectedClients).toBe(0);
   });

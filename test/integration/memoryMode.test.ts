@@ -7,6 +7,7 @@ import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 import { waitFor } from '../support/waitFor';
+import type { PublicDeviceList, PublicHealth, PublicHistory } from '../support/publicApi';
 
 describe('in-memory mode (no InfluxDB)', () => {
   let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
@@ -19,19 +20,19 @@ describe('in-memory mode (no InfluxDB)', () => {
   });
 
   it('says so in /api/health', async () => {
-    const { body } = await getJson(`${showfloor.httpUrl}/api/health`);
+    const { body } = await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`);
     expect(body.status).toBe('ok');
     expect(body.influxdb).toMatchObject({ mode: 'memory', reachable: false });
-    expect(body.influxdb.note).toMatch(/INFLUX_URL is not set/);
+    expect(body.influxdb.mode === 'memory' && body.influxdb.note).toMatch(/INFLUX_URL is not set/);
   });
 
   it('answers history from the live buffers, bucketed like InfluxQL', async () => {
     const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
     const start = Math.floor((Date.now() - 120_000) / 10_000) * 10_000;
     for (let i = 0; i < 60; i++) device.publish('booth/booth-a/mem-01/telemetry', JSON.stringify({ v: i, ts: start + i * 2000 }), { qos: 1 });
-    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/devices`)).body.devices.find((d: { device: string }) => d.device === 'mem-01')?.accepted === 60, { what: '60 readings accepted' });
+    await waitFor(async () => (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body.devices.find((d) => d.device === 'mem-01')?.accepted === 60, { what: '60 readings accepted' });
     device.end(true);
-    const { status, body } = await getJson(`${showfloor.httpUrl}/api/history?booth=booth-a&device=mem-01&metric=v&from=${start}&to=${start + 120_000}&points=12`);
+    const { status, body } = await getJson<PublicHistory>(`${showfloor.httpUrl}/api/history?booth=booth-a&device=mem-01&metric=v&from=${start}&to=${start + 120_000}&points=12`);
     expect(status).toBe(200);
     expect(body.source).toBe('live');
     expect(body.intervalMs).toBe(10_000);
@@ -45,7 +46,7 @@ describe('in-memory mode (no InfluxDB)', () => {
     // keepalive 1 s: Aedes gives up after 1.5 s without a packet; this client never pings.
     socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'booth-a-silent', keepalive: 1, username: BOOTH_A.id, password: Buffer.from(BOOTH_A.password) }));
     socket.write(mqttPacket.generate({ cmd: 'publish', topic: 'booth/booth-a/silent-01/status', payload: Buffer.from('online'), qos: 0, retain: false, dup: false }));
-    const presence = async () => (await getJson(`${showfloor.httpUrl}/api/devices`)).body.devices.find((d: { device: string }) => d.device === 'silent-01')?.presence;
+    const presence = async () => (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body.devices.find((d) => d.device === 'silent-01')?.presence;
     await waitFor(async () => (await presence())?.state === 'online', { what: 'the device online' });
     const offline = await waitFor(async () => {
       const p = await presence();

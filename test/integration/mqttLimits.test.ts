@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { WebSocket } from 'ws';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor, tryConnectDevice } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
+import type { CountsByReason, PublicHealth } from '../support/publicApi';
 
 type Showfloor = Awaited<ReturnType<typeof startTestShowfloor>>;
 type RawOutcome = { socket: Socket } & ({ outcome: 'connack'; returnCode: number } | { outcome: 'closed' });
@@ -45,8 +46,8 @@ function rawConnect(port: number, fields: { clientId?: string; password?: string
   });
 }
 
-async function refusals(showfloor: Showfloor): Promise<Record<string, number>> {
-  return (await getJson(`${showfloor.httpUrl}/api/health`)).body.broker.refusals;
+async function refusals(showfloor: Showfloor): Promise<CountsByReason> {
+  return (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.broker.refusals;
 }
 
 describe('connections per client address', () => {
@@ -120,7 +121,7 @@ describe('connection attempts per second per client address', () => {
     await delay(1100); // a second refills the burst of 5
     const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
     await device.publishAsync('booth/booth-a/guarded/telemetry', '{"t": 1}', { qos: 1 });
-    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.accepted === 1, { what: 'the reading accepted' });
+    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.accepted === 1, { what: 'the reading accepted' });
     device.end(true);
   });
 });
@@ -143,7 +144,7 @@ describe('messages per second per device', () => {
     const elapsedSeconds = (Date.now() - started) / 1000;
 
     const health = await waitFor(async () => {
-      const body = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+      const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
       return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
     }, { what: 'every publish either received or counted as rate-limited' });
     expect(health.counters.received).toBeGreaterThanOrEqual(100);
@@ -154,10 +155,10 @@ describe('messages per second per device', () => {
     expect(device.connected).toBe(true);
     await delay(200); // about 20 tokens back
     await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 5000}', { qos: 1 });
-    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 1, { what: 'the publish after the flood received' });
+    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 1, { what: 'the publish after the flood received' });
     // Another device of the same booth is not held back by the flooding one.
     await device.publishAsync('booth/booth-a/quiet/telemetry', '{"n": 1}', { qos: 1 });
-    await waitFor(async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, { what: 'the other device received' });
+    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, { what: 'the other device received' });
     device.end(true);
   });
 });
@@ -186,7 +187,7 @@ describe('messages over the rate limit', () => {
     for (let i = 0; i < 4999; i++) device.publish('booth/booth-a/flood/telemetry', `{"n": ${i}}`, { qos: 0 });
     await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
     const health = await waitFor(async () => {
-      const body = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+      const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
       return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
     }, { what: 'every publish either received or counted as rate-limited' });
     expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
@@ -339,7 +340,7 @@ describe('keepalive and QoS 2 in-flight limits', () => {
     }
     await closed;
     await waitFor(async () => (await refusals(showfloor))['too-many-inflight'] === 1, { what: 'the too-many-inflight refusal counted' });
-    expect((await getJson(`${showfloor.httpUrl}/api/health`)).body.status).toBe('ok');
+    expect((await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.status).toBe('ok');
   });
 });
 
@@ -367,8 +368,8 @@ describe('persistent sessions', () => {
     // Listening before the CONNACK: the queue is sent right after it.
     const back = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_A.id, password: BOOTH_A.password, clientId, clean: false, reconnectPeriod: 0 });
     onTestFinished(() => void back.end(true));
-    const received: string[] = [];
-    back.on('message', (_topic, payload) => received.push(JSON.parse(payload.toString()).n));
+    const received: (number | string)[] = [];
+    back.on('message', (_topic, payload) => received.push((JSON.parse(payload.toString()) as { n: number | string }).n));
     await waitFor(() => received.length === 5, { what: 'the five stored messages' });
     // A live message after the queue shows that nothing else was stored: it arrives sixth.
     await publisher.publishAsync(topic, '{"n": "live"}', { qos: 1 });

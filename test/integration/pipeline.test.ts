@@ -5,11 +5,12 @@
 import { connect as connectTcp } from 'node:net';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Frame, Snapshot } from '../../contract/live';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
+import type { ApiError, PublicDeviceList, PublicHealth, PublicHistory } from '../support/publicApi';
 
 const DB = 'pipeline';
 
@@ -20,7 +21,7 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
   const clients: mqtt.MqttClient[] = [];
 
   const rows = (where: string) => influxd.queryRows(`SELECT * FROM "telemetry" WHERE ${where}`, DB);
-  const health = async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+  const health = async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
   const device = async (booth = BOOTH_A, options: mqtt.IClientOptions = {}) => {
     const client = await connectDevice(showfloor.mqttUrl, booth, options);
     clients.push(client);
@@ -107,13 +108,13 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     }, { what: '40 good readings in InfluxDB' });
     expect(stored.map((r) => r.t)).toEqual(Array.from({ length: 40 }, (_, i) => i));
 
-    const devices = (await getJson(`${showfloor.httpUrl}/api/devices`)).body;
-    const mixed = devices.devices.find((d: { device: string }) => d.device === 'mixed-01');
-    expect(mixed.accepted).toBe(40);
-    expect(mixed.rejected).toEqual({ 'not-json': 5, 'bad-value': 10, 'not-an-object': 5, 'bad-metric-name': 5, 'payload-too-large': 5, 'topic-outside-contract': 5 });
-    expect(mixed.lastRejection.reason).toBeTypeOf('string');
-    const boothA = devices.booths.find((b: { id: string }) => b.id === BOOTH_A.id);
-    expect(boothA.unattributedRejections).toEqual({ 'bad-device-id': 5 });
+    const devices = (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body;
+    const mixed = devices.devices.find((d) => d.device === 'mixed-01');
+    expect(mixed?.accepted).toBe(40);
+    expect(mixed?.rejected).toEqual({ 'not-json': 5, 'bad-value': 10, 'not-an-object': 5, 'bad-metric-name': 5, 'payload-too-large': 5, 'topic-outside-contract': 5 });
+    expect(mixed?.lastRejection?.reason).toBeTypeOf('string');
+    const boothA = devices.booths.find((b) => b.id === BOOTH_A.id);
+    expect(boothA?.unattributedRejections).toEqual({ 'bad-device-id': 5 });
     const counters = (await health()).counters;
     expect(counters.rejected['bad-value']).toBeGreaterThanOrEqual(10);
     expect(counters.rejectedTotal).toBeGreaterThanOrEqual(40);
@@ -231,8 +232,8 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     const [frame] = await offline;
     expect(['will', 'connection-lost']).toContain(frame.devices.find((d) => d.device === 'willing-01')!.presence.reason);
     // The will and the broker's own disconnect event race; whichever lands first names the reason.
-    const list = (await getJson(`${showfloor.httpUrl}/api/devices`)).body;
-    expect(list.devices.find((d: { device: string }) => d.device === 'willing-01').presence.state).toBe('offline');
+    const list = (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body;
+    expect(list.devices.find((d) => d.device === 'willing-01')?.presence.state).toBe('offline');
   });
 
   it('serves history from InfluxDB and answers bad parameters with 400 and a message', async () => {
@@ -241,7 +242,7 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     for (let i = 0; i < 600; i++) sensor.publish('booth/booth-a/hist-01/telemetry', JSON.stringify({ level: i, ts: start + i * 1000 }));
     await waitFor(async () => (await rows(`"device" = 'hist-01'`)).length === 600, { what: '600 readings stored' });
     const url = `${showfloor.httpUrl}/api/history?booth=booth-a&device=hist-01&metric=level&from=${start}&to=${start + 600_000}&points=60`;
-    const { status, body } = await getJson(url);
+    const { status, body } = await getJson<PublicHistory>(url);
     expect(status).toBe(200);
     expect(body.source).toBe('influxdb');
     expect(body.intervalMs).toBe(10_000);
@@ -256,7 +257,7 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
       ['booth=booth-a&device=hist-01&metric=level&from=2000&to=1000', /from: must be before to/],
       ['booth=booth-a&device=hist-01&metric=level&sql=drop', /unknown parameter sql/],
     ] as const) {
-      const answer = await getJson(`${showfloor.httpUrl}/api/history?${query}`);
+      const answer = await getJson<ApiError>(`${showfloor.httpUrl}/api/history?${query}`);
       expect(answer.status, query).toBe(400);
       expect(answer.body.error).toMatch(message);
     }

@@ -11,6 +11,7 @@ import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../suppo
 import { freePorts } from '../support/ports';
 import { BOOTH_A, connectDevice, getJson, testPasswordHash } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
+import type { PublicHealth } from '../support/publicApi';
 
 const MAIN = join(import.meta.dirname, '../../server/main.ts');
 // Resolved here because the child runs in a temp directory, where `--import tsx` would not find it.
@@ -24,8 +25,8 @@ function startMain(env: Record<string, string>): { child: ChildProcess; output: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = waitForEvent<[number | null]>(child, 'exit', { timeoutMs: 30_000 }).then(([code]) => code);
   return { child, output: () => output, exited };
 }
@@ -105,10 +106,10 @@ describeWithInfluxd('npm start shutdown', () => {
     const device = await connectDevice(`mqtt://127.0.0.1:${mqttPort}`, BOOTH_A);
     const base = Date.now() - 60_000;
     for (let i = 0; i < 500; i++) device.publish('booth/booth-a/flush-01/telemetry', JSON.stringify({ n: i, ts: base + i }), { qos: 1 });
-    await waitFor(async () => (await getJson(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.accepted === 500, { what: '500 readings accepted' });
+    await waitFor(async () => (await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.accepted === 500, { what: '500 readings accepted' });
     // With a 60 s flush interval every one of them is still buffered in the server, with the
     // device's presence change (online, connect) that goes to device_status on the same path.
-    expect((await getJson(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.pending).toBe(501);
+    expect((await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.pending).toBe(501);
     device.end(true);
 
     run.child.kill('SIGTERM');

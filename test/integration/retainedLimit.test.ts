@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 import { waitFor } from '../support/waitFor';
+import type { PublicHealth } from '../support/publicApi';
 
 describe('retained message limit', () => {
   let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
@@ -24,7 +25,7 @@ describe('retained message limit', () => {
     // Updating an already retained topic is always allowed.
     await device.publishAsync('booth/booth-a/dev-0/meta', JSON.stringify({ name: 'Renamed' }), { qos: 1, retain: true });
     expect(showfloor.broker.retainedTopicCount(BOOTH_A.id)).toBe(10);
-    const health = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+    const health = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
     expect(health.broker.refusals['retain-dropped']).toBe(11);
 
     // A new subscriber sees exactly the ten retained metas, the renamed one included.

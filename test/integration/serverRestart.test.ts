@@ -8,6 +8,7 @@ import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../suppo
 import { freePorts } from '../support/ports';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
+import type { PublicDeviceList } from '../support/publicApi';
 
 const DB = 'restart';
 
@@ -60,7 +61,7 @@ describeWithInfluxd('server restart', () => {
     expect(restored!.latest.temperature).toBe(49);
     expect(restored!.presence.state).toBe('unknown');
     // Restored history is not traffic: nothing was accepted by this server yet.
-    const devices = (await getJson(`${second.httpUrl}/api/devices`)).body.devices;
-    expect(devices.find((d: { device: string }) => d.device === 'env-07').accepted).toBe(0);
+    const devices = (await getJson<PublicDeviceList>(`${second.httpUrl}/api/devices`)).body.devices;
+    expect(devices.find((d) => d.device === 'env-07')?.accepted).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { SettingsError } from '../../server/config/settings';
 import { startShowfloor } from '../../server/Showfloor';
 import { CONSOLE_PASSWORD, consoleYaml } from '../support/console';
+import type { PublicDeviceList, PublicHealth } from '../support/publicApi';
 import { rawGet, rawRequest } from '../support/rawHttp';
 import { BOOTH_A, connectDevice, startTestShowfloor, testSettings, tryConnectDevice, type TestShowfloor } from '../support/showfloor';
 import { certificateChain, describeWithOpenssl, selfSignedCertificate, type TestCertificate } from '../support/testCertificates';
@@ -42,10 +43,10 @@ async function startTls(certificate: TestCertificate, yaml = ''): Promise<TestSh
   return startTestShowfloor({ booths: [BOOTH_A], yaml: tlsYaml(certificate) + yaml, env: TLS_ENV });
 }
 
-async function healthOver(showfloor: TestShowfloor, ca: string): Promise<any> {
+async function healthOver(showfloor: TestShowfloor, ca: string): Promise<PublicHealth> {
   const response = await rawGet(`${showfloor.httpUrl}/api/health`, { ca });
   expect(response.status).toBe(200);
-  return JSON.parse(response.body);
+  return JSON.parse(response.body) as PublicHealth;
 }
 
 /** A device of booth A trying to connect: 'connected', or what ended the attempt. */
@@ -68,8 +69,8 @@ describeWithOpenssl('TLS with a self-signed certificate', () => {
     onTestFinished(() => void device.end(true));
     await device.publishAsync('booth/booth-a/tls-01/telemetry', '{"temperature": 21.5}', { qos: 1 });
     const listed = await waitFor(async () => {
-      const { devices } = JSON.parse((await rawGet(`${showfloor.httpUrl}/api/devices`, { ca: certificate.trustedPem })).body);
-      return (devices as { device: string; latest: Record<string, number> }[]).find((d) => d.device === 'tls-01');
+      const { devices } = JSON.parse((await rawGet(`${showfloor.httpUrl}/api/devices`, { ca: certificate.trustedPem })).body) as PublicDeviceList;
+      return devices.find((d) => d.device === 'tls-01');
     }, { what: 'the device listed in /api/devices' });
     expect(listed.latest.temperature).toBe(21.5);
   });
@@ -205,7 +206,7 @@ describeWithOpenssl('TLS with plain MQTT turned off', () => {
     onTestFinished(() => showfloor.close());
     expect(showfloor.mqttPort).toBeNull();
     expect(await tryMqtt(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, { ca: certificate.trustedPem })).toBe('connected');
-    const health = JSON.parse((await rawGet(`https://127.0.0.1:${showfloor.httpPort}/api/health`, { ca: certificate.trustedPem })).body);
+    const health = JSON.parse((await rawGet(`https://127.0.0.1:${showfloor.httpPort}/api/health`, { ca: certificate.trustedPem })).body) as PublicHealth;
     expect(health.broker).toMatchObject({ tcpPort: null, tlsPort: showfloor.mqttTlsPort });
   });
 });

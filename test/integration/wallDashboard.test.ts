@@ -13,6 +13,7 @@ import type { Snapshot, WallSubscription } from '../../contract/live';
 import { DashboardFileError } from '../../server/wall/dashboardFile';
 import { BOOTH_A, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
 import { eventually, waitForEvent } from '../support/waitFor';
+import type { PublicHealth, PublicWallList } from '../support/publicApi';
 
 type Showfloor = Awaited<ReturnType<typeof startTestShowfloor>>;
 
@@ -32,7 +33,7 @@ describe('wall dashboard from a file', () => {
   const pushed: WallDashboard[] = [];
   const walls: WallClient[] = [];
 
-  const health = async () => (await getJson(`${showfloor.httpUrl}/api/health`)).body;
+  const health = async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
 
   async function connectedWall(subscription: WallSubscription = {}): Promise<{ wall: WallClient; events: string[]; dashboard: WallDashboard }> {
     const wall = wallClient(showfloor.httpUrl, { booths: [BOOTH_A.id], ...subscription });
@@ -76,11 +77,11 @@ describe('wall dashboard from a file', () => {
     expect(events.slice(0, 2)).toEqual(['dashboard', 'snapshot']);
     expect(dashboard).toEqual({
       source: 'file',
-      version: expect.stringMatching(/^[0-9a-f]{16}$/),
-      branding: { name: 'Expo Hall', accent: '#e4002b', logoUrl: expect.stringMatching(/^\/wall\/logo\?v=[0-9a-f]{16}$/) },
+      version: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown,
+      branding: { name: 'Expo Hall', accent: '#e4002b', logoUrl: expect.stringMatching(/^\/wall\/logo\?v=[0-9a-f]{16}$/) as unknown },
       scenes: [{ id: 'main', title: 'First', durationSeconds: 20, panels: [{ kind: 'stat', device: 'env-01', metric: 'temperature' }] }],
     });
-    expect((await health()).dashboard).toEqual({ source: 'file', file, version: dashboard.version, loadedAt: expect.any(Number), checkedAt: expect.any(Number), error: null });
+    expect((await health()).dashboard).toEqual({ source: 'file', file, version: dashboard.version, loadedAt: expect.any(Number) as unknown, checkedAt: expect.any(Number) as unknown, error: null });
   });
 
   it('pushes an edited file to connected walls without their reconnecting', async () => {
@@ -104,7 +105,7 @@ describe('wall dashboard from a file', () => {
     const { dashboard } = await health();
     const count = pushed.length;
     await writeFile(file, dashboardYaml('Second'));
-    await eventually(async () => expect((await health()).dashboard.checkedAt).toBeGreaterThan(dashboard.checkedAt));
+    await eventually(async () => expect((await health()).dashboard.checkedAt).toBeGreaterThan(dashboard.checkedAt!));
     expect((await health()).dashboard).toMatchObject({ version: dashboard.version, loadedAt: dashboard.loadedAt, error: null });
     expect(pushed).toHaveLength(count);
   });
@@ -207,11 +208,11 @@ describe('wall dashboard from a file', () => {
     expect(await reloads()).toBe(frozenBefore + 1);
     expect(await metricLine()).toBe(`showfloor_wall_reloads_total{reason="frozen"} ${frozenBefore + 1}`);
 
-    const { body } = await getJson(`${showfloor.httpUrl}/api/walls`);
+    const { body } = await getJson<PublicWallList>(`${showfloor.httpUrl}/api/walls`);
     expect(body.connected).toContainEqual({
       id: 'kiosk-hall-a-01',
-      address: expect.stringMatching(/127\.0\.0\.1/),
-      connectedAt: expect.any(Number),
+      address: expect.stringMatching(/127\.0\.0\.1/) as unknown,
+      connectedAt: expect.any(Number) as unknown,
       disconnectedAt: null,
       booths: [BOOTH_A.id],
       reloads: 7,
@@ -226,9 +227,9 @@ describe('wall dashboard from a file', () => {
     wall.disconnect();
     again.disconnect();
     await eventually(async () => {
-      const { body: list } = await getJson(`${showfloor.httpUrl}/api/walls`);
-      expect(list.connected.some((w: { id: string }) => w.id === 'kiosk-hall-a-01')).toBe(false);
-      expect(list.disconnected).toContainEqual(expect.objectContaining({ id: 'kiosk-hall-a-01', disconnectedAt: expect.any(Number) }));
+      const { body: list } = await getJson<PublicWallList>(`${showfloor.httpUrl}/api/walls`);
+      expect(list.connected.some((w) => w.id === 'kiosk-hall-a-01')).toBe(false);
+      expect(list.disconnected).toContainEqual(expect.objectContaining({ id: 'kiosk-hall-a-01', disconnectedAt: expect.any(Number) as unknown }));
     });
   });
 
@@ -265,7 +266,7 @@ describe('wall dashboard without a file', () => {
     wall.connect();
     expect((await dashboard)[0]).toEqual({ source: 'auto', version: 'auto', branding: {}, scenes: [] });
     wall.disconnect();
-    expect((await getJson(`${showfloor.httpUrl}/api/health`)).body.dashboard).toEqual({ source: 'auto', file: null, version: 'auto', loadedAt: null, checkedAt: null, error: null });
+    expect((await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.dashboard).toEqual({ source: 'auto', file: null, version: 'auto', loadedAt: null, checkedAt: null, error: null });
   });
 });
 

@@ -143,7 +143,7 @@ async function waitForFreshScene(page: Page, scene: string, sceneSeconds: number
 }
 
 async function sample(page: Page, cdp: CDPSession, startedAt: number, scenesShown: number): Promise<Sample> {
-  const frames = (await page.evaluate(READ_FRAMES)) as { frames: number; longFrames: number; longest: number; seconds: number };
+  const frames = await page.evaluate<{ frames: number; longFrames: number; longest: number; seconds: number }>(READ_FRAMES);
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     machine: describeMachine('influxd'),
     options,
     readingsPerSecond: Math.round(readingsPerSecond),
-    series: (await page.evaluate(COUNT_SERIES)) as number,
+    series: await page.evaluate<number>(COUNT_SERIES),
     bundleGzipBytes: await bundleGzipBytes(),
     heapSlopeMBPerHour: slope(warm.map((s) => [hours(s), s.heapUsedBytes / 2 ** 20])),
     nodeSlopePerHour: slope(warm.map((s) => [hours(s), s.nodes])),

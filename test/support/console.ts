@@ -11,7 +11,7 @@ export function consoleYaml(sessionHours?: number): string {
   return `console:\n  passwordHash: ${JSON.stringify(testPasswordHash(CONSOLE_PASSWORD))}\n${sessionHours === undefined ? '' : `  sessionHours: ${sessionHours}\n`}`;
 }
 
-export interface ConsoleResponse<T = any> {
+export interface ConsoleResponse<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
@@ -34,12 +34,13 @@ export class ConsoleClient {
     return response;
   }
 
-  get<T = any>(path: string): Promise<ConsoleResponse<T>> {
-    return this.request('GET', path);
+  /** T is the shape the test expects (contract/console.ts); the body is parsed, not checked. */
+  get<T = unknown>(path: string): Promise<ConsoleResponse<T>> {
+    return this.request<T>('GET', path);
   }
 
-  post<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ConsoleResponse<T>> {
-    return this.request('POST', path, body, headers);
+  post<T = unknown>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ConsoleResponse<T>> {
+    return this.request<T>('POST', path, body, headers);
   }
 
   /** Forgets the cookie without telling the server, like a browser whose cookie expired. */
@@ -47,7 +48,7 @@ export class ConsoleClient {
     this.cookie = undefined;
   }
 
-  private async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ConsoleResponse> {
+  private async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ConsoleResponse<T>> {
     const response = await fetch(`${this.httpUrl}${path}`, {
       method,
       headers: {
@@ -58,6 +59,6 @@ export class ConsoleClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+    return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T, headers: response.headers };
   }
 }

@@ -103,7 +103,7 @@ export async function connectDevice(url: string, booth: TestBooth, options: ICli
  * Tries to connect as a device of `booth` and disconnects again: 'connected', or what ended the
  * attempt (an error code such as DEPTH_ZERO_SELF_SIGNED_CERT, or 'closed' when the server hung up).
  */
-export async function tryConnectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<'connected' | string> {
+export async function tryConnectDevice(url: string, booth: TestBooth, options: IClientOptions = {}): Promise<string> {
   const client = deviceClient(url, booth, options);
   let ended = 'closed';
   client.on('error', (error: Error & { code?: string | number }) => (ended = String(error.code ?? error.message)));
@@ -125,7 +125,8 @@ export function wallClient(httpUrl: string, subscription: WallSubscription = {})
   return connectSocket(httpUrl, { auth: { ...subscription }, transports: ['websocket'], autoConnect: false, reconnectionDelay: 100, reconnectionDelayMax: 500 });
 }
 
-export async function getJson<T = any>(url: string): Promise<{ status: number; body: T }> {
+/** GETs `url` and parses its JSON as T, unchecked: pass the shape the test expects (test/support/publicApi.ts). */
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T };
 }

@@ -141,14 +141,19 @@ function formatValue(value: unknown): string {
 
 /**
  * Anything with `on` and a way to remove a listener: Node emitters, socket.io
- * and mqtt clients. Parameters are `any` because typed socket.io sockets only
- * accept their declared event names, which no narrower signature here matches.
+ * and mqtt clients, mqtt-packet's parser.
  */
 export interface EventSource {
-  on(event: any, listener: any): unknown;
-  off?(event: any, listener: any): unknown;
-  removeListener?(event: any, listener: any): unknown;
+  on(event: EmitterParameter, listener: EmitterParameter): unknown;
+  off?(event: EmitterParameter, listener: EmitterParameter): unknown;
+  removeListener?(event: EmitterParameter, listener: EmitterParameter): unknown;
 }
+
+// Typed socket.io sockets accept only their declared event names and listener shapes, and
+// mqtt-packet's parser only its two events: no signature narrower than `any` admits them all
+// (`(event: string, listener: (...args: never[]) => void)` was tried and does not).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type EmitterParameter = any;
 
 export interface WaitForEventOptions<Args extends unknown[]> {
   /** Default 10 000. */
@@ -171,7 +176,7 @@ export function waitForEvent<Args extends unknown[] = unknown[]>(
   { timeoutMs = 10_000, filter, rejectOnError = true, signal }: WaitForEventOptions<Args> = {},
 ): Promise<Args> {
   return new Promise<Args>((resolve, reject) => {
-    const removeListener = (name: string, listener: (...args: any[]) => void): void => {
+    const removeListener = (name: string, listener: (...args: unknown[]) => void): void => {
       if (emitter.off) emitter.off(name, listener);
       else emitter.removeListener?.(name, listener);
     };
@@ -179,14 +184,16 @@ export function waitForEvent<Args extends unknown[] = unknown[]>(
       cleanUp();
       reject(new Error(`Timed out after ${timeoutMs} ms waiting for event '${event}'`));
     }, timeoutMs);
-    const onEvent = (...args: Args): void => {
+    // The emitter is untyped here; Args is what the caller says this event carries.
+    const onEvent = (...received: unknown[]): void => {
+      const args = received as Args;
       if (filter) {
         let matches: boolean;
         try {
           matches = filter(...args);
         } catch (error) {
           cleanUp();
-          reject(error);
+          reject(error instanceof Error ? error : new Error(`The filter for event '${event}' threw ${formatValue(error)}`, { cause: error }));
           return;
         }
         if (!matches) return;
@@ -204,7 +211,7 @@ export function waitForEvent<Args extends unknown[] = unknown[]>(
     };
     function cleanUp(): void {
       clearTimeout(timer);
-      removeListener(event, onEvent as (...args: any[]) => void);
+      removeListener(event, onEvent);
       if (watchErrors) removeListener('error', onError);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -215,7 +222,7 @@ export function waitForEvent<Args extends unknown[] = unknown[]>(
       onAbort();
       return;
     }
-    emitter.on(event, onEvent as (...args: any[]) => void);
+    emitter.on(event, onEvent);
     if (watchErrors) emitter.on('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
   });

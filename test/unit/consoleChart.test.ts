@@ -95,7 +95,7 @@ describe('console API client', () => {
 
   it('sends the login as JSON and tells a refusal from an error, without calling it a lost session', async () => {
     const onUnauthorized = vi.fn();
-    const fetchFn = vi.fn(async () => json(401, { error: 'wrong password' }));
+    const fetchFn = vi.fn(() => Promise.resolve(json(401, { error: 'wrong password' })));
     const api = new ConsoleApi(onUnauthorized, fetchFn);
     expect(await api.login({ name: 'Ana', password: 'nope' })).toBe('refused');
     expect(onUnauthorized).not.toHaveBeenCalled();
@@ -106,14 +106,14 @@ describe('console API client', () => {
 
   it('reports a 401 from any other call as a lost session', async () => {
     const onUnauthorized = vi.fn();
-    const api = new ConsoleApi(onUnauthorized, async () => json(401, { error: 'login required' }));
+    const api = new ConsoleApi(onUnauthorized, () => Promise.resolve(json(401, { error: 'login required' })));
     await expect(api.getJson(CONSOLE_API.devices)).rejects.toBeInstanceOf(UnauthorizedError);
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 
   it('reads no session as null, and errors with the server message', async () => {
-    expect(await new ConsoleApi(() => {}, async () => json(401, {})).session()).toBeNull();
-    const error = await new ConsoleApi(() => {}, async () => json(404, { error: 'no such device' })).getJson('/x').catch((e: unknown) => e);
+    expect(await new ConsoleApi(() => {}, () => Promise.resolve(json(401, {}))).session()).toBeNull();
+    const error = await new ConsoleApi(() => {}, () => Promise.resolve(json(404, { error: 'no such device' }))).getJson('/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(describeError(error)).toBe('no such device (HTTP 404)');
     expect(describeError(new TypeError('Failed to fetch'))).toBe('Cannot reach the server');

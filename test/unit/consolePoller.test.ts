@@ -47,9 +47,7 @@ describe('poller', () => {
   it('backs off while failing and returns to the interval after a success', async () => {
     let fail = true;
     const outcomes: PollOutcome[] = [];
-    const poller = new Poller(async () => {
-      if (fail) throw new Error('down');
-    }, { intervalMs: 1000, maxBackoffMs: 5000, onOutcome: (outcome) => outcomes.push(outcome) });
+    const poller = new Poller(() => (fail ? Promise.reject(new Error('down')) : Promise.resolve()), { intervalMs: 1000, maxBackoffMs: 5000, onOutcome: (outcome) => outcomes.push(outcome) });
     poller.start();
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(2000);
@@ -107,9 +105,9 @@ describe('poller', () => {
 
   it('lets its outcome handler stop it (a 401 goes back to the login)', async () => {
     let calls = 0;
-    const poller: Poller = new Poller(async () => {
+    const poller: Poller = new Poller(() => {
       calls++;
-      throw new Error('401');
+      return Promise.reject(new Error('401'));
     }, { intervalMs: 1000, onOutcome: () => poller.stop() });
     poller.start();
     await vi.advanceTimersByTimeAsync(60_000);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TelemetryValidator, type RejectionReason } from '../../server/ingest/TelemetryValidator';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
+/** The validator keeps device-supplied names in prototype-less objects, and toEqual compares prototypes. */
+const dataRecord = <T extends object>(fields: T): T => Object.assign(Object.create(null) as object, fields);
 const validator = new TelemetryValidator();
 const check = (topic: string, payload: string | Buffer, booth: string | null = 'b1') =>
   validator.validate(topic, typeof payload === 'string' ? Buffer.from(payload) : payload, booth, NOW);
@@ -13,7 +15,7 @@ describe('TelemetryValidator: accepted messages', () => {
       booth: 'b1',
       device: 'env-01',
       ts: NOW,
-      values: Object.assign(Object.create(null), { temperature: 23.4, door_open: true, count: 3 }),
+      values: dataRecord({ temperature: 23.4, door_open: true, count: 3 }),
     });
   });
 
@@ -46,8 +48,8 @@ describe('TelemetryValidator: accepted messages', () => {
         name: 'Hall A climate',
         kind: 'env-sensor',
         firmware: '1.2',
-        units: Object.assign(Object.create(null), { temperature: '°C' }),
-        expected: Object.assign(Object.create(null), { temperature: { min: 10, max: 35 } }),
+        units: dataRecord({ temperature: '°C' }),
+        expected: dataRecord({ temperature: { min: 10, max: 35 } }),
         intervalMs: 1000,
       },
     });

@@ -12,7 +12,7 @@ describe('gauge scale', () => {
     const scale = gaugeScale({ min: 18, max: 26 });
     expect(scale.bands).toEqual([
       { to: 0.2, kind: 'low' },
-      { to: expect.closeTo(11 / 15, 9), kind: 'ok' },
+      { to: expect.closeTo(11 / 15, 9) as unknown, kind: 'ok' },
       { to: 1, kind: 'high' },
     ]);
   });
@@ -27,14 +27,14 @@ describe('gauge scale', () => {
   it('extends below zero for ranges that already do', () => {
     const scale = gaugeScale({ min: -10, max: 10 });
     expect(scale.min).toBeLessThan(-10);
-    expect(scale.bands[0]).toEqual({ to: expect.any(Number), kind: 'low' });
+    expect(scale.bands[0]).toEqual({ to: expect.any(Number) as unknown, kind: 'low' });
   });
 
   it('takes spec.min and spec.max as they are, clipping the bands to them', () => {
     const scale = gaugeScale({ min: 18, max: 26 }, { min: 20, max: 30 });
     expect([scale.min, scale.max]).toEqual([20, 30]);
     expect(scale.bands).toEqual([
-      { to: expect.closeTo(0.6, 9), kind: 'ok' },
+      { to: expect.closeTo(0.6, 9) as unknown, kind: 'ok' },
       { to: 1, kind: 'high' },
     ]);
     expect(gaugeScale({ min: 18, max: 26 }, { max: 50 }).max).toBe(50);

@@ -1,0 +1,89 @@
+/**
+ * The public HTTP API's answers (server/http/createHttpApp.ts, historyRoute.ts) as the tests read
+ * them. contract/ declares only what the pages use; these routes are read by operators and tests,
+ * so their shapes live here, written out field by field: a test that reads a field the server no
+ * longer sends then fails to typecheck instead of comparing against `undefined`.
+ */
+import type { WallDashboard, WallReloadReason } from '../../contract/dashboard';
+import type { DeviceSummary } from '../../contract/live';
+
+/** Counts keyed by a reason string (rejection, refusal, reload); a reason never seen is absent. */
+export type CountsByReason = Partial<Record<string, number>>;
+
+/** GET /api/health. */
+export interface PublicHealth {
+  status: 'ok' | 'degraded';
+  uptimeSeconds: number;
+  broker: { clients: number; tcpPort: number | null; tlsPort: number | null; webSocketPath: string; refusals: CountsByReason };
+  influxdb:
+    | { mode: 'v1' | 'v2'; url: string; bucket: string; reachable: boolean; lastError: string | null }
+    | { mode: 'memory'; reachable: false; note: string };
+  counters: {
+    received: number;
+    accepted: number;
+    rejected: CountsByReason;
+    rejectedTotal: number;
+    written: number;
+    writeFailures: number;
+    dropped: number;
+    pending: number;
+  };
+  live: { devices: number; walls: number; evictedDevices: number; droppedSeries: number; droppedLiveReadings: number };
+  dashboard: {
+    source: WallDashboard['source'];
+    file: string | null;
+    version: string;
+    loadedAt: number | null;
+    checkedAt: number | null;
+    error: string | null;
+  };
+  walls: { connected: number; reloads: CountsByReason };
+}
+
+/** One device in GET /api/devices: its live summary plus what ingest accepted and rejected of it. */
+export interface PublicDevice extends DeviceSummary {
+  accepted: number;
+  rejected: CountsByReason;
+  lastRejection: { reason: string; detail: string; at: number } | null;
+}
+
+/** GET /api/devices. */
+export interface PublicDeviceList {
+  booths: { id: string; name: string; unattributedRejections: CountsByReason }[];
+  devices: PublicDevice[];
+}
+
+/** One wall page in GET /api/walls. */
+export interface PublicWall {
+  id: string | null;
+  address: string;
+  connectedAt: number;
+  disconnectedAt: number | null;
+  booths: string[];
+  reloads: number;
+  lastReloadReason: WallReloadReason | null;
+}
+
+/** GET /api/walls. */
+export interface PublicWallList {
+  connected: PublicWall[];
+  disconnected: PublicWall[];
+}
+
+/** GET /api/history with valid parameters. */
+export interface PublicHistory {
+  booth: string;
+  device: string;
+  metric: string;
+  from: number;
+  to: number;
+  source: 'influxdb' | 'live';
+  intervalMs: number;
+  /** [epoch ms, value] pairs, oldest first. */
+  points: [number, number][];
+}
+
+/** Any refused API request (400, 404, 421, 429...). */
+export interface ApiError {
+  error: string;
+}
