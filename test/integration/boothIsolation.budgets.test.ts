@@ -6,7 +6,7 @@
  */
 import type mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Alarm, ServerHealth } from '../../contract/console';
+import type { Alarm, AlarmList, ServerHealth } from '../../contract/console';
 import type { AlarmChange } from '../../server/alarms/AlarmEngine';
 import { ConsoleClient, consoleYaml } from '../support/console';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
@@ -155,7 +155,7 @@ describeWithInfluxd('alarm budgets: one booth tripping a rule with thousands of 
     expect((await tech.login('Mia')).status).toBe(204);
   };
   const openAlarms = async (booth: string): Promise<Alarm[]> =>
-    ((await tech.get('/api/console/alarms')).body.alarms as Alarm[]).filter((a) => a.booth === booth && a.state !== 'cleared');
+    (await tech.get<AlarmList>('/api/console/alarms')).body.alarms.filter((a) => a.booth === booth && a.state !== 'cleared');
 
   beforeAll(async () => {
     influxd = await startInfluxd();
