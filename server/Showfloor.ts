@@ -20,7 +20,7 @@ import { routeUpgrades } from './http/routeUpgrades';
 import type { ServerState } from './http/ServerState';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
-import { TelemetryValidator } from './ingest/TelemetryValidator';
+import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator } from './ingest/TelemetryValidator';
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
 import { WallRegistry } from './live/WallRegistry';
@@ -119,7 +119,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
 
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
-  const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
+  const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
+  const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
