@@ -28,6 +28,7 @@ import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
 import { InfluxStore } from './store/InfluxStore';
 import { StoreCounters } from './store/StoreCounters';
+import { StoredDeviceBudget, learnStoredDevices } from './store/StoredDeviceBudget';
 import { warmLiveView } from './store/liveWarmup';
 import { DashboardSource } from './wall/DashboardSource';
 
@@ -86,6 +87,11 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   );
 
   let store: InfluxStore | null = null;
+  const storedDevices = new StoredDeviceBudget(
+    booths.map((b) => b.id),
+    { maxDevicesPerBooth: file.budgets.maxStoredDevicesPerBooth, periodMs: file.budgets.storedDevicePeriodHours * 3600_000 },
+    budgetRefusals,
+  );
   let pingTimer: NodeJS.Timeout | undefined;
   if (env.INFLUX_URL) {
     store = new InfluxStore(
@@ -93,6 +99,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       file.influx,
       storeCounters,
       log,
+      budgetRefusals,
     );
     await store.prepare();
     if (store.reachable) {
@@ -101,6 +108,12 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
         log.info({ points }, 'live view warmed from InfluxDB');
       } catch (error) {
         log.warn({ err: (error as Error).message }, 'could not warm the live view from InfluxDB');
+      }
+      try {
+        const devices = await learnStoredDevices(store, storedDevices, booths.map((b) => b.id));
+        log.info({ devices }, 'stored-device budgets learned from InfluxDB');
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'could not learn which devices each booth stored recently; stored-device budgets start empty');
       }
     } else {
       log.warn({ influxdb: store.describe(), err: store.lastError }, 'InfluxDB is not reachable yet; readings are buffered and retried');
@@ -120,7 +133,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
-  const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
+  const ingest = new Ingest(validator, directory, hub, store, storedDevices, ingestCounters, log);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
@@ -144,6 +157,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     ingest: ingestCounters,
     store: storeCounters,
     influx: store,
+    storedDevices,
     brokerRefusals,
     budgetRefusals,
     directory,

@@ -57,7 +57,15 @@ export function createHttpApp(options: {
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
       broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
       influxdb: influx
-        ? { mode: influx.target.api, ...influx.describe(), reachable: state.influxReachable(), lastError: influx.lastError }
+        ? {
+            mode: influx.target.api,
+            ...influx.describe(),
+            reachable: state.influxReachable(),
+            lastError: influx.lastError,
+            // Lines InfluxDB refused (max-values-per-tag, field type conflicts...), by reason, and the last few with their booth and device.
+            refused: Object.fromEntries(state.store.refused),
+            recentRefusals: influx.recentRefusals,
+          }
         : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },
       counters: {
         received: state.ingest.received,
@@ -75,6 +83,11 @@ export function createHttpApp(options: {
         evictedDevices: state.directory.evictedDevices,
         droppedSeries: state.directory.droppedSeries,
         droppedLiveReadings: state.hub.droppedLiveReadings,
+      },
+      storage: {
+        maxStoredDevicesPerBooth: state.storedDevices.limits.maxDevicesPerBooth,
+        storedDevicePeriodHours: state.storedDevices.limits.periodMs / 3600_000,
+        storedDevices: Object.fromEntries(state.booths.map((b) => [b.id, state.storedDevices.storedDevices(b.id, Date.now())])),
       },
       dashboard: state.dashboard.status,
       walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },

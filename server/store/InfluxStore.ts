@@ -5,8 +5,10 @@
  */
 import { HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import { performance } from 'node:perf_hooks';
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { Logger } from '../logger';
 import { PerSecondWindow } from '../stats/PerSecondWindow';
+import { carriesNamedTag, lineSeries, readRefusal, type InfluxRefusal, type InfluxRefusalReason } from './influxRefusal';
 import type { StoreCounters } from './StoreCounters';
 import { telemetryLine, type StoredReading } from './telemetryLine';
 
@@ -31,6 +33,18 @@ export interface InfluxQlResult {
   error?: string;
 }
 
+/** One line InfluxDB refused, as the console and /api/health show it. */
+export interface RefusedLine {
+  booth: string;
+  device: string;
+  reason: InfluxRefusalReason;
+  detail: string;
+  at: number;
+}
+
+/** Refused lines remembered for /api/health, newest last: enough to name the culprits, bounded. */
+const RECENT_REFUSALS = 20;
+
 export class InfluxStore {
   private readonly client: InfluxDB;
   private readonly writeApi: WriteApi;
@@ -45,12 +59,17 @@ export class InfluxStore {
   lastError: string | null = null;
   /** Round trip of every write request over the last minute, ms, failures included: how slow InfluxDB is now. */
   readonly writeRoundTrips = new PerSecondWindow(60);
+  /** The last RECENT_REFUSALS lines InfluxDB refused, with their booth and device. */
+  readonly recentRefusals: RefusedLine[] = [];
+  private lastRefusalWarning = 0;
 
   constructor(
     readonly target: InfluxTarget,
     tuning: InfluxWriteTuning,
     private readonly counters: StoreCounters,
     private readonly log: Logger,
+    /** Where a refused line is counted against its booth ('influx-refused-line'). */
+    private readonly budgetRefusals: BudgetRefusals | null = null,
   ) {
     // The client logs failures with stack traces on the console; ours are logged once, structured, below.
     setLogger({
@@ -86,6 +105,9 @@ export class InfluxStore {
         if (store.finalized) return undefined;
         store.lastError = describeError(error);
         counters.writeFailure();
+        // A 400 is InfluxDB refusing some lines (a "partial write"), and the client gives the whole
+        // batch up. Returning a promise tells the client this batch is handled here.
+        if (error instanceof HttpError && error.statusCode === 400) return store.settleRefusedBatch(lines, error);
         if (!willRetry(error, expires, store.closed)) {
           counters.linesDropped(lines.length);
           log.error({ err: store.lastError, lines: lines.length, attempt }, 'InfluxDB write failed; lines dropped');
@@ -137,6 +159,79 @@ export class InfluxStore {
     if (this.refuseWhenFull()) return;
     this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
+  }
+
+  /**
+   * Finds which lines of a batch InfluxDB refused, stores the others, and counts each refused line
+   * against its booth and device. InfluxDB's answer does not list the refused lines (see
+   * influxRefusal.ts), so: lines carrying a tag value it named are refused outright; the rest is
+   * resent in halves until each part is stored or is a single refused line. At most 2n − 1 requests
+   * for n lines, and one when the named value was the only problem. Resending lines InfluxDB had
+   * already stored from the refused batch overwrites them with themselves (same series and time).
+   */
+  private async settleRefusedBatch(batch: string[], error: HttpError): Promise<void> {
+    const work: { lines: string[]; refusal: InfluxRefusal }[] = [{ lines: batch, refusal: readRefusal(error.body ?? headerText(error)) }];
+    while (work.length > 0) {
+      const { lines, refusal } = work.pop()!;
+      const named = refusal.namedTag;
+      const refused = named ? lines.filter((line) => carriesNamedTag(line, named)) : [];
+      for (const line of refused) this.lineRefused(line, refusal);
+      let rest = refused.length > 0 ? lines.filter((line) => !carriesNamedTag(line, named!)) : lines;
+      if (rest.length === 0) continue;
+      if (refused.length === 0 && rest.length === 1) {
+        this.lineRefused(rest[0]!, refusal);
+        continue;
+      }
+      // When the named value was removed, the rest is tried whole first: often it was the only problem.
+      const parts = refused.length > 0 ? [rest] : [rest.slice(0, rest.length >> 1), rest.slice(rest.length >> 1)];
+      rest = [];
+      for (const part of parts) {
+        const outcome = await this.resend(part);
+        if (outcome === 'written') this.counters.linesWritten(part.length);
+        else if (outcome === 'requeued') continue;
+        else work.push({ lines: part, refusal: outcome });
+      }
+    }
+  }
+
+  /** Sends lines once, outside the client's batching: stored, refused (with why), or handed back to the WriteApi. */
+  private async resend(lines: string[]): Promise<'written' | 'requeued' | InfluxRefusal> {
+    try {
+      await this.client.transport.request(this.writeApi.path, lines.join('\n'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        gzipThreshold: 1024,
+      });
+      this.reachable = true;
+      return 'written';
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode === 400) return readRefusal(error.body ?? headerText(error));
+      // Not a refusal (network, 5xx, 429): the WriteApi's own retries take these lines again.
+      this.lastError = describeError(error);
+      this.counters.writeFailure();
+      if (this.closed || this.finalized) {
+        this.counters.linesDropped(lines.length);
+      } else {
+        this.writeApi.writeRecords(lines);
+      }
+      return 'requeued';
+    }
+  }
+
+  private lineRefused(line: string, refusal: InfluxRefusal): void {
+    if (this.finalized) return;
+    const { tags } = lineSeries(line);
+    const booth = tags.get('booth') ?? 'unknown';
+    const device = tags.get('device') ?? 'unknown';
+    this.counters.lineRefused(refusal.reason);
+    this.budgetRefusals?.count(booth, 'influx-refused-line');
+    this.recentRefusals.push({ booth, device, reason: refusal.reason, detail: refusal.detail, at: Date.now() });
+    if (this.recentRefusals.length > RECENT_REFUSALS) this.recentRefusals.shift();
+    const now = Date.now();
+    if (now - this.lastRefusalWarning >= 10_000) {
+      this.lastRefusalWarning = now;
+      this.log.warn({ booth, device, reason: refusal.reason, detail: refusal.detail, refused: Object.fromEntries(this.counters.refused) }, 'InfluxDB refused lines; the rest of their batch was stored');
+    }
   }
 
   private refuseWhenFull(): boolean {
@@ -245,6 +340,12 @@ export class InfluxStore {
 function willRetry(error: Error, expires: number, closed: boolean): boolean {
   if (closed || expires <= Date.now()) return false;
   return !(error instanceof HttpError) || error.statusCode >= 429;
+}
+
+/** InfluxDB 1.x also says why in a header; the client fills `body` from it only when the body is empty. */
+function headerText(error: HttpError): string | undefined {
+  const header = error.headers?.['x-influxdb-error'];
+  return Array.isArray(header) ? header.join(' ') : header;
 }
 
 function describeError(error: unknown): string {
