@@ -100,6 +100,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       storeCounters,
       log,
       budgetRefusals,
+      storedDevices,
     );
     await store.prepare();
     if (store.reachable) {
@@ -133,7 +134,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
-  const ingest = new Ingest(validator, directory, hub, store, storedDevices, ingestCounters, log);
+  const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,

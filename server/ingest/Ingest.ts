@@ -9,7 +9,6 @@ import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { InfluxStore } from '../store/InfluxStore';
-import type { StoredDeviceBudget } from '../store/StoredDeviceBudget';
 import type { IngestCounters } from './IngestCounters';
 import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryValidator';
 
@@ -29,8 +28,6 @@ export class Ingest implements BrokerSink {
     private readonly directory: DeviceDirectory,
     private readonly hub: LiveHub,
     private readonly store: InfluxStore | null,
-    /** Which devices' readings are written to the store; the others stay live only. */
-    private readonly storedDevices: StoredDeviceBudget | null,
     private readonly counters: IngestCounters,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -60,9 +57,7 @@ export class Ingest implements BrokerSink {
       case 'telemetry': {
         this.counters.accepted++;
         const { record, cameOnline } = this.directory.recordTelemetry(result.booth, result.device, result.ts, result.values, receivedAt);
-        if (this.store && (this.storedDevices?.admits(result.booth, result.device, receivedAt) ?? true)) {
-          this.store.write({ booth: result.booth, device: result.device, kind: record.meta.kind, ts: result.ts, values: result.values });
-        }
+        this.store?.write({ booth: result.booth, device: result.device, kind: record.meta.kind, ts: result.ts, values: result.values });
         this.hub.readingAccepted({ booth: result.booth, device: result.device, ts: result.ts, values: result.values });
         if (cameOnline) this.hub.deviceChanged(result.booth, result.device);
         return;

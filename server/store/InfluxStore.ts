@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { PerSecondWindow } from '../stats/PerSecondWindow';
 import { carriesNamedTag, lineSeries, readRefusal, type InfluxRefusal, type InfluxRefusalReason } from './influxRefusal';
 import type { StoreCounters } from './StoreCounters';
+import type { StoredDeviceBudget } from './StoredDeviceBudget';
 import { telemetryLine, type StoredReading } from './telemetryLine';
 
 export interface InfluxTarget {
@@ -70,6 +71,8 @@ export class InfluxStore {
     private readonly log: Logger,
     /** Where a refused line is counted against its booth ('influx-refused-line'). */
     private readonly budgetRefusals: BudgetRefusals | null = null,
+    /** Which devices may be written at all; lines of the others are left out (and counted there). */
+    private readonly storedDevices: StoredDeviceBudget | null = null,
   ) {
     // The client logs failures with stack traces on the console; ours are logged once, structured, below.
     setLogger({
@@ -144,6 +147,7 @@ export class InfluxStore {
    * maxBufferLines pending, new readings are dropped and counted instead.
    */
   write(reading: StoredReading): void {
+    if (this.storedDevices && !this.storedDevices.admits(reading.booth, reading.device, Date.now())) return;
     if (this.refuseWhenFull()) return;
     const line = telemetryLine(reading);
     if (line === null) return;
@@ -154,8 +158,16 @@ export class InfluxStore {
   /**
    * Queues one line built by a caller (presence changes, alarm events) on the same write path, with
    * the same batching, retries and bound. The caller is responsible for the line being safe.
+   * A line tagged with a booth and device counts against that booth's stored-device budget like a
+   * reading: presence and alarm lines add series to InfluxDB too.
    */
   writeLine(line: string): void {
+    if (this.storedDevices) {
+      const { tags } = lineSeries(line);
+      const booth = tags.get('booth');
+      const device = tags.get('device');
+      if (booth !== undefined && device !== undefined && !this.storedDevices.admits(booth, device, Date.now())) return;
+    }
     if (this.refuseWhenFull()) return;
     this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
