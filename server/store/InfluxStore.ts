@@ -183,26 +183,31 @@ export class InfluxStore {
    */
   private async settleRefusedBatch(batch: string[], error: HttpError): Promise<void> {
     const work: { lines: string[]; refusal: InfluxRefusal }[] = [{ lines: batch, refusal: readRefusal(error.body ?? headerText(error)) }];
-    while (work.length > 0) {
-      const { lines, refusal } = work.pop()!;
-      const named = refusal.namedTag;
-      const refused = named ? lines.filter((line) => carriesNamedTag(line, named)) : [];
-      for (const line of refused) this.lineRefused(line, refusal);
-      let rest = refused.length > 0 ? lines.filter((line) => !carriesNamedTag(line, named!)) : lines;
-      if (rest.length === 0) continue;
-      if (refused.length === 0 && rest.length === 1) {
-        this.lineRefused(rest[0]!, refusal);
-        continue;
+    let unsettled = batch.length;
+    try {
+      while (work.length > 0) {
+        const { lines, refusal } = work.pop()!;
+        const named = refusal.namedTag;
+        const refused = named ? lines.filter((line) => carriesNamedTag(line, named)) : [];
+        const rest = refused.length > 0 ? lines.filter((line) => !carriesNamedTag(line, named!)) : lines;
+        // One line, or `dropped` counting every line sent: nothing in there was stored.
+        const allRefused = refused.length === 0 && (rest.length === 1 || (refusal.dropped ?? 0) >= rest.length);
+        for (const line of allRefused ? rest : refused) this.lineRefused(line, refusal);
+        unsettled -= allRefused ? rest.length : refused.length;
+        if (allRefused || rest.length === 0) continue;
+        // Without the named value the rest is tried whole first: it was often the only problem.
+        const parts = refused.length > 0 ? [rest] : [rest.slice(0, rest.length >> 1), rest.slice(rest.length >> 1)];
+        for (const part of parts) {
+          const outcome = await this.resend(part);
+          if (outcome === 'written') this.counters.linesWritten(part.length);
+          if (outcome === 'written' || outcome === 'requeued') unsettled -= part.length;
+          else work.push({ lines: part, refusal: outcome });
+        }
       }
-      // When the named value was removed, the rest is tried whole first: often it was the only problem.
-      const parts = refused.length > 0 ? [rest] : [rest.slice(0, rest.length >> 1), rest.slice(rest.length >> 1)];
-      rest = [];
-      for (const part of parts) {
-        const outcome = await this.resend(part);
-        if (outcome === 'written') this.counters.linesWritten(part.length);
-        else if (outcome === 'requeued') continue;
-        else work.push({ lines: part, refusal: outcome });
-      }
+    } catch (unexpected) {
+      // Never expected (resend does not throw); the lines are then given up, counted, not leaked as pending.
+      this.counters.linesDropped(unsettled);
+      this.log.error({ err: describeError(unexpected), lines: unsettled }, 'could not settle a refused InfluxDB batch; lines dropped');
     }
   }
 

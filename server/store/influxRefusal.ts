@@ -28,8 +28,14 @@ export interface InfluxRefusal {
   detail: string;
   /** For max-values-per-tag: the one tag value InfluxDB named; every line carrying it is refused. */
   namedTag?: { measurement: string; key: string; value: string };
+  /**
+   * `dropped=N`: lines of ONE shard that were refused (the first shard to answer with an error), so
+   * never more than were refused; N equal to the lines sent means all of them were.
+   */
+  dropped?: number;
 }
 
+const DROPPED = /\bdropped=(\d+)\s*$/;
 const NAMED_TAG = /max-values-per-tag limit exceeded \([^)]*\): measurement="((?:[^"\\]|\\.)*)" tag="((?:[^"\\]|\\.)*)" value="((?:[^"\\]|\\.)*)"/;
 
 /** `body` is the 400 answer's body (`{"error":"…"}`) or the X-Influxdb-Error header's text. */
@@ -41,17 +47,21 @@ export function readRefusal(body: string | undefined): InfluxRefusal {
   } catch {
     // Not JSON: a proxy's page, or the header text; used as it is.
   }
-  const detail = text.slice(0, 300);
-  if (text.includes('max-values-per-tag limit exceeded')) {
-    const named = NAMED_TAG.exec(text);
-    const namedTag = named ? { measurement: unescape(named[1]!), key: unescape(named[2]!), value: unescape(named[3]!) } : undefined;
-    return namedTag ? { reason: 'max-values-per-tag', detail, namedTag } : { reason: 'max-values-per-tag', detail };
-  }
-  if (text.includes('max-series-per-database limit exceeded')) return { reason: 'max-series-per-database', detail };
-  if (text.includes('field type conflict')) return { reason: 'field-type-conflict', detail };
-  if (text.includes('points beyond retention policy')) return { reason: 'beyond-retention-policy', detail };
-  if (text.includes('unable to parse')) return { reason: 'unparsable-line', detail };
-  return { reason: 'refused', detail };
+  const refusal: InfluxRefusal = { reason: reasonOf(text), detail: text.slice(0, 300) };
+  const dropped = DROPPED.exec(text);
+  if (dropped) refusal.dropped = Number(dropped[1]);
+  const named = refusal.reason === 'max-values-per-tag' ? NAMED_TAG.exec(text) : null;
+  if (named) refusal.namedTag = { measurement: unescape(named[1]!), key: unescape(named[2]!), value: unescape(named[3]!) };
+  return refusal;
+}
+
+function reasonOf(text: string): InfluxRefusalReason {
+  if (text.includes('max-values-per-tag limit exceeded')) return 'max-values-per-tag';
+  if (text.includes('max-series-per-database limit exceeded')) return 'max-series-per-database';
+  if (text.includes('field type conflict')) return 'field-type-conflict';
+  if (text.includes('points beyond retention policy')) return 'beyond-retention-policy';
+  if (text.includes('unable to parse')) return 'unparsable-line';
+  return 'refused';
 }
 
 function unescape(text: string): string {

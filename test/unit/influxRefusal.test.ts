@@ -15,7 +15,7 @@ describe('readRefusal: what influxd 1.6.7 answers with a 400', () => {
     ['unable to parse \'m v= 1\': missing field value', 'unparsable-line'],
     ['something new', 'refused'],
   ])('reads %s', (error, reason) => {
-    expect(readRefusal(JSON.stringify({ error }))).toEqual({ reason, detail: error });
+    expect(readRefusal(JSON.stringify({ error }))).toMatchObject({ reason, detail: error });
     // The header text (X-Influxdb-Error) reads the same.
     expect(readRefusal(error).reason).toBe(reason);
   });
@@ -38,5 +38,12 @@ describe('lineSeries', () => {
     expect(carriesNamedTag('telemetry,booth=a,device=d6,kind=unknown v=1 1', named)).toBe(true);
     expect(carriesNamedTag('telemetry,booth=a,device=d66,kind=unknown v=1 1', named)).toBe(false);
     expect(carriesNamedTag('device_status,booth=a,device=d6 state="online" 1', named)).toBe(false);
+  });
+});
+
+describe('readRefusal: dropped', () => {
+  it('reads the dropped count InfluxDB reports', () => {
+    expect(readRefusal('{"error":"partial write: max-series-per-database limit exceeded: (5) dropped=4"}').dropped).toBe(4);
+    expect(readRefusal('{"error":"unable to parse \'x\'"}').dropped).toBeUndefined();
   });
 });
