@@ -79,8 +79,7 @@ export interface LineSeries {
  * split on unescaped commas. Lines from elsewhere (alarm events) may escape; ours never need to.
  */
 export function lineSeries(line: string): LineSeries {
-  let end = 0;
-  while (end < line.length && line[end] !== ' ') end += line[end] === '\\' ? 2 : 1;
+  const end = seriesKey(line).length;
   const parts: string[] = [];
   let part = '';
   for (let i = 0; i < end; i++) {
@@ -102,6 +101,21 @@ export function lineSeries(line: string): LineSeries {
     if (eq > 0) tags.set(tag.slice(0, eq), tag.slice(eq + 1));
   }
   return { measurement, tags };
+}
+
+/** The series a line writes to (measurement and tags, as written): everything before the first unescaped space. */
+export function seriesKey(line: string): string {
+  let end = 0;
+  while (end < line.length && line[end] !== ' ') end += line[end] === '\\' ? 2 : 1;
+  return line.slice(0, Math.min(end, line.length));
+}
+
+/**
+ * Reasons InfluxDB decides per series, not per line: every line of a series in one request shares
+ * the verdict, so a refused series is refused whole without resending its lines one by one.
+ */
+export function refusesWholeSeries(reason: InfluxRefusalReason): boolean {
+  return reason === 'max-values-per-tag' || reason === 'max-series-per-database';
 }
 
 /** Whether `line` carries the tag value InfluxDB named as refused. */

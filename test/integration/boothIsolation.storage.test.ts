@@ -6,6 +6,9 @@
  * real MQTT.js clients.
  */
 import type { MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { InfluxStore } from '../../server/store/InfluxStore';
+import { StoreCounters } from '../../server/store/StoreCounters';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor, type TestShowfloor } from '../support/showfloor';
@@ -250,6 +253,64 @@ describeWithInfluxd('booth isolation: storage', () => {
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
       expect(metrics).toContain(`showfloor_messages_rejected_total{reason="too-old"} ${old.length}`);
       b.end(true);
+    });
+  });
+
+  describe.each([
+    ['max-series-per-database', 'series'],
+    ['max-values-per-tag', 'device values'],
+  ] as const)('a 5,000-line batch refused in part under %s (%s)', (limit, _what) => {
+    const LIMIT = 1000;
+    const BATCH = 5000;
+    let influxd: InfluxdProcess;
+
+    beforeAll(async () => {
+      influxd = await startInfluxd({ dataSettings: { [limit]: LIMIT } });
+    });
+
+    afterAll(async () => {
+      await influxd?.dispose();
+    });
+
+    it.each([1, 100, 2500])('stores every good line and refuses exactly the %i refused ones, in a bounded number of requests', { timeout: 120_000 }, async (refusedLines) => {
+      const db = `settle${refusedLines}`;
+      const open = () => {
+        const counters = new StoreCounters();
+        const store = new InfluxStore({ url: influxd.url, api: 'v1', token: '', org: '', bucket: db }, { batchSize: BATCH, flushIntervalMs: 60_000, maxBufferLines: 1_000_000, maxRetryTimeMs: 60_000 }, counters, pino({ level: 'silent' }));
+        return { counters, store };
+      };
+      const t0 = Date.now() - 3600_000;
+      // The limit used up by 1,000 series of booth b.
+      const fill = open();
+      await fill.store.prepare();
+      for (let i = 0; i < LIMIT; i++) fill.store.write({ booth: 'b', device: `old-${i}`, kind: 'k', ts: t0, values: { v: 1 } });
+      await fill.store.close();
+      expect(fill.counters.written).toBe(LIMIT);
+
+      const { counters, store } = open();
+      let requests = 0;
+      const transport = (store as unknown as { client: { transport: { send: (...args: unknown[]) => void } } }).client.transport;
+      const send = transport.send.bind(transport);
+      transport.send = (...args: unknown[]) => {
+        requests++;
+        send(...args);
+      };
+      const every = Math.ceil(BATCH / refusedLines);
+      for (let i = 0; i < BATCH; i++) {
+        const refused = i % every === 0;
+        // Booth b's lines go to existing series; booth a's to new ones, past the limit.
+        store.write({ booth: refused ? 'a' : 'b', device: refused ? `new-${i}` : `old-${i % LIMIT}`, kind: 'k', ts: t0 + 1 + i, values: { v: 1 } });
+      }
+      const started = performance.now();
+      await store.close(60_000);
+      const ms = performance.now() - started;
+      console.info(`${limit}: ${BATCH}-line batch with ${refusedLines} refused lines settled in ${requests} requests, ${Math.round(ms)} ms`);
+      expect(counters).toMatchObject({ accepted: BATCH, written: BATCH - refusedLines, dropped: refusedLines });
+      expect(Object.fromEntries(counters.refused)).toEqual({ [limit]: refusedLines });
+      const [row] = await influxd.queryRows(`SELECT count("v") FROM "telemetry" WHERE "booth" = 'b' AND time > ${t0}ms`, db);
+      expect(row?.count).toBe(BATCH - refusedLines);
+      // Bounded: never more requests than lines, whatever the mix.
+      expect(requests).toBeLessThanOrEqual(BATCH);
     });
   });
 });
