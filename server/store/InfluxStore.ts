@@ -169,7 +169,8 @@ export class InfluxStore {
       const { tags } = lineSeries(line);
       const booth = tags.get('booth');
       const device = tags.get('device');
-      if (booth !== undefined && device !== undefined && !this.storedDevices.admits(booth, device, Date.now())) return;
+      // Not counted: the reading that made this line was counted already.
+      if (booth !== undefined && device !== undefined && !this.storedDevices.admits(booth, device, Date.now(), false)) return;
     }
     if (this.refuseWhenFull()) return;
     this.writeApi.writeRecord(line);

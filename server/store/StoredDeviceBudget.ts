@@ -41,9 +41,10 @@ export class StoredDeviceBudget {
    * Whether a reading of `device` may be written to InfluxDB now; a refusal is counted against the
    * booth. Keyed by the tag value the store writes (safeTagValue), since that is what InfluxDB counts.
    * A booth that is not configured (never expected: the broker authenticates booths) is refused, so
-   * this can never grow past the settings file.
+   * this can never grow past the settings file. `countRefusal: false` for lines that follow a
+   * reading (presence, alarms), so the booth's count stays one per reading left out.
    */
-  admits(booth: string, device: string, now: number): boolean {
+  admits(booth: string, device: string, now: number, countRefusal = true): boolean {
     const devices = this.booths.get(booth);
     if (devices === undefined) return false;
     const key = safeTagValue(device);
@@ -58,7 +59,7 @@ export class StoredDeviceBudget {
     if (last !== undefined) devices.delete(key);
     this.forgetExpired(devices, now);
     if (devices.size >= this.limits.maxDevicesPerBooth) {
-      this.refusals.count(booth, 'stored-devices-budget');
+      if (countRefusal) this.refusals.count(booth, 'stored-devices-budget');
       return false;
     }
     devices.set(key, now);

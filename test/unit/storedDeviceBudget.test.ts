@@ -84,3 +84,12 @@ describe('StoredDeviceBudget', () => {
     expect(b.admits('a', 'oldest', T0)).toBe(false);
   });
 });
+
+describe('StoredDeviceBudget: lines that follow a reading', () => {
+  it('refuses without counting again when asked not to count', () => {
+    const { budget: b, refusals } = budget(1);
+    b.admits('a', 'd1', T0);
+    expect(b.admits('a', 'd2', T0, false)).toBe(false);
+    expect(refusals.forBooth('a').get('stored-devices-budget')).toBeUndefined();
+  });
+});
