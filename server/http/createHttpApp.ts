@@ -87,7 +87,20 @@ export function createHttpApp(options: {
       storage: {
         maxStoredDevicesPerBooth: state.storedDevices.limits.maxDevicesPerBooth,
         storedDevicePeriodHours: state.storedDevices.limits.periodMs / 3600_000,
-        storedDevices: Object.fromEntries(state.booths.map((b) => [b.id, state.storedDevices.storedDevices(b.id, Date.now())])),
+        // Per booth: distinct devices written within the period, readings left out past the budget, lines InfluxDB refused.
+        booths: Object.fromEntries(
+          state.booths.map((b) => {
+            const refusals = state.budgetRefusals.forBooth(b.id);
+            return [
+              b.id,
+              {
+                storedDevices: state.storedDevices.storedDevices(b.id, Date.now()),
+                refusedReadings: refusals.get('stored-devices-budget') ?? 0,
+                refusedByInflux: refusals.get('influx-refused-line') ?? 0,
+              },
+            ];
+          }),
+        ),
       },
       dashboard: state.dashboard.status,
       walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },

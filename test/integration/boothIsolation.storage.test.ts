@@ -105,7 +105,10 @@ describeWithInfluxd('booth isolation: storage', () => {
       // A device past the budget is still live (wall, console), only not stored.
       expect(showfloor.state.directory.get('booth-a', `flood-${A_FLOOD_DEVICES - 1}`)?.accepted).toBe(1);
       const health = (await getJson(`${showfloor.httpUrl}/api/health`)).body;
-      expect(health.storage.storedDevices).toEqual({ 'booth-a': STORED_DEVICE_BUDGET, 'booth-b': 1 + B_NEW_DEVICES });
+      expect(health.storage.booths).toEqual({
+        'booth-a': { storedDevices: STORED_DEVICE_BUDGET, refusedReadings: A_FLOOD_DEVICES - STORED_DEVICE_BUDGET, refusedByInflux: 0 },
+        'booth-b': { storedDevices: 1 + B_NEW_DEVICES, refusedReadings: 0, refusedByInflux: 0 },
+      });
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
       expect(metrics).toContain(`showfloor_budget_refusals_total{booth="booth-a",reason="stored-devices-budget"} ${budgetRefusals(showfloor, 'booth-a')['stored-devices-budget']}`);
       expect(metrics).toContain(`showfloor_stored_devices{booth="booth-a"} ${STORED_DEVICE_BUDGET}`);
