@@ -187,8 +187,9 @@ export class InfluxStore {
    * - otherwise the part is resent in halves, until each part is stored or is one series (refused
    *   whole for per-series reasons, else split into its lines) or one line.
    * Resending lines InfluxDB had already stored overwrites them with themselves (same series and
-   * time). Measured cost for a 5,000-line batch: one refused line 2–25 requests; 100 refused lines
-   * 100–1,300 requests, 2–3 s (figures in the report of issue 9).
+   * time). Measured on influxd 1.6.7 for a 5,000-line batch (boothIsolation.storage.test.ts): one
+   * refused line 2–19 requests; 100 refused lines 94–275 requests, under 0.6 s; 2,500 refused lines
+   * interleaved with good ones 2,000–2,700 requests, about 3 s. Never more requests than lines.
    */
   private async settleRefusedBatch(batch: string[], error: HttpError): Promise<void> {
     const bySeries = new Map<string, string[]>();
