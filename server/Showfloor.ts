@@ -20,7 +20,7 @@ import { routeUpgrades } from './http/routeUpgrades';
 import type { ServerState } from './http/ServerState';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
-import { TelemetryValidator } from './ingest/TelemetryValidator';
+import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator } from './ingest/TelemetryValidator';
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
 import { WallRegistry } from './live/WallRegistry';
@@ -28,6 +28,7 @@ import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
 import { InfluxStore } from './store/InfluxStore';
 import { StoreCounters } from './store/StoreCounters';
+import { StoredDeviceBudget, learnStoredDevices } from './store/StoredDeviceBudget';
 import { warmLiveView } from './store/liveWarmup';
 import { DashboardSource } from './wall/DashboardSource';
 
@@ -88,6 +89,11 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   );
 
   let store: InfluxStore | null = null;
+  const storedDevices = new StoredDeviceBudget(
+    booths.map((b) => b.id),
+    { maxDevicesPerBooth: file.budgets.maxStoredDevicesPerBooth, periodMs: file.budgets.storedDevicePeriodHours * 3600_000 },
+    budgetRefusals,
+  );
   let pingTimer: NodeJS.Timeout | undefined;
   if (env.INFLUX_URL) {
     store = new InfluxStore(
@@ -95,6 +101,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       file.influx,
       storeCounters,
       log,
+      budgetRefusals,
+      storedDevices,
     );
     await store.prepare();
     if (store.reachable) {
@@ -103,6 +111,12 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
         log.info({ points }, 'live view warmed from InfluxDB');
       } catch (error) {
         log.warn({ err: (error as Error).message }, 'could not warm the live view from InfluxDB');
+      }
+      try {
+        const devices = await learnStoredDevices(store, storedDevices, booths.map((b) => b.id));
+        log.info({ devices }, 'stored-device budgets learned from InfluxDB');
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'could not learn which devices each booth stored recently; stored-device budgets start empty');
       }
     } else {
       log.warn({ influxdb: store.describe(), err: store.lastError }, 'InfluxDB is not reachable yet; readings are buffered and retried');
@@ -121,7 +135,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
 
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
-  const ingest = new Ingest(new TelemetryValidator(), directory, hub, store, ingestCounters, log);
+  const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
+  const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
@@ -147,6 +162,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     ingest: ingestCounters,
     store: storeCounters,
     influx: store,
+    storedDevices,
     brokerRefusals,
     budgetRefusals,
     directory,

@@ -6,6 +6,7 @@ import type { LiveHub } from '../live/LiveHub';
 import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { StoreCounters } from '../store/StoreCounters';
+import type { StoredDeviceBudget } from '../store/StoredDeviceBudget';
 import type { DashboardSource } from '../wall/DashboardSource';
 
 /** The read-only view of the running server that the HTTP layer reports from. */
@@ -15,6 +16,8 @@ export interface ServerState {
   ingest: IngestCounters;
   store: StoreCounters;
   influx: InfluxStore | null;
+  /** Distinct devices each booth wrote to InfluxDB within the period, against its budget. */
+  storedDevices: StoredDeviceBudget;
   brokerRefusals: ReadonlyMap<string, number>;
   /** What each booth's budgets refused, by reason. */
   budgetRefusals: BudgetRefusals;

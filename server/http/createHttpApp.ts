@@ -57,7 +57,15 @@ export function createHttpApp(options: {
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
       broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
       influxdb: influx
-        ? { mode: influx.target.api, ...influx.describe(), reachable: state.influxReachable(), lastError: influx.lastError }
+        ? {
+            mode: influx.target.api,
+            ...influx.describe(),
+            reachable: state.influxReachable(),
+            lastError: influx.lastError,
+            // Lines InfluxDB refused (max-values-per-tag, field type conflicts...), by reason, and the last few with their booth and device.
+            refused: Object.fromEntries(state.store.refused),
+            recentRefusals: influx.recentRefusals,
+          }
         : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },
       counters: {
         received: state.ingest.received,
@@ -78,6 +86,24 @@ export function createHttpApp(options: {
       },
       // Per booth: what its budgets refused, and its live window and open alarms against their budgets.
       budgets: state.console.boothBudgets(),
+      storage: {
+        maxStoredDevicesPerBooth: state.storedDevices.limits.maxDevicesPerBooth,
+        storedDevicePeriodHours: state.storedDevices.limits.periodMs / 3600_000,
+        // Per booth: distinct devices written within the period, readings left out past the budget, lines InfluxDB refused.
+        booths: Object.fromEntries(
+          state.booths.map((b) => {
+            const refusals = state.budgetRefusals.forBooth(b.id);
+            return [
+              b.id,
+              {
+                storedDevices: state.storedDevices.storedDevices(b.id, Date.now()),
+                refusedReadings: refusals.get('stored-devices-budget') ?? 0,
+                refusedByInflux: refusals.get('influx-refused-line') ?? 0,
+              },
+            ];
+          }),
+        ),
+      },
       dashboard: state.dashboard.status,
       walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },
     });

@@ -51,6 +51,17 @@ export function createMetricsRegistry(state: ServerState): Registry {
   });
   counter('showfloor_influx_lines_written_total', 'Lines InfluxDB acknowledged', () => state.store.written);
   counter('showfloor_influx_lines_dropped_total', 'Lines given up on (retry time or buffer exceeded, or refused by InfluxDB)', () => state.store.dropped);
+  counterByReason('showfloor_influx_lines_refused_total', 'Lines InfluxDB refused (HTTP 400) by its reason; also counted in dropped', () => state.store.refused);
+  new Gauge({
+    name: 'showfloor_stored_devices',
+    help: 'Distinct devices each booth wrote to InfluxDB within budgets.storedDevicePeriodHours (budget: budgets.maxStoredDevicesPerBooth)',
+    labelNames: ['booth'],
+    registers: [registry],
+    collect() {
+      const now = Date.now();
+      for (const { id } of state.booths) this.set({ booth: id }, state.storedDevices.storedDevices(id, now));
+    },
+  });
   counter('showfloor_influx_write_failures_total', 'Failed write attempts, retried or not', () => state.store.writeFailures);
   gauge('showfloor_influx_pending_lines', 'Lines buffered or waiting for retry', () => state.store.pendingLines());
   gauge('showfloor_influx_reachable', '1 when the last InfluxDB contact succeeded', () => (state.influxReachable() ? 1 : 0));

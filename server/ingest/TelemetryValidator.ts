@@ -30,6 +30,7 @@ export type RejectionReason =
   | 'too-many-fields'
   | 'no-readings'
   | 'bad-timestamp'
+  | 'too-old'
   | 'bad-status'
   | 'bad-meta';
 
@@ -48,6 +49,7 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'too-many-fields',
   'no-readings',
   'bad-timestamp',
+  'too-old',
   'bad-status',
   'bad-meta',
 ];
@@ -93,6 +95,12 @@ export interface ValidatorLimits {
   maxFutureSkewMs: number;
   /** Earliest accepted timestamp: catches devices that send uptime or seconds instead of epoch ms. */
   minTimestamp: number;
+  /**
+   * Readings stamped further back than this are refused as too-old (ingest.maxReadingAgeHours): every
+   * week of timestamps opens an InfluxDB shard with its own files, so old timestamps cost storage
+   * far beyond their size (one week apart back to 2000 made 1,402 shards).
+   */
+  maxAgeMs: number;
 }
 
 export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = {
@@ -100,11 +108,12 @@ export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = {
   maxFields: MAX_READINGS_PER_MESSAGE,
   maxFutureSkewMs: 5 * 60_000,
   minTimestamp: Date.UTC(2000, 0, 1),
+  maxAgeMs: 72 * 3600_000,
 };
 
 const META_TEXT_MAX = 80;
 const UNIT_TEXT_MAX = 16;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function reject(reason: RejectionReason, detail: string, booth: string | null, device: string | null): Rejection {
@@ -184,7 +193,7 @@ export class TelemetryValidator {
       const value = body[key];
       if (key === 'ts') {
         const parsedTs = this.timestamp(value, receivedAt);
-        if (typeof parsedTs === 'string') return reject('bad-timestamp', parsedTs, booth, device);
+        if (typeof parsedTs !== 'number') return reject(parsedTs.reason, parsedTs.detail, booth, device);
         ts = parsedTs;
         continue;
       }
@@ -210,23 +219,31 @@ export class TelemetryValidator {
     return { kind: 'telemetry', booth, device, ts, values };
   }
 
-  /** Returns epoch ms, or a message saying what is wrong. */
-  private timestamp(value: unknown, receivedAt: number): number | string {
+  /** Returns epoch ms, or why the timestamp is refused. */
+  private timestamp(value: unknown, receivedAt: number): number | { reason: 'bad-timestamp' | 'too-old'; detail: string } {
+    const bad = (detail: string) => ({ reason: 'bad-timestamp' as const, detail });
     let ms: number;
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return `ts must be a finite number, got ${String(value)}`;
+      if (!Number.isFinite(value)) return bad(`ts must be a finite number, got ${String(value)}`);
       ms = Math.round(value);
-    } else if (typeof value === 'string' && ISO_8601.test(value)) {
+    } else if (typeof value === 'string') {
+      const fields = ISO_8601.exec(value);
+      if (fields === null) return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
+      if (!isCalendarDate(fields)) return bad(`ts ${quoteDeviceText(value)} is not a date that exists`);
       ms = Date.parse(value);
-      if (Number.isNaN(ms)) return `ts ${quoteDeviceText(value)} is not a valid date`;
+      if (Number.isNaN(ms)) return bad(`ts ${quoteDeviceText(value)} is not a valid date`);
     } else {
-      return 'ts must be epoch milliseconds or an ISO 8601 string with a time zone';
+      return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
     }
     if (ms < this.limits.minTimestamp) {
-      return `ts ${ms} is before 2000-01-01: send epoch milliseconds (seconds or uptime are not accepted)`;
+      return bad(`ts ${ms} is before 2000-01-01: send epoch milliseconds (seconds or uptime are not accepted)`);
     }
     if (ms > receivedAt + this.limits.maxFutureSkewMs) {
-      return `ts is ${Math.round((ms - receivedAt) / 1000)} s ahead of the server clock`;
+      return bad(`ts is ${Math.round((ms - receivedAt) / 1000)} s ahead of the server clock`);
+    }
+    if (ms < receivedAt - this.limits.maxAgeMs) {
+      const hours = (receivedAt - ms) / 3600_000;
+      return { reason: 'too-old', detail: `ts is ${hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`} old; readings older than ${formatHours(this.limits.maxAgeMs)} are not stored` };
     }
     return ms;
   }
@@ -273,6 +290,32 @@ export class TelemetryValidator {
     }
     return { kind: 'meta', booth, device, meta };
   }
+}
+
+/**
+ * Whether the written calendar fields name a real instant: Date.parse rolls impossible fields
+ * over (2026-02-31 becomes 3 March), which would store a reading days away from when it was taken.
+ * Fields: [, year, month, day, hour, minute, second?, offsetHours?, offsetMinutes?].
+ */
+function isCalendarDate(fields: RegExpExecArray): boolean {
+  const [, year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = fields.map((f) => (f === undefined ? undefined : Number(f)));
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC maps years 0–99 to 1900–1999; such years are refused later (before 2000) anyway.
+  return (
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
+
+function formatHours(ms: number): string {
+  const hours = ms / 3600_000;
+  return Number.isInteger(hours) ? `${hours} h` : `${hours.toFixed(1)} h`;
 }
 
 /** Strips control characters (they would reorder or hide text on a wall) and bounds the length. */

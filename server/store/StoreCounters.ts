@@ -1,3 +1,5 @@
+import type { InfluxRefusalReason } from './influxRefusal';
+
 /**
  * What happened to every line handed to the store. `pending` is derived, not tracked, so it can
  * never drift: accepted − written − dropped.
@@ -7,6 +9,8 @@ export class StoreCounters {
   written = 0;
   dropped = 0;
   writeFailures = 0;
+  /** Lines InfluxDB refused (HTTP 400), by its reason; each is also in `dropped`. Bounded by the reasons. */
+  readonly refused = new Map<InfluxRefusalReason, number>();
 
   linesAccepted(n: number): void {
     this.accepted += n;
@@ -16,6 +20,11 @@ export class StoreCounters {
   }
   linesDropped(n: number): void {
     this.dropped += n;
+  }
+  /** A line InfluxDB refused: given up on for good (resending it would be refused again). */
+  lineRefused(reason: InfluxRefusalReason): void {
+    this.dropped++;
+    this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
   }
   writeFailure(): void {
     this.writeFailures++;

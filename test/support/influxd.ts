@@ -77,6 +77,11 @@ export interface StartInfluxdOptions {
   startTimeoutMs?: number;
   /** Grace period after SIGTERM before SIGKILL. Default 10 000. */
   stopTimeoutMs?: number;
+  /**
+   * Extra `[data]` settings of influxd's config, e.g. `{ 'max-values-per-tag': 300 }`, so a test can
+   * reach InfluxDB's limits with hundreds of lines instead of the defaults' hundred thousand.
+   */
+  dataSettings?: Readonly<Record<string, number | string | boolean>>;
 }
 
 /**
@@ -95,6 +100,7 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<I
       separateProcessGroup: false,
       startTimeoutMs: options.startTimeoutMs,
       stopTimeoutMs: options.stopTimeoutMs,
+      dataSettings: options.dataSettings,
     });
     return new TestInfluxd(server);
   } catch (error) {

@@ -5,6 +5,7 @@
  * longer sends then fails to typecheck instead of comparing against `undefined`.
  */
 import type { WallDashboard, WallReloadReason } from '../../contract/dashboard';
+import type { BoothBudgets } from '../../contract/console';
 import type { DeviceSummary } from '../../contract/live';
 
 /** Counts keyed by a reason string (rejection, refusal, reload); a reason never seen is absent. */
@@ -16,7 +17,15 @@ export interface PublicHealth {
   uptimeSeconds: number;
   broker: { clients: number; tcpPort: number | null; tlsPort: number | null; webSocketPath: string; refusals: CountsByReason };
   influxdb:
-    | { mode: 'v1' | 'v2'; url: string; bucket: string; reachable: boolean; lastError: string | null }
+    | {
+        mode: 'v1' | 'v2';
+        url: string;
+        bucket: string;
+        reachable: boolean;
+        lastError: string | null;
+        refused: CountsByReason;
+        recentRefusals: { booth: string; device: string; reason: string; detail: string; at: number }[];
+      }
     | { mode: 'memory'; reachable: false; note: string };
   counters: {
     received: number;
@@ -29,6 +38,12 @@ export interface PublicHealth {
     pending: number;
   };
   live: { devices: number; walls: number; evictedDevices: number; droppedSeries: number; droppedLiveReadings: number };
+  budgets: BoothBudgets[];
+  storage: {
+    maxStoredDevicesPerBooth: number;
+    storedDevicePeriodHours: number;
+    booths: Partial<Record<string, { storedDevices: number; refusedReadings: number; refusedByInflux: number }>>;
+  };
   dashboard: {
     source: WallDashboard['source'];
     file: string | null;

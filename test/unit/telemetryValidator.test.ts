@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TelemetryValidator, type RejectionReason } from '../../server/ingest/TelemetryValidator';
+import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator, type RejectionReason } from '../../server/ingest/TelemetryValidator';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 /** The validator keeps device-supplied names in prototype-less objects, and toEqual compares prototypes. */
@@ -122,5 +122,60 @@ describe('TelemetryValidator: every rejection reason', () => {
   it('quotes device text in details, bounded, with control characters escaped', () => {
     const result = check('booth/b1/d/telemetry', JSON.stringify({ a: `evil\n${'x'.repeat(500)}` }));
     expect(result.kind === 'rejected' && result.detail).toMatch(/"evil\\nx+…"/);
+  });
+});
+
+describe('TelemetryValidator: reading age and calendar dates', () => {
+  const HOUR = 3600_000;
+  const withAge = (maxAgeHours: number) => new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: maxAgeHours * HOUR });
+  const telemetryAt = (v: TelemetryValidator, ts: number | string) =>
+    v.validate('booth/b1/d/telemetry', Buffer.from(JSON.stringify({ a: 1, ts })), 'b1', NOW);
+
+  it('refuses readings older than the configured age as too-old, and keeps those just inside it', () => {
+    const v = withAge(72);
+    expect(telemetryAt(v, NOW - 72 * HOUR + 1000)).toMatchObject({ kind: 'telemetry', ts: NOW - 72 * HOUR + 1000 });
+    const old = telemetryAt(v, NOW - 72 * HOUR - 1000);
+    expect(old).toMatchObject({ kind: 'rejected', reason: 'too-old', booth: 'b1', device: 'd' });
+    expect(old.kind === 'rejected' && old.detail).toMatch(/older than 72 h/);
+    // A week-old ISO timestamp, the shape of the shard-spraying attack.
+    expect(telemetryAt(v, new Date(NOW - 7 * 24 * HOUR).toISOString())).toMatchObject({ kind: 'rejected', reason: 'too-old' });
+  });
+
+  it('takes the age from the setting, not a constant', () => {
+    expect(telemetryAt(withAge(1), NOW - 2 * HOUR)).toMatchObject({ kind: 'rejected', reason: 'too-old' });
+    expect(telemetryAt(withAge(24 * 30), NOW - 20 * 24 * HOUR)).toMatchObject({ kind: 'telemetry' });
+  });
+
+  it('defaults to 72 hours', () => {
+    expect(DEFAULT_VALIDATOR_LIMITS.maxAgeMs).toBe(72 * HOUR);
+    expect(check('booth/b1/d/telemetry', `{"a":1, "ts": ${NOW - 73 * HOUR}}`)).toMatchObject({ kind: 'rejected', reason: 'too-old' });
+  });
+
+  it('still calls seconds-since-epoch a bad timestamp, not an old one', () => {
+    expect(telemetryAt(withAge(72), Math.floor(NOW / 1000))).toMatchObject({ kind: 'rejected', reason: 'bad-timestamp' });
+  });
+
+  it.each([
+    ['31 February', '2026-02-31T10:00:00Z'],
+    ['29 February in a common year', '2026-02-29T10:00:00Z'],
+    ['31 November', '2026-11-31T10:00:00Z'],
+    ['month 13', '2026-13-01T10:00:00Z'],
+    ['month 0', '2026-00-10T10:00:00Z'],
+    ['day 0', '2026-11-00T10:00:00Z'],
+    ['hour 24', '2026-11-21T24:00:00Z'],
+    ['minute 60', '2026-11-21T11:60:00Z'],
+    ['second 60', '2026-11-21T11:59:60Z'],
+    ['offset +25:00', '2026-11-21T11:59:00+25:00'],
+    ['offset minutes 75', '2026-11-21T11:59:00+01:75'],
+  ])('refuses an impossible date (%s) instead of rolling it over', (_name, ts) => {
+    expect(telemetryAt(withAge(24 * 365), ts)).toMatchObject({ kind: 'rejected', reason: 'bad-timestamp' });
+  });
+
+  it('accepts real calendar edges: 29 February of a leap year, 23:59:59, an offset across midnight', () => {
+    const v = withAge(24 * 366);
+    expect(telemetryAt(v, '2026-02-28T23:59:59Z')).toMatchObject({ kind: 'telemetry', ts: Date.UTC(2026, 1, 28, 23, 59, 59) });
+    const leap = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: 1000 * 24 * HOUR });
+    expect(telemetryAt(leap, '2024-02-29T12:00:00Z')).toMatchObject({ kind: 'telemetry', ts: Date.UTC(2024, 1, 29, 12) });
+    expect(telemetryAt(v, '2026-11-21T01:30:00+05:00')).toMatchObject({ kind: 'telemetry', ts: Date.UTC(2026, 10, 20, 20, 30) });
   });
 });

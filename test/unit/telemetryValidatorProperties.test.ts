@@ -15,7 +15,7 @@ import {
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const validator = new TelemetryValidator();
-const { minTimestamp, maxFutureSkewMs } = DEFAULT_VALIDATOR_LIMITS;
+const { minTimestamp, maxFutureSkewMs, maxAgeMs } = DEFAULT_VALIDATOR_LIMITS;
 // Enough runs to reach the rarer branches (meta, ISO ts) without slowing the unit suite.
 const RUNS = { numRuns: 400 };
 
@@ -43,14 +43,14 @@ const anyValue = fc.oneof(
   { weight: 4, arbitrary: validValue },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'NaN', '1', [], {}, [1], { a: 1 }, '', 'Infinity') },
 );
-const validTs = fc.integer({ min: minTimestamp, max: NOW + maxFutureSkewMs });
+const validTs = fc.integer({ min: NOW - maxAgeMs, max: NOW + maxFutureSkewMs });
 const isoTs = validTs.map((ms) => new Date(ms).toISOString());
 const anyTs = fc.oneof(
   validTs,
   isoTs,
   fc.double(),
   fc.integer({ min: 0, max: 2 * NOW }),
-  fc.constantFrom<unknown>(null, true, '', 'yesterday', '2026-11-21 12:00', '2026-13-45T99:99Z', NOW / 1000, NOW + maxFutureSkewMs + 1, minTimestamp - 1),
+  fc.constantFrom<unknown>(null, true, '', 'yesterday', '2026-11-21 12:00', '2026-13-45T99:99Z', NOW / 1000, NOW + maxFutureSkewMs + 1, minTimestamp - 1, NOW - maxAgeMs - 1, '2026-02-31T10:00:00Z'),
 );
 
 /** A readings object the contract allows: valid names, finite values, 1..64 readings. */
@@ -104,7 +104,7 @@ function assertWellFormed(result: DeviceMessage | Rejection, topicText: string):
     expect(typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))).toBe(true);
   }
   expect(Number.isInteger(result.ts)).toBe(true);
-  expect(result.ts).toBeGreaterThanOrEqual(minTimestamp);
+  expect(result.ts).toBeGreaterThanOrEqual(NOW - maxAgeMs);
   expect(result.ts).toBeLessThanOrEqual(NOW + maxFutureSkewMs);
 }
 
