@@ -203,7 +203,9 @@ interface RetainedOfBooth {
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+  const error = new Error(message) as AuthenticateError;
+  error.returnCode = returnCode;
+  return error;
 }
 
 export class ShowfloorBroker {
@@ -273,6 +275,7 @@ export class ShowfloorBroker {
   }
 
   static async start(options: BrokerOptions): Promise<ShowfloorBroker> {
+    // eslint-disable-next-line prefer-const -- the hooks below close over it before the broker exists
     let self: ShowfloorBroker | undefined;
     const aedes = await GatedAedes.startGated(
       {
@@ -346,7 +349,7 @@ export class ShowfloorBroker {
     const server = createServer((socket) => {
       const ticket = this.admit(socket.remoteAddress, socket);
       if (ticket) {
-        socket.once('close', ticket.release);
+        socket.once('close', () => ticket.release());
         this.accept(wrap(socket), ticket, undefined, socket.remoteAddress);
       }
     });
@@ -366,7 +369,7 @@ export class ShowfloorBroker {
     // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
     const ticket = this.admit(req.socket.remoteAddress, socket);
     if (!ticket) return;
-    socket.once('close', ticket.release);
+    socket.once('close', () => ticket.release());
     this.webSockets.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (error: Error & { code?: string }) => {
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.options.onRefusal?.('packet-too-large', {});
@@ -464,7 +467,7 @@ export class ShowfloorBroker {
       (ok) => {
         if (!ok) return refuseCredentials();
         // A connection without a ticket was accepted before admission existed: none in practice.
-        const ticket = this.tickets.get(client.conn as Duplex);
+        const ticket = this.tickets.get(client.conn);
         if (ticket && !ticket.authenticated(username, this.isConnected(client.id))) {
           this.options.onRefusal?.('booth-connections-budget', { clientId: client.id, booth: username });
           this.options.onBudgetRefusal?.(username, 'booth-connections-budget');
@@ -483,7 +486,7 @@ export class ShowfloorBroker {
         this.connections.set(client, {
           booth: username,
           connectionId: this.nextConnectionId++,
-          address: this.streamAddresses.get(client.conn as Duplex) ?? null,
+          address: this.streamAddresses.get(client.conn) ?? null,
           willTopic: this.willTopics.get(client) ?? null,
           devices: new Set(),
           keepaliveTimedOut: false,

@@ -80,6 +80,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxLiveWindowBytesPerBooth: file.budgets.maxLiveWindowBytesPerBooth,
   }, budgetRefusals);
   // Made once the store is ready (it restores alarms from there); walls connect only after that.
+  // eslint-disable-next-line prefer-const -- the hub's alarm callback closes over it before it is made
   let technicianConsole: TechnicianConsole | undefined;
   const hub = new LiveHub(
     directory,
@@ -242,7 +243,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
         await broker.close();
         hub.tick();
         hub.close();
-        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await new Promise<void>((resolve) => void io.close(() => resolve()));
         if (pingTimer) clearInterval(pingTimer);
         await store?.close();
         log.info({ written: storeCounters.written, dropped: storeCounters.dropped }, 'Showfloor stopped');

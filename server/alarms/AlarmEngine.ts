@@ -281,7 +281,7 @@ export class AlarmEngine implements IngestObserver {
 
   private watch(booth: string, id: string, rule: ThresholdRule): ThresholdWatch {
     let watches = this.watches.get(booth);
-    if (!watches) this.watches.set(booth, (watches = new Map()));
+    if (!watches) this.watches.set(booth, (watches = new Map<string, ThresholdWatch>()));
     if (watches.size >= this.limits.maxWatchesPerBooth) {
       const oldest = watches.keys().next().value!;
       watches.delete(oldest);

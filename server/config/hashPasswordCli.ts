@@ -47,7 +47,8 @@ function readHiddenLine(prompt: string): Promise<string> {
 
 async function readPiped(): Promise<string> {
   let text = '';
-  for await (const chunk of process.stdin) text += chunk.toString('utf8');
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) text += chunk as string;
   // `echo pw |` and files end with a newline that is not part of the password.
   return text.replace(/\r?\n$/, '');
 }

@@ -161,7 +161,7 @@ export class DeviceHealthTracker implements IngestObserver {
     this.openConnections.delete(event.connectionId);
     if (event.devices.length > 0) {
       let clients = this.clientDevices.get(event.booth);
-      if (!clients) this.clientDevices.set(event.booth, (clients = new Map()));
+      if (!clients) this.clientDevices.set(event.booth, (clients = new Map<string, string[]>()));
       clients.delete(event.clientId);
       clients.set(event.clientId, event.devices);
       if (clients.size > this.limits.rememberedClients) clients.delete(clients.keys().next().value!);

@@ -81,7 +81,7 @@ export class DeviceStatusLog {
       const change = rowToChange(row[0], row[1], row[2]);
       if (!change) continue;
       let devices = last.get(booth);
-      if (!devices) last.set(booth, (devices = new Map()));
+      if (!devices) last.set(booth, (devices = new Map<string, HealthChange>()));
       devices.set(device, change);
     }
     return last;

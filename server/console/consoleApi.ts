@@ -125,7 +125,7 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
   });
 
   router.get('/devices/:booth/:device', async (req, res, next) => {
-    const { booth, device } = req.params as { booth: string; device: string };
+    const { booth, device } = req.params;
     if (!ID_PATTERN.test(booth) || !ID_PATTERN.test(device)) return void res.status(404).json({ error: 'no such device' });
     try {
       const detail = await views.device(booth, device);

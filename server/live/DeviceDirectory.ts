@@ -151,7 +151,7 @@ export class DeviceDirectory {
   recordRejection(booth: string, device: string | null, reason: RejectionReason, detail: string, at: number): void {
     if (device === null) {
       let counts = this.unattributed.get(booth);
-      if (!counts) this.unattributed.set(booth, (counts = new Map()));
+      if (!counts) this.unattributed.set(booth, (counts = new Map<RejectionReason, number>()));
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
       return;
     }

@@ -36,7 +36,7 @@ export class DevicesPerBooth<T> {
   /** Finds the record, or makes one with `create`, and marks it most recently heard. */
   touch(booth: string, device: string, create: () => T): T {
     let devices = this.booths.get(booth);
-    if (!devices) this.booths.set(booth, (devices = new Map()));
+    if (!devices) this.booths.set(booth, (devices = new Map<string, T>()));
     let record = devices.get(device);
     if (record !== undefined) {
       devices.delete(device);

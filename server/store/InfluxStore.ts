@@ -87,7 +87,6 @@ export class InfluxStore {
     const [database = target.bucket, retentionPolicy] = target.api === 'v1' ? target.bucket.split('/') : [target.bucket];
     this.database = database;
     this.retentionPolicy = retentionPolicy;
-    const store = this;
     this.writeApi = this.client.getWriteApi(target.org || 'showfloor', target.bucket, 'ms', {
       batchSize: tuning.batchSize,
       flushInterval: tuning.flushIntervalMs,
@@ -100,31 +99,32 @@ export class InfluxStore {
       exponentialBase: 2,
       retryJitter: 200,
       gzipThreshold: 1024,
-      writeSuccess(lines) {
-        if (store.finalized) return;
-        store.reachable = true;
-        store.lastError = null;
+      // Arrow functions: the client calls these with its WriteApi as `this`; they report to the this.
+      writeSuccess: (lines) => {
+        if (this.finalized) return;
+        this.reachable = true;
+        this.lastError = null;
         counters.linesWritten(lines.length);
       },
-      writeFailed(error, lines, attempt, expires) {
-        if (store.finalized) return undefined;
-        store.lastError = describeError(error);
+      writeFailed: (error, lines, attempt, expires) => {
+        if (this.finalized) return undefined;
+        this.lastError = describeError(error);
         counters.writeFailure();
         // A 400 is InfluxDB refusing some lines (a "partial write"), and the client gives the whole
         // batch up. Returning a promise tells the client this batch is handled here.
-        if (error instanceof HttpError && error.statusCode === 400) return store.settleRefusedBatch(lines, error);
-        store.unavailableFailures++;
-        if (!willRetry(error, expires, store.closed)) {
+        if (error instanceof HttpError && error.statusCode === 400) return this.settleRefusedBatch(lines, error);
+        this.unavailableFailures++;
+        if (!willRetry(error, expires, this.closed)) {
           counters.linesDropped(lines.length);
-          log.error({ err: store.lastError, lines: lines.length, attempt }, 'InfluxDB write failed; lines dropped');
+          log.error({ err: this.lastError, lines: lines.length, attempt }, 'InfluxDB write failed; lines dropped');
         } else if (attempt === 1) {
-          store.reachable = !(error instanceof HttpError) ? false : store.reachable;
-          log.warn({ err: store.lastError, lines: lines.length }, 'InfluxDB write failed; will retry');
+          this.reachable = !(error instanceof HttpError) ? false : this.reachable;
+          log.warn({ err: this.lastError, lines: lines.length }, 'InfluxDB write failed; will retry');
         }
         return undefined;
       },
-      writeRetrySkipped(entry) {
-        if (store.finalized) return;
+      writeRetrySkipped: (entry) => {
+        if (this.finalized) return;
         counters.linesDropped(entry.lines.length);
         log.error({ lines: entry.lines.length }, 'InfluxDB retry buffer full; oldest lines dropped');
       },

@@ -262,7 +262,10 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return 'text';
-  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'boolean') return `the value ${value}`;
+  // What is left: undefined (or a type a YAML parser never yields), named by its type.
+  return `the value ${typeof value}`;
 }
 
 /** The keys that may stand in the mapping at `path`, for the unknown-key message. */

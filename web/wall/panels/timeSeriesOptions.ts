@@ -67,7 +67,7 @@ export function buildTimeSeriesLayout(
     series: asArray(drawn.series).map((series, index) => {
       const groupIndex = lines[index]?.groupIndex ?? 0;
       // Overlapping fills of a shared axis would muddy each other; only a lone line keeps one.
-      const { areaStyle, ...withoutArea } = series;
+      const { areaStyle: _dropped, ...withoutArea } = series;
       const alone = (groups[groupIndex]?.lines.length ?? 0) <= 1;
       return { ...(alone ? series : withoutArea), xAxisIndex: groupIndex, yAxisIndex: groupIndex };
     }),
