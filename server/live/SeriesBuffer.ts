@@ -61,4 +61,25 @@ export class SeriesBuffer {
     }
     return { ts, values };
   }
+
+  /** Position of the first point with ts >= since (size when none): points are in time order, so a binary search. */
+  firstIndexSince(since: number): number {
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.ts[(this.start + middle) % this.capacity] as number) < since) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** Time of the point at `position` (0 is the oldest); for snapshots that read a window in slices. */
+  tsAt(position: number): number {
+    return this.ts[(this.start + position) % this.capacity] as number;
+  }
+
+  valueAt(position: number): number {
+    return this.values[(this.start + position) % this.capacity] as number;
+  }
 }
