@@ -30,6 +30,10 @@ export interface LiveHubOptions {
 /** The defaults of `wall.maxSnapshotBytes` and `wall.maxBufferedBytesPerWall`, for hubs made without settings (tests). */
 const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_BUFFERED_BYTES_PER_WALL = 16 * 1024 * 1024;
+/** How often a paced snapshot looks whether its wall has read what it was sent. */
+const PACING_CHECK_MS = 25;
+/** A wall whose snapshot output has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
+const SNAPSHOT_STALL_MS = 10_000;
 
 export interface BoothLabel {
   id: string;
@@ -189,10 +193,14 @@ export class LiveHub {
   /** True when the wall was disconnected. */
   private disconnectIfSlow(socket: WallSocket): boolean {
     if (!socket.connected || pendingOutputBytes(socket.conn) <= (this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL)) return false;
+    this.dropSlowWall(socket);
+    return true;
+  }
+
+  private dropSlowWall(socket: WallSocket): void {
     this.walls.registry.countRefusal('slow-reader');
     socket.disconnect(true);
     dropConnection(socket.conn);
-    return true;
   }
 
   /**
@@ -245,11 +253,17 @@ export class LiveHub {
     void this.sendRemainingChunks(socket, chunks);
   }
 
-  /** One chunk a turn, so ingest, acknowledgements and other walls run between them. */
+  /**
+   * One chunk a turn, so ingest, acknowledgements and other walls run between them, and paced by
+   * the reader: at most a couple of chunks wait in server memory for a wall, however large its
+   * snapshot. Without that, a hundred clients that never read would each park a whole snapshot here.
+   */
   private async sendRemainingChunks(socket: WallSocket, chunks: Generator<Snapshot, void, void>): Promise<void> {
+    const paceAbove = 2 * (this.options.snapshotChunkBytes ?? DEFAULT_CHUNK_BYTES);
     try {
       for (;;) {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!(await this.drained(socket, paceAbove))) return;
         // A wall that left, or does not read what it is sent, is not worth building more for.
         if (!socket.connected || this.disconnectIfSlow(socket)) return;
         if (!this.sendChunk(socket, chunks.next())) return;
@@ -257,6 +271,27 @@ export class LiveHub {
     } finally {
       chunks.return();
     }
+  }
+
+  /**
+   * Waits until no more than `bytes` wait for the wall; false when it left, or took nothing for
+   * SNAPSHOT_STALL_MS (then it is disconnected as a slow reader: it is not reading).
+   */
+  private async drained(socket: WallSocket, bytes: number): Promise<boolean> {
+    let pending = pendingOutputBytes(socket.conn);
+    let progressAt = Date.now();
+    while (pending > bytes) {
+      await new Promise<void>((resolve) => setTimeout(resolve, PACING_CHECK_MS));
+      if (!socket.connected) return false;
+      const now = pendingOutputBytes(socket.conn);
+      if (now < pending) progressAt = Date.now();
+      else if (Date.now() - progressAt > SNAPSHOT_STALL_MS) {
+        this.dropSlowWall(socket);
+        return false;
+      }
+      pending = now;
+    }
+    return socket.connected;
   }
 
   /** Emits a chunk; false when there is nothing more to send. */

@@ -20,8 +20,8 @@ const POINTS_PER_SERIES = 900;
 const METRICS = 64; // the contract's limit per message
 /** B's QoS 1 acknowledgements while walls take their snapshots; the issue saw up to 16 s. */
 const ACK_BOUND_MS = 2000;
-/** Server RSS growth allowed while ten clients that never read are connected: 10 × 1 MB buffers plus working room. */
-const RSS_CEILING_GROWTH = 256 * MB;
+/** Server RSS growth allowed while ten clients that never read are connected: ~2 chunks each waiting for them, plus working room. */
+const RSS_CEILING_GROWTH = 128 * MB;
 
 /** Budgets and rates opened wide: this suite is about the walls, not the per-booth budgets. */
 const FLOOD_YAML = `
