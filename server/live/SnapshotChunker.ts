@@ -38,6 +38,8 @@ const SERIES_OVERHEAD_BYTES = 32;
 const DEVICE_OVERHEAD_BYTES = 16;
 /** serverTime, windowMs, chunk, final, truncated and the braces around a chunk. */
 const CHUNK_OVERHEAD_BYTES = 160;
+/** Share of the estimated room the proportional trim aims for. */
+const RATIO_MARGIN = 0.97;
 /** Before anything was measured: a 13-digit timestamp, a short value, two commas. */
 const INITIAL_POINT_BYTES = 22;
 
@@ -101,6 +103,14 @@ export function* snapshotChunks(
     spent += chunkBytes;
   };
 
+  /**
+   * What the chunk boundaries still to come may cost: each repeats the chunk's envelope and the
+   * summary and column of whatever is in progress, and there are at most as many as the budget
+   * left fills chunks. Kept aside so the whole snapshot stays under the cap, not just its points.
+   */
+  const boundaryReserve = (summaryBytes: number, metricBytes: number): number =>
+    Math.ceil(Math.max(0, limits.maxBytes - spent) / limits.chunkBytes) * (CHUNK_OVERHEAD_BYTES + boothsBytes + summaryBytes + metricBytes);
+
   for (let index = 0; index < order.length; index++) {
     const { record, points } = order[index] as Planned;
     remainingPoints -= points;
@@ -111,7 +121,7 @@ export function* snapshotChunks(
     if (directory.get(record.booth, record.device) !== record) continue; // evicted since the plan: nothing to show
     let summary = directory.summary(record);
     let summaryBytes = JSON.stringify(summary).length + DEVICE_OVERHEAD_BYTES;
-    if (spent + summaryBytes > limits.maxBytes) {
+    if (spent + summaryBytes + boundaryReserve(summaryBytes, 0) > limits.maxBytes) {
       truncatedDevices++;
       truncatedPoints += points;
       continue;
@@ -122,9 +132,10 @@ export function* snapshotChunks(
     // What is left for this device's points: the rest of the budget, less a summary for each device to come.
     const averageSummary = summaryBytesSent / summariesSent;
     const devicesAfter = order.length - index - 1;
-    const forPoints = limits.maxBytes - spent - devicesAfter * averageSummary;
+    const forPoints = limits.maxBytes - spent - devicesAfter * averageSummary - boundaryReserve(summaryBytes, SERIES_OVERHEAD_BYTES);
     const wantedPoints = points + remainingPoints;
-    const ratio = wantedPoints === 0 ? 1 : Math.max(0, Math.min(1, forPoints / (bytesPerPoint * wantedPoints)));
+    // Aimed a little under: the estimate's error then lands below the cap instead of starving the last series.
+    const ratio = wantedPoints === 0 ? 1 : Math.max(0, Math.min(1, (RATIO_MARGIN * forPoints) / (bytesPerPoint * wantedPoints)));
 
     let window: DeviceWindow = { ...summary, series: [] };
     chunk.devices.push(window);
@@ -139,10 +150,11 @@ export function* snapshotChunks(
       let start = series.size - Math.floor(available * ratio);
       let seriesBytes = metricBytes;
       let measured = 0;
+      const limit = limits.maxBytes - boundaryReserve(summaryBytes, metricBytes);
       let fits = series.size;
       while (fits > start) {
         const bytes = pointBytes(series, fits - 1);
-        if (spent + seriesBytes + bytes > limits.maxBytes) break;
+        if (spent + seriesBytes + bytes > limit) break;
         seriesBytes += bytes;
         measured++;
         fits--;
@@ -156,20 +168,27 @@ export function* snapshotChunks(
       bytesPerPoint = sampledBytes / sampledPoints;
 
       // Oldest slice first, so the page appends rather than inserts; a series too long for one chunk is split.
-      let lastSentTs = -Infinity;
+      // Points that arrive while the event loop runs between chunks are the frames' to carry: the
+      // snapshot stops at what was measured, so the cap holds however fast a booth publishes.
+      const endTs = series.tsAt(series.size - 1);
+      const more = (at: number): boolean => at < series.size && series.tsAt(at) <= endTs;
+      // Where to resume after a yield: after the last point sent, or at the first one measured if the
+      // boundary fell before any (then the column opened at the end of a full chunk is empty).
+      const firstTs = series.tsAt(start);
+      let lastSentTs: number | undefined;
       let position = start;
-      while (position < series.size) {
+      while (more(position)) {
         const column: SeriesWindow = { metric, ts: [], values: [] };
         window.series.push(column);
         spent += metricBytes;
         chunkBytes += metricBytes;
-        while (position < series.size && chunkBytes < limits.chunkBytes) {
+        while (more(position) && chunkBytes < limits.chunkBytes) {
           const bytes = pointBytes(series, position);
           const ts = series.tsAt(position);
           column.ts.push(ts);
           column.values.push(series.valueAt(position));
           lastSentTs = ts;
-          // Counted in `spent` when measured above; a point that arrived during a yield is a frame's too.
+          // Counted in `spent` when measured above.
           chunkBytes += bytes;
           position++;
         }
@@ -184,8 +203,8 @@ export function* snapshotChunks(
         window = { ...summary, series: [] };
         chunk.devices.push(window);
         chunkBytes += summaryBytes;
-        position = series.firstIndexSince(lastSentTs);
-        while (position < series.size && series.tsAt(position) <= lastSentTs) position++;
+        position = series.firstIndexSince(lastSentTs ?? firstTs);
+        while (lastSentTs !== undefined && position < series.size && series.tsAt(position) <= lastSentTs) position++;
       }
       if (directory.get(record.booth, record.device) !== record) break;
     }

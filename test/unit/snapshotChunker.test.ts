@@ -80,11 +80,15 @@ describe('snapshotChunks', () => {
     }
   });
 
-  it('caps the whole snapshot, leaving out the oldest points of every series, and says how many', () => {
+  // Small chunks with large summaries (64 latest values repeated at every chunk boundary) are the hard case for the cap.
+  it.each([
+    { metrics: 32, chunkBytes: 256 * 1024 },
+    { metrics: 64, chunkBytes: 16 * 1024 },
+  ])('caps the whole snapshot, leaving out the oldest points of every series, and says how many ($metrics metrics, $chunkBytes-byte chunks)', ({ metrics, chunkBytes }) => {
     const dir = directory();
-    fill(dir, 'a', 30, 32, 600); // 576,000 points, ~15 MB of JSON
+    fill(dir, 'a', 30, metrics, 600); // up to 1.15 M points, ~30 MB of JSON
     const maxBytes = 2 * 1024 * 1024;
-    const chunks = all(dir, maxBytes, 256 * 1024);
+    const chunks = all(dir, maxBytes, chunkBytes);
     const sent = chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length, 0);
     expect(sent).toBeLessThanOrEqual(maxBytes);
     expect(sent).toBeGreaterThan(maxBytes * 0.8); // the cap is used, not wasted
@@ -93,12 +97,12 @@ describe('snapshotChunks', () => {
     for (const [key, ts] of points) {
       const [booth, device, metric] = key.split('/') as [string, string, string];
       const full = dir.get(booth, device)!.series.get(metric)!.since(0).ts;
-      expect(ts).toEqual(full.slice(full.length - ts.length)); // the newest part, nothing from the middle
+      expect(ts).toEqual(full.slice(full.length - ts.length)); // the newest part, each point once, nothing from the middle
       expect(ts.length).toBeGreaterThan(0);
       kept += ts.length;
     }
-    expect(points.size).toBe(30 * 32); // every series keeps its recent part
-    expect(chunks.at(-1)!.truncated).toEqual({ points: 30 * 32 * 600 - kept, devices: 0 });
+    expect(points.size).toBe(30 * metrics); // every series keeps its recent part
+    expect(chunks.at(-1)!.truncated).toEqual({ points: 30 * metrics * 600 - kept, devices: 0 });
   });
 
   it('gives every booth its turn: a flooding booth does not push another out of the first chunk', () => {
@@ -121,18 +125,30 @@ describe('snapshotChunks', () => {
     expect(chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length, 0)).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it('reads the directory as it is at each chunk: evicted devices skipped, new points sent once', () => {
-    const dir = directory();
+  it('reads the directory as it is at each chunk: evicted devices skipped, points that arrive meanwhile left to the frames', () => {
+    const dir = new DeviceDirectory({ windowMs: WINDOW_MS, maxPointsPerSeries: 900, maxDevicesPerBooth: 4, maxSeriesPerDevice: 64 });
     fill(dir, 'a', 4, 4, 200);
-    const generator = snapshotChunks(dir, BOOTHS, { booths: ['a'], windowMs: WINDOW_MS }, { maxBytes: 64 * 1024 * 1024, chunkBytes: 8 * 1024 }, () => NOW);
+    const generator = snapshotChunks(dir, BOOTHS, { booths: ['a'], windowMs: WINDOW_MS }, { maxBytes: 64 * 1024 * 1024, chunkBytes: 4 * 1024 }, () => NOW);
     const chunks: Snapshot[] = [generator.next().value as Snapshot];
-    const firstDevice = chunks[0]!.devices[0]!;
-    // Between chunks: the first device gets a new point, and nothing else changes.
-    dir.recordTelemetry('a', firstDevice.device, NOW + 500, { 'metric-3': 1 }, NOW + 500);
+    const inProgress = chunks[0]!.devices.at(-1)!;
+    const column = inProgress.series.at(-1)!;
+    // Between chunks: the series being sent gets a new point (which the next frame carries), which also
+    // makes its device the most recently heard; a newcomer then evicts the least recently heard one.
+    dir.recordTelemetry('a', inProgress.device, NOW + 500, { [column.metric]: 1 }, NOW + 500);
+    const order = [...dir.records(new Set(['a']))].map((r) => r.device);
+    dir.recordTelemetry('a', 'newcomer', NOW + 600, { x: 1 }, NOW + 600);
+    const evicted = order.find((device) => !dir.get('a', device))!;
+    expect(evicted).toBeDefined();
     for (let next = generator.next(); !next.done; next = generator.next()) chunks.push(next.value);
-    const ts = merged(chunks).get(`a/${firstDevice.device}/metric-3`)!;
-    expect(new Set(ts).size).toBe(ts.length);
-    expect(ts.at(-1)).toBe(NOW + 500);
+
+    const later = chunks.slice(1).flatMap((c) => c.devices.map((d) => d.device));
+    expect(later).not.toContain(evicted);
+    expect(later).not.toContain('newcomer'); // not planned: it reaches the wall in frames
+    const ts = merged(chunks).get(`a/${inProgress.device}/${column.metric}`)!;
+    expect(ts).toHaveLength(200); // nothing lost, nothing repeated
+    expect(new Set(ts).size).toBe(200);
+    expect(ts.at(-1)).toBeLessThan(NOW + 500);
+    expect(chunks.at(-1)!.truncated).toEqual({ points: 0, devices: 0 });
   });
 
   it('measures numbers as JSON prints them', () => {
