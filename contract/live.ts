@@ -58,12 +58,42 @@ export interface DeviceWindow extends DeviceSummary {
   series: SeriesWindow[];
 }
 
-/** Sent once on every (re)connect, before any frame, so the page can draw full charts at once. */
+/**
+ * The recent window, sent on every (re)connect as a sequence of bounded chunks so that no snapshot,
+ * however full a booth's live window, is ever one giant message (JSON.stringify of a few hundred MB
+ * throws `RangeError: Invalid string length` and building it stalls every other booth).
+ *
+ * - Chunk 0 replaces everything the page holds (the server may have restarted); chunks 1..n add to it.
+ * - A device may appear in several chunks, each carrying some of its series or a time slice of one
+ *   series (older slices first); the page merges them. Each chunk repeats the device's summary as it
+ *   was when that chunk was built, which is never older than what an earlier chunk or frame said.
+ * - The page joins its booths' rooms with chunk 0, so frames may arrive between chunks; they carry
+ *   readings at least as new as the chunks before them, and points repeated by a later chunk are
+ *   dropped by timestamp. Applying chunks and frames in arrival order therefore loses nothing.
+ * - The whole snapshot is capped per wall (`wall.maxSnapshotBytes`); what does not fit is left out,
+ *   oldest points of every series first, and counted in `truncated` on the final chunk.
+ * Devices come round-robin across booths, most recently heard first within a booth.
+ */
 export interface Snapshot {
+  /** When this chunk was built, server clock. */
   serverTime: number;
   windowMs: number;
   booths: { id: string; name: string }[];
   devices: DeviceWindow[];
+  /** 0 for the first chunk of a snapshot (it replaces), then 1, 2, … (they add). Absent: 0. */
+  chunk?: number;
+  /** True on the last chunk; a small snapshot is one chunk with chunk 0 and final true. Absent: true. */
+  final?: boolean;
+  /** On the final chunk: what the size cap left out. */
+  truncated?: SnapshotTruncation;
+}
+
+/** What a snapshot left out to stay under `wall.maxSnapshotBytes`. */
+export interface SnapshotTruncation {
+  /** Points (one timestamp and value) of the window not sent, the oldest of each series. */
+  points: number;
+  /** Devices not sent at all, not even their latest values (the least recently heard). */
+  devices: number;
 }
 
 /** One batched frame per tick per booth room: everything that happened since the previous tick. */

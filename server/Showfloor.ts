@@ -5,8 +5,10 @@
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import type { Socket as EngineSocket } from 'engine.io';
 import { Server as SocketServer } from 'socket.io';
 import { listen } from '../broker/listen';
+import { TokenBucketLimiter } from '../broker/TokenBucketLimiter';
 import { ShowfloorBroker, type BrokerRefusal } from '../broker/ShowfloorBroker';
 import { BudgetRefusals } from './budgets/BudgetRefusals';
 import { dashboardFilePath, type Settings } from './config/settings';
@@ -23,6 +25,7 @@ import { IngestCounters } from './ingest/IngestCounters';
 import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator } from './ingest/TelemetryValidator';
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
+import { WALL_REFUSAL_MESSAGES, WallAdmission } from './live/WallAdmission';
 import { WallRegistry } from './live/WallRegistry';
 import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
@@ -37,6 +40,8 @@ const MQTT_WEBSOCKET_PATH = '/mqtt';
 const INFLUX_PING_INTERVAL_MS = 10_000;
 /** As long as a device has to send CONNECT: a TLS client that has not finished by then is not coming. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Addresses whose wall reports are rate-limited at once; the least recently seen is forgotten past it. */
+const WALL_REPORT_ADDRESSES = 10_000;
 
 export interface RunningShowfloor {
   /** Serves HTTPS when `tls` is configured. */
@@ -65,7 +70,14 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
   const dashboardFile = dashboardFilePath(settings);
   const dashboard = dashboardFile === null ? DashboardSource.automatic(log) : await DashboardSource.open(dashboardFile, log);
-  const walls = new WallRegistry();
+  const walls = new WallRegistry(file.wall.maxKnownWalls);
+  const wallAdmission = new WallAdmission(file.wall);
+  // Per address, bounded like the broker's limiters: an address forgotten past the bound starts with a full bucket.
+  const wallReports = new TokenBucketLimiter({
+    ratePerSecond: file.wall.reportsPerMinutePerAddress / 60,
+    burst: file.wall.reportsPerMinutePerAddress,
+    maxKeys: WALL_REPORT_ADDRESSES,
+  });
 
   const ingestCounters = new IngestCounters();
   const storeCounters = new StoreCounters();
@@ -85,8 +97,19 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const hub = new LiveHub(
     directory,
     booths,
-    { tickMs: file.live.tickMs, windowMs, maxPendingReadingsPerBooth: 50_000 },
-    { dashboard: () => dashboard.current, registry: walls, alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted) ?? [] },
+    {
+      tickMs: file.live.tickMs,
+      windowMs,
+      maxPendingReadingsPerBooth: 50_000,
+      maxSnapshotBytes: file.wall.maxSnapshotBytes,
+      maxBufferedBytesPerWall: file.wall.maxBufferedBytesPerWall,
+    },
+    {
+      dashboard: () => dashboard.current,
+      registry: walls,
+      alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted) ?? [],
+      admitReport: (address) => wallReports.take(address),
+    },
   );
 
   let store: InfluxStore | null = null;
@@ -205,8 +228,19 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       }
       const admitted = originPolicy.admits(req.headers);
       // Says which origin to list in ALLOWED_ORIGINS, e.g. behind a proxy that rewrites Host.
-      if (!admitted) log.info({ origin: req.headers.origin, host: req.headers.host }, 'socket.io handshake refused: origin not allowed');
-      callback(admitted ? null : 'origin not allowed', admitted);
+      if (!admitted) {
+        log.info({ origin: req.headers.origin, host: req.headers.host }, 'socket.io handshake refused: origin not allowed');
+        return callback('origin not allowed', false);
+      }
+      // Only new sessions come here (engine.io asks for handshakes only), so each open connection is checked once.
+      const address = req.socket.remoteAddress ?? '';
+      const refusal = wallAdmission.refusal(address);
+      if (refusal) {
+        walls.countRefusal(refusal);
+        log.debug({ address, refusal }, 'socket.io handshake refused: connection limit');
+        return callback(WALL_REFUSAL_MESSAGES[refusal], false);
+      }
+      callback(null, true);
     },
     // Listed origins may also use HTTP long-polling, which needs CORS headers.
     ...(originPolicy.listed.length > 0 ? { cors: { origin: originPolicy.listed } } : {}),
@@ -214,6 +248,16 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     maxHttpBufferSize: 16 * 1024,
     // Upgrades on other paths (MQTT over WebSocket) are ours to handle, not socket.io's to destroy.
     destroyUpgrade: false,
+  });
+  io.engine.on('connection', (conn: EngineSocket) => {
+    const address = conn.request.socket.remoteAddress ?? '';
+    const refusal = wallAdmission.opened(address);
+    if (refusal) {
+      walls.countRefusal(refusal);
+      conn.close(true);
+      return;
+    }
+    conn.once('close', () => wallAdmission.closed(address));
   });
   hub.attach(io);
   dashboard.watch((changed) => hub.publishDashboard(changed));

@@ -1,7 +1,7 @@
 /** `npm start`: broker and server for production, configured by environment and YAML. */
 import { SettingsError, loadSettings } from './config/settings';
 import { createLogger } from './logger';
-import { closeOnSignals } from './processLifecycle';
+import { closeOnSignals, exitOnFatalErrors } from './processLifecycle';
 import { startShowfloor } from './Showfloor';
 
 async function main(): Promise<void> {
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const log = createLogger(settings.env.LOG_LEVEL);
   const running = await startShowfloor(settings, log);
   closeOnSignals(running.close, log);
+  exitOnFatalErrors(running.close, log);
 }
 
 main().catch((error: unknown) => {

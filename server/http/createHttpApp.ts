@@ -105,7 +105,14 @@ export function createHttpApp(options: {
         ),
       },
       dashboard: state.dashboard.status,
-      walls: { connected: state.walls.connectedCount, reloads: Object.fromEntries(state.walls.reloads()) },
+      walls: {
+        connected: state.walls.connectedCount,
+        reloads: Object.fromEntries(state.walls.reloads()),
+        refused: Object.fromEntries(state.walls.refusals()),
+        snapshotsTruncated: state.hub.snapshotsTruncated,
+        snapshotPointsLeftOut: state.hub.snapshotPointsLeftOut,
+        snapshotDevicesLeftOut: state.hub.snapshotDevicesLeftOut,
+      },
     });
   });
 

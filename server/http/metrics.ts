@@ -68,6 +68,9 @@ export function createMetricsRegistry(state: ServerState): Registry {
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
   counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());
+  counterByReason('showfloor_wall_refusals_total', 'socket.io connections refused by the wall limits, reports ignored past the rate limit, and walls dropped for not reading, by reason', () => state.walls.refusals());
+  counter('showfloor_wall_snapshots_truncated_total', 'Wall snapshots that hit wall.maxSnapshotBytes and left points out', () => state.hub.snapshotsTruncated);
+  counter('showfloor_wall_snapshot_points_left_out_total', 'Points of the live window left out of wall snapshots by wall.maxSnapshotBytes', () => state.hub.snapshotPointsLeftOut);
   gauge('showfloor_live_devices', 'Devices held in the live view', () => state.directory.size);
   counter('showfloor_live_devices_evicted_total', 'Devices evicted from the live view by the per-booth limit', () => state.directory.evictedDevices);
   counter('showfloor_live_series_dropped_total', 'Readings left out of the live view by the per-device series limit', () => state.directory.droppedSeries);

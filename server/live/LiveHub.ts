@@ -9,6 +9,8 @@ import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { DeviceDirectory } from './DeviceDirectory';
+import { DEFAULT_CHUNK_BYTES, snapshotChunks } from './SnapshotChunker';
+import { dropConnection, pendingOutputBytes } from './wallOutput';
 import { parseWallReport } from './wallReport';
 import type { WallRegistry } from './WallRegistry';
 
@@ -17,7 +19,21 @@ export interface LiveHubOptions {
   windowMs: number;
   /** Readings held for one booth between two ticks; beyond it the oldest are dropped from the live view (never from storage). */
   maxPendingReadingsPerBooth: number;
+  /** One wall's whole snapshot, JSON bytes (`wall.maxSnapshotBytes`); past it the oldest points are left out. */
+  maxSnapshotBytes?: number;
+  /** One snapshot chunk, JSON bytes; between chunks the event loop runs. Default 256 KB. */
+  snapshotChunkBytes?: number;
+  /** Output waiting for one wall (`wall.maxBufferedBytesPerWall`); a wall that does not read past it is disconnected. */
+  maxBufferedBytesPerWall?: number;
 }
+
+/** The defaults of `wall.maxSnapshotBytes` and `wall.maxBufferedBytesPerWall`, for hubs made without settings (tests). */
+const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_BUFFERED_BYTES_PER_WALL = 16 * 1024 * 1024;
+/** How often a paced snapshot looks whether its wall has read what it was sent. */
+const PACING_CHECK_MS = 25;
+/** A wall whose snapshot output has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
+const SNAPSHOT_STALL_MS = 10_000;
 
 export interface BoothLabel {
   id: string;
@@ -41,6 +57,11 @@ export interface WallWelcome {
   registry: WallRegistry;
   /** Alarms that are not cleared, for walls showing these booths; absent: always none. */
   alarms?(booths: ReadonlySet<string>): WallAlarmNotice[];
+  /**
+   * Whether a wall report from this address may be taken now (`wall.reportsPerMinutePerAddress`);
+   * past it the report is ignored and counted, and the wall is served all the same. Absent: always.
+   */
+  admitReport?(address: string): boolean;
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -54,6 +75,10 @@ export class LiveHub {
   private io: WallServer | undefined;
   droppedLiveReadings = 0;
   framesSent = 0;
+  /** Snapshots that hit `maxSnapshotBytes`, and the points and devices they left out. */
+  snapshotsTruncated = 0;
+  snapshotPointsLeftOut = 0;
+  snapshotDevicesLeftOut = 0;
 
   constructor(
     private readonly directory: DeviceDirectory,
@@ -95,6 +120,7 @@ export class LiveHub {
     if (changed && changed.size < this.directory.limits.maxDevicesPerBooth) changed.add(device);
   }
 
+  /** The whole snapshot as one object, for tests of what it holds; walls are sent `snapshotChunks` instead. */
   snapshot(booths: readonly string[], windowMs: number, now = Date.now()): Snapshot {
     const wanted = new Set(booths);
     const since = now - Math.min(windowMs, this.options.windowMs);
@@ -116,6 +142,10 @@ export class LiveHub {
     io.use((socket, next) => {
       const request = parseSubscription(socket.handshake.auth, this.booths, this.options.windowMs);
       if (typeof request === 'string') return next(new Error(request));
+      if (request.wall && this.walls.admitReport && !this.walls.admitReport(socket.handshake.address)) {
+        this.walls.registry.countRefusal('report-rate-limit');
+        delete request.wall;
+      }
       socket.data = request;
       next();
     });
@@ -148,6 +178,29 @@ export class LiveHub {
       this.pending.set(booth, { readings: [], changedDevices: new Set() });
     }
     if (this.alarmBooths.size > 0) this.sendAlarms(io);
+    this.disconnectSlowWalls(io);
+  }
+
+  /**
+   * A wall that does not read its frames (a stuck kiosk, or a client that never reads on purpose)
+   * would otherwise hold everything sent to it in server memory: engine.io keeps packets in its
+   * writeBuffer while the transport is not writable, and the WebSocket in its send buffer.
+   */
+  private disconnectSlowWalls(io: WallServer): void {
+    for (const socket of io.sockets.sockets.values()) this.disconnectIfSlow(socket);
+  }
+
+  /** True when the wall was disconnected. */
+  private disconnectIfSlow(socket: WallSocket): boolean {
+    if (!socket.connected || pendingOutputBytes(socket.conn) <= (this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL)) return false;
+    this.dropSlowWall(socket);
+    return true;
+  }
+
+  private dropSlowWall(socket: WallSocket): void {
+    this.walls.registry.countRefusal('slow-reader');
+    socket.disconnect(true);
+    dropConnection(socket.conn);
   }
 
   /**
@@ -183,16 +236,75 @@ export class LiveHub {
 
   private welcome(socket: WallSocket): void {
     const request = socket.data;
-    // The dashboard first, so the page lays out its scenes before the snapshot fills them.
-    socket.emit('dashboard', this.walls.dashboard());
-    // Snapshot and join happen in the same turn, so no frame can fall between them; a frame
-    // may repeat a reading the snapshot holds, which the page drops by timestamp.
-    socket.emit('snapshot', this.snapshot(request.booths, request.windowMs));
-    socket.emit('alarms', this.walls.alarms?.(new Set(request.booths)) ?? []);
-    for (const booth of request.booths) void socket.join(roomOf(booth));
     const registry = this.walls.registry;
     registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });
     socket.once('disconnect', () => registry.disconnect(socket.id));
+    // The dashboard first, so the page lays out its scenes before the snapshot fills them.
+    socket.emit('dashboard', this.walls.dashboard());
+    const chunks = snapshotChunks(this.directory, this.booths, request, {
+      maxBytes: this.options.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
+      chunkBytes: this.options.snapshotChunkBytes ?? DEFAULT_CHUNK_BYTES,
+    });
+    // The first chunk and the join happen in the same turn, so no frame falls before the snapshot
+    // starts; frames between later chunks are applied as they come (contract/live.ts, Snapshot).
+    this.sendChunk(socket, chunks.next());
+    socket.emit('alarms', this.walls.alarms?.(new Set(request.booths)) ?? []);
+    for (const booth of request.booths) void socket.join(roomOf(booth));
+    void this.sendRemainingChunks(socket, chunks);
+  }
+
+  /**
+   * One chunk a turn, so ingest, acknowledgements and other walls run between them, and paced by
+   * the reader: at most a couple of chunks wait in server memory for a wall, however large its
+   * snapshot. Without that, a hundred clients that never read would each park a whole snapshot here.
+   */
+  private async sendRemainingChunks(socket: WallSocket, chunks: Generator<Snapshot, void, void>): Promise<void> {
+    const paceAbove = 2 * (this.options.snapshotChunkBytes ?? DEFAULT_CHUNK_BYTES);
+    try {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!(await this.drained(socket, paceAbove))) return;
+        // A wall that left, or does not read what it is sent, is not worth building more for.
+        if (!socket.connected || this.disconnectIfSlow(socket)) return;
+        if (!this.sendChunk(socket, chunks.next())) return;
+      }
+    } finally {
+      chunks.return();
+    }
+  }
+
+  /**
+   * Waits until no more than `bytes` wait for the wall; false when it left, or took nothing for
+   * SNAPSHOT_STALL_MS (then it is disconnected as a slow reader: it is not reading).
+   */
+  private async drained(socket: WallSocket, bytes: number): Promise<boolean> {
+    let pending = pendingOutputBytes(socket.conn);
+    let progressAt = Date.now();
+    while (pending > bytes) {
+      await new Promise<void>((resolve) => setTimeout(resolve, PACING_CHECK_MS));
+      if (!socket.connected) return false;
+      const now = pendingOutputBytes(socket.conn);
+      if (now < pending) progressAt = Date.now();
+      else if (Date.now() - progressAt > SNAPSHOT_STALL_MS) {
+        this.dropSlowWall(socket);
+        return false;
+      }
+      pending = now;
+    }
+    return socket.connected;
+  }
+
+  /** Emits a chunk; false when there is nothing more to send. */
+  private sendChunk(socket: WallSocket, next: IteratorResult<Snapshot, void>): boolean {
+    if (next.done) return false;
+    const chunk = next.value;
+    socket.emit('snapshot', chunk);
+    if (chunk.truncated && (chunk.truncated.points > 0 || chunk.truncated.devices > 0)) {
+      this.snapshotsTruncated++;
+      this.snapshotPointsLeftOut += chunk.truncated.points;
+      this.snapshotDevicesLeftOut += chunk.truncated.devices;
+    }
+    return chunk.final !== true;
   }
 }
 

@@ -100,6 +100,27 @@ export class SeriesBuffer {
     return { ts, values };
   }
 
+  /** Position of the first point with ts >= since (size when none): points are in time order, so a binary search. */
+  firstIndexSince(since: number): number {
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.tsAt(middle) < since) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** Time of the point at `position` (0 is the oldest); for snapshots that read a window in slices. */
+  tsAt(position: number): number {
+    return this.points[2 * this.slot(position)] as number;
+  }
+
+  valueAt(position: number): number {
+    return this.points[2 * this.slot(position) + 1] as number;
+  }
+
   private slot(i: number): number {
     return (this.start + i) % this.allocatedPoints;
   }

@@ -2,7 +2,13 @@
  * Which wall pages are connected, and which were lately, for technicians walking the hall: where a
  * wall is, what it shows, and how often its watchdog had to reload it. Also counts those reloads by
  * reason for /api/health and /metrics. Walls that left are remembered up to a bound, so a hall of
- * flapping kiosks cannot grow it without end.
+ * flapping kiosks cannot grow it without end: connected and remembered together stay within
+ * `wall.maxKnownWalls` (past it the longest-gone is forgotten). What is refused of walls (connection
+ * limits, reports past the rate limit, readers too slow to keep) is counted here too.
+ *
+ * A report is the page's word, and an anonymous client can send any: so a reload is counted only
+ * when a kiosk's reload count went up since it was last seen, and reports are rate-limited per
+ * address before they get here (LiveHub).
  */
 import type { WallReloadReason, WallReport } from '../../contract/dashboard';
 
@@ -20,6 +26,17 @@ export interface WallRecord {
   lastReloadReason: WallReloadReason | null;
 }
 
+/** What was refused of walls, for /api/health and showfloor_wall_refusals_total. */
+export type WallRefusal =
+  /** A connection past `wall.maxConnectionsPerAddress`. */
+  | 'address-connection-limit'
+  /** A connection past `wall.maxConnections`. */
+  | 'connection-limit'
+  /** A wall report past `wall.reportsPerMinutePerAddress`: ignored, the wall still served. */
+  | 'report-rate-limit'
+  /** A wall disconnected because its pending output passed `wall.maxBufferedBytesPerWall`. */
+  | 'slow-reader';
+
 export interface WallArrival {
   report: WallReport | undefined;
   address: string;
@@ -32,8 +49,18 @@ export class WallRegistry {
   /** By wall id (or socket id for a page without one), least recently seen first. */
   private readonly recentlyDisconnected = new Map<string, WallRecord>();
   private readonly reloadsByReason = new Map<WallReloadReason, number>();
+  private readonly refusalCounts = new Map<WallRefusal, number>();
 
-  constructor(private readonly maxRemembered = MAX_REMEMBERED_WALLS) {}
+  /** `maxKnown`: connected and remembered walls together (`wall.maxKnownWalls`). */
+  constructor(private readonly maxKnown = MAX_REMEMBERED_WALLS) {}
+
+  countRefusal(refusal: WallRefusal): void {
+    this.refusalCounts.set(refusal, (this.refusalCounts.get(refusal) ?? 0) + 1);
+  }
+
+  refusals(): ReadonlyMap<WallRefusal, number> {
+    return this.refusalCounts;
+  }
 
   connect(socketId: string, { report, address, booths }: WallArrival, now = Date.now()): WallRecord {
     const record: WallRecord = {
@@ -45,11 +72,34 @@ export class WallRegistry {
       reloads: report?.reloads ?? 0,
       lastReloadReason: report?.lastReloadReason ?? null,
     };
+    const known = report ? this.knownReloads(report.id) : undefined;
     this.connectedWalls.set(socketId, record);
     if (report) this.recentlyDisconnected.delete(report.id);
-    // The page reports a reason only on its first connect after the reload, so each reload counts once.
-    if (report?.lastReloadReason) this.reloadsByReason.set(report.lastReloadReason, (this.reloadsByReason.get(report.lastReloadReason) ?? 0) + 1);
+    this.forgetPastBound();
+    // The page reports a reason only on its first connect after the reload, so each reload counts once;
+    // a kiosk seen before must also say it reloaded more often than then, or replaying a report would count.
+    if (report?.lastReloadReason && (known === undefined || report.reloads > known)) {
+      this.reloadsByReason.set(report.lastReloadReason, (this.reloadsByReason.get(report.lastReloadReason) ?? 0) + 1);
+    }
     return record;
+  }
+
+  /** The reload count a kiosk last reported, connected or remembered; undefined for a stranger. */
+  private knownReloads(id: string): number | undefined {
+    let known = this.recentlyDisconnected.get(id)?.reloads;
+    for (const record of this.connectedWalls.values()) {
+      if (record.id === id) known = Math.max(known ?? 0, record.reloads);
+    }
+    return known;
+  }
+
+  /** Longest-gone first; connected walls are bounded by the connection limits, not forgotten. */
+  private forgetPastBound(): void {
+    const room = Math.max(0, this.maxKnown - this.connectedWalls.size);
+    for (const oldest of this.recentlyDisconnected.keys()) {
+      if (this.recentlyDisconnected.size <= room) break;
+      this.recentlyDisconnected.delete(oldest);
+    }
   }
 
   disconnect(socketId: string, now = Date.now()): void {
@@ -60,10 +110,7 @@ export class WallRegistry {
     // Re-inserting moves it to the end: the map's order is least recently seen first.
     this.recentlyDisconnected.delete(key);
     this.recentlyDisconnected.set(key, { ...record, disconnectedAt: now });
-    for (const oldest of this.recentlyDisconnected.keys()) {
-      if (this.recentlyDisconnected.size <= this.maxRemembered) break;
-      this.recentlyDisconnected.delete(oldest);
-    }
+    this.forgetPastBound();
   }
 
   get connectedCount(): number {

@@ -52,7 +52,14 @@ export interface PublicHealth {
     checkedAt: number | null;
     error: string | null;
   };
-  walls: { connected: number; reloads: CountsByReason };
+  walls: {
+    connected: number;
+    reloads: CountsByReason;
+    refused: CountsByReason;
+    snapshotsTruncated: number;
+    snapshotPointsLeftOut: number;
+    snapshotDevicesLeftOut: number;
+  };
 }
 
 /** One device in GET /api/devices: its live summary plus what ingest accepted and rejected of it. */

@@ -17,6 +17,10 @@ export interface WallConnectionHandlers {
   onAlarms(alarms: WallAlarmNotice[]): void;
   /** The server has accepted the handshake, and with it the wall report. */
   onReported(): void;
+  /**
+   * Once per chunk of a snapshot, in the order sent and interleaved with frames as they came: the
+   * model's applySnapshot replaces on chunk 0 and adds on the others (contract/live.ts, Snapshot).
+   */
   onSnapshot(snapshot: Snapshot): void;
   onFrame(frame: Frame): void;
   onStatus(event: ConnectionEvent): void;
@@ -54,7 +58,12 @@ export class WallConnection {
     socket.io.on('reconnect_attempt', (attempt) => handlers.onStatus({ type: 'reconnect_attempt', at: Date.now(), attempt }));
     socket.on('dashboard', (dashboard) => handlers.onDashboard(dashboard));
     socket.on('alarms', (alarms) => handlers.onAlarms(Array.isArray(alarms) ? alarms : []));
-    socket.on('snapshot', (snapshot) => handlers.onSnapshot(snapshot));
+    socket.on('snapshot', (snapshot) => {
+      handlers.onSnapshot(snapshot);
+      // The page shows what it got; a technician opening the console sees why charts start late.
+      const left = snapshot.truncated;
+      if (left && (left.points > 0 || left.devices > 0)) console.warn(`snapshot over the server's size cap: ${left.points} oldest points and ${left.devices} devices left out`);
+    });
     socket.on('frame', (frame) => handlers.onFrame(frame));
   }
 

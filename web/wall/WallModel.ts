@@ -4,7 +4,7 @@
  * pure and unit-tested, and the view only reads it.
  */
 import { metaAsData, type DeviceMeta } from '../../contract/device';
-import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot } from '../../contract/live';
+import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot, SnapshotTruncation } from '../../contract/live';
 import { fairShare } from './fairShare';
 import { SeriesBuffer } from './SeriesBuffer';
 
@@ -86,6 +86,7 @@ export class WallModel {
   private boothList: readonly { id: string; name: string }[] = [];
   /** Server clock minus page clock: kiosk PCs drift, and ages/windows must match the server's timestamps. */
   private clockOffsetMs = 0;
+  private truncated: SnapshotTruncation | null = null;
 
   constructor(options: WallModelOptions) {
     this.windowMs = options.windowMs;
@@ -125,16 +126,39 @@ export class WallModel {
     return localNow + this.clockOffsetMs;
   }
 
-  /** The server's view is authoritative (it may have restarted), so nothing held before survives. */
+  /**
+   * The server's view is authoritative (it may have restarted), so nothing held before survives the
+   * first chunk of a snapshot; later chunks add to it (contract/live.ts, Snapshot). Frames applied
+   * between chunks stay: a later chunk's points merge by timestamp and its summary is never older.
+   */
   applySnapshot(snapshot: Snapshot, receivedAt: number = Date.now()): WallChange {
     this.clockOffsetMs = snapshot.serverTime - receivedAt;
-    this.records.clear();
-    this.boothList = snapshot.booths.map((b) => ({ id: b.id, name: b.name }));
+    const first = (snapshot.chunk ?? 0) === 0;
+    if (first) {
+      this.records.clear();
+      this.boothList = snapshot.booths.map((b) => ({ id: b.id, name: b.name }));
+      this.truncated = null;
+    }
+    if (snapshot.final !== false) this.truncated = snapshot.truncated ?? null;
     const minTs = snapshot.serverTime - this.windowMs;
+    const changed = new Set<string>();
+    let membership = first;
 
+    // The server sends the devices it would keep first, so past the page's own limit the rest wait for frames.
     const newestFirst = [...snapshot.devices].sort((a, b) => recency(b.lastSeen) - recency(a.lastSeen));
     for (const window of fairShare(newestFirst, this.maxDevices, (d) => d.booth)) {
-      const record = this.createRecord(window);
+      let record = this.records.get(deviceKey(window));
+      if (!record) {
+        if (this.records.size >= this.maxDevices) {
+          // Later chunks carry each booth's older devices: one takes a place only from a booth that
+          // holds more than its own (the fair share), never from its own booth's newer devices.
+          if (!this.holdsFewerThanMost(window.booth)) continue;
+          this.evictForBooth(window.booth);
+        }
+        record = this.createRecord(window);
+        membership = true;
+      }
+      changed.add(record.key);
       this.applySummary(record, window);
       for (const column of window.series) {
         const metric = this.metricFor(record, column.metric);
@@ -149,7 +173,19 @@ export class WallModel {
         metric.series.trimBefore(minTs);
       }
     }
-    return { membership: true, devices: new Set(this.records.keys()) };
+    // A device of an earlier chunk may have given its place to a fairer one; the view must not look for it.
+    for (const key of changed) if (!this.records.has(key)) changed.delete(key);
+    return { membership, devices: changed };
+  }
+
+  private holdsFewerThanMost(booth: string): boolean {
+    const counts = this.devicesPerBooth();
+    return (counts.get(booth) ?? 0) < Math.max(0, ...counts.values());
+  }
+
+  /** What the last complete snapshot left out to stay under the server's size cap; null when nothing. */
+  get snapshotTruncated(): SnapshotTruncation | null {
+    return this.truncated !== null && (this.truncated.points > 0 || this.truncated.devices > 0) ? this.truncated : null;
   }
 
   applyFrame(frame: Frame, receivedAt: number = Date.now()): WallChange {
