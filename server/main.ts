@@ -16,8 +16,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger(settings.env.LOG_LEVEL);
   const running = await startShowfloor(settings, log);
-  closeOnSignals(running.close, log);
-  exitOnFatalErrors(running.close, log);
+  const close = (): Promise<void> => running.close();
+  closeOnSignals(close, log);
+  exitOnFatalErrors(close, log);
 }
 
 main().catch((error: unknown) => {

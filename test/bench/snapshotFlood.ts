@@ -32,7 +32,7 @@ const step = windowMs / POINTS;
 let filled = 0;
 for (let d = 0; d < DEVICES; d++) {
   for (let k = 0; k < POINTS; k++) {
-    const values: Record<string, number> = Object.create(null);
+    const values = Object.create(null) as Record<string, number>;
     for (let m = 0; m < METRICS; m++) values[`metric_${m}`] = Math.random() * 1000;
     const ts = Math.floor(start + k * step);
     showfloor.state.directory.recordTelemetry(BOOTH_A.id, `flood-${d}`, ts, values, ts);

@@ -284,7 +284,8 @@ function openRawSocketIo(port: number, options: { localAddress?: string; stopRea
     });
     ws.on('error', reject);
     ws.on('message', (data) => {
-      const text = data.toString();
+      // A text frame: engine.io's packets over the raw WebSocket.
+      const text = (data as Buffer).toString();
       if (text.startsWith('0')) ws.send('40'); // engine.io open → socket.io CONNECT to the main namespace
       else if (text.startsWith('40')) {
         if (options.stopReading) ws.pause();

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedRangeOf, metaAsData, METRIC_PATTERN, ownValue, unitOf, type DeviceMeta } from '../../contract/device';
+import { expectedRangeOf, metaAsData, METRIC_PATTERN, ownValue, unitOf, type DeviceMeta, type ReadingValues } from '../../contract/device';
+import type { Frame, Snapshot } from '../../contract/live';
 import { chartLines } from '../../web/console/consoleChartOptions';
 import { metricUnit } from '../../web/wall/panels/panelText';
 import { collectRangeAlarms } from '../../web/wall/panels/rangeAlarms';
@@ -70,7 +71,8 @@ describe('a wall model fed prototype names', () => {
 
   it('keeps them as metrics with their units and raises their range alarms', () => {
     const model = new WallModel({ windowMs: 60_000, maxMetricsPerDevice: 64 });
-    const wire = JSON.parse(
+    // Through JSON, as on the wire: the names arrive as plain own properties of plain objects.
+    const wire: unknown = JSON.parse(
       JSON.stringify({
         serverTime: T0,
         windowMs: 60_000,
@@ -78,8 +80,8 @@ describe('a wall model fed prototype names', () => {
         devices: [deviceWindow('p1', { meta: { name: 'Probe', units, expected }, latest, series: PROTOTYPE_NAMES.map((metric) => ({ metric, ts: [T0], values: [5] })) })],
       }),
     );
-    model.applySnapshot(wire, T0);
-    model.applyFrame(JSON.parse(JSON.stringify({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: latest }], devices: [] })), T0 + 1000);
+    model.applySnapshot(wire as Snapshot, T0);
+    model.applyFrame(JSON.parse(JSON.stringify({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: latest }], devices: [] })) as Frame, T0 + 1000);
     const device = model.device('b1/p1');
     expect([...(device?.metrics.keys() ?? [])]).toEqual(PROTOTYPE_NAMES);
     PROTOTYPE_NAMES.forEach((name, i) => expect(metricUnit(device!, name)).toBe(`u${i}`));
@@ -87,7 +89,7 @@ describe('a wall model fed prototype names', () => {
   });
 
   it('shows no unit for them when the device declared units for other metrics only', () => {
-    const model = modelOf([deviceWindow('p1', { meta: JSON.parse('{"units":{"t":"°C"},"expected":{"constructor":{"max":0}}}'), latest: JSON.parse('{"constructor":5,"toString":3}') })]);
+    const model = modelOf([deviceWindow('p1', { meta: JSON.parse('{"units":{"t":"°C"},"expected":{"constructor":{"max":0}}}') as DeviceMeta, latest: JSON.parse('{"constructor":5,"toString":3}') as ReadingValues })]);
     const device = model.device('b1/p1')!;
     expect(metricUnit(device, 'constructor')).toBe('');
     expect(metricUnit(device, 'toString')).toBe('');

@@ -34,7 +34,7 @@ describe('SeriesBuffer growth', () => {
     const buffer = new SeriesBuffer(100, 1, 4);
     const outcomes = [];
     for (let t = 0; t < 10; t++) outcomes.push(buffer.push(t, t * 10, () => allow));
-    expect(outcomes).toEqual(['added', 'added', 'added', 'added', ...Array(6).fill('squeezed')]);
+    expect(outcomes).toEqual(['added', 'added', 'added', 'added', ...Array<string>(6).fill('squeezed')]);
     expect(buffer.since(0)).toEqual({ ts: [6, 7, 8, 9], values: [60, 70, 80, 90] });
     allow = true;
     expect(buffer.push(10, 100, () => allow)).toBe('added');

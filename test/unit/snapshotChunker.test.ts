@@ -23,7 +23,7 @@ function fill(dir: DeviceDirectory, booth: string, devices: number, metrics: num
   for (let s = 0; s < seconds; s++) {
     const ts = NOW - (seconds - s) * 1000;
     for (let d = 0; d < devices; d++) {
-      const values: Record<string, number> = Object.create(null);
+      const values = Object.create(null) as Record<string, number>;
       for (let m = 0; m < metrics; m++) values[`metric-${m}`] = Math.sin(ts + d + m) * 1000;
       dir.recordTelemetry(booth, `${prefix}${d}`, ts, values, ts);
     }
