@@ -79,9 +79,14 @@ export class BoothPasswordVerifier {
     let outcome = this.running.get(key);
     if (!outcome) {
       // For an unknown user the scrypt run is the same work as for a booth; its outcome is always false.
-      outcome = verifyPassword(password, hash ?? this.nobody).then((ok) => ok && hash !== undefined).finally(() => this.running.delete(key));
+      outcome = verifyPassword(password, hash ?? this.nobody)
+        .then((ok) => ok && hash !== undefined)
+        .finally(() => this.running.delete(key));
       this.running.set(key, outcome);
-      outcome.then((ok) => this.remember(booth, hash !== undefined, given, ok), () => undefined);
+      outcome.then(
+        (ok) => this.remember(booth, hash !== undefined, given, ok),
+        () => undefined,
+      );
     }
     return outcome;
   }

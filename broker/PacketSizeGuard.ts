@@ -8,7 +8,10 @@ import { Duplex } from 'node:stream';
 
 export class PacketTooLargeError extends Error {
   override name = 'PacketTooLargeError';
-  constructor(readonly announcedBytes: number, readonly limitBytes: number) {
+  constructor(
+    readonly announcedBytes: number,
+    readonly limitBytes: number,
+  ) {
     super(`MQTT packet of ${announcedBytes} bytes exceeds the limit of ${limitBytes}`);
   }
 }

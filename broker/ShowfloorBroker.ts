@@ -364,7 +364,11 @@ export class ShowfloorBroker {
   handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.options.admitsWebSocketOrigin && !this.options.admitsWebSocketOrigin(req.headers)) {
       this.options.onRefusal?.('origin-not-allowed', {});
-      return refuseUpgrade(socket, 403, 'origin not allowed: MQTT over WebSocket is open to this server\'s own pages, ALLOWED_ORIGINS and clients that send no Origin');
+      return refuseUpgrade(
+        socket,
+        403,
+        "origin not allowed: MQTT over WebSocket is open to this server's own pages, ALLOWED_ORIGINS and clients that send no Origin",
+      );
     }
     // Before the WebSocket handshake, so a refused client costs no more than a refused TCP one.
     const ticket = this.admit(req.socket.remoteAddress, socket);
@@ -385,9 +389,7 @@ export class ShowfloorBroker {
     // A net.Server calls back from close() only once its last connection has ended, so the
     // listeners stop accepting first, Aedes then closes the devices' connections, and only then
     // is there anything to wait for. Waiting first hung shutdown while any device was connected.
-    const listenersClosed = Promise.all(
-      this.tcpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    const listenersClosed = Promise.all(this.tcpServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await listenersClosed;
   }
@@ -481,7 +483,13 @@ export class ShowfloorBroker {
         // sessions until one ends, and it may still connect with clean: true.
         if (!client.clean && !this.persistentSessions.take(username, client.id)) {
           this.options.onRefusal?.('too-many-sessions', { clientId: client.id, booth: username });
-          return done(authError(`booth ${username} has ${this.options.limits.maxPersistentSessionsPerBooth} persistent sessions: reconnect one, or connect with clean: true`, 5), false);
+          return done(
+            authError(
+              `booth ${username} has ${this.options.limits.maxPersistentSessionsPerBooth} persistent sessions: reconnect one, or connect with clean: true`,
+              5,
+            ),
+            false,
+          );
         }
         this.connections.set(client, {
           booth: username,
@@ -592,11 +600,7 @@ export class ShowfloorBroker {
     if (retainable && fitsTopics) this.options.onBudgetRefusal?.(booth, 'retained-bytes-budget');
   }
 
-  private authorizeSubscribe(
-    client: Client,
-    subscription: Subscription,
-    callback: (error: Error | null, subscription?: Subscription | null) => void,
-  ): void {
+  private authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
     const state = this.connections.get(client);
     if (!state || !subscription.topic.startsWith(boothTopicPrefix(state.booth))) {
       this.options.onRefusal?.('subscribe-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: subscription.topic });

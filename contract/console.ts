@@ -41,15 +41,7 @@ export interface ConsoleSession {
 export type HealthState = 'online' | 'stale' | 'offline';
 
 export type HealthChangeReason =
-  | 'connect'
-  | 'disconnect'
-  | 'keepalive-timeout'
-  | 'connection-lost'
-  | 'will'
-  | 'status'
-  | 'telemetry'
-  | 'inactivity'
-  | 'server-start';
+  'connect' | 'disconnect' | 'keepalive-timeout' | 'connection-lost' | 'will' | 'status' | 'telemetry' | 'inactivity' | 'server-start';
 
 export interface HealthChange {
   ts: number;

@@ -62,13 +62,7 @@ export interface PositionPanelSpec extends PanelCommon {
   yMetric: string;
 }
 
-export type PanelSpec =
-  | DevicesPanelSpec
-  | TimeSeriesPanelSpec
-  | StatPanelSpec
-  | GaugePanelSpec
-  | StatusGridPanelSpec
-  | PositionPanelSpec;
+export type PanelSpec = DevicesPanelSpec | TimeSeriesPanelSpec | StatPanelSpec | GaugePanelSpec | StatusGridPanelSpec | PositionPanelSpec;
 
 export type PanelKind = PanelSpec['kind'];
 

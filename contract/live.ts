@@ -9,15 +9,7 @@ import type { DeviceMeta, ReadingValues } from './device';
 export type PresenceState = 'online' | 'offline' | 'unknown';
 
 /** Why presence changed: a status publish, or what the broker saw of the connection. */
-export type PresenceReason =
-  | 'status'
-  | 'telemetry'
-  | 'will'
-  | 'connect'
-  | 'disconnect'
-  | 'keepalive-timeout'
-  | 'connection-lost'
-  | 'server-start';
+export type PresenceReason = 'status' | 'telemetry' | 'will' | 'connect' | 'disconnect' | 'keepalive-timeout' | 'connection-lost' | 'server-start';
 
 export interface Presence {
   state: PresenceState;

@@ -83,14 +83,17 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const storeCounters = new StoreCounters();
   const brokerRefusals = new Map<BrokerRefusal, number>();
   const budgetRefusals = new BudgetRefusals(booths.map((b) => b.id));
-  const directory = new DeviceDirectory({
-    windowMs,
-    maxPointsPerSeries: file.live.maxPointsPerSeries,
-    maxDevicesPerBooth: file.live.maxDevicesPerBooth,
-    maxSeriesPerDevice: file.live.maxSeriesPerDevice,
-    maxSeriesPerBooth: file.budgets.maxSeriesPerBooth,
-    maxLiveWindowBytesPerBooth: file.budgets.maxLiveWindowBytesPerBooth,
-  }, budgetRefusals);
+  const directory = new DeviceDirectory(
+    {
+      windowMs,
+      maxPointsPerSeries: file.live.maxPointsPerSeries,
+      maxDevicesPerBooth: file.live.maxDevicesPerBooth,
+      maxSeriesPerDevice: file.live.maxSeriesPerDevice,
+      maxSeriesPerBooth: file.budgets.maxSeriesPerBooth,
+      maxLiveWindowBytesPerBooth: file.budgets.maxLiveWindowBytesPerBooth,
+    },
+    budgetRefusals,
+  );
   // Made once the store is ready (it restores alarms from there); walls connect only after that.
   // eslint-disable-next-line prefer-const -- the hub's alarm callback closes over it before it is made
   let technicianConsole: TechnicianConsole | undefined;
@@ -131,13 +134,21 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     await store.prepare();
     if (store.reachable) {
       try {
-        const points = await warmLiveView(store, directory, booths.map((b) => b.id));
+        const points = await warmLiveView(
+          store,
+          directory,
+          booths.map((b) => b.id),
+        );
         log.info({ points }, 'live view warmed from InfluxDB');
       } catch (error) {
         log.warn({ err: (error as Error).message }, 'could not warm the live view from InfluxDB');
       }
       try {
-        const devices = await learnStoredDevices(store, storedDevices, booths.map((b) => b.id));
+        const devices = await learnStoredDevices(
+          store,
+          storedDevices,
+          booths.map((b) => b.id),
+        );
         log.info({ devices }, 'stored-device budgets learned from InfluxDB');
       } catch (error) {
         log.warn({ err: (error as Error).message }, 'could not learn which devices each booth stored recently; stored-device budgets start empty');

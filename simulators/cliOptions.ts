@@ -61,15 +61,16 @@ function parseDevices(text: string): number {
 function parseRate(text: string): number {
   const rate = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE_PER_DEVICE) {
-    throw new InvalidArgumentError(
-      `Expected a positive number of readings per second per device, at most ${MAX_RATE_PER_DEVICE} (e.g. 1, 0.5, 200).`,
-    );
+    throw new InvalidArgumentError(`Expected a positive number of readings per second per device, at most ${MAX_RATE_PER_DEVICE} (e.g. 1, 0.5, 200).`);
   }
   return rate;
 }
 
 function parseProfiles(text: string): ProfileKind[] {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (names.length === 0) throw new InvalidArgumentError(`Expected one or more of ${PROFILE_KINDS.join(', ')}.`);
   const unknown = names.filter((name) => !isProfileKind(name));
   if (unknown.length > 0) {

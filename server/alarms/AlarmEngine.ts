@@ -211,7 +211,10 @@ export class AlarmEngine implements IngestObserver {
   /** Open alarms (most severe, newest first), then cleared ones, newest first. */
   list(): Alarm[] {
     const open = [...this.open.values()].sort(alarmOrder).map((a) => ({ ...a }));
-    const cleared = this.cleared.slice().reverse().map((a) => ({ ...a }));
+    const cleared = this.cleared
+      .slice()
+      .reverse()
+      .map((a) => ({ ...a }));
     return [...open, ...cleared];
   }
 
@@ -229,7 +232,17 @@ export class AlarmEngine implements IngestObserver {
     const notices: WallAlarmNotice[] = [];
     for (const a of [...this.open.values()].sort(alarmOrder)) {
       if (!booths.has(a.booth)) continue;
-      notices.push({ id: a.id, severity: a.severity, booth: a.booth, device: a.device, metric: a.metric, state: a.state, message: a.message, raisedAt: a.raisedAt, value: a.value });
+      notices.push({
+        id: a.id,
+        severity: a.severity,
+        booth: a.booth,
+        device: a.device,
+        metric: a.metric,
+        state: a.state,
+        message: a.message,
+        raisedAt: a.raisedAt,
+        value: a.value,
+      });
     }
     return notices;
   }

@@ -21,9 +21,15 @@ export const consoleSchema = z
         if (typeof hash === 'string') ctx.addIssue({ code: 'custom', message: `${hash} (make one with \`npm run hash-password\`)` });
       }),
     // Plain secrets in the file would leak with it, as for booths.
-    password: z.never({ error: 'plain passwords are not accepted: run `npm run hash-password` and put the line it prints (passwordHash: …) in its place' }).optional(),
+    password: z
+      .never({ error: 'plain passwords are not accepted: run `npm run hash-password` and put the line it prints (passwordHash: …) in its place' })
+      .optional(),
     /** How long a login lasts, from the moment it was made. */
-    sessionHours: z.number().positive().max(24 * 30).default(12),
+    sessionHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
   })
   .strict();
 
@@ -108,7 +114,15 @@ const ruleSchema = z
     if (rule.offlineForSeconds !== undefined) return { ...scope, kind: 'offline', offlineForSeconds: rule.offlineForSeconds };
     const direction = rule.above !== undefined ? 'above' : 'below';
     const threshold = (rule.above ?? rule.below) as number;
-    return { ...scope, kind: 'threshold', metric: rule.metric as string, direction, threshold, forSeconds: rule.forSeconds ?? 0, clearAt: rule.clearAt ?? threshold };
+    return {
+      ...scope,
+      kind: 'threshold',
+      metric: rule.metric as string,
+      direction,
+      threshold,
+      forSeconds: rule.forSeconds ?? 0,
+      clearAt: rule.clearAt ?? threshold,
+    };
   });
 
 export const alarmRulesSchema = z

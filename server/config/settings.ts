@@ -31,7 +31,10 @@ function serializedOrigin(entry: string): string | undefined {
 }
 
 function splitList(text: string): string[] {
-  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /** Comma-separated entries, blanks ignored; each is parsed by `parse` or named in the error. */
@@ -88,13 +91,19 @@ const trustProxy = z.string().transform((text, ctx): false | number | string[] =
   if (value === 'false') return false;
   if (/^\d{1,3}$/.test(value)) return Number(value) === 0 ? false : Number(value);
   if (value === 'true') {
-    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from any client: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.2,10.0.1.0/24)' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'true would trust X-Forwarded-For from any client: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.2,10.0.1.0/24)',
+    });
     return z.NEVER;
   }
   const entries = splitList(value);
   const bad = entries.find((entry) => proxyAddress(entry) === undefined);
   if (bad !== undefined || entries.length === 0) {
-    ctx.addIssue({ code: 'custom', message: `"${bad ?? value}" is neither a hop count nor a proxy address: write e.g. 1, or 10.0.0.2,10.0.1.0/24, or loopback` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad ?? value}" is neither a hop count nor a proxy address: write e.g. 1, or 10.0.0.2,10.0.1.0/24, or loopback`,
+    });
     return z.NEVER;
   }
   return entries;
@@ -107,9 +116,7 @@ const envSchema = z.object({
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   /** MQTT over TLS; only listened on when `tls` is configured in the YAML file. */
   MQTT_TLS_PORT: port.default(8883),
-  INFLUX_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-    .optional(),
+  INFLUX_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   INFLUX_API: z.enum(['v2', 'v1']).default('v2'),
   INFLUX_TOKEN: z.string().default(''),
   INFLUX_ORG: z.string().default(''),
@@ -134,14 +141,18 @@ const boothSchema = z.object({
     }),
   // Plain passwords used to be accepted here; an old config must stop with directions, not start without them.
   password: z
-    .never({ error: 'plain passwords are no longer accepted: run `npm run hash-password`, put the line it prints (passwordHash: …) in its place and remove password' })
+    .never({
+      error: 'plain passwords are no longer accepted: run `npm run hash-password`, put the line it prints (passwordHash: …) in its place and remove password',
+    })
     .optional(),
 });
 
 /** PEM files for TLS; relative paths are read from the directory of the YAML file. */
 const tlsSchema = z
   .object({
-    certFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM certificate (followed by any intermediates)' : 'must be a path') }).min(1),
+    certFile: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: the PEM certificate (followed by any intermediates)' : 'must be a path') })
+      .min(1),
     keyFile: z.string({ error: (issue) => (issue.input === undefined ? 'required: the PEM private key of certFile' : 'must be a path') }).min(1),
     caFile: z.string().min(1).optional(),
     /** Plain MQTT on MQTT_PORT beside MQTT over TLS, for devices that cannot do TLS. */
@@ -156,7 +167,11 @@ const fileSchema = z
     tls: tlsSchema.optional(),
     live: z
       .object({
-        windowMinutes: z.number().positive().max(24 * 60).default(15),
+        windowMinutes: z
+          .number()
+          .positive()
+          .max(24 * 60)
+          .default(15),
         maxPointsPerSeries: z.number().int().min(10).max(100_000).default(900),
         maxDevicesPerBooth: z.number().int().min(1).max(100_000).default(500),
         maxSeriesPerDevice: z.number().int().min(1).max(1000).default(64),
@@ -166,7 +181,12 @@ const fileSchema = z
       .prefault({}),
     mqtt: z
       .object({
-        maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(64 * 1024),
+        maxPacketBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(256 * 1024 * 1024)
+          .default(64 * 1024),
         /**
          * Connections per client address that have not authenticated yet; an authenticated one counts
          * against its booth's budgets.maxConnectionsPerBooth instead, as a booth behind NAT shares one address.
@@ -195,7 +215,12 @@ const fileSchema = z
         flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
         /** Lines pending while InfluxDB is away or slow (120 s at 5,000 lines/s by default); past it new readings are dropped from storage. */
         maxBufferLines: z.number().int().min(1000).max(10_000_000).default(600_000),
-        maxRetryTimeMs: z.number().int().min(1000).max(24 * 3600_000).default(600_000),
+        maxRetryTimeMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(24 * 3600_000)
+          .default(600_000),
       })
       .strict()
       .prefault({}),
@@ -215,9 +240,19 @@ const fileSchema = z
         /** socket.io connections open at once from one address: a hall's kiosks may share a NAT address. */
         maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(100),
         /** Bytes of one wall's snapshot; past it the oldest points are left out and the wall is told. */
-        maxSnapshotBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+        maxSnapshotBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(1024 * 1024 * 1024)
+          .default(8 * 1024 * 1024),
         /** Bytes waiting to be written to one wall; a wall that does not read past it is disconnected. */
-        maxBufferedBytesPerWall: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+        maxBufferedBytesPerWall: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(1024 * 1024 * 1024)
+          .default(16 * 1024 * 1024),
         /** Wall handshakes carrying a report (kiosk id, reloads) per address per minute; past it the report is ignored. */
         reportsPerMinutePerAddress: z.number().int().min(1).max(1_000_000).default(30),
         /** Kiosks remembered in /api/walls; past it the longest-gone is forgotten. */
@@ -229,7 +264,11 @@ const fileSchema = z
     ingest: z
       .object({
         /** Readings older than this are refused as too-old: the wall needs minutes, a gateway's backlog hours. */
-        maxReadingAgeHours: z.number().positive().max(24 * 366).default(72),
+        maxReadingAgeHours: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .default(72),
       })
       .strict()
       .prefault({}),
@@ -242,18 +281,32 @@ const fileSchema = z
         /** Series (device × metric) in the live window of one booth. */
         maxSeriesPerBooth: z.number().int().min(1).max(10_000_000).default(5000),
         /** Bytes the live window of one booth may hold (16 bytes a point). */
-        maxLiveWindowBytesPerBooth: z.number().int().min(64 * 1024).max(64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+        maxLiveWindowBytesPerBooth: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(64 * 1024 * 1024 * 1024)
+          .default(64 * 1024 * 1024),
         /** Alarms open at once for one booth; the server-wide limit stays as the last line. */
         maxOpenAlarmsPerBooth: z.number().int().min(1).max(1_000_000).default(500),
         /** Bytes of retained messages one booth keeps in the broker. */
-        maxRetainedBytesPerBooth: z.number().int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024),
+        maxRetainedBytesPerBooth: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * 1024 * 1024)
+          .default(4 * 1024 * 1024),
         /** Readings per second for a whole booth, all its devices together; the excess is dropped and counted. */
         readingsPerSecondPerBooth: z.number().min(1).max(10_000_000).default(20_000),
         /** Authenticated MQTT connections one booth may hold, from any addresses. */
         maxConnectionsPerBooth: z.number().int().min(1).max(1_000_000).default(2000),
         /** Distinct device ids one booth may write to InfluxDB within storedDevicePeriodHours (InfluxDB's max-values-per-tag is shared). */
         maxStoredDevicesPerBooth: z.number().int().min(1).max(10_000_000).default(1000),
-        storedDevicePeriodHours: z.number().positive().max(24 * 366).default(24),
+        storedDevicePeriodHours: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .default(24),
       })
       .strict()
       .prefault({}),
@@ -291,7 +344,12 @@ export interface Settings {
 
 /** `booths[0].id`: how every settings error names its place, so messages read the same everywhere. */
 export function settingPath(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+  return path.length > 0
+    ? path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '')
+    : '(root)';
 }
 
 function describeIssues(source: string, error: z.ZodError): string {

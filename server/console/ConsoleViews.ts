@@ -12,7 +12,6 @@ import type { DeviceStatusLog } from './DeviceStatusLog';
 import { payloadSample } from './payloadSample';
 import type { ServerHealthMonitor } from './ServerHealthMonitor';
 
-
 export interface ConsoleSources {
   tracker: DeviceHealthTracker;
   directory: DeviceDirectory;
@@ -91,7 +90,10 @@ export class ConsoleViews {
     try {
       stored = (await this.sources.statusLog.timeline(record.booth, record.device, TIMELINE_LENGTH)) ?? [];
     } catch (error) {
-      this.sources.log.warn({ err: (error as Error).message, booth: record.booth, device: record.device }, 'could not read the device timeline from InfluxDB; showing what is in memory');
+      this.sources.log.warn(
+        { err: (error as Error).message, booth: record.booth, device: record.device },
+        'could not read the device timeline from InfluxDB; showing what is in memory',
+      );
     }
     const merged = new Map<string, HealthChange>();
     for (const change of [...stored, ...record.timeline]) merged.set(`${change.ts} ${change.state} ${change.reason}`, change);

@@ -186,7 +186,12 @@ export class DeviceHealthTracker implements IngestObserver {
     this.keepPayload(record, publish, at);
     const saysOffline = verdict.kind === 'status' && verdict.status === 'offline';
     if (!publish.fromWill && record.connection?.connectionId !== publish.connectionId) {
-      const info = this.openConnections.get(publish.connectionId) ?? { connectionId: publish.connectionId, clientId: publish.clientId, address: null, openedAt: at };
+      const info = this.openConnections.get(publish.connectionId) ?? {
+        connectionId: publish.connectionId,
+        clientId: publish.clientId,
+        address: null,
+        openedAt: at,
+      };
       this.associate(record, info, at, !saysOffline);
     }
     switch (verdict.kind) {

@@ -80,7 +80,9 @@ export class ServerHealthMonitor implements IngestObserver {
       },
       walls: {
         connected: walls.connectedCount,
-        list: walls.list().connected.map((w) => ({ id: w.id, address: w.address, reloads: w.reloads, lastReloadReason: w.lastReloadReason, connectedAt: w.connectedAt })),
+        list: walls
+          .list()
+          .connected.map((w) => ({ id: w.id, address: w.address, reloads: w.reloads, lastReloadReason: w.lastReloadReason, connectedAt: w.connectedAt })),
       },
       process: (() => {
         const memory = process.memoryUsage();

@@ -59,12 +59,20 @@ export class TechnicianConsole {
   private constructor(private readonly deps: ConsoleDependencies) {
     const { file, store } = deps;
     // Client ids remembered per booth: as many as the booth may have devices (a client speaks for at least one).
-    this.tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, maxDevicesPerBooth: file.live.maxDevicesPerBooth, rememberedClients: file.live.maxDevicesPerBooth });
+    this.tracker = new DeviceHealthTracker({
+      ...DEFAULT_TRACKER_LIMITS,
+      maxDevicesPerBooth: file.live.maxDevicesPerBooth,
+      rememberedClients: file.live.maxDevicesPerBooth,
+    });
     const thresholdRules = file.alarms.filter((rule) => rule.kind === 'threshold').length;
     this.alarms = new AlarmEngine(
       file.alarms,
       this.tracker,
-      alarmLimitsFor(deps.booths.length, { maxOpenAlarmsPerBooth: file.budgets.maxOpenAlarmsPerBooth, maxDevicesPerBooth: file.live.maxDevicesPerBooth, thresholdRules }),
+      alarmLimitsFor(deps.booths.length, {
+        maxOpenAlarmsPerBooth: file.budgets.maxOpenAlarmsPerBooth,
+        maxDevicesPerBooth: file.live.maxDevicesPerBooth,
+        thresholdRules,
+      }),
       deps.budgetRefusals,
     );
     // A device the tracker forgets can never clear its alarms: they go with it.
@@ -154,7 +162,11 @@ export class TechnicianConsole {
     const now = Date.now();
     let presenceRestored = false;
     try {
-      const last = await this.statusLog.lastChanges(booths.map((b) => b.id), STATUS_RESTORE_WINDOW_MS, now);
+      const last = await this.statusLog.lastChanges(
+        booths.map((b) => b.id),
+        STATUS_RESTORE_WINDOW_MS,
+        now,
+      );
       let devices = 0;
       for (const [booth, changes] of last) {
         for (const [device, change] of changes) {

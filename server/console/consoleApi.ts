@@ -26,7 +26,6 @@ const NAME_MAX = 64;
 export const NOT_CONFIGURED =
   'console is not configured: add `console: { passwordHash: "…" }` to the settings file (the line `npm run hash-password` prints) and restart';
 
-
 const loginSchema = z.object({
   name: z
     .string({ error: 'required: who is at the console (recorded on acknowledgements)' })

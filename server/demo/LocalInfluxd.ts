@@ -246,10 +246,7 @@ export class LocalInfluxd {
       outcome = await Promise.race([ready.then(() => 'ready' as const), run.finished]);
     } catch (error) {
       await this.stop();
-      throw new Error(
-        `influxd did not become ready: ${error instanceof Error ? error.message : String(error)}\n${this.outputSection()}`,
-        { cause: error },
-      );
+      throw new Error(`influxd did not become ready: ${error instanceof Error ? error.message : String(error)}\n${this.outputSection()}`, { cause: error });
     } finally {
       startupOver.abort(new Error('influxd startup finished'));
     }
@@ -280,10 +277,7 @@ export class LocalInfluxd {
     run.stopRequested = true;
     run.child.kill('SIGTERM');
     const graceOver = new AbortController();
-    const outcome = await Promise.race([
-      run.finished,
-      delay(this.stopTimeoutMs, 'grace period over' as const, { signal: graceOver.signal }),
-    ]);
+    const outcome = await Promise.race([run.finished, delay(this.stopTimeoutMs, 'grace period over' as const, { signal: graceOver.signal })]);
     graceOver.abort();
     if (outcome === 'grace period over') {
       run.child.kill('SIGKILL');
@@ -458,7 +452,9 @@ bind-address = "127.0.0.1:${rpcPort}"
   wal-dir = ${path('wal')}
   query-log-enabled = false
   trace-logging-enabled = false
-${Object.entries(dataSettings).map(([key, value]) => `  ${key} = ${JSON.stringify(value)}\n`).join('')}
+${Object.entries(dataSettings)
+  .map(([key, value]) => `  ${key} = ${JSON.stringify(value)}\n`)
+  .join('')}
 [coordinator]
   log-queries-after = "0s"
 

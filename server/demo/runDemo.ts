@@ -45,7 +45,10 @@ async function main(): Promise<void> {
     '  - { id: device-offline, severity: critical, offlineForSeconds: 30 }\n';
   const settings: Settings = {
     env: parseEnv(env),
-    file: parseSettingsFile(`booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}${technicianConsole}`, 'demo settings'),
+    file: parseSettingsFile(
+      `booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}${technicianConsole}`,
+      'demo settings',
+    ),
     configPath: null,
   };
   const log = createLogger(settings.env.LOG_LEVEL);

@@ -40,7 +40,9 @@ export function historyRoute(booths: readonly { id: string }[], history: History
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') || 'query';
-      return void res.status(400).json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
+      return void res
+        .status(400)
+        .json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
     }
     const to = parsed.data.to ?? Date.now();
     const from = parsed.data.from ?? to - 15 * 60_000;

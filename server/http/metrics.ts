@@ -32,7 +32,14 @@ export function createMetricsRegistry(state: ServerState): Registry {
     });
   };
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   };
 
   counter('showfloor_messages_received_total', 'Device publishes received from authenticated clients', () => state.ingest.received);
@@ -51,7 +58,11 @@ export function createMetricsRegistry(state: ServerState): Registry {
   });
   counter('showfloor_influx_lines_written_total', 'Lines InfluxDB acknowledged', () => state.store.written);
   counter('showfloor_influx_lines_dropped_total', 'Lines given up on (retry time or buffer exceeded, or refused by InfluxDB)', () => state.store.dropped);
-  counterByReason('showfloor_influx_lines_refused_total', 'Lines InfluxDB refused (HTTP 400) by its reason; also counted in dropped', () => state.store.refused);
+  counterByReason(
+    'showfloor_influx_lines_refused_total',
+    'Lines InfluxDB refused (HTTP 400) by its reason; also counted in dropped',
+    () => state.store.refused,
+  );
   new Gauge({
     name: 'showfloor_stored_devices',
     help: 'Distinct devices each booth wrote to InfluxDB within budgets.storedDevicePeriodHours (budget: budgets.maxStoredDevicesPerBooth)',
@@ -68,9 +79,17 @@ export function createMetricsRegistry(state: ServerState): Registry {
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
   counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());
-  counterByReason('showfloor_wall_refusals_total', 'socket.io connections refused by the wall limits, reports ignored past the rate limit, and walls dropped for not reading, by reason', () => state.walls.refusals());
+  counterByReason(
+    'showfloor_wall_refusals_total',
+    'socket.io connections refused by the wall limits, reports ignored past the rate limit, and walls dropped for not reading, by reason',
+    () => state.walls.refusals(),
+  );
   counter('showfloor_wall_snapshots_truncated_total', 'Wall snapshots that hit wall.maxSnapshotBytes and left points out', () => state.hub.snapshotsTruncated);
-  counter('showfloor_wall_snapshot_points_left_out_total', 'Points of the live window left out of wall snapshots by wall.maxSnapshotBytes', () => state.hub.snapshotPointsLeftOut);
+  counter(
+    'showfloor_wall_snapshot_points_left_out_total',
+    'Points of the live window left out of wall snapshots by wall.maxSnapshotBytes',
+    () => state.hub.snapshotPointsLeftOut,
+  );
   gauge('showfloor_live_devices', 'Devices held in the live view', () => state.directory.size);
   counter('showfloor_live_devices_evicted_total', 'Devices evicted from the live view by the per-booth limit', () => state.directory.evictedDevices);
   counter('showfloor_live_series_dropped_total', 'Readings left out of the live view by the per-device series limit', () => state.directory.droppedSeries);
@@ -78,14 +97,34 @@ export function createMetricsRegistry(state: ServerState): Registry {
   // The console's figures, where they are cheap to read at scrape time.
   const health = () => state.console.health;
   gauge('showfloor_ingest_readings_per_second', 'Accepted readings per second over the last 10 s', () => health().readingsPerSecond());
-  gauge('showfloor_influx_write_latency_mean_ms', 'Mean InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.mean ?? 0);
-  gauge('showfloor_influx_write_latency_max_ms', 'Worst InfluxDB write round trip over the last minute, ms (0 before any write)', () => state.influx?.writeRoundTrips.summary(Date.now())?.max ?? 0);
+  gauge(
+    'showfloor_influx_write_latency_mean_ms',
+    'Mean InfluxDB write round trip over the last minute, ms (0 before any write)',
+    () => state.influx?.writeRoundTrips.summary(Date.now())?.mean ?? 0,
+  );
+  gauge(
+    'showfloor_influx_write_latency_max_ms',
+    'Worst InfluxDB write round trip over the last minute, ms (0 before any write)',
+    () => state.influx?.writeRoundTrips.summary(Date.now())?.max ?? 0,
+  );
   gauge('showfloor_event_loop_lag_p99_ms', 'Event-loop lag, 99th percentile over the current minute, ms', () => health().eventLoopLag().p99);
-  counter('showfloor_alarm_raises_refused_total', 'Alarm raises refused because the limit of open alarms was reached', () => state.console.alarms.refusedRaises);
+  counter(
+    'showfloor_alarm_raises_refused_total',
+    'Alarm raises refused because the limit of open alarms was reached',
+    () => state.console.alarms.refusedRaises,
+  );
   // The bounds below drop state silently otherwise: a forgotten watch is a breach that will never raise.
-  counter('showfloor_alarm_watches_forgotten_total', 'Threshold watches dropped (least recently used) past the limit', () => state.console.alarms.forgottenWatches);
+  counter(
+    'showfloor_alarm_watches_forgotten_total',
+    'Threshold watches dropped (least recently used) past the limit',
+    () => state.console.alarms.forgottenWatches,
+  );
   counter('showfloor_console_sessions_dropped_total', 'Console sessions dropped (oldest first) past the limit', () => state.console.sessions.droppedSessions);
-  counter('showfloor_console_devices_evicted_total', 'Devices the console health tracker evicted past the per-booth limit', () => state.console.tracker.evictedDevices);
+  counter(
+    'showfloor_console_devices_evicted_total',
+    'Devices the console health tracker evicted past the per-booth limit',
+    () => state.console.tracker.evictedDevices,
+  );
   new Gauge({
     name: 'showfloor_devices',
     help: 'Devices the console tracks, by presence state',

@@ -51,7 +51,10 @@ export class Ingest implements BrokerSink {
         this.counters.rejection(result.reason);
         this.directory.recordRejection(message.booth, result.device, result.reason, result.detail, receivedAt);
         if (result.device) this.hub.deviceChanged(message.booth, result.device);
-        this.log.debug({ booth: message.booth, device: result.device, clientId: message.clientId, reason: result.reason, detail: result.detail }, 'message rejected');
+        this.log.debug(
+          { booth: message.booth, device: result.device, clientId: message.clientId, reason: result.reason, detail: result.detail },
+          'message rejected',
+        );
         return;
       }
       case 'telemetry': {

@@ -136,10 +136,16 @@ export class TelemetryValidator {
   validate(topic: string, payload: Buffer, authenticatedBooth: string | null, receivedAt: number): DeviceMessage | Rejection {
     const parts = topic.split('/');
     if (parts.length !== 4 || parts[0] !== 'booth') {
-      return reject('topic-outside-contract', `topic ${quoteDeviceText(topic)} is not booth/{booth}/{device}/{telemetry|status|meta}`, authenticatedBooth, null);
+      return reject(
+        'topic-outside-contract',
+        `topic ${quoteDeviceText(topic)} is not booth/{booth}/{device}/{telemetry|status|meta}`,
+        authenticatedBooth,
+        null,
+      );
     }
     const [, booth = '', device = '', leaf = ''] = parts;
-    if (!ID_PATTERN.test(booth)) return reject('bad-booth-id', `booth id ${quoteDeviceText(booth)} does not match ${ID_PATTERN.source}`, authenticatedBooth, null);
+    if (!ID_PATTERN.test(booth))
+      return reject('bad-booth-id', `booth id ${quoteDeviceText(booth)} does not match ${ID_PATTERN.source}`, authenticatedBooth, null);
     if (authenticatedBooth !== null && booth !== authenticatedBooth) {
       return reject('wrong-booth', `publisher is authenticated as booth ${authenticatedBooth}`, authenticatedBooth, null);
     }
@@ -208,7 +214,16 @@ export class TelemetryValidator {
         count++;
         continue;
       }
-      const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? quoteDeviceText(value) : Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object';
+      const shown =
+        typeof value === 'number'
+          ? String(value)
+          : typeof value === 'string'
+            ? quoteDeviceText(value)
+            : Array.isArray(value)
+              ? 'an array'
+              : value === null
+                ? 'null'
+                : 'an object';
       return reject('bad-value', `${key}: expected a finite number or a boolean, got ${shown}`, booth, device);
     }
     // The early check allowed one extra key for ts; without ts that key was a reading.
@@ -243,7 +258,10 @@ export class TelemetryValidator {
     }
     if (ms < receivedAt - this.limits.maxAgeMs) {
       const hours = (receivedAt - ms) / 3600_000;
-      return { reason: 'too-old', detail: `ts is ${hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`} old; readings older than ${formatHours(this.limits.maxAgeMs)} are not stored` };
+      return {
+        reason: 'too-old',
+        detail: `ts is ${hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`} old; readings older than ${formatHours(this.limits.maxAgeMs)} are not stored`,
+      };
     }
     return ms;
   }
@@ -298,7 +316,9 @@ export class TelemetryValidator {
  * Fields: [, year, month, day, hour, minute, second?, offsetHours?, offsetMinutes?].
  */
 function isCalendarDate(fields: RegExpExecArray): boolean {
-  const [, year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = fields.map((f) => (f === undefined ? undefined : Number(f)));
+  const [, year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = fields.map((f) =>
+    f === undefined ? undefined : Number(f),
+  );
   const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC maps years 0–99 to 1900–1999; such years are refused later (before 2000) anyway.
   return (

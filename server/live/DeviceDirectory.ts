@@ -196,7 +196,11 @@ export class DeviceDirectory {
       this.refusals?.count(booth, 'live-window-bytes');
       return undefined;
     }
-    const series = new SeriesBuffer(this.limits.maxPointsPerSeries, Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)), initialPoints);
+    const series = new SeriesBuffer(
+      this.limits.maxPointsPerSeries,
+      Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)),
+      initialPoints,
+    );
     usage.series++;
     usage.liveWindowBytes += series.allocatedBytes;
     return series;

@@ -313,11 +313,7 @@ function roomOf(booth: string): string {
 }
 
 /** Validates a page's handshake; returns an error message for anything it cannot serve. */
-export function parseSubscription(
-  auth: unknown,
-  booths: readonly BoothLabel[],
-  maxWindowMs: number,
-): WallSubscriptionRequest | string {
+export function parseSubscription(auth: unknown, booths: readonly BoothLabel[], maxWindowMs: number): WallSubscriptionRequest | string {
   const known = booths.map((b) => b.id);
   const body = (typeof auth === 'object' && auth !== null ? auth : {}) as { booths?: unknown; windowMs?: unknown; wall?: unknown };
   let wanted = known;

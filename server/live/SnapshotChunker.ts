@@ -68,7 +68,10 @@ export function* snapshotChunks(
   const booths = boothLabels.filter((b) => wanted.has(b.id)).map((b) => ({ id: b.id, name: b.name }));
   const boothsBytes = JSON.stringify(booths).length;
 
-  const order = interleaveByBooth(directory, booths.map((b) => b.id));
+  const order = interleaveByBooth(
+    directory,
+    booths.map((b) => b.id),
+  );
   let remainingPoints = 0;
   let sampledBytes = 0;
   let sampledPoints = 0;
@@ -224,9 +227,7 @@ function newChunk(serverTime: number, windowMs: number, booths: { id: string; na
  * page's own device limit, which keeps the first devices it is sent.
  */
 function interleaveByBooth(directory: DeviceDirectory, booths: readonly string[]): Planned[] {
-  const perBooth = booths.map((booth) =>
-    [...directory.records(new Set([booth]))].sort((a, b) => (b.lastSeen ?? -Infinity) - (a.lastSeen ?? -Infinity)),
-  );
+  const perBooth = booths.map((booth) => [...directory.records(new Set([booth]))].sort((a, b) => (b.lastSeen ?? -Infinity) - (a.lastSeen ?? -Infinity)));
   const order: Planned[] = [];
   const longest = Math.max(0, ...perBooth.map((list) => list.length));
   for (let i = 0; i < longest; i++) {

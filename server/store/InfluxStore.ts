@@ -281,7 +281,10 @@ export class InfluxStore {
     const now = Date.now();
     if (now - this.lastRefusalWarning >= 10_000) {
       this.lastRefusalWarning = now;
-      this.log.warn({ booth, device, reason: refusal.reason, detail: refusal.detail, refused: Object.fromEntries(this.counters.refused) }, 'InfluxDB refused lines; the rest of their batch was stored');
+      this.log.warn(
+        { booth, device, reason: refusal.reason, detail: refusal.detail, refused: Object.fromEntries(this.counters.refused) },
+        'InfluxDB refused lines; the rest of their batch was stored',
+      );
     }
   }
 
@@ -323,7 +326,10 @@ export class InfluxStore {
     const now = Date.now();
     if (now - this.lastOverloadWarning < 10_000) return;
     this.lastOverloadWarning = now;
-    this.log.error({ pending: this.counters.pendingLines(), dropped: this.counters.dropped }, 'InfluxDB is not keeping up; new readings are dropped from storage (the live view still shows them)');
+    this.log.error(
+      { pending: this.counters.pendingLines(), dropped: this.counters.dropped },
+      'InfluxDB is not keeping up; new readings are dropped from storage (the live view still shows them)',
+    );
   }
 
   /** v1 servers need the database to exist; creating it is idempotent. Errors are reported, not thrown. */

@@ -15,12 +15,7 @@
 
 /** Why InfluxDB refused a line, short and stable: a label for counters and the console. */
 export type InfluxRefusalReason =
-  | 'max-values-per-tag'
-  | 'max-series-per-database'
-  | 'field-type-conflict'
-  | 'beyond-retention-policy'
-  | 'unparsable-line'
-  | 'refused';
+  'max-values-per-tag' | 'max-series-per-database' | 'field-type-conflict' | 'beyond-retention-policy' | 'unparsable-line' | 'refused';
 
 export interface InfluxRefusal {
   reason: InfluxRefusalReason;

@@ -31,7 +31,10 @@ export function safeTagValue(value: string | undefined, fallback = 'unknown'): s
  */
 export function stringFieldValue(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return `"${text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${text
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')}"`;
 }
 
 /** Returns null when no field survives (nothing to store). */

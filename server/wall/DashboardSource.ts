@@ -149,7 +149,10 @@ export class DashboardSource {
     if (loaded.dashboard.version === this.loaded.dashboard.version) return;
     this.loaded = loaded;
     this.loadedAt = Date.now();
-    this.log.info({ file: this.file, version: loaded.dashboard.version, scenes: loaded.dashboard.scenes.length }, 'dashboard file reloaded; sending it to every wall');
+    this.log.info(
+      { file: this.file, version: loaded.dashboard.version, scenes: loaded.dashboard.scenes.length },
+      'dashboard file reloaded; sending it to every wall',
+    );
     this.onChange?.(loaded.dashboard);
   }
 
@@ -161,7 +164,10 @@ export class DashboardSource {
   private fail(message: string): void {
     // Logged once per distinct error, not once per save; the message goes in as a field, so pino escapes it.
     if (message !== this.error) {
-      this.log.warn({ file: this.file, err: message, version: this.loaded.dashboard.version }, 'dashboard file not applied; walls keep the last good dashboard');
+      this.log.warn(
+        { file: this.file, err: message, version: this.loaded.dashboard.version },
+        'dashboard file not applied; walls keep the last good dashboard',
+      );
     }
     this.error = message;
   }
@@ -184,7 +190,12 @@ async function loadDashboard(file: string): Promise<LoadedDashboard> {
     logoUrl = reference.url;
   }
   // The logo's bytes are part of the version, so replacing the image alone is a change too.
-  const version = createHash('sha256').update(text).update('\0').update(logo?.hash ?? '').digest('hex').slice(0, 16);
+  const version = createHash('sha256')
+    .update(text)
+    .update('\0')
+    .update(logo?.hash ?? '')
+    .digest('hex')
+    .slice(0, 16);
   return {
     dashboard: { source: 'file', version, branding: logoUrl === undefined ? branding : { ...branding, logoUrl }, scenes: parsed.scenes },
     logo,
@@ -204,7 +215,8 @@ async function readDashboardText(file: string): Promise<string> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new DashboardFileError(`${file}: is not a file`);
-    if (stat.size > MAX_DASHBOARD_FILE_BYTES) throw new DashboardFileError(`${file}: is ${stat.size} bytes; a dashboard file may be at most ${MAX_DASHBOARD_FILE_BYTES}`);
+    if (stat.size > MAX_DASHBOARD_FILE_BYTES)
+      throw new DashboardFileError(`${file}: is ${stat.size} bytes; a dashboard file may be at most ${MAX_DASHBOARD_FILE_BYTES}`);
     return await handle.readFile('utf8');
   } finally {
     await handle.close();

@@ -30,11 +30,7 @@ export interface ParsedDashboard {
   logoLine: number | undefined;
 }
 
-const text = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+const text = z.string().trim().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 
 const localizedText = z.union(
   [
@@ -47,8 +43,7 @@ const localizedText = z.union(
   { error: 'must be text, or a mapping with en and/or zh' },
 );
 
-const entityId = (what: string) =>
-  z.string().regex(ID_PATTERN, `must be a ${what} id: a letter or digit, then letters, digits, _ or -, at most 64 in all`);
+const entityId = (what: string) => z.string().regex(ID_PATTERN, `must be a ${what} id: a letter or digit, then letters, digits, _ or -, at most 64 in all`);
 
 const metric = z
   .string()
@@ -56,7 +51,7 @@ const metric = z
 
 const deviceKind = z
   .string()
-  .regex(DEVICE_KIND_PATTERN, "must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -");
+  .regex(DEVICE_KIND_PATTERN, 'must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -');
 
 const finite = z.number().finite();
 
@@ -109,7 +104,9 @@ const panel = z.discriminatedUnion(
   [panelSchemas.devices, panelSchemas.timeseries, panelSchemas.stat, panelSchemas.gauge, panelSchemas['status-grid'], panelSchemas.position],
   {
     error: (issue) =>
-      issue.code === 'invalid_union' ? `must be one of ${PANEL_KINDS.join(', ')}` : `must be a panel: a mapping with kind (${PANEL_KINDS.join(', ')}) and its settings`,
+      issue.code === 'invalid_union'
+        ? `must be one of ${PANEL_KINDS.join(', ')}`
+        : `must be a panel: a mapping with kind (${PANEL_KINDS.join(', ')}) and its settings`,
   },
 );
 

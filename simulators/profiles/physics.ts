@@ -13,14 +13,7 @@ export function relax(value: number, target: number, tauS: number, dtS: number):
  * Mean-reverting random drift (Ornstein–Uhlenbeck), parameterised by how far it typically
  * strays (`spread`, the stationary standard deviation) and how slowly it wanders (`tauS`).
  */
-export function wander(
-  value: number,
-  mean: number,
-  spread: number,
-  tauS: number,
-  dtS: number,
-  random: Random,
-): number {
+export function wander(value: number, mean: number, spread: number, tauS: number, dtS: number, random: Random): number {
   const keep = Math.exp(-dtS / tauS);
   return mean + (value - mean) * keep + spread * Math.sqrt(1 - keep * keep) * random.normal();
 }

@@ -68,11 +68,8 @@ export function createRobotArm(random: Random, startMs: number) {
         const fault = stoppedLeftS > 0;
         // Shoulder torque over a cycle: peaks mid-lift, carries the payload, brakes hold it when stopped.
         const lift = Math.sin((Math.PI * intoCycleS) / cycleS) ** 2;
-        const torque = fault
-          ? HOLDING_TORQUE_NM + 0.5 * random.normal()
-          : 18 + (55 + 8 * payloadKg) * lift + 2 * random.normal();
-        const jointTemp = (j: number): number =>
-          quantize((joints[j] ?? HALL_TEMP_C) + (jointDrift[j] ?? 0) + 0.1 * random.normal(), 0.1);
+        const torque = fault ? HOLDING_TORQUE_NM + 0.5 * random.normal() : 18 + (55 + 8 * payloadKg) * lift + 2 * random.normal();
+        const jointTemp = (j: number): number => quantize((joints[j] ?? HALL_TEMP_C) + (jointDrift[j] ?? 0) + 0.1 * random.normal(), 0.1);
         return {
           j1_temp: jointTemp(0),
           j2_temp: jointTemp(1),

@@ -71,8 +71,7 @@ export function createVehicle(random: Random, startMs: number) {
         const bendLimit = toBendM > 0 ? Math.sqrt(BEND_MPS ** 2 + 2 * PLANNED_BRAKE_MPS2 * toBendM) : BEND_MPS;
         const target = charging || presentationLeftS > 0 ? 0 : Math.min(cruiseMps, bendLimit);
         const before = speedMps;
-        speedMps =
-          speedMps < target ? Math.min(target, speedMps + ACCEL_MPS2 * dtS) : Math.max(target, speedMps - BRAKE_MPS2 * dtS);
+        speedMps = speedMps < target ? Math.min(target, speedMps + ACCEL_MPS2 * dtS) : Math.max(target, speedMps - BRAKE_MPS2 * dtS);
 
         const travelledM = ((before + speedMps) / 2) * dtS;
         distanceM += travelledM;

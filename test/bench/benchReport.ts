@@ -76,7 +76,11 @@ export const formatMiB = (bytes: number | undefined): string => (bytes === undef
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   // Labels read left to right, numbers line up on the right.
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -138,8 +142,23 @@ function renderPhaseRows(phases: readonly PhaseResult[]): string {
     formatMiB(p.serverRssAfterBytes ?? undefined),
   ]);
   const headers = [
-    'phase', 'offered/s', 'achieved/s', 'published', 'kept up', 'no loss', 'sustained', 'backlog Δ/s', 'backlog peak',
-    'drain s', 'latency p50|p99 ms', 'server CPU% main|all', 'influxd CPU%', 'bench CPU% main|all', 'other CPU%', 'machine CPU%', 'server RSS',
+    'phase',
+    'offered/s',
+    'achieved/s',
+    'published',
+    'kept up',
+    'no loss',
+    'sustained',
+    'backlog Δ/s',
+    'backlog peak',
+    'drain s',
+    'latency p50|p99 ms',
+    'server CPU% main|all',
+    'influxd CPU%',
+    'bench CPU% main|all',
+    'other CPU%',
+    'machine CPU%',
+    'server RSS',
   ];
   const findings = phases
     .filter((p) => p.findings.length > 0)

@@ -42,7 +42,9 @@ export async function measureConsoleHistory(options: {
     const lines: string[] = [];
     for (let i = start; i < Math.min(start + BATCH_LINES, POINTS_PER_DAY); i++) {
       const t = from + i * 1000;
-      lines.push(`telemetry,booth=${booth},device=${HISTORY_DEVICE},kind=env-sensor temperature=${(21 + Math.sin(i / 600)).toFixed(3)},humidity=${(45 + Math.cos(i / 900)).toFixed(2)} ${t}`);
+      lines.push(
+        `telemetry,booth=${booth},device=${HISTORY_DEVICE},kind=env-sensor temperature=${(21 + Math.sin(i / 600)).toFixed(3)},humidity=${(45 + Math.cos(i / 900)).toFixed(2)} ${t}`,
+      );
     }
     await influx.write(database, lines.join('\n'));
   }

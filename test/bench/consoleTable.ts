@@ -31,8 +31,22 @@ const MAX_ROW_ELEMENTS = 100;
 const FILTERS: readonly { name: string; apply: (page: Page) => Promise<void> }[] = [
   { name: 'text "env-1" (narrows)', apply: (page) => page.getByTestId('filter-text').fill('env-1') },
   { name: 'text cleared (all rows back)', apply: (page) => page.getByTestId('filter-text').fill('') },
-  { name: 'state = offline', apply: (page) => page.getByTestId('filter-state').selectOption('offline').then(() => undefined) },
-  { name: 'state = all', apply: (page) => page.getByTestId('filter-state').selectOption('').then(() => undefined) },
+  {
+    name: 'state = offline',
+    apply: (page) =>
+      page
+        .getByTestId('filter-state')
+        .selectOption('offline')
+        .then(() => undefined),
+  },
+  {
+    name: 'state = all',
+    apply: (page) =>
+      page
+        .getByTestId('filter-state')
+        .selectOption('')
+        .then(() => undefined),
+  },
 ];
 
 interface RunResult {
@@ -161,7 +175,9 @@ async function main(): Promise<void> {
   writeFileSync(artifactPath('console-table-bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   console.log(`\nConsole device table, ${DEVICES} devices, ${RUNS} runs, viewport ${VIEWPORT.width}×${VIEWPORT.height}`);
-  console.log(`machine: ${machine.cpu}, ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart} at start; Chromium ${machine.chromium}; Node ${machine.node}\n`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart} at start; Chromium ${machine.chromium}; Node ${machine.node}\n`,
+  );
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`${'measure'.padEnd(width)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'max'.padStart(10)}`);
   for (const [name, values] of rows) {

@@ -12,8 +12,7 @@ export class InfluxHttp {
 
   /** count(field) of the telemetry measurement for devices whose id starts with `${devicePrefix}-`, within [fromMs, toMs]. */
   async countReadings(database: string, field: string, devicePrefix: string, fromMs: number, toMs: number): Promise<number> {
-    const statement =
-      `SELECT count("${field}") FROM "telemetry" WHERE "device" =~ /^${devicePrefix}-/ ` + `AND time >= ${fromMs}ms AND time <= ${toMs}ms`;
+    const statement = `SELECT count("${field}") FROM "telemetry" WHERE "device" =~ /^${devicePrefix}-/ ` + `AND time >= ${fromMs}ms AND time <= ${toMs}ms`;
     const rows = await this.query(statement, database, 'GET');
     const value = rows[0]?.[1];
     return typeof value === 'number' ? value : 0;

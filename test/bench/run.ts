@@ -124,8 +124,10 @@ async function main(): Promise<number> {
     log(`Showfloor benchmark, ${report.startedAt}`);
     log(renderMachine(report.machine));
     report.backgroundCpuPercentBeforeStart = await measureBackgroundCpu(BACKGROUND_SAMPLE_MS);
-    log(`Background CPU before start: ${report.backgroundCpuPercentBeforeStart.toFixed(0)} % of one core over ${BACKGROUND_SAMPLE_MS / 1000} s` +
-      (report.backgroundCpuPercentBeforeStart > BACKGROUND_WARNING_PERCENT ? ' (WARNING: the machine is not idle; every figure below is understated)' : ''));
+    log(
+      `Background CPU before start: ${report.backgroundCpuPercentBeforeStart.toFixed(0)} % of one core over ${BACKGROUND_SAMPLE_MS / 1000} s` +
+        (report.backgroundCpuPercentBeforeStart > BACKGROUND_WARNING_PERCENT ? ' (WARNING: the machine is not idle; every figure below is understated)' : ''),
+    );
     log();
 
     influxd = await startLocalInfluxd(join(workDirectory, 'influxd'), { binary: influxdBinary });
@@ -159,7 +161,11 @@ async function main(): Promise<number> {
     log();
 
     server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
-    walls = await WallListeners.connect(server.httpUrl, booths.map((b) => b.id), WALLS);
+    walls = await WallListeners.connect(
+      server.httpUrl,
+      booths.map((b) => b.id),
+      WALLS,
+    );
     fleet = await GatewayFleet.connect(server.mqttUrl, logins, DEVICES_PER_GATEWAY);
     const serverPid = server.pid;
     report.serverPid = serverPid;
@@ -170,14 +176,25 @@ async function main(): Promise<number> {
     ];
     const context: PhaseContext = { fleet, server, walls, influx, database: DATABASE, watched };
     report.serverRss.beforeLoadBytes = residentBytes(serverPid);
-    log(`End to end: server pid ${serverPid} (node under the tsx wrapper), ${WALLS} walls subscribed to all ${BOOTH_COUNT} booths, ` +
-      `${GATEWAYS} gateways × ${DEVICES_PER_GATEWAY} devices; server RSS before load ${formatMiB(report.serverRss.beforeLoadBytes)}`);
+    log(
+      `End to end: server pid ${serverPid} (node under the tsx wrapper), ${WALLS} walls subscribed to all ${BOOTH_COUNT} booths, ` +
+        `${GATEWAYS} gateways × ${DEVICES_PER_GATEWAY} devices; server RSS before load ${formatMiB(report.serverRss.beforeLoadBytes)}`,
+    );
 
     const runPhase = async (label: string, devicePrefix: string, rate: number, durationMs: number): Promise<PhaseResult> => {
-      const result = await runLoadPhase(context, { label, devicePrefix, ratePerSecond: rate, durationMs, drainDeadlineMs: STEP_DRAIN_DEADLINE_MS, signal: abort.signal });
+      const result = await runLoadPhase(context, {
+        label,
+        devicePrefix,
+        ratePerSecond: rate,
+        durationMs,
+        drainDeadlineMs: STEP_DRAIN_DEADLINE_MS,
+        signal: abort.signal,
+      });
       abort.signal.throwIfAborted();
-      log(`  ${label}: offered ${formatInt(rate)}/s, achieved ${formatInt(result.publish.achievedPerSecond)}/s, ` +
-        `${result.sustained ? 'sustained' : `NOT sustained (${result.findings.join('; ')})`}`);
+      log(
+        `  ${label}: offered ${formatInt(rate)}/s, achieved ${formatInt(result.publish.achievedPerSecond)}/s, ` +
+          `${result.sustained ? 'sustained' : `NOT sustained (${result.findings.join('; ')})`}`,
+      );
       return result;
     };
 
@@ -208,7 +225,10 @@ async function main(): Promise<number> {
     report.targets = [
       {
         name: `>= ${formatInt(TARGET_RATE)} readings/s end to end with zero loss`,
-        measured: maxSustained === null ? 'no step was sustained' : `max sustained ${formatInt(maxSustained)} readings/s${report.endToEnd.maxIsLowerBound ? ' (a lower bound: the server did not fail)' : ''}`,
+        measured:
+          maxSustained === null
+            ? 'no step was sustained'
+            : `max sustained ${formatInt(maxSustained)} readings/s${report.endToEnd.maxIsLowerBound ? ' (a lower bound: the server did not fail)' : ''}`,
         met: maxSustained !== null && maxSustained >= TARGET_RATE,
       },
       {

@@ -39,7 +39,9 @@ for (let d = 0; d < DEVICES; d++) {
     filled += METRICS;
   }
 }
-console.log(`booth A: ${DEVICES} devices × ${METRICS} metrics × ${POINTS} points = ${(filled / 1e6).toFixed(1)} M points; RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB`);
+console.log(
+  `booth A: ${DEVICES} devices × ${METRICS} metrics × ${POINTS} points = ${(filled / 1e6).toFixed(1)} M points; RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB`,
+);
 
 const b = await connectDevice(showfloor.mqttUrl, BOOTH_B);
 const acks: number[] = [];
@@ -73,7 +75,9 @@ lag.disable();
 console.log(
   `wall: ${chunks} chunk(s), ${(bytes / MB).toFixed(1)} MB, largest ${(largest / 1024).toFixed(0)} KB, complete after ${elapsed.toFixed(0)} ms; truncated ${JSON.stringify(truncated)}`,
 );
-console.log(`event loop: max delay ${(lag.max / 1e6).toFixed(0)} ms; booth B: ${acks.length} acks, worst ${Math.max(...acks).toFixed(0)} ms; RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB; server up`);
+console.log(
+  `event loop: max delay ${(lag.max / 1e6).toFixed(0)} ms; booth B: ${acks.length} acks, worst ${Math.max(...acks).toFixed(0)} ms; RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB; server up`,
+);
 wall.disconnect();
 b.end(true);
 await showfloor.close();

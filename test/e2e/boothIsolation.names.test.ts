@@ -58,19 +58,30 @@ describeWithChromium('booth isolation: prototype property names as data, in Chro
     deviceA = await connectDevice(showfloor.mqttUrl, BOOTH_A);
     deviceB = await connectDevice(showfloor.mqttUrl, BOOTH_B);
     const expected = Object.fromEntries(NAMES.map((name) => [name, { max: 0 }]));
-    deviceA.publish(deviceTopic(BOOTH_A.id, PROBE, 'meta'), JSON.stringify({ name: 'Proto probe', kind: 'probe', units: Object.fromEntries(UNITS), expected, intervalMs: 500 }), { qos: 1, retain: true });
+    deviceA.publish(
+      deviceTopic(BOOTH_A.id, PROBE, 'meta'),
+      JSON.stringify({ name: 'Proto probe', kind: 'probe', units: Object.fromEntries(UNITS), expected, intervalMs: 500 }),
+      { qos: 1, retain: true },
+    );
     for (const id of NAMED_DEVICES) {
       deviceA.publish(deviceTopic(BOOTH_A.id, id, 'meta'), JSON.stringify({ kind: 'probe', units: { level: '%' }, intervalMs: 500 }), { qos: 1, retain: true });
     }
     deviceB.publish(
       deviceTopic(BOOTH_B.id, FRIDGE, 'meta'),
-      JSON.stringify({ name: 'Fridge B', kind: 'fridge', units: { temperature: '°C', co2: 'ppm' }, expected: { temperature: { max: 8 }, co2: { max: 1000 } }, intervalMs: 500 }),
+      JSON.stringify({
+        name: 'Fridge B',
+        kind: 'fridge',
+        units: { temperature: '°C', co2: 'ppm' },
+        expected: { temperature: { max: 8 }, co2: { max: 1000 } },
+        intervalMs: 500,
+      }),
       { qos: 1, retain: true },
     );
     // Telemetry only once the server holds every meta: the alarm message names its unit when raised.
-    await waitFor(() =>
-      [PROBE, ...NAMED_DEVICES].every((id) => showfloor.state.directory.get(BOOTH_A.id, id)?.meta.units !== undefined) &&
-      showfloor.state.directory.get(BOOTH_B.id, FRIDGE)?.meta.expected !== undefined,
+    await waitFor(
+      () =>
+        [PROBE, ...NAMED_DEVICES].every((id) => showfloor.state.directory.get(BOOTH_A.id, id)?.meta.units !== undefined) &&
+        showfloor.state.directory.get(BOOTH_B.id, FRIDGE)?.meta.expected !== undefined,
     );
     const publish = (): void => {
       n++;
@@ -100,7 +111,9 @@ describeWithChromium('booth isolation: prototype property names as data, in Chro
     const probe = page.locator(`[data-testid="device-tile"][data-device="${PROBE}"]`);
     await expect.poll(() => probe.locator('.readout').count(), { timeout: 15_000 }).toBe(NAMES.length);
     for (const id of NAMED_DEVICES) {
-      await expect.poll(() => page.locator(`[data-testid="device-tile"][data-booth="${BOOTH_A.id}"][data-device="${id}"] .readout__unit`).textContent()).toBe('%');
+      await expect
+        .poll(() => page.locator(`[data-testid="device-tile"][data-booth="${BOOTH_A.id}"][data-device="${id}"] .readout__unit`).textContent())
+        .toBe('%');
     }
 
     // The page keeps up with at least six more readings: long enough for the old code to throw several times.
@@ -117,7 +130,9 @@ describeWithChromium('booth isolation: prototype property names as data, in Chro
 
     const strip = page.getByTestId('alarm-strip');
     for (const metric of ['temperature', 'co2']) {
-      await expect.poll(() => strip.locator(`[data-testid="alarm-item"][data-key="range:${BOOTH_B.id}/${FRIDGE}:${metric}"]`).count(), { timeout: 10_000 }).toBe(1);
+      await expect
+        .poll(() => strip.locator(`[data-testid="alarm-item"][data-key="range:${BOOTH_B.id}/${FRIDGE}:${metric}"]`).count(), { timeout: 10_000 })
+        .toBe(1);
     }
     // Booth A's seven range alarms and its server alarm are there too: counted, some shown.
     expect(Number(await strip.getAttribute('data-count'))).toBeGreaterThanOrEqual(NAMES.length + 2);

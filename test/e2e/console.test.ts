@@ -41,7 +41,11 @@ describeWithChromium('technician console in Chromium', () => {
     showfloor = await startTestShowfloor({ booths: [BOOTH_A], influxUrl: influxd.url, database: 'console_e2e', yaml: consoleYaml() + ALARM_RULES });
     simulators = startSimulatedBooth({ url: showfloor.mqttUrl, booth: BOOTH_A.id, password: BOOTH_A.password, devices: 8, rate: 1, seed: 3 });
     device = await connectDevice(showfloor.mqttUrl, BOOTH_A, { clientId: `${BOOTH_A.id}-${DEVICE}` });
-    device.publish(deviceTopic(BOOTH_A.id, DEVICE, 'meta'), JSON.stringify({ name: 'Hall CO₂ 07', kind: 'env-sensor', intervalMs: 1000, units: { co2: 'ppm' } }), { qos: 1, retain: true });
+    device.publish(
+      deviceTopic(BOOTH_A.id, DEVICE, 'meta'),
+      JSON.stringify({ name: 'Hall CO₂ 07', kind: 'env-sensor', intervalMs: 1000, units: { co2: 'ppm' } }),
+      { qos: 1, retain: true },
+    );
     // An hour of history, one reading a minute, then live readings above the alarm threshold.
     const now = Date.now();
     for (let minute = 60; minute >= 1; minute--) {
@@ -49,7 +53,11 @@ describeWithChromium('technician console in Chromium', () => {
     }
     timer = setInterval(() => device.publish(deviceTopic(BOOTH_A.id, DEVICE, 'telemetry'), JSON.stringify({ ts: Date.now(), co2: 1350 })), 1000);
     // Every free-text field a device controls, and a refused payload, all hostile.
-    device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'meta'), JSON.stringify({ name: HOSTILE, firmware: HOSTILE, kind: 'env-sensor', units: { co2: HOSTILE } }), { qos: 1, retain: true });
+    device.publish(
+      deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'meta'),
+      JSON.stringify({ name: HOSTILE, firmware: HOSTILE, kind: 'env-sensor', units: { co2: HOSTILE } }),
+      { qos: 1, retain: true },
+    );
     device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'telemetry'), JSON.stringify({ co2: 1500 }), { qos: 1 });
     device.publish(deviceTopic(BOOTH_A.id, HOSTILE_DEVICE, 'telemetry'), `{"co2": "${HOSTILE.replaceAll('"', "'")}"`, { qos: 1 });
     await simulators.ready();
@@ -140,7 +148,9 @@ describeWithChromium('technician console in Chromium', () => {
     expect(await injected()).toEqual({ elements: 0, pwned: undefined });
 
     await testId('nav-alarms').click();
-    await expect.poll(() => page.locator(`[data-testid="alarm-row"][data-alarm-id="co2-high/${BOOTH_A.id}/${HOSTILE_DEVICE}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator(`[data-testid="alarm-row"][data-alarm-id="co2-high/${BOOTH_A.id}/${HOSTILE_DEVICE}"]`).count(), { timeout: 15_000 })
+      .toBe(1);
     await testId('nav-server').click();
     await expect.poll(() => testId('server-view').isVisible()).toBe(true);
     expect(await injected()).toEqual({ elements: 0, pwned: undefined });

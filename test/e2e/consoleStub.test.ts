@@ -35,7 +35,8 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
   const testId = (id: string) => page.getByTestId(id);
 
   beforeAll(async () => {
-    if (!existsSync(join(DEFAULT_WEB_ROOT, 'console.html'))) throw new Error(`${DEFAULT_WEB_ROOT}/console.html is missing: run \`npm run build\` first (npm test does)`);
+    if (!existsSync(join(DEFAULT_WEB_ROOT, 'console.html')))
+      throw new Error(`${DEFAULT_WEB_ROOT}/console.html is missing: run \`npm run build\` first (npm test does)`);
     stub = await startConsoleApiStub({ devices: DEVICES });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: VIEWPORT });
@@ -136,7 +137,10 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
 
     // The live chart's own requests (its first 5 min) span less than the hour.
-    const asked = stub.requests.filter((r) => r.path === '/console/history').slice(historyBefore).filter((r) => Number(r.query['to']) - Number(r.query['from']) === 3_600_000);
+    const asked = stub.requests
+      .filter((r) => r.path === '/console/history')
+      .slice(historyBefore)
+      .filter((r) => Number(r.query['to']) - Number(r.query['from']) === 3_600_000);
     expect(asked.length).toBe(Number(await chart.getAttribute('data-series')));
     const width = await chart.evaluate((element) => element.clientWidth);
     for (const request of asked) {

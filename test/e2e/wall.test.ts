@@ -67,7 +67,10 @@ describeWithChromium('wall page in Chromium', () => {
     await expect.poll(() => page.getByTestId('device-tile').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
 
     const device = await connectDevice(showfloor.mqttUrl, BOOTH_A);
-    device.publish('booth/booth-a/e2e-01/meta', JSON.stringify({ name: 'Stand climate', kind: 'env-sensor', units: { temperature: '°C' }, intervalMs: 1000 }), { qos: 1, retain: true });
+    device.publish('booth/booth-a/e2e-01/meta', JSON.stringify({ name: 'Stand climate', kind: 'env-sensor', units: { temperature: '°C' }, intervalMs: 1000 }), {
+      qos: 1,
+      retain: true,
+    });
     device.publish('booth/booth-a/e2e-01/status', 'online', { qos: 1, retain: true });
     device.publish('booth/booth-a/e2e-01/telemetry', JSON.stringify({ temperature: 42.5, humidity: 40 }), { qos: 1 });
 
@@ -119,7 +122,9 @@ describeWithChromium('wall page in Chromium', () => {
         document.head.append(script);
         document.body.setAttribute('style', 'color: red');
       });
-      await expect.poll(() => cspViolations(probe)).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem blocked inline/), expect.stringMatching(/^style-src-attr blocked inline/)]));
+      await expect
+        .poll(() => cspViolations(probe))
+        .toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem blocked inline/), expect.stringMatching(/^style-src-attr blocked inline/)]));
       expect(await probe.evaluate(() => (window as unknown as { __inlineRan?: number }).__inlineRan)).toBeUndefined();
     } finally {
       await probe.close();

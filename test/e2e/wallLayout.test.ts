@@ -49,7 +49,11 @@ scenes:
 async function injectedMarkup(page: Page): Promise<{ elements: string[]; pwned: unknown }> {
   return page.evaluate(() => ({
     // The header logo is the page's own; everything below it is drawn from data.
-    elements: [...document.querySelectorAll('[data-testid="stage"] img, [data-testid="stage"] script, [data-testid="stage"] b, .alarm-strip img, .alarm-strip script, .alarm-strip b')].map((e) => e.outerHTML.slice(0, 80)),
+    elements: [
+      ...document.querySelectorAll(
+        '[data-testid="stage"] img, [data-testid="stage"] script, [data-testid="stage"] b, .alarm-strip img, .alarm-strip script, .alarm-strip b',
+      ),
+    ].map((e) => e.outerHTML.slice(0, 80)),
     pwned: (window as unknown as { __pwned?: unknown }).__pwned,
   }));
 }
@@ -100,7 +104,11 @@ describeWithChromium('wall layout and hostile text in Chromium', () => {
     for (const scene of SCENES) {
       await page.goto(`${showfloor.httpUrl}/?scene=${scene}`);
       await page.waitForFunction((s) => document.querySelector('[data-testid="stage"]')?.getAttribute('data-scene') === s, scene);
-      await page.waitForFunction(() => document.querySelector('[data-testid="alarm-strip"]')?.getAttribute('data-state') !== 'calm' && !!document.querySelector('[data-testid="alarm-item"]'));
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="alarm-strip"]')?.getAttribute('data-state') !== 'calm' &&
+          !!document.querySelector('[data-testid="alarm-item"]'),
+      );
       // The device's name appears somewhere as literal text: it was drawn, not dropped.
       await page.waitForFunction((text) => document.body.textContent?.includes(text) === true, '<img src=x', { timeout: 10_000 });
       expect(await injectedMarkup(page), scene).toEqual({ elements: [], pwned: undefined });

@@ -30,7 +30,11 @@ class BufferingDevice {
   ) {}
 
   start(): void {
-    this.client.publish(deviceTopic(BOOTH_A.id, this.device, 'meta'), JSON.stringify({ name: `Sensor ${this.device}`, intervalMs: INTERVAL_MS, units: { level: '%' } }), { qos: 1, retain: true });
+    this.client.publish(
+      deviceTopic(BOOTH_A.id, this.device, 'meta'),
+      JSON.stringify({ name: `Sensor ${this.device}`, intervalMs: INTERVAL_MS, units: { level: '%' } }),
+      { qos: 1, retain: true },
+    );
     this.timer = setInterval(() => {
       this.published++;
       const level = 50 + 10 * Math.sin(this.published / 5);
@@ -50,25 +54,29 @@ async function acceptedBy(showfloor: RunningShowfloor, device: string): Promise<
 
 async function connectionLabel(page: Page, text: string): Promise<void> {
   const label = page.locator('[data-testid="connection-label"]');
-  await page.waitForFunction((t) => document.querySelector('[data-testid="connection-label"]')?.textContent === t, text, { timeout: 30_000 }).catch(async (error: Error) => {
-    throw new Error(`${error.message}; wanted "${text}", the label says "${await label.textContent()}"`);
-  });
+  await page
+    .waitForFunction((t) => document.querySelector('[data-testid="connection-label"]')?.textContent === t, text, { timeout: 30_000 })
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}; wanted "${text}", the label says "${await label.textContent()}"`);
+    });
 }
 
 /** The first metric's chart of `device` holds at least `points` points and no break in its line. */
 async function chartWithoutGaps(page: Page, device: string, points: number): Promise<unknown> {
   const chart = page.locator(`[data-testid="device-tile"][data-device="${device}"] [data-testid="device-chart"]`);
-  return page.waitForFunction(
-    ([d, n]) => {
-      const chart = document.querySelector<HTMLElement>(`[data-testid="device-tile"][data-device="${d}"] [data-testid="device-chart"]`);
-      return chart?.dataset['gaps'] === '0' && Number(chart.dataset['points']) >= Number(n);
-    },
-    [device, points] as const,
-    { timeout: 20_000 },
-  ).catch(async (error: Error) => {
-    const seen = await chart.evaluate((e) => JSON.stringify((e as HTMLElement).dataset)).catch(() => 'no chart');
-    throw new Error(`${error.message}; wanted ${points} points without gaps, chart has ${seen}`);
-  });
+  return page
+    .waitForFunction(
+      ([d, n]) => {
+        const chart = document.querySelector<HTMLElement>(`[data-testid="device-tile"][data-device="${d}"] [data-testid="device-chart"]`);
+        return chart?.dataset['gaps'] === '0' && Number(chart.dataset['points']) >= Number(n);
+      },
+      [device, points] as const,
+      { timeout: 20_000 },
+    )
+    .catch(async (error: Error) => {
+      const seen = await chart.evaluate((e) => JSON.stringify((e as HTMLElement).dataset)).catch(() => 'no chart');
+      throw new Error(`${error.message}; wanted ${points} points without gaps, chart has ${seen}`);
+    });
 }
 
 describeWithChromium('wall resilience in Chromium', () => {
@@ -120,7 +128,10 @@ describeWithChromium('wall resilience in Chromium', () => {
     await connectionLabel(page, 'Reconnecting…');
     const before = await acceptedBy(showfloor, 'drop-01');
     const running = showfloor;
-    await waitFor(async () => (await acceptedBy(running, 'drop-01')) >= before + OUTAGE_READINGS, { timeoutMs: 20_000, what: 'readings while the wall is cut off' });
+    await waitFor(async () => (await acceptedBy(running, 'drop-01')) >= before + OUTAGE_READINGS, {
+      timeoutMs: 20_000,
+      what: 'readings while the wall is cut off',
+    });
     await page.screenshot({ path: artifactPath('wall-network-drop.png') });
 
     proxy.restore();
@@ -162,7 +173,9 @@ describeWithChromium('wall resilience in Chromium', () => {
 
     device.stop();
     const stoppedAt = Date.now();
-    await page.waitForFunction(() => document.querySelector('[data-device="quiet-01"]')?.getAttribute('data-freshness') === 'stale', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-device="quiet-01"]')?.getAttribute('data-freshness') === 'stale', undefined, {
+      timeout: 15_000,
+    });
     // Stale after 3 missed intervals with a 5 s floor: not before, and within a tick or two of it.
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(4_000);
     expect(await tile.locator('[data-testid="device-status"]').textContent()).toBe('Stale');

@@ -51,7 +51,10 @@ scenes:
 }
 
 function sceneOf(page: Page): Promise<string | undefined> {
-  return page.locator('[data-testid="stage"]').getAttribute('data-scene').then((s) => s ?? undefined);
+  return page
+    .locator('[data-testid="stage"]')
+    .getAttribute('data-scene')
+    .then((s) => s ?? undefined);
 }
 
 function waitForScene(page: Page, scene: string, timeout = 15_000): Promise<unknown> {
@@ -154,18 +157,25 @@ describeWithChromium('wall scenes in Chromium', () => {
     await page.evaluate(() => ((window as unknown as { __sameLoad: boolean }).__sameLoad = true));
 
     const reloaded = page.waitForEvent('load', { timeout: 15_000 });
-    await page.evaluate(() => setTimeout(() => {
-      throw new Error('simulated bug in a render');
-    }));
+    await page.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('simulated bug in a render');
+      }),
+    );
     await reloaded;
     expect(await page.evaluate(() => (window as unknown as { __sameLoad?: boolean }).__sameLoad)).toBeUndefined();
     // The rotation resumes where it was (or on the next scene if that one's time ran out meanwhile).
-    expect(['health', 'track']).toContain(await page.waitForFunction(() => document.querySelector('[data-testid="stage"]')?.getAttribute('data-scene') || null).then((h) => h.jsonValue()));
+    expect(['health', 'track']).toContain(
+      await page.waitForFunction(() => document.querySelector('[data-testid="stage"]')?.getAttribute('data-scene') || null).then((h) => h.jsonValue()),
+    );
 
-    await eventually(async () => {
-      const { body } = await getJson<{ connected: { reloads: number; lastReloadReason: string | null }[] }>(`${showfloor.httpUrl}/api/walls`);
-      expect(body.connected).toContainEqual(expect.objectContaining({ reloads: 1, lastReloadReason: 'error' }));
-    }, { timeoutMs: 10_000 });
+    await eventually(
+      async () => {
+        const { body } = await getJson<{ connected: { reloads: number; lastReloadReason: string | null }[] }>(`${showfloor.httpUrl}/api/walls`);
+        expect(body.connected).toContainEqual(expect.objectContaining({ reloads: 1, lastReloadReason: 'error' }));
+      },
+      { timeoutMs: 10_000 },
+    );
     const { body: health } = await getJson<{ walls: { reloads: Record<string, number> } }>(`${showfloor.httpUrl}/api/health`);
     expect(health.walls.reloads['error']).toBe(1);
     await page.close();
@@ -196,17 +206,21 @@ describeWithChromium('wall scenes in Chromium', () => {
       const page = await context.newPage();
       await page.goto(`${showfloor.httpUrl}/${query}`);
       await page.waitForFunction(() => document.querySelector('[data-testid="connection-label"]')?.textContent === 'Live');
-      if (reason === 'heap-ceiling') await page.waitForFunction(() => document.documentElement.dataset['heapWatch'] === 'armed', undefined, { timeout: 15_000 });
+      if (reason === 'heap-ceiling')
+        await page.waitForFunction(() => document.documentElement.dataset['heapWatch'] === 'armed', undefined, { timeout: 15_000 });
       const reloaded = page.waitForEvent('load', { timeout: 20_000 });
       await page.evaluate(cause);
       await reloaded.catch((error: Error) => {
         throw new Error(`${reason}: ${error.message}`);
       });
       expect(await page.evaluate(() => Number(localStorage.getItem('showfloor.wall.reloads')))).toBe(1);
-      await eventually(async () => {
-        const { body } = await getJson<{ walls: { reloads: Record<string, number> } }>(`${showfloor.httpUrl}/api/health`);
-        expect(body.walls.reloads[reason]).toBe(1);
-      }, { timeoutMs: 10_000 });
+      await eventually(
+        async () => {
+          const { body } = await getJson<{ walls: { reloads: Record<string, number> } }>(`${showfloor.httpUrl}/api/health`);
+          expect(body.walls.reloads[reason]).toBe(1);
+        },
+        { timeoutMs: 10_000 },
+      );
       await context.close();
       if (heapBrowser !== browser) await heapBrowser.close();
     }

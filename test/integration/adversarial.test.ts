@@ -104,10 +104,13 @@ describeWithInfluxd('adversarial input', () => {
     await sendGood();
     await hostile.publishAsync(topic, payload, { qos: 1 });
     await sendGood();
-    const after = await waitFor(async () => {
-      const report = await health();
-      return (report.counters.rejected[reason] ?? 0) === before + 1 && report;
-    }, { what: `the ${reason} counter to move` });
+    const after = await waitFor(
+      async () => {
+        const report = await health();
+        return (report.counters.rejected[reason] ?? 0) === before + 1 && report;
+      },
+      { what: `the ${reason} counter to move` },
+    );
     expect(after.status).toBe('ok');
     expect(hostile.connected).toBe(true);
   });
@@ -121,7 +124,18 @@ describeWithInfluxd('adversarial input', () => {
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const connack = waitForEvent(parser, 'packet');
     socket.on('data', (d) => parser.parse(d));
-    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `${BOOTH_A.id}-raw`, keepalive: 30, username: BOOTH_A.id, password: Buffer.from(BOOTH_A.password) }));
+    socket.write(
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: `${BOOTH_A.id}-raw`,
+        keepalive: 30,
+        username: BOOTH_A.id,
+        password: Buffer.from(BOOTH_A.password),
+      }),
+    );
     await connack;
     socket.write(mqttPacket.generate({ cmd: 'publish', topic, payload: Buffer.from('{"a": 1}'), qos: 0, retain: false, dup: false }));
     await sendGood();
@@ -132,7 +146,9 @@ describeWithInfluxd('adversarial input', () => {
 
   it('stores a metric called constructor as data and pollutes no prototype', async () => {
     await hostile.publishAsync(T, '{"constructor": 7, "toString": 8, "ts": ' + (NOW - 1000) + '}', { qos: 1 });
-    await waitFor(async () => (await influxd.queryRows(`SELECT "constructor", "toString" FROM "telemetry" WHERE "device" = 'adv-01'`, DB)).length === 1, { what: 'the reading stored' });
+    await waitFor(async () => (await influxd.queryRows(`SELECT "constructor", "toString" FROM "telemetry" WHERE "device" = 'adv-01'`, DB)).length === 1, {
+      what: 'the reading stored',
+    });
     const [row] = await influxd.queryRows(`SELECT "constructor", "toString" FROM "telemetry" WHERE "device" = 'adv-01'`, DB);
     expect(row).toMatchObject({ constructor: 7, toString: 8 });
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
@@ -140,10 +156,13 @@ describeWithInfluxd('adversarial input', () => {
 
   it('takes the last of duplicate keys, as JSON.parse does, and stores it once', async () => {
     await hostile.publishAsync('booth/booth-a/dup-01/telemetry', `{"a": 1, "a": 2, "ts": ${NOW - 2000}}`, { qos: 1 });
-    const rows = await waitFor(async () => {
-      const found = await influxd.queryRows(`SELECT "a" FROM "telemetry" WHERE "device" = 'dup-01'`, DB);
-      return found.length > 0 && found;
-    }, { what: 'the duplicate-key reading' });
+    const rows = await waitFor(
+      async () => {
+        const found = await influxd.queryRows(`SELECT "a" FROM "telemetry" WHERE "device" = 'dup-01'`, DB);
+        return found.length > 0 && found;
+      },
+      { what: 'the duplicate-key reading' },
+    );
     expect(rows.map((r) => r.a)).toEqual([2]);
   });
 
@@ -162,10 +181,13 @@ describeWithInfluxd('adversarial input', () => {
     for (let i = 0; i < 20_000; i++) flooder.publish('booth/booth-a/flood-01/telemetry', `{"n":${i},"ts":${NOW - 600_000 + i}}`);
     await sendGood();
     // Most of the flood is over mqtt.messagesPerSecondPerDevice: dropped and counted, not received.
-    await waitFor(async () => {
-      const { counters, broker } = await health();
-      return counters.received + (broker.refusals['rate-limited'] ?? 0) >= 20_000;
-    }, { what: 'the flood to arrive', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const { counters, broker } = await health();
+        return counters.received + (broker.refusals['rate-limited'] ?? 0) >= 20_000;
+      },
+      { what: 'the flood to arrive', timeoutMs: 30_000 },
+    );
     expect((await health()).broker.refusals['rate-limited']).toBeGreaterThan(0);
     flooder.end(true);
     expect((await health()).status).toBe('ok');

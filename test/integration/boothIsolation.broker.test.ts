@@ -91,7 +91,14 @@ describe('a booth behind one address', () => {
     let connects = 0;
     for (let i = 0; i < NAT_DEVICES; i++) {
       // As devices ship: MQTT.js retries a refused connection every second, without backoff.
-      const device = mqtt.connect(first.mqttUrl, { username: BOOTH_A.id, password: BOOTH_A.password, clientId: `${BOOTH_A.id}-nat-${i}`, reconnectPeriod: 1000, connectTimeout: 30_000, keepalive: 60 });
+      const device = mqtt.connect(first.mqttUrl, {
+        username: BOOTH_A.id,
+        password: BOOTH_A.password,
+        clientId: `${BOOTH_A.id}-nat-${i}`,
+        reconnectPeriod: 1000,
+        connectTimeout: 30_000,
+        keepalive: 60,
+      });
       device.on('error', () => undefined); // refusals at the door are retried
       device.on('connect', () => connects++);
       devices.push(device);
@@ -103,7 +110,11 @@ describe('a booth behind one address', () => {
     connects = 0;
     second = await startTestShowfloor({ httpPort, mqttPort });
     const restartedAt = performance.now();
-    await waitFor(() => connects === NAT_DEVICES, { what: `${NAT_DEVICES} devices back after the restart`, timeoutMs: RECONNECT_BOUND_MS + 5000, intervalMs: 20 });
+    await waitFor(() => connects === NAT_DEVICES, {
+      what: `${NAT_DEVICES} devices back after the restart`,
+      timeoutMs: RECONNECT_BOUND_MS + 5000,
+      intervalMs: 20,
+    });
     const reconnectMs = performance.now() - restartedAt;
     console.info(`[boothIsolation.broker] ${NAT_DEVICES} devices of one booth behind one address reconnected in ${Math.round(reconnectMs)} ms after a restart`);
     expect(reconnectMs).toBeLessThan(RECONNECT_BOUND_MS);
@@ -136,7 +147,7 @@ describe('a booth over its connection budget', () => {
     await showfloor?.close();
   });
 
-  it("is refused with CONNACK 5, counted against the booth, while another booth from the same address connects", async () => {
+  it('is refused with CONNACK 5, counted against the booth, while another booth from the same address connects', async () => {
     const own: MqttClient[] = [];
     for (let i = 0; i < 3; i++) own.push(await connectDevice(showfloor.mqttUrl, BOOTH_A));
     onTestFinished(() => {

@@ -33,7 +33,11 @@ function flood(client: mqtt.MqttClient, booth: string, devices: number, payload:
 /** What the server holds of booth B: its devices, their series and every point in them. */
 function boothView(showfloor: TestShowfloor, booth: string) {
   const { directory } = showfloor.state;
-  return [...directory.records(new Set([booth]))].map((record) => ({ device: record.device, latest: { ...record.latest }, window: directory.window(record, 0) }));
+  return [...directory.records(new Set([booth]))].map((record) => ({
+    device: record.device,
+    latest: { ...record.latest },
+    window: directory.window(record, 0),
+  }));
 }
 
 async function refusalsOf(showfloor: TestShowfloor, booth: string): Promise<Record<string, number>> {
@@ -77,7 +81,9 @@ describe('live window budgets: one booth inventing devices and series', () => {
     await boothBReadings(10, 10, start); // B keeps working during the flood
     await waitFor(() => showfloor.state.ingest.received >= received + 600 + 10, { what: 'the flood taken', timeoutMs: 30_000 });
     const rssAfter = process.memoryUsage().rss;
-    console.info(`RSS before A's flood ${(rssBefore / MB).toFixed(0)} MB, after ${(rssAfter / MB).toFixed(0)} MB (growth ${((rssAfter - rssBefore) / MB).toFixed(0)} MB)`);
+    console.info(
+      `RSS before A's flood ${(rssBefore / MB).toFixed(0)} MB, after ${(rssAfter / MB).toFixed(0)} MB (growth ${((rssAfter - rssBefore) / MB).toFixed(0)} MB)`,
+    );
     await boothBReadings(20, 10, start);
     await waitFor(() => showfloor.state.directory.get(BOOTH_B.id, 'b-env')?.accepted === 30, { what: "B's readings" });
 
@@ -130,7 +136,10 @@ describe('live window budgets: one booth inventing devices and series', () => {
 
     expect(await refusalsOf(showfloor, BOOTH_B.id)).toEqual({});
     const [b] = boothView(showfloor, BOOTH_B.id);
-    expect(b!.window.map((w) => [w.metric, w.ts.length])).toEqual([['t', 300], ['co2', 300]]);
+    expect(b!.window.map((w) => [w.metric, w.ts.length])).toEqual([
+      ['t', 300],
+      ['co2', 300],
+    ]);
   });
 });
 
@@ -189,10 +198,13 @@ describeWithInfluxd('alarm budgets: one booth tripping a rule with thousands of 
     const sensor = await connectDevice(showfloor.mqttUrl, BOOTH_B);
     clients.push(sensor);
     await sensor.publishAsync(`booth/${BOOTH_B.id}/b-env/telemetry`, JSON.stringify({ co2: 1500 }), { qos: 1 });
-    const [bAlarm] = await waitFor(async () => {
-      const open = await openAlarms(BOOTH_B.id);
-      return open.length === 1 && open;
-    }, { what: "B's co2 alarm" });
+    const [bAlarm] = await waitFor(
+      async () => {
+        const open = await openAlarms(BOOTH_B.id);
+        return open.length === 1 && open;
+      },
+      { what: "B's co2 alarm" },
+    );
     expect(bAlarm).toMatchObject({ id: `co2-high/${BOOTH_B.id}/b-env`, state: 'active', value: 1500 });
 
     expect(peakOpenA).toBeLessThanOrEqual(OPEN_ALARMS_PER_BOOTH);

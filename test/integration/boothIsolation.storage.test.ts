@@ -75,7 +75,10 @@ describeWithInfluxd('booth isolation: storage', () => {
       await waitFor(() => count(influxd, DB, `"device" = 'b-existing'`), { what: "B's existing device stored", timeoutMs: 10_000 });
 
       // Interleaved: A's flood of fresh ids, B adding new devices and its existing device reporting.
-      const aMessages: [string, string][] = Array.from({ length: A_FLOOD_DEVICES }, (_, i) => [`booth/booth-a/flood-${i}/telemetry`, JSON.stringify({ v: i, ts: t0 + i })]);
+      const aMessages: [string, string][] = Array.from({ length: A_FLOOD_DEVICES }, (_, i) => [
+        `booth/booth-a/flood-${i}/telemetry`,
+        JSON.stringify({ v: i, ts: t0 + i }),
+      ]);
       const bMessages: [string, string][] = [];
       for (let i = 0; i < Math.max(B_NEW_DEVICES, B_EXISTING_READINGS); i++) {
         if (i < B_NEW_DEVICES) bMessages.push([`booth/booth-b/b-new-${i}/telemetry`, JSON.stringify({ v: i, ts: t0 + i })]);
@@ -88,7 +91,10 @@ describeWithInfluxd('booth isolation: storage', () => {
       }
       const bSent = 1 + bMessages.length;
 
-      await waitFor(() => showfloor.state.ingest.accepted === bSent + aMessages.length && showfloor.state.store.pendingLines() === 0, { what: 'the store to drain', timeoutMs: 30_000 });
+      await waitFor(() => showfloor.state.ingest.accepted === bSent + aMessages.length && showfloor.state.store.pendingLines() === 0, {
+        what: 'the store to drain',
+        timeoutMs: 30_000,
+      });
       expect(await count(influxd, DB, `"booth" = 'booth-b'`)).toBe(bSent);
       expect(await count(influxd, DB, `"device" = 'b-existing'`)).toBe(1 + B_EXISTING_READINGS);
       const bNewDevices = await influxd.queryRows(`SELECT count("v") FROM "telemetry" WHERE "device" =~ /^b-new-/ GROUP BY "device"`, DB);
@@ -111,7 +117,9 @@ describeWithInfluxd('booth isolation: storage', () => {
         'booth-b': { storedDevices: 1 + B_NEW_DEVICES, refusedReadings: 0, refusedByInflux: 0 },
       });
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
-      expect(metrics).toContain(`showfloor_budget_refusals_total{booth="booth-a",reason="stored-devices-budget"} ${budgetRefusals(showfloor, 'booth-a')['stored-devices-budget']}`);
+      expect(metrics).toContain(
+        `showfloor_budget_refusals_total{booth="booth-a",reason="stored-devices-budget"} ${budgetRefusals(showfloor, 'booth-a')['stored-devices-budget']}`,
+      );
       expect(metrics).toContain(`showfloor_stored_devices{booth="booth-a"} ${STORED_DEVICE_BUDGET}`);
     });
 
@@ -126,7 +134,10 @@ describeWithInfluxd('booth isolation: storage', () => {
         ['booth/booth-a/flood-0/telemetry', JSON.stringify({ v: 1, ts: Date.now() - 1000 })],
         ['booth/booth-a/after-restart/telemetry', JSON.stringify({ v: 1, ts: Date.now() - 1000 })],
       ]);
-      await waitFor(() => showfloor.state.ingest.accepted === 2 && showfloor.state.store.pendingLines() === 0, { what: 'the store to drain', timeoutMs: 10_000 });
+      await waitFor(() => showfloor.state.ingest.accepted === 2 && showfloor.state.store.pendingLines() === 0, {
+        what: 'the store to drain',
+        timeoutMs: 10_000,
+      });
       expect(await count(influxd, DB, `"device" = 'flood-0'`)).toBe(2);
       expect(await count(influxd, DB, `"device" = 'after-restart'`)).toBe(0);
       expect(budgetRefusals(showfloor, 'booth-a')['stored-devices-budget']).toBe(1);
@@ -156,7 +167,11 @@ describeWithInfluxd('booth isolation: storage', () => {
 
     it("stores all of B's lines that shared batches with refused lines, and counts the refused ones against A", { timeout: 120_000 }, async () => {
       // Flushed every 2 s in batches of up to 5,000: both booths' lines land in the same batches.
-      showfloor = await startTestShowfloor({ influxUrl: influxd.url, database: DB, yaml: settingsYaml().replace('flushIntervalMs: 200', 'flushIntervalMs: 2000') });
+      showfloor = await startTestShowfloor({
+        influxUrl: influxd.url,
+        database: DB,
+        yaml: settingsYaml().replace('flushIntervalMs: 200', 'flushIntervalMs: 2000'),
+      });
       const a = await connectDevice(showfloor.mqttUrl, BOOTH_A);
       const b = await connectDevice(showfloor.mqttUrl, BOOTH_B);
       clients.push(a, b);
@@ -166,7 +181,10 @@ describeWithInfluxd('booth isolation: storage', () => {
       // The rest of the series limit is used up from outside Showfloor (another writer, or history),
       // one series at a time until InfluxDB refuses one: where exactly it cuts is InfluxDB's business.
       for (let i = 0; i < MAX_SERIES; i++) {
-        const refused = await influxd.write(DB, `telemetry,booth=elsewhere,device=fill-${i},kind=unknown v=1 ${t0}`, 'ms').then(() => false, () => true);
+        const refused = await influxd.write(DB, `telemetry,booth=elsewhere,device=fill-${i},kind=unknown v=1 ${t0}`, 'ms').then(
+          () => false,
+          () => true,
+        );
         if (refused) break;
       }
       await expect(influxd.write(DB, `telemetry,booth=elsewhere,device=one-more,kind=unknown v=1 ${t0}`, 'ms')).rejects.toThrow(/max-series-per-database/);
@@ -184,7 +202,10 @@ describeWithInfluxd('booth isolation: storage', () => {
       }
 
       const store = showfloor.state.store;
-      await waitFor(() => showfloor!.state.ingest.accepted === 1 + messagesA.length + messagesB.length && store.pendingLines() === 0, { what: 'the store to settle', timeoutMs: 30_000 });
+      await waitFor(() => showfloor!.state.ingest.accepted === 1 + messagesA.length + messagesB.length && store.pendingLines() === 0, {
+        what: 'the store to settle',
+        timeoutMs: 30_000,
+      });
       // Every one of B's lines landed, though they shared batches with lines InfluxDB refused...
       expect(await count(influxd, DB, `"device" = 'b-existing'`)).toBe(1 + messagesB.length);
       // ...which really were refused in part by InfluxDB: A's readings (and the presence lines of
@@ -227,38 +248,51 @@ describeWithInfluxd('booth isolation: storage', () => {
       await influxd?.dispose();
     });
 
-    it('refuses readings older than ingest.maxReadingAgeHours as too-old and impossible dates as bad-timestamp, and opens no shard', { timeout: 60_000 }, async () => {
-      client = await connectDevice(showfloor.mqttUrl, BOOTH_A);
-      const b = await connectDevice(showfloor.mqttUrl, BOOTH_B);
-      const now = Date.now();
-      await publishAll(b, [['booth/booth-b/b-clock/telemetry', JSON.stringify({ v: 1, ts: now - 1000 })]]);
-      await waitFor(() => count(influxd, DB, `"device" = 'b-clock'`), { what: "B's reading stored", timeoutMs: 10_000 });
-      const shardsBefore = (await influxd.queryRows('SHOW SHARDS')).length;
+    it(
+      'refuses readings older than ingest.maxReadingAgeHours as too-old and impossible dates as bad-timestamp, and opens no shard',
+      { timeout: 60_000 },
+      async () => {
+        client = await connectDevice(showfloor.mqttUrl, BOOTH_A);
+        const b = await connectDevice(showfloor.mqttUrl, BOOTH_B);
+        const now = Date.now();
+        await publishAll(b, [['booth/booth-b/b-clock/telemetry', JSON.stringify({ v: 1, ts: now - 1000 })]]);
+        await waitFor(() => count(influxd, DB, `"device" = 'b-clock'`), { what: "B's reading stored", timeoutMs: 10_000 });
+        const shardsBefore = (await influxd.queryRows('SHOW SHARDS')).length;
 
-      const WEEKS = 52;
-      const WEEK = 7 * 24 * 3600_000;
-      const old: [string, string][] = Array.from({ length: WEEKS }, (_, i) => ['booth/booth-a/time-traveller/telemetry', JSON.stringify({ v: i, ts: now - (i + 1) * WEEK })]);
-      old.push(['booth/booth-a/time-traveller/telemetry', JSON.stringify({ v: 1, ts: now - 73 * 3600_000 })]);
-      const year = new Date(now).getUTCFullYear();
-      const impossible: [string, string][] = [`${year}-02-31T10:00:00Z`, `${year}-04-31T10:00:00Z`, `${year}-02-30T00:00:00Z`].map((ts) => ['booth/booth-a/time-traveller/telemetry', JSON.stringify({ v: 1, ts })]);
-      await publishAll(client, [...old, ...impossible]);
-      await publishAll(b, [['booth/booth-b/b-clock/telemetry', JSON.stringify({ v: 2, ts: now })]]);
+        const WEEKS = 52;
+        const WEEK = 7 * 24 * 3600_000;
+        const old: [string, string][] = Array.from({ length: WEEKS }, (_, i) => [
+          'booth/booth-a/time-traveller/telemetry',
+          JSON.stringify({ v: i, ts: now - (i + 1) * WEEK }),
+        ]);
+        old.push(['booth/booth-a/time-traveller/telemetry', JSON.stringify({ v: 1, ts: now - 73 * 3600_000 })]);
+        const year = new Date(now).getUTCFullYear();
+        const impossible: [string, string][] = [`${year}-02-31T10:00:00Z`, `${year}-04-31T10:00:00Z`, `${year}-02-30T00:00:00Z`].map((ts) => [
+          'booth/booth-a/time-traveller/telemetry',
+          JSON.stringify({ v: 1, ts }),
+        ]);
+        await publishAll(client, [...old, ...impossible]);
+        await publishAll(b, [['booth/booth-b/b-clock/telemetry', JSON.stringify({ v: 2, ts: now })]]);
 
-      const rejected = showfloor.state.ingest.rejected;
-      await waitFor(() => rejected.get('too-old') === old.length && rejected.get('bad-timestamp') === impossible.length, { what: 'the rejections counted', timeoutMs: 10_000 });
-      const device = showfloor.state.directory.get('booth-a', 'time-traveller');
-      expect(Object.fromEntries(device?.rejections ?? [])).toEqual({ 'too-old': old.length, 'bad-timestamp': impossible.length });
-      expect(device?.lastRejection?.detail).toMatch(/not a date that exists/);
+        const rejected = showfloor.state.ingest.rejected;
+        await waitFor(() => rejected.get('too-old') === old.length && rejected.get('bad-timestamp') === impossible.length, {
+          what: 'the rejections counted',
+          timeoutMs: 10_000,
+        });
+        const device = showfloor.state.directory.get('booth-a', 'time-traveller');
+        expect(Object.fromEntries(device?.rejections ?? [])).toEqual({ 'too-old': old.length, 'bad-timestamp': impossible.length });
+        expect(device?.lastRejection?.detail).toMatch(/not a date that exists/);
 
-      await waitFor(() => count(influxd, DB, `"device" = 'b-clock'`).then((n) => n === 2), { what: "B's second reading stored", timeoutMs: 10_000 });
-      // InfluxDB answers queries before the client has had its answer to the write: wait for that too.
-      await waitFor(() => showfloor.state.store.pendingLines() === 0, { what: 'the store to drain', timeoutMs: 10_000 });
-      expect(await count(influxd, DB, `"device" = 'time-traveller'`)).toBe(0);
-      expect((await influxd.queryRows('SHOW SHARDS')).length).toBe(shardsBefore);
-      const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
-      expect(metrics).toContain(`showfloor_messages_rejected_total{reason="too-old"} ${old.length}`);
-      b.end(true);
-    });
+        await waitFor(() => count(influxd, DB, `"device" = 'b-clock'`).then((n) => n === 2), { what: "B's second reading stored", timeoutMs: 10_000 });
+        // InfluxDB answers queries before the client has had its answer to the write: wait for that too.
+        await waitFor(() => showfloor.state.store.pendingLines() === 0, { what: 'the store to drain', timeoutMs: 10_000 });
+        expect(await count(influxd, DB, `"device" = 'time-traveller'`)).toBe(0);
+        expect((await influxd.queryRows('SHOW SHARDS')).length).toBe(shardsBefore);
+        const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
+        expect(metrics).toContain(`showfloor_messages_rejected_total{reason="too-old"} ${old.length}`);
+        b.end(true);
+      },
+    );
   });
 
   describe.each([
@@ -277,45 +311,54 @@ describeWithInfluxd('booth isolation: storage', () => {
       await influxd?.dispose();
     });
 
-    it.each([1, 100, 2500])('stores every good line and refuses exactly the %i refused ones, in a bounded number of requests', { timeout: 120_000 }, async (refusedLines) => {
-      const db = `settle${refusedLines}`;
-      const open = () => {
-        const counters = new StoreCounters();
-        const store = new InfluxStore({ url: influxd.url, api: 'v1', token: '', org: '', bucket: db }, { batchSize: BATCH, flushIntervalMs: 60_000, maxBufferLines: 1_000_000, maxRetryTimeMs: 60_000 }, counters, pino({ level: 'silent' }));
-        return { counters, store };
-      };
-      const t0 = Date.now() - 3600_000;
-      // The limit used up by 1,000 series of booth b.
-      const fill = open();
-      await fill.store.prepare();
-      for (let i = 0; i < LIMIT; i++) fill.store.write({ booth: 'b', device: `old-${i}`, kind: 'k', ts: t0, values: { v: 1 } });
-      await fill.store.close();
-      expect(fill.counters.written).toBe(LIMIT);
+    it.each([1, 100, 2500])(
+      'stores every good line and refuses exactly the %i refused ones, in a bounded number of requests',
+      { timeout: 120_000 },
+      async (refusedLines) => {
+        const db = `settle${refusedLines}`;
+        const open = () => {
+          const counters = new StoreCounters();
+          const store = new InfluxStore(
+            { url: influxd.url, api: 'v1', token: '', org: '', bucket: db },
+            { batchSize: BATCH, flushIntervalMs: 60_000, maxBufferLines: 1_000_000, maxRetryTimeMs: 60_000 },
+            counters,
+            pino({ level: 'silent' }),
+          );
+          return { counters, store };
+        };
+        const t0 = Date.now() - 3600_000;
+        // The limit used up by 1,000 series of booth b.
+        const fill = open();
+        await fill.store.prepare();
+        for (let i = 0; i < LIMIT; i++) fill.store.write({ booth: 'b', device: `old-${i}`, kind: 'k', ts: t0, values: { v: 1 } });
+        await fill.store.close();
+        expect(fill.counters.written).toBe(LIMIT);
 
-      const { counters, store } = open();
-      let requests = 0;
-      const transport = (store as unknown as { client: { transport: { send: (...args: unknown[]) => void } } }).client.transport;
-      const send = transport.send.bind(transport);
-      transport.send = (...args: unknown[]) => {
-        requests++;
-        send(...args);
-      };
-      const every = Math.ceil(BATCH / refusedLines);
-      for (let i = 0; i < BATCH; i++) {
-        const refused = i % every === 0;
-        // Booth b's lines go to existing series; booth a's to new ones, past the limit.
-        store.write({ booth: refused ? 'a' : 'b', device: refused ? `new-${i}` : `old-${i % LIMIT}`, kind: 'k', ts: t0 + 1 + i, values: { v: 1 } });
-      }
-      const started = performance.now();
-      await store.close(60_000);
-      const ms = performance.now() - started;
-      console.info(`${limit}: ${BATCH}-line batch with ${refusedLines} refused lines settled in ${requests} requests, ${Math.round(ms)} ms`);
-      expect(counters).toMatchObject({ accepted: BATCH, written: BATCH - refusedLines, dropped: refusedLines });
-      expect(Object.fromEntries(counters.refused)).toEqual({ [limit]: refusedLines });
-      const [row] = await influxd.queryRows(`SELECT count("v") FROM "telemetry" WHERE "booth" = 'b' AND time > ${t0}ms`, db);
-      expect(row?.count).toBe(BATCH - refusedLines);
-      // Bounded: never more requests than lines, whatever the mix.
-      expect(requests).toBeLessThanOrEqual(BATCH);
-    });
+        const { counters, store } = open();
+        let requests = 0;
+        const transport = (store as unknown as { client: { transport: { send: (...args: unknown[]) => void } } }).client.transport;
+        const send = transport.send.bind(transport);
+        transport.send = (...args: unknown[]) => {
+          requests++;
+          send(...args);
+        };
+        const every = Math.ceil(BATCH / refusedLines);
+        for (let i = 0; i < BATCH; i++) {
+          const refused = i % every === 0;
+          // Booth b's lines go to existing series; booth a's to new ones, past the limit.
+          store.write({ booth: refused ? 'a' : 'b', device: refused ? `new-${i}` : `old-${i % LIMIT}`, kind: 'k', ts: t0 + 1 + i, values: { v: 1 } });
+        }
+        const started = performance.now();
+        await store.close(60_000);
+        const ms = performance.now() - started;
+        console.info(`${limit}: ${BATCH}-line batch with ${refusedLines} refused lines settled in ${requests} requests, ${Math.round(ms)} ms`);
+        expect(counters).toMatchObject({ accepted: BATCH, written: BATCH - refusedLines, dropped: refusedLines });
+        expect(Object.fromEntries(counters.refused)).toEqual({ [limit]: refusedLines });
+        const [row] = await influxd.queryRows(`SELECT count("v") FROM "telemetry" WHERE "booth" = 'b' AND time > ${t0}ms`, db);
+        expect(row?.count).toBe(BATCH - refusedLines);
+        // Bounded: never more requests than lines, whatever the mix.
+        expect(requests).toBeLessThanOrEqual(BATCH);
+      },
+    );
   });
 });

@@ -125,7 +125,9 @@ describe('a booth that fills its live window, and walls that come at the server'
       for (const socket of all) socket.connect();
       await waitFor(() => received.every((r) => r.chunks.at(-1)?.final === true), { what: 'every final chunk', timeoutMs: 45_000 });
       // After the snapshot, B's readings keep arriving as frames.
-      await waitFor(() => received.every((r) => r.frames.some((f) => f.booth === BOOTH_B.id && f.readings.length > 0)), { what: "B's frames after the snapshot" });
+      await waitFor(() => received.every((r) => r.frames.some((f) => f.booth === BOOTH_B.id && f.readings.length > 0)), {
+        what: "B's frames after the snapshot",
+      });
 
       for (const r of received) {
         expect(r.bytes).toBeLessThanOrEqual(MAX_SNAPSHOT_BYTES);
@@ -146,7 +148,7 @@ describe('a booth that fills its live window, and walls that come at the server'
     } finally {
       steady.stop();
     }
-    await waitFor(() => steady.latencies.length >= steady.published, { what: "every B reading acknowledged" });
+    await waitFor(() => steady.latencies.length >= steady.published, { what: 'every B reading acknowledged' });
     const worst = Math.max(...steady.latencies);
     console.info(`(a) window ${windowPoints} points; B acknowledged ${steady.latencies.length} readings, worst ${worst.toFixed(0)} ms`);
     expect(worst).toBeLessThan(ACK_BOUND_MS);
@@ -286,7 +288,8 @@ function openRawSocketIo(port: number, options: { localAddress?: string; stopRea
     ws.on('message', (data) => {
       // A text frame: engine.io's packets over the raw WebSocket.
       const text = (data as Buffer).toString();
-      if (text.startsWith('0')) ws.send('40'); // engine.io open → socket.io CONNECT to the main namespace
+      if (text.startsWith('0'))
+        ws.send('40'); // engine.io open → socket.io CONNECT to the main namespace
       else if (text.startsWith('40')) {
         if (options.stopReading) ws.pause();
         resolve(ws);

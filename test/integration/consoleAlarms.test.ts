@@ -41,10 +41,13 @@ describeWithInfluxd('alarms', () => {
   /** Publishes a reading and waits until the server has taken it. */
   const reading = async (client: mqtt.MqttClient, id: string, co2: number) => {
     await client.publishAsync(topic(id, 'telemetry'), JSON.stringify({ co2 }), { qos: 1 });
-    return waitFor(async () => {
-      const d = await detail(id);
-      return d?.latest?.co2 === co2 && d;
-    }, { what: `${id} co2 = ${co2} taken`, intervalMs: 20 });
+    return waitFor(
+      async () => {
+        const d = await detail(id);
+        return d?.latest?.co2 === co2 && d;
+      },
+      { what: `${id} co2 = ${co2} taken`, intervalMs: 20 },
+    );
   };
   const connectedWall = async () => {
     const wall = wallClient(showfloor.httpUrl, { booths: [BOOTH_A.id] });
@@ -79,7 +82,19 @@ describeWithInfluxd('alarms', () => {
     const raised = await waitFor(() => alarm(id, 'active'), { what: 'the co2 alarm' });
     expect(raised.raisedAt - firstBreach.lastSeen!).toBeGreaterThanOrEqual(1000);
     expect(raised).toMatchObject({ severity: 'warning', metric: 'co2', value: 1300, message: 'co2 above 1200 ppm for 1 s (1300 ppm)', acknowledgedBy: null });
-    expect((await raisedOnWall)[0]).toEqual([{ id, severity: 'warning', booth: BOOTH_A.id, device: 'env-01', metric: 'co2', state: 'active', message: raised.message, raisedAt: raised.raisedAt, value: 1300 }]);
+    expect((await raisedOnWall)[0]).toEqual([
+      {
+        id,
+        severity: 'warning',
+        booth: BOOTH_A.id,
+        device: 'env-01',
+        metric: 'co2',
+        state: 'active',
+        message: raised.message,
+        raisedAt: raised.raisedAt,
+        value: 1300,
+      },
+    ]);
 
     await reading(sensor, 'env-01', 1150); // below the threshold, above clearAt: hysteresis keeps it
     expect((await alarm(id))?.state).toBe('active');
@@ -99,7 +114,10 @@ describeWithInfluxd('alarms', () => {
     expect((await tech.post(`/api/console/alarms/${id}/ack`)).status).toBe(409);
     expect((await tech.post('/api/console/alarms/no-rule/x/y/ack')).status).toBe(404);
     await eventually(async () => {
-      const rows = (await influxd.queryRows(`SELECT "state", "acknowledgedBy" FROM "alarm_events" WHERE "device" = 'env-01'`, DB)) as { state: string; acknowledgedBy: string | null }[];
+      const rows = (await influxd.queryRows(`SELECT "state", "acknowledgedBy" FROM "alarm_events" WHERE "device" = 'env-01'`, DB)) as {
+        state: string;
+        acknowledgedBy: string | null;
+      }[];
       expect(rows.map((r) => `${r.state} ${r.acknowledgedBy ?? '-'}`)).toEqual(['active -', 'acknowledged Mia', 'cleared Mia']);
     });
   });
@@ -109,10 +127,13 @@ describeWithInfluxd('alarms', () => {
     const client = await device();
     await reading(client, 'vanish-01', 400);
     await client.endAsync();
-    const offline = await waitFor(async () => {
-      const d = await detail('vanish-01');
-      return d.state === 'offline' && d;
-    }, { what: 'vanish-01 offline' });
+    const offline = await waitFor(
+      async () => {
+        const d = await detail('vanish-01');
+        return d.state === 'offline' && d;
+      },
+      { what: 'vanish-01 offline' },
+    );
     expect(await alarm(id)).toBeUndefined();
     const raised = await waitFor(() => alarm(id, 'active'), { what: 'the offline alarm' });
     expect(raised.raisedAt - offline.stateSince).toBeGreaterThanOrEqual(1000);
@@ -126,7 +147,9 @@ describeWithInfluxd('alarms', () => {
   it('a restart keeps active and acknowledged alarms, and device timelines, from InfluxDB', async () => {
     const sensor = await device();
     for (const id of ['env-02', 'env-03']) await reading(sensor, id, 1500);
-    await waitFor(async () => (await alarm(`co2-high/${BOOTH_A.id}/env-02`, 'active')) && (await alarm(`co2-high/${BOOTH_A.id}/env-03`, 'active')), { what: 'two alarms' });
+    await waitFor(async () => (await alarm(`co2-high/${BOOTH_A.id}/env-02`, 'active')) && (await alarm(`co2-high/${BOOTH_A.id}/env-03`, 'active')), {
+      what: 'two alarms',
+    });
     expect((await tech.post(`/api/console/alarms/co2-high/${BOOTH_A.id}/env-03/ack`)).status).toBe(204);
     const beforeRestart = await alarms();
     await eventually(async () => expect(await influxd.queryRows(`SELECT "state" FROM "alarm_events" WHERE "device" = 'env-03'`, DB)).toHaveLength(2));
@@ -144,7 +167,12 @@ describeWithInfluxd('alarms', () => {
 
     // Where the device was left, then that the server started without knowing where it is now.
     const timeline = (await detail('env-02')).timeline;
-    expect(timeline.slice().reverse().map((c) => `${c.state}/${c.reason}`)).toEqual(['online/connect', 'stale/server-start']);
+    expect(
+      timeline
+        .slice()
+        .reverse()
+        .map((c) => `${c.state}/${c.reason}`),
+    ).toEqual(['online/connect', 'stale/server-start']);
 
     // A restored alarm clears like any other once its device reports a safe value.
     const again = await device();

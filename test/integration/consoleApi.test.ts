@@ -13,7 +13,15 @@ import { ConsoleClient, CONSOLE_PASSWORD, consoleYaml } from '../support/console
 import { BOOTH_A, connectDevice, startTestShowfloor, wallClient, type TestShowfloor } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
-const GETS = [CONSOLE_API.session, CONSOLE_API.devices, `${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/x`, `${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=x&metric=t`, CONSOLE_API.health, CONSOLE_API.alarms, '/api/console/nothing-here'];
+const GETS = [
+  CONSOLE_API.session,
+  CONSOLE_API.devices,
+  `${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/x`,
+  `${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=x&metric=t`,
+  CONSOLE_API.health,
+  CONSOLE_API.alarms,
+  '/api/console/nothing-here',
+];
 const POSTS = [CONSOLE_API.logout, `${CONSOLE_API.acknowledge}/r%2Fb%2Fd/ack`];
 
 describe('console API access', () => {
@@ -29,7 +37,7 @@ describe('console API access', () => {
 
   it('answers 401 to every route but login without a session, and to a made-up cookie', async () => {
     const anonymous = new ConsoleClient(showfloor.httpUrl);
-    for (const path of GETS) expect((await anonymous.get(path)), path).toMatchObject({ status: 401, body: { error: 'login required' } });
+    for (const path of GETS) expect(await anonymous.get(path), path).toMatchObject({ status: 401, body: { error: 'login required' } });
     for (const path of POSTS) expect((await anonymous.post(path)).status, path).toBe(401);
     const forged = await fetch(`${showfloor.httpUrl}${CONSOLE_API.session}`, { headers: { cookie: 'showfloor_console=AAAA' } });
     expect(forged.status).toBe(401);
@@ -88,16 +96,33 @@ describe('console API access', () => {
     try {
       wall.connect();
       await waitForEvent(wall, 'alarms');
-      await sensor.publishAsync(`booth/${BOOTH_A.id}/api-01/meta`, JSON.stringify({ kind: 'env-sensor', firmware: '1.0.0', intervalMs: 1000 }), { qos: 1, retain: true });
+      await sensor.publishAsync(`booth/${BOOTH_A.id}/api-01/meta`, JSON.stringify({ kind: 'env-sensor', firmware: '1.0.0', intervalMs: 1000 }), {
+        qos: 1,
+        retain: true,
+      });
       const ts = Date.now() - 1000;
       await sensor.publishAsync(`booth/${BOOTH_A.id}/api-01/telemetry`, JSON.stringify({ t: 21.5, battery: 87, rssi: -61, ts }), { qos: 1 });
-      const list = await waitFor(async () => {
-        const body = (await client.get<DeviceHealthList>(CONSOLE_API.devices)).body;
-        return body.devices.some((d) => d.device === 'api-01' && d.battery === 87) && body;
-      }, { what: 'api-01 in the list' });
+      const list = await waitFor(
+        async () => {
+          const body = (await client.get<DeviceHealthList>(CONSOLE_API.devices)).body;
+          return body.devices.some((d) => d.device === 'api-01' && d.battery === 87) && body;
+        },
+        { what: 'api-01 in the list' },
+      );
       expect(list.devices.find((d) => d.device === 'api-01')).toMatchObject({
-        booth: BOOTH_A.id, kind: 'env-sensor', firmware: '1.0.0', state: 'online', stateReason: 'connect', battery: 87, signal: -61,
-        expectedIntervalMs: 5000, intervalSource: 'meta', clientAddress: '127.0.0.1', reconnects: 0, rejectedTotal: 0, lastRejection: null,
+        booth: BOOTH_A.id,
+        kind: 'env-sensor',
+        firmware: '1.0.0',
+        state: 'online',
+        stateReason: 'connect',
+        battery: 87,
+        signal: -61,
+        expectedIntervalMs: 5000,
+        intervalSource: 'meta',
+        clientAddress: '127.0.0.1',
+        reconnects: 0,
+        rejectedTotal: 0,
+        lastRejection: null,
       });
       const detail = (await client.get<DeviceDetail>(`${CONSOLE_API.deviceDetail}/${BOOTH_A.id}/api-01`)).body;
       expect(detail.latest).toEqual({ t: 21.5, battery: 87, rssi: -61 });
@@ -107,14 +132,20 @@ describe('console API access', () => {
 
       const history = (await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=10`)).body;
       expect(history).toMatchObject({ source: 'live', points: [[expect.any(Number), 21.5]] });
-      expect((await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=0`)).body).toEqual({ error: expect.stringMatching(/^points: /) as unknown });
+      expect((await client.get(`${CONSOLE_API.history}?booth=${BOOTH_A.id}&device=api-01&metric=t&points=0`)).body).toEqual({
+        error: expect.stringMatching(/^points: /) as unknown,
+      });
 
       const health = (await client.get<ServerHealth>(CONSOLE_API.health)).body;
       expect(health.influx).toMatchObject({ mode: 'memory', reachable: false, writeLatencyMs: null, pendingLines: 0, bufferFill: 0 });
       expect(health.walls.list).toEqual([expect.objectContaining({ id: 'wall-lobby-01', reloads: 3, address: expect.any(String) as unknown })]);
       expect(health.ingest.accepted).toBeGreaterThanOrEqual(2);
       expect(health.process.rssBytes).toBeGreaterThan(0);
-      expect(health.process.eventLoopLagMs).toEqual({ p50: expect.any(Number) as unknown, p99: expect.any(Number) as unknown, max: expect.any(Number) as unknown });
+      expect(health.process.eventLoopLagMs).toEqual({
+        p50: expect.any(Number) as unknown,
+        p99: expect.any(Number) as unknown,
+        max: expect.any(Number) as unknown,
+      });
       expect((await client.get(CONSOLE_API.alarms)).body).toEqual({ serverTime: expect.any(Number) as unknown, alarms: [] });
       const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
       expect(metrics).toMatch(/showfloor_devices\{state="online"\} [1-9]/);

@@ -32,12 +32,20 @@ describeWithInfluxd('device presence for the console', () => {
   const detail = async (id: string): Promise<DeviceDetail> => (await consoleClient.get<DeviceDetail>(`/api/console/devices/${BOOTH_A.id}/${id}`)).body;
   /** Waits until the device is in `state` for `reason`, and returns its health. */
   const reaches = (id: string, state: string, reason: string, timeoutMs = 10_000) =>
-    waitFor(async () => {
-      const found = await health(id);
-      return found?.state === state && found.stateReason === reason && found;
-    }, { what: `${id} ${state}/${reason}`, timeoutMs });
-  const trail = (changes: HealthChange[]) => changes.slice().reverse().map((c) => `${c.state}/${c.reason}`);
-  const stored = async (id: string) => (await influxd.queryRows(`SELECT "state", "reason" FROM "device_status" WHERE "device" = '${id}'`, DB)) as { state: string; reason: string }[];
+    waitFor(
+      async () => {
+        const found = await health(id);
+        return found?.state === state && found.stateReason === reason && found;
+      },
+      { what: `${id} ${state}/${reason}`, timeoutMs },
+    );
+  const trail = (changes: HealthChange[]) =>
+    changes
+      .slice()
+      .reverse()
+      .map((c) => `${c.state}/${c.reason}`);
+  const stored = async (id: string) =>
+    (await influxd.queryRows(`SELECT "state", "reason" FROM "device_status" WHERE "device" = '${id}'`, DB)) as { state: string; reason: string }[];
 
   beforeAll(async () => {
     influxd = await startInfluxd();
@@ -69,7 +77,9 @@ describeWithInfluxd('device presence for the console', () => {
     await device({ clientId });
     const back = await reaches('door-01', 'online', 'connect');
     expect(back.reconnects).toBe(1);
-    await eventually(async () => expect((await stored('door-01')).map((r) => `${r.state}/${r.reason}`)).toEqual(['online/connect', 'offline/disconnect', 'online/connect']));
+    await eventually(async () =>
+      expect((await stored('door-01')).map((r) => `${r.state}/${r.reason}`)).toEqual(['online/connect', 'offline/disconnect', 'online/connect']),
+    );
     expect(trail((await detail('door-01')).timeline)).toEqual(['online/connect', 'offline/disconnect', 'online/connect']);
   });
 
@@ -130,7 +140,7 @@ describeWithInfluxd('device presence for the console', () => {
     await reaches('meta-int-01', 'online', 'telemetry');
   });
 
-  it('a link that goes silent without closing (found only by the broker\'s keepalive) → offline/keepalive-timeout', async () => {
+  it("a link that goes silent without closing (found only by the broker's keepalive) → offline/keepalive-timeout", async () => {
     const proxy = await startTcpProxy(showfloor.mqttPort);
     proxies.push(proxy);
     const client = await device({ keepalive: 1 }, `mqtt://127.0.0.1:${proxy.port}`);
@@ -149,10 +159,13 @@ describeWithInfluxd('device presence for the console', () => {
     const client = await device();
     await client.publishAsync(topic('noisy-01', 'telemetry'), JSON.stringify({ t: 1 }), { qos: 1 });
     await client.publishAsync(topic('noisy-01', 'telemetry'), `{"t": "x\u0007\u202e${'y'.repeat(400)}`, { qos: 1 });
-    const found = await waitFor(async () => {
-      const d = await detail('noisy-01');
-      return d?.rejectedTotal === 1 && d;
-    }, { what: 'the rejection' });
+    const found = await waitFor(
+      async () => {
+        const d = await detail('noisy-01');
+        return d?.rejectedTotal === 1 && d;
+      },
+      { what: 'the rejection' },
+    );
     expect(found.rejected).toEqual({ 'not-json': 1 });
     expect(found.lastRejection!.sample).toMatch(/^\{"t": "x\uFFFD\uFFFDy+…$/);
     expect([...found.lastRejection!.sample]).toHaveLength(301);

@@ -221,15 +221,18 @@ describe('ALLOWED_HOSTS', () => {
     expect(await mqttOverWebSocket(showfloor.httpUrl)).toBe('connected');
   });
 
-  it.each(['/', '/api/health', '/api/devices', '/metrics', '/no-such-page'])('answers %s for another name with 421 and a JSON error that does not echo it', async (path) => {
-    for (const host of [EVIL_HOST, 'wall.example:9999']) {
-      const response = await rawGet(`${showfloor.httpUrl}${path}`, { headers: { Host: host } });
-      expect(response.status).toBe(421);
-      expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(response.body)).toEqual({ error: expect.stringMatching(/^misdirected request/) as unknown });
-      expect(response.body).not.toContain('evil');
-    }
-  });
+  it.each(['/', '/api/health', '/api/devices', '/metrics', '/no-such-page'])(
+    'answers %s for another name with 421 and a JSON error that does not echo it',
+    async (path) => {
+      for (const host of [EVIL_HOST, 'wall.example:9999']) {
+        const response = await rawGet(`${showfloor.httpUrl}${path}`, { headers: { Host: host } });
+        expect(response.status).toBe(421);
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(JSON.parse(response.body)).toEqual({ error: expect.stringMatching(/^misdirected request/) as unknown });
+        expect(response.body).not.toContain('evil');
+      }
+    },
+  );
 
   it('refuses a rebound page even from its own origin: socket.io, MQTT over WebSocket, and the API', async () => {
     const rebound = { Host: EVIL_HOST, Origin: `http://${EVIL_HOST}` };

@@ -55,7 +55,7 @@ describeWithInfluxd('InfluxDB outage', () => {
       const outageStarted = Date.now();
       await waitFor(() => Date.now() - outageStarted >= OUTAGE_MS, { timeoutMs: OUTAGE_MS + 5000, intervalMs: 500 });
       const during = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
-      expect(during.counters.pending).toBeGreaterThan(OUTAGE_MS / 1000 * RATE_PER_SECOND * 0.8);
+      expect(during.counters.pending).toBeGreaterThan((OUTAGE_MS / 1000) * RATE_PER_SECOND * 0.8);
       expect(during.counters.writeFailures).toBeGreaterThan(0);
       await influxd.restart();
       const afterStarted = Date.now();
@@ -66,10 +66,13 @@ describeWithInfluxd('InfluxDB outage', () => {
     const elapsed = (Date.now() - started) / 1000;
     expect(sent / elapsed).toBeGreaterThan(RATE_PER_SECOND * 0.9); // the load really was ~5,000/s
 
-    const health = await waitFor(async () => {
-      const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
-      return body.counters.accepted === sent && body.counters.pending === 0 && body;
-    }, { what: 'the backlog to drain', timeoutMs: 120_000, intervalMs: 500 });
+    const health = await waitFor(
+      async () => {
+        const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
+        return body.counters.accepted === sent && body.counters.pending === 0 && body;
+      },
+      { what: 'the backlog to drain', timeoutMs: 120_000, intervalMs: 500 },
+    );
     expect(health.counters.dropped).toBe(0);
 
     const [row] = await influxd.queryRows(`SELECT count("seq") FROM "telemetry" WHERE "device" =~ /^outage-/`, DB);

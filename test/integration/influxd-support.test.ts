@@ -24,8 +24,7 @@ describeWithInfluxd('influxd test support', () => {
     const written = await fetch(`${influxd.url}/write?db=selftest&precision=ms`, { method: 'POST', body: lines });
     expect(written.status).toBe(204);
 
-    const readBack = () =>
-      influxd.queryRows('SELECT temperature FROM telemetry GROUP BY device ORDER BY time', 'selftest');
+    const readBack = () => influxd.queryRows('SELECT temperature FROM telemetry GROUP BY device ORDER BY time', 'selftest');
     const expectedRows = [
       { device: 'booth-1', time: 1700000000000, temperature: 21.5 },
       { device: 'booth-1', time: 1700000001000, temperature: 22 },

@@ -75,7 +75,13 @@ describe('connections per client address', () => {
     const tcp = await rawConnect(showfloor.mqttPort);
     expect(tcp.outcome).toBe('closed');
 
-    const ws = mqtt.connect(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, { username: BOOTH_A.id, password: BOOTH_A.password, clientId: `${BOOTH_A.id}-ws`, reconnectPeriod: 0, connectTimeout: 5000 });
+    const ws = mqtt.connect(`ws://127.0.0.1:${showfloor.httpPort}/mqtt`, {
+      username: BOOTH_A.id,
+      password: BOOTH_A.password,
+      clientId: `${BOOTH_A.id}-ws`,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     ws.on('error', () => undefined); // the refused upgrade is a socket hang up
     await waitForEvent(ws, 'close', { timeoutMs: 5000, rejectOnError: false });
     expect(ws.connected).toBe(false);
@@ -143,10 +149,13 @@ describe('messages per second per device', () => {
     await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
     const elapsedSeconds = (Date.now() - started) / 1000;
 
-    const health = await waitFor(async () => {
-      const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
-      return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
-    }, { what: 'every publish either received or counted as rate-limited' });
+    const health = await waitFor(
+      async () => {
+        const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
+        return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
+      },
+      { what: 'every publish either received or counted as rate-limited' },
+    );
     expect(health.counters.received).toBeGreaterThanOrEqual(100);
     expect(health.counters.received).toBeLessThanOrEqual(100 + Math.ceil(100 * elapsedSeconds) + 1);
     expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
@@ -155,10 +164,14 @@ describe('messages per second per device', () => {
     expect(device.connected).toBe(true);
     await delay(200); // about 20 tokens back
     await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 5000}', { qos: 1 });
-    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 1, { what: 'the publish after the flood received' });
+    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 1, {
+      what: 'the publish after the flood received',
+    });
     // Another device of the same booth is not held back by the flooding one.
     await device.publishAsync('booth/booth-a/quiet/telemetry', '{"n": 1}', { qos: 1 });
-    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, { what: 'the other device received' });
+    await waitFor(async () => (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.counters.received === health.counters.received + 2, {
+      what: 'the other device received',
+    });
     device.end(true);
   });
 });
@@ -186,10 +199,13 @@ describe('messages over the rate limit', () => {
 
     for (let i = 0; i < 4999; i++) device.publish('booth/booth-a/flood/telemetry', `{"n": ${i}}`, { qos: 0 });
     await device.publishAsync('booth/booth-a/flood/telemetry', '{"n": 4999}', { qos: 1 });
-    const health = await waitFor(async () => {
-      const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
-      return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
-    }, { what: 'every publish either received or counted as rate-limited' });
+    const health = await waitFor(
+      async () => {
+        const body = (await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body;
+        return body.counters.received + (body.broker.refusals['rate-limited'] ?? 0) === 5000 && body;
+      },
+      { what: 'every publish either received or counted as rate-limited' },
+    );
     expect(health.broker.refusals['rate-limited']).toBeGreaterThan(4000);
 
     // Another device (its own budget) on the same connection: Aedes writes a message to subscribers
@@ -336,7 +352,17 @@ describe('keepalive and QoS 2 in-flight limits', () => {
     const closed = waitForEvent(connected.socket, 'close', { rejectOnError: false, timeoutMs: 5000 });
     for (let messageId = 1; messageId <= 4; messageId++) {
       // PUBREC comes back; PUBREL is never sent, so each stays in flight.
-      connected.socket.write(mqttPacket.generate({ cmd: 'publish', topic: 'booth/booth-a/q2/telemetry', payload: Buffer.from('{"a": 1}'), qos: 2, messageId, retain: false, dup: false }));
+      connected.socket.write(
+        mqttPacket.generate({
+          cmd: 'publish',
+          topic: 'booth/booth-a/q2/telemetry',
+          payload: Buffer.from('{"a": 1}'),
+          qos: 2,
+          messageId,
+          retain: false,
+          dup: false,
+        }),
+      );
     }
     await closed;
     await waitFor(async () => (await refusals(showfloor))['too-many-inflight'] === 1, { what: 'the too-many-inflight refusal counted' });

@@ -52,18 +52,29 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     expect(snapshot.booths).toEqual([{ id: BOOTH_A.id, name: BOOTH_A.name }]);
     const frame = waitForEvent<[Frame]>(wall, 'frame', { filter: (f) => f.readings.some((r) => r.device === 'env-01') });
     const sensor = await device();
-    sensor.publish('booth/booth-a/env-01/meta', JSON.stringify({ name: 'Hall climate', kind: 'env-sensor', units: { temperature: '°C' } }), { retain: true, qos: 1 });
+    sensor.publish('booth/booth-a/env-01/meta', JSON.stringify({ name: 'Hall climate', kind: 'env-sensor', units: { temperature: '°C' } }), {
+      retain: true,
+      qos: 1,
+    });
     const ts = Date.now() - 1000;
     sensor.publish('booth/booth-a/env-01/telemetry', JSON.stringify({ temperature: 21.5, door_open: true, ts }), { qos: 1 });
 
     const [received] = await frame;
     expect(received.booth).toBe(BOOTH_A.id);
-    expect(received.readings.find((r) => r.device === 'env-01')).toEqual({ booth: BOOTH_A.id, device: 'env-01', ts, values: { temperature: 21.5, door_open: true } });
+    expect(received.readings.find((r) => r.device === 'env-01')).toEqual({
+      booth: BOOTH_A.id,
+      device: 'env-01',
+      ts,
+      values: { temperature: 21.5, door_open: true },
+    });
 
-    const stored = await waitFor(async () => {
-      const found = await rows(`"device" = 'env-01'`);
-      return found.length > 0 && found;
-    }, { what: 'the reading in InfluxDB' });
+    const stored = await waitFor(
+      async () => {
+        const found = await rows(`"device" = 'env-01'`);
+        return found.length > 0 && found;
+      },
+      { what: 'the reading in InfluxDB' },
+    );
     expect(stored).toEqual([{ time: ts, booth: BOOTH_A.id, device: 'env-01', kind: 'env-sensor', temperature: 21.5, door_open: 1 }]);
   });
 
@@ -102,16 +113,26 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
       const [topic, payload] = bad[i % bad.length]!;
       sensor.publish(topic, payload, { qos: 1 });
     }
-    const stored = await waitFor(async () => {
-      const found = await rows(`"device" = 'mixed-01'`);
-      return found.length === 40 && found;
-    }, { what: '40 good readings in InfluxDB' });
+    const stored = await waitFor(
+      async () => {
+        const found = await rows(`"device" = 'mixed-01'`);
+        return found.length === 40 && found;
+      },
+      { what: '40 good readings in InfluxDB' },
+    );
     expect(stored.map((r) => r.t)).toEqual(Array.from({ length: 40 }, (_, i) => i));
 
     const devices = (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body;
     const mixed = devices.devices.find((d) => d.device === 'mixed-01');
     expect(mixed?.accepted).toBe(40);
-    expect(mixed?.rejected).toEqual({ 'not-json': 5, 'bad-value': 10, 'not-an-object': 5, 'bad-metric-name': 5, 'payload-too-large': 5, 'topic-outside-contract': 5 });
+    expect(mixed?.rejected).toEqual({
+      'not-json': 5,
+      'bad-value': 10,
+      'not-an-object': 5,
+      'bad-metric-name': 5,
+      'payload-too-large': 5,
+      'topic-outside-contract': 5,
+    });
     expect(mixed?.lastRejection?.reason).toBeTypeOf('string');
     const boothA = devices.booths.find((b) => b.id === BOOTH_A.id);
     expect(boothA?.unattributedRejections).toEqual({ 'bad-device-id': 5 });
@@ -121,7 +142,11 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
   });
 
   it('refuses unknown booths and wrong passwords with CONNACK 4', async () => {
-    for (const [username, password] of [[BOOTH_A.id, 'wrong-password'], ['no-such-booth', 'whatever1'], [BOOTH_A.id, BOOTH_B.password]] as const) {
+    for (const [username, password] of [
+      [BOOTH_A.id, 'wrong-password'],
+      ['no-such-booth', 'whatever1'],
+      [BOOTH_A.id, BOOTH_B.password],
+    ] as const) {
       // A client id of the user's own prefix: one outside it is answered CONNACK 2 for booths and strangers alike.
       const client = mqtt.connect(showfloor.mqttUrl, { username, password, reconnectPeriod: 0, clientId: `${username}-x` });
       const [error] = await waitForEvent<[Error & { code?: number }]>(client, 'error', { rejectOnError: false });
@@ -149,10 +174,13 @@ describeWithInfluxd('device → broker → ingest → InfluxDB and socket.io', (
     // Booth B's own device still works and nothing of the intruder's landed there.
     const owner = await device(BOOTH_B);
     owner.publish('booth/booth-b/victim/telemetry', JSON.stringify({ t: 1 }), { qos: 1 });
-    const stored = await waitFor(async () => {
-      const found = await rows(`"booth" = 'booth-b' AND "device" = 'victim'`);
-      return found.length > 0 && found;
-    }, { what: "booth B's own reading" });
+    const stored = await waitFor(
+      async () => {
+        const found = await rows(`"booth" = 'booth-b' AND "device" = 'victim'`);
+        return found.length > 0 && found;
+      },
+      { what: "booth B's own reading" },
+    );
     expect(stored.map((r) => r.t)).toEqual([1]);
   });
 

@@ -91,7 +91,10 @@ describeWithInfluxd('npm start shutdown', () => {
 
   it('on SIGTERM flushes buffered readings to InfluxDB and exits 0', async () => {
     const path = join(directory, 'showfloor.yaml');
-    await writeFile(path, `booths:\n  - id: ${BOOTH_A.id}\n    name: A\n    passwordHash: "${testPasswordHash(BOOTH_A.password)}"\ninflux:\n  flushIntervalMs: 60000\n`);
+    await writeFile(
+      path,
+      `booths:\n  - id: ${BOOTH_A.id}\n    name: A\n    passwordHash: "${testPasswordHash(BOOTH_A.password)}"\ninflux:\n  flushIntervalMs: 60000\n`,
+    );
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
     const run = startMain({
       SHOWFLOOR_CONFIG: path,
@@ -106,7 +109,9 @@ describeWithInfluxd('npm start shutdown', () => {
     const device = await connectDevice(`mqtt://127.0.0.1:${mqttPort}`, BOOTH_A);
     const base = Date.now() - 60_000;
     for (let i = 0; i < 500; i++) device.publish('booth/booth-a/flush-01/telemetry', JSON.stringify({ n: i, ts: base + i }), { qos: 1 });
-    await waitFor(async () => (await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.accepted === 500, { what: '500 readings accepted' });
+    await waitFor(async () => (await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.accepted === 500, {
+      what: '500 readings accepted',
+    });
     // With a 60 s flush interval every one of them is still buffered in the server, with the
     // device's presence change (online, connect) that goes to device_status on the same path.
     expect((await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.pending).toBe(501);

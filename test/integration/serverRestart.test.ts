@@ -44,7 +44,9 @@ describeWithInfluxd('server restart', () => {
     for (let i = 0; i < 30; i++) {
       device.publish('booth/booth-a/env-07/telemetry', JSON.stringify({ temperature: 20 + i, ts: now - (30 - i) * 5000 }), { qos: 1 });
     }
-    await waitFor(async () => (await influxd.queryRows(`SELECT * FROM "telemetry" WHERE "device" = 'env-07'`, DB)).length === 30, { what: '30 readings stored' });
+    await waitFor(async () => (await influxd.queryRows(`SELECT * FROM "telemetry" WHERE "device" = 'env-07'`, DB)).length === 30, {
+      what: '30 readings stored',
+    });
     device.end(true);
 
     const disconnected = waitForEvent(wall, 'disconnect');

@@ -15,7 +15,9 @@ describe('shutdown with devices connected', () => {
     device.publish(deviceTopic(BOOTH_A.id, 'stay-01', 'telemetry'), JSON.stringify({ v: 1 }), { qos: 1 });
     const closedByServer = waitForEvent(device, 'close', { timeoutMs: 5_000 });
 
-    await expect(Promise.race([showfloor.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting'))])).resolves.toBe('closed');
+    await expect(Promise.race([showfloor.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting'))])).resolves.toBe(
+      'closed',
+    );
     await closedByServer;
     device.end(true);
   });

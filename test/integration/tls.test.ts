@@ -68,10 +68,13 @@ describeWithOpenssl('TLS with a self-signed certificate', () => {
     const device = await connectDevice(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, BOOTH_A, { ca: certificate.trustedPem });
     onTestFinished(() => void device.end(true));
     await device.publishAsync('booth/booth-a/tls-01/telemetry', '{"temperature": 21.5}', { qos: 1 });
-    const listed = await waitFor(async () => {
-      const { devices } = JSON.parse((await rawGet(`${showfloor.httpUrl}/api/devices`, { ca: certificate.trustedPem })).body) as PublicDeviceList;
-      return devices.find((d) => d.device === 'tls-01');
-    }, { what: 'the device listed in /api/devices' });
+    const listed = await waitFor(
+      async () => {
+        const { devices } = JSON.parse((await rawGet(`${showfloor.httpUrl}/api/devices`, { ca: certificate.trustedPem })).body) as PublicDeviceList;
+        return devices.find((d) => d.device === 'tls-01');
+      },
+      { what: 'the device listed in /api/devices' },
+    );
     expect(listed.latest.temperature).toBe(21.5);
   });
 
@@ -168,7 +171,9 @@ describeWithOpenssl('TLS connections and the broker limits', () => {
 
   it('cuts a TLS connection whose packet is over mqtt.maxPacketBytes', async () => {
     // The server frees the places of the earlier test's connections when it sees them close.
-    await waitFor(async () => (await tryMqtt(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, { ca: certificate.trustedPem })) === 'connected', { what: 'earlier connections gone' });
+    await waitFor(async () => (await tryMqtt(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, { ca: certificate.trustedPem })) === 'connected', {
+      what: 'earlier connections gone',
+    });
     const device = await connectDevice(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, BOOTH_A, { ca: certificate.trustedPem });
     onTestFinished(() => void device.end(true));
     const closed = waitForEvent(device, 'close', { rejectOnError: false });
@@ -185,7 +190,11 @@ describeWithOpenssl('TLS with a certificate chain (tls.caFile)', () => {
   });
 
   it('sends the intermediate from caFile, so a client that trusts only the root connects', async () => {
-    const showfloor = await startTestShowfloor({ booths: [BOOTH_A], yaml: tlsYaml({ certFile: chain.certFile, keyFile: chain.keyFile, caFile: chain.intermediateFile }), env: TLS_ENV });
+    const showfloor = await startTestShowfloor({
+      booths: [BOOTH_A],
+      yaml: tlsYaml({ certFile: chain.certFile, keyFile: chain.keyFile, caFile: chain.intermediateFile }),
+      env: TLS_ENV,
+    });
     onTestFinished(() => showfloor.close());
     expect(await tryMqtt(`mqtts://127.0.0.1:${showfloor.mqttTlsPort}`, { ca: chain.trustedPem })).toBe('connected');
     expect((await rawGet(`${showfloor.httpUrl}/api/health`, { ca: chain.trustedPem })).status).toBe(200);
@@ -226,13 +235,33 @@ describeWithOpenssl('TLS certificate files that cannot be used', () => {
     startShowfloor(testSettings({ booths: [BOOTH_A], yaml: tlsYaml(files), env: TLS_ENV }), pino({ level: 'silent' }));
 
   it.each([
-    ['a missing certFile', () => ({ certFile: join(directory, 'missing.pem'), keyFile: good.keyFile }), /^test\.yaml: tls\.certFile: cannot read \/.*\/missing\.pem: ENOENT/],
-    ['a missing keyFile', () => ({ certFile: good.certFile, keyFile: join(directory, 'missing.key') }), /^test\.yaml: tls\.keyFile: cannot read \/.*\/missing\.key: ENOENT/],
+    [
+      'a missing certFile',
+      () => ({ certFile: join(directory, 'missing.pem'), keyFile: good.keyFile }),
+      /^test\.yaml: tls\.certFile: cannot read \/.*\/missing\.pem: ENOENT/,
+    ],
+    [
+      'a missing keyFile',
+      () => ({ certFile: good.certFile, keyFile: join(directory, 'missing.key') }),
+      /^test\.yaml: tls\.keyFile: cannot read \/.*\/missing\.key: ENOENT/,
+    ],
     ['a missing caFile', () => ({ ...good, caFile: join(directory, 'missing-ca.pem') }), /^test\.yaml: tls\.caFile: cannot read \/.*\/missing-ca\.pem/],
     ['a directory as certFile', () => ({ certFile: directory, keyFile: good.keyFile }), /^test\.yaml: tls\.certFile: cannot read \/.*: EISDIR/],
-    ['a certFile that is not PEM', () => ({ certFile: notPem, keyFile: good.keyFile }), /^test\.yaml: tls\.certFile: \/.*\/not-pem\.txt holds no PEM certificate/],
-    ['a keyFile that is not a key', () => ({ certFile: good.certFile, keyFile: notPem }), /^test\.yaml: tls\.keyFile: \/.*\/not-pem\.txt is not an unencrypted PEM private key/],
-    ['a key of another certificate', () => ({ certFile: good.certFile, keyFile: other.keyFile }), /^test\.yaml: tls\.keyFile: \/.*\/other\.key does not match the certificate in \/.*\/good\.pem/],
+    [
+      'a certFile that is not PEM',
+      () => ({ certFile: notPem, keyFile: good.keyFile }),
+      /^test\.yaml: tls\.certFile: \/.*\/not-pem\.txt holds no PEM certificate/,
+    ],
+    [
+      'a keyFile that is not a key',
+      () => ({ certFile: good.certFile, keyFile: notPem }),
+      /^test\.yaml: tls\.keyFile: \/.*\/not-pem\.txt is not an unencrypted PEM private key/,
+    ],
+    [
+      'a key of another certificate',
+      () => ({ certFile: good.certFile, keyFile: other.keyFile }),
+      /^test\.yaml: tls\.keyFile: \/.*\/other\.key does not match the certificate in \/.*\/good\.pem/,
+    ],
     ['a caFile that is not PEM', () => ({ ...good, caFile: notPem }), /^test\.yaml: tls\.caFile: \/.*\/not-pem\.txt holds no PEM certificate/],
   ])('stops start-up on %s, naming the setting and the file', async (_case, files, message) => {
     const starting = start(files());

@@ -81,7 +81,14 @@ describe('wall dashboard from a file', () => {
       branding: { name: 'Expo Hall', accent: '#e4002b', logoUrl: expect.stringMatching(/^\/wall\/logo\?v=[0-9a-f]{16}$/) as unknown },
       scenes: [{ id: 'main', title: 'First', durationSeconds: 20, panels: [{ kind: 'stat', device: 'env-01', metric: 'temperature' }] }],
     });
-    expect((await health()).dashboard).toEqual({ source: 'file', file, version: dashboard.version, loadedAt: expect.any(Number) as unknown, checkedAt: expect.any(Number) as unknown, error: null });
+    expect((await health()).dashboard).toEqual({
+      source: 'file',
+      file,
+      version: dashboard.version,
+      loadedAt: expect.any(Number) as unknown,
+      checkedAt: expect.any(Number) as unknown,
+      error: null,
+    });
   });
 
   it('pushes an edited file to connected walls without their reconnecting', async () => {
@@ -120,7 +127,9 @@ describe('wall dashboard from a file', () => {
       expect(dashboard.error).toMatch(/scenes\[0\]\.panels\[0\]\.metric: must be a metric name/);
       return dashboard.error as string;
     });
-    expect(error).toBe(`${file} (line 11): scenes[0].panels[0].metric: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind`);
+    expect(error).toBe(
+      `${file} (line 11): scenes[0].panels[0].metric: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind`,
+    );
     expect((await health()).dashboard.version).toBe(good.version);
     expect(pushed).toHaveLength(count);
     // A wall connecting meanwhile gets the last good one.
@@ -147,7 +156,9 @@ describe('wall dashboard from a file', () => {
   it('keeps the last good dashboard while the file is deleted, and takes it back when it returns', async () => {
     const good = pushed.at(-1)!;
     await unlink(file);
-    await eventually(async () => expect((await health()).dashboard).toMatchObject({ version: good.version, error: `${file}: the dashboard file does not exist` }));
+    await eventually(async () =>
+      expect((await health()).dashboard).toMatchObject({ version: good.version, error: `${file}: the dashboard file does not exist` }),
+    );
 
     const back = pushedWithTitle('Back');
     await writeFile(file, dashboardYaml('Back'));
@@ -178,7 +189,13 @@ describe('wall dashboard from a file', () => {
   it('serves nothing but the logo under /wall, whatever the path or query asks for', async () => {
     const logo = await (await fetch(`${showfloor.httpUrl}/wall/logo`)).text();
     expect(await (await fetch(`${showfloor.httpUrl}/wall/logo?v=../../package.json&path=../../package.json`)).text()).toBe(logo);
-    for (const path of ['/wall/logo/..%2F..%2Fpackage.json', '/wall/..%2F..%2Fpackage.json', '/wall/%2e%2e/%2e%2e/package.json', '/wall/logo/../../package.json', '/wall/../../package.json']) {
+    for (const path of [
+      '/wall/logo/..%2F..%2Fpackage.json',
+      '/wall/..%2F..%2Fpackage.json',
+      '/wall/%2e%2e/%2e%2e/package.json',
+      '/wall/logo/../../package.json',
+      '/wall/../../package.json',
+    ]) {
       const { status, body } = await rawGet(showfloor.httpPort, path);
       expect(status, path).toBeGreaterThanOrEqual(400);
       expect(body, path).not.toContain('"showfloor"');
@@ -201,7 +218,8 @@ describe('wall dashboard from a file', () => {
 
   it('records a wall that reports itself, counts its reload, and remembers it after it leaves', async () => {
     const reloads = async () => (await health()).walls.reloads.frozen ?? 0;
-    const metricLine = async () => (await (await fetch(`${showfloor.httpUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith('showfloor_wall_reloads_total{reason="frozen"}'));
+    const metricLine = async () =>
+      (await (await fetch(`${showfloor.httpUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith('showfloor_wall_reloads_total{reason="frozen"}'));
     const frozenBefore = await reloads();
 
     const { wall } = await connectedWall({ wall: { id: 'kiosk-hall-a-01', reloads: 7, lastReloadReason: 'frozen' } });
@@ -266,7 +284,14 @@ describe('wall dashboard without a file', () => {
     wall.connect();
     expect((await dashboard)[0]).toEqual({ source: 'auto', version: 'auto', branding: {}, scenes: [] });
     wall.disconnect();
-    expect((await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.dashboard).toEqual({ source: 'auto', file: null, version: 'auto', loadedAt: null, checkedAt: null, error: null });
+    expect((await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.dashboard).toEqual({
+      source: 'auto',
+      file: null,
+      version: 'auto',
+      loadedAt: null,
+      checkedAt: null,
+      error: null,
+    });
   });
 });
 
@@ -284,7 +309,9 @@ describe('wall dashboard file at start-up', () => {
         `${join(folder, 'missing.yaml')}: the dashboard file does not exist`,
       );
       await writeFile(file, 'branding:\n  logo: missing.png\n');
-      await expect(startTestShowfloor({ booths: [BOOTH_A], dashboardFile: file })).rejects.toThrow(`${file} (line 2): branding.logo: missing.png does not exist`);
+      await expect(startTestShowfloor({ booths: [BOOTH_A], dashboardFile: file })).rejects.toThrow(
+        `${file} (line 2): branding.logo: missing.png does not exist`,
+      );
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

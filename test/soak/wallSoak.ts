@@ -171,7 +171,14 @@ async function main(): Promise<void> {
   await writeFile(join(dir, 'dashboard.yaml'), dashboard.toString());
 
   const showfloor = await startTestShowfloor({ booths: [BOOTH_A], dashboardFile: join(dir, 'dashboard.yaml') });
-  const booth = startSimulatedBooth({ url: showfloor.mqttUrl, booth: BOOTH_A.id, password: BOOTH_A.password, devices: options.devices, rate: options.rate, seed: 'soak' });
+  const booth = startSimulatedBooth({
+    url: showfloor.mqttUrl,
+    booth: BOOTH_A.id,
+    password: BOOTH_A.password,
+    devices: options.devices,
+    rate: options.rate,
+    seed: 'soak',
+  });
   await booth.ready();
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -193,7 +200,9 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const samples: Sample[] = [];
   const sentAtStart = booth.sent();
-  console.log(`soak: ${options.minutes} min, ${options.devices} devices × ${options.rate}/s, scenes every ${options.sceneSeconds} s; a sample every ${options.sampleSeconds} s`);
+  console.log(
+    `soak: ${options.minutes} min, ${options.devices} devices × ${options.rate}/s, scenes every ${options.sceneSeconds} s; a sample every ${options.sampleSeconds} s`,
+  );
   while (Date.now() - startedAt < options.minutes * 60_000) {
     await delay(options.sampleSeconds * 1000);
     // Heap and DOM differ by scene, so every sample is taken at the same point of the rotation:
@@ -219,7 +228,10 @@ async function main(): Promise<void> {
     nodeSlopePerHour: slope(warm.map((s) => [hours(s), s.nodes])),
     listenerSlopePerHour: slope(warm.map((s) => [hours(s), s.listeners])),
     longFramesPerMinute: samples.reduce((n, s) => n + s.longFrames, 0) / ((Date.now() - startedAt) / 60_000),
-    framesPerSecond: { min: Math.min(...samples.map((s) => s.framesPerSecond)), median: samples.map((s) => s.framesPerSecond).sort((a, b) => a - b)[Math.floor(samples.length / 2)] },
+    framesPerSecond: {
+      min: Math.min(...samples.map((s) => s.framesPerSecond)),
+      median: samples.map((s) => s.framesPerSecond).sort((a, b) => a - b)[Math.floor(samples.length / 2)],
+    },
     reloads: reloads - 1,
     reloadReasons: ((await (await fetch(`${showfloor.httpUrl}/api/health`)).json()) as { walls: { reloads: Record<string, number> } }).walls.reloads,
     pageErrors: pageErrors.slice(0, 20),

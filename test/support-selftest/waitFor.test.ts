@@ -31,9 +31,7 @@ describe('waitFor', () => {
 
   it('does not let a hanging probe outlive the deadline', async () => {
     const startedAt = Date.now();
-    await expect(waitFor(() => new Promise<never>(() => {}), { timeoutMs: 50, what: 'a hung probe' })).rejects.toThrow(
-      /had not settled/,
-    );
+    await expect(waitFor(() => new Promise<never>(() => {}), { timeoutMs: 50, what: 'a hung probe' })).rejects.toThrow(/had not settled/);
     expect(Date.now() - startedAt).toBeLessThan(2_000);
   });
 

@@ -42,7 +42,14 @@ const SESSION_MS = 12 * 3_600_000;
  * this page has no words for, and a booth name that is markup (data, shown as text).
  */
 export const BOOTH_BUDGETS: BoothBudgets[] = [
-  { booth: 'hall-a', name: 'Hall A', refusals: {}, series: { used: 120, limit: 5000 }, liveWindowBytes: { used: 2 * 1024 * 1024, limit: 64 * 1024 * 1024 }, openAlarms: { used: 1, limit: 500 } },
+  {
+    booth: 'hall-a',
+    name: 'Hall A',
+    refusals: {},
+    series: { used: 120, limit: 5000 },
+    liveWindowBytes: { used: 2 * 1024 * 1024, limit: 64 * 1024 * 1024 },
+    openAlarms: { used: 1, limit: 500 },
+  },
   {
     booth: 'hall-b',
     name: 'Hall <b>B</b>',
@@ -94,10 +101,35 @@ interface KindProfile {
 }
 
 const PROFILES: readonly KindProfile[] = [
-  { kind: 'env-sensor', prefix: 'env', units: { temperature: '°C', humidity: '%', co2: 'ppm' }, metrics: { temperature: [22, 3, 600], humidity: [45, 8, 900], co2: [800, 300, 1200] }, intervalMs: 1000 },
-  { kind: 'ev-charger', prefix: 'ev', units: { power_kw: 'kW', energy_kwh: 'kWh' }, metrics: { power_kw: [40, 30, 300], energy_kwh: [120, 20, 3600] }, intervalMs: 2000 },
-  { kind: 'robot-arm', prefix: 'robot', units: { j1_temp: '°C', torque_nm: 'N·m' }, metrics: { j1_temp: [48, 6, 400], torque_nm: [12, 9, 30] }, booleans: ['gripper_closed'], intervalMs: 500 },
-  { kind: 'vehicle', prefix: 'vehicle', units: { speed_kmh: 'km/h', battery_soc: '%' }, metrics: { speed_kmh: [25, 25, 120], battery_soc: [70, 20, 7200] }, intervalMs: 1000 },
+  {
+    kind: 'env-sensor',
+    prefix: 'env',
+    units: { temperature: '°C', humidity: '%', co2: 'ppm' },
+    metrics: { temperature: [22, 3, 600], humidity: [45, 8, 900], co2: [800, 300, 1200] },
+    intervalMs: 1000,
+  },
+  {
+    kind: 'ev-charger',
+    prefix: 'ev',
+    units: { power_kw: 'kW', energy_kwh: 'kWh' },
+    metrics: { power_kw: [40, 30, 300], energy_kwh: [120, 20, 3600] },
+    intervalMs: 2000,
+  },
+  {
+    kind: 'robot-arm',
+    prefix: 'robot',
+    units: { j1_temp: '°C', torque_nm: 'N·m' },
+    metrics: { j1_temp: [48, 6, 400], torque_nm: [12, 9, 30] },
+    booleans: ['gripper_closed'],
+    intervalMs: 500,
+  },
+  {
+    kind: 'vehicle',
+    prefix: 'vehicle',
+    units: { speed_kmh: 'km/h', battery_soc: '%' },
+    metrics: { speed_kmh: [25, 25, 120], battery_soc: [70, 20, 7200] },
+    intervalMs: 1000,
+  },
   { kind: null, prefix: 'gw', units: {}, metrics: { clients: [12, 6, 1800] }, booleans: ['door_open'], intervalMs: 5000 },
 ];
 
@@ -136,7 +168,8 @@ function generateDevices(count: number, seed: number, now: number): StubDevice[]
     const roll = next();
     const state: HealthState = roll < 0.8 ? 'online' : roll < 0.9 ? 'stale' : 'offline';
     const rejectedTotal = next() < 0.15 ? Math.floor(next() * 500) + 1 : 0;
-    const rejected: Record<string, number> = rejectedTotal === 0 ? {} : { 'bad-value': Math.ceil(rejectedTotal * 0.7), 'not-json': Math.floor(rejectedTotal * 0.3) };
+    const rejected: Record<string, number> =
+      rejectedTotal === 0 ? {} : { 'bad-value': Math.ceil(rejectedTotal * 0.7), 'not-json': Math.floor(rejectedTotal * 0.3) };
     const quietMs = state === 'online' ? Math.floor(next() * 1500) : state === 'stale' ? 30_000 + Math.floor(next() * 300_000) : null;
     const device = `${profile.prefix}-${String(i).padStart(4, '0')}`;
     const number = String(i);
@@ -173,7 +206,15 @@ function generateDevices(count: number, seed: number, now: number): StubDevice[]
     profile: robot,
     quietMs: 400,
     phase: 0,
-    health: deviceHealth({ ...HOSTILE_DEVICE, kind: robot.kind, rejectedTotal: 2, rejected: { 'not-json': 2 }, stateSince: now - 120_000, connectedSince: now - 120_000, lastSeen: null }),
+    health: deviceHealth({
+      ...HOSTILE_DEVICE,
+      kind: robot.kind,
+      rejectedTotal: 2,
+      rejected: { 'not-json': 2 },
+      stateSince: now - 120_000,
+      connectedSince: now - 120_000,
+      lastSeen: null,
+    }),
   });
   return devices;
 }
@@ -192,7 +233,13 @@ function latestValues(device: StubDevice, ts: number): ReadingValues {
 function deviceDetail(device: StubDevice, now: number): DeviceDetail {
   const health = currentHealth(device, now);
   const { profile } = device;
-  const meta: DeviceMeta = { name: health.name ?? undefined, kind: profile.kind ?? undefined, firmware: health.firmware ?? undefined, units: profile.units, intervalMs: profile.intervalMs };
+  const meta: DeviceMeta = {
+    name: health.name ?? undefined,
+    kind: profile.kind ?? undefined,
+    firmware: health.firmware ?? undefined,
+    units: profile.units,
+    intervalMs: profile.intervalMs,
+  };
   const seen = health.lastSeen ?? now;
   const recentPayloads = Array.from({ length: 5 }, (_, i) => {
     const ts = seen - i * profile.intervalMs;
@@ -249,7 +296,12 @@ export async function startConsoleApiStub(options: ConsoleStubOptions = {}): Pro
   const first = devices[0] as StubDevice;
   const third = devices[Math.min(3, devices.length - 1)] as StubDevice;
   const alarms: Alarm[] = [
-    alarm({ id: `co2-high/${first.health.booth}/${first.health.device}`, booth: first.health.booth, device: first.health.device, raisedAt: startedAt - 90_000 }),
+    alarm({
+      id: `co2-high/${first.health.booth}/${first.health.device}`,
+      booth: first.health.booth,
+      device: first.health.device,
+      raisedAt: startedAt - 90_000,
+    }),
     alarm({
       id: `offline/${HOSTILE_DEVICE.booth}/${HOSTILE_DEVICE.device}`,
       rule: 'offline',
@@ -349,7 +401,8 @@ export async function startConsoleApiStub(options: ConsoleStubOptions = {}): Pro
     const to = integer(q['to'], now);
     const from = integer(q['from'], (to ?? now) - 15 * 60_000);
     const points = integer(q['points'], 300);
-    if (!ID_PATTERN.test(q['booth'] ?? '') || !ID_PATTERN.test(q['device'] ?? '') || !METRIC_PATTERN.test(q['metric'] ?? '')) return void res.status(400).json({ error: 'booth, device and metric are required' });
+    if (!ID_PATTERN.test(q['booth'] ?? '') || !ID_PATTERN.test(q['device'] ?? '') || !METRIC_PATTERN.test(q['metric'] ?? ''))
+      return void res.status(400).json({ error: 'booth, device and metric are required' });
     if (from === null || to === null || from >= to) return void res.status(400).json({ error: 'from: must be before to' });
     if (points === null || points < 1 || points > 5000) return void res.status(400).json({ error: 'points: must be 1 to 5000' });
     const device = byKey.get(`${q['booth']}/${q['device']}`);
@@ -363,7 +416,12 @@ export async function startConsoleApiStub(options: ConsoleStubOptions = {}): Pro
     const body: ServerHealth = {
       serverTime: now,
       uptimeSeconds: Math.round((now - startedAt) / 1000) + 86_400,
-      ingest: { readingsPerSecond, rejectedPerSecond: 0.4, accepted: Math.round(readingsPerSecond * 86_400), rejected: devices.reduce((sum, d) => sum + d.health.rejectedTotal, 0) },
+      ingest: {
+        readingsPerSecond,
+        rejectedPerSecond: 0.4,
+        accepted: Math.round(readingsPerSecond * 86_400),
+        rejected: devices.reduce((sum, d) => sum + d.health.rejectedTotal, 0),
+      },
       influx: { mode: 'v1', reachable: true, writeLatencyMs: { mean: 14, max: 95 }, pendingLines: 1_200, bufferFill: 0.002, dropped: 0, lastError: null },
       walls: {
         connected: 2,

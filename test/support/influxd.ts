@@ -175,11 +175,7 @@ class TestInfluxd implements InfluxdProcess {
     );
   };
 
-  write = async (
-    db: string,
-    lines: string | readonly string[],
-    precision: 'ns' | 'u' | 'ms' | 's' = 'ms',
-  ): Promise<void> => {
+  write = async (db: string, lines: string | readonly string[], precision: 'ns' | 'u' | 'ms' | 's' = 'ms'): Promise<void> => {
     const params = new URLSearchParams({ db, precision });
     const body = typeof lines === 'string' ? lines : lines.join('\n');
     const response = await fetch(`${this.url}/write?${params}`, { method: 'POST', body });

@@ -46,9 +46,6 @@ export function describeRequiring(requirement: SuiteRequirement, suiteName: stri
 
 export function missingBinaryMessage({ name, lookup, installHint }: SuiteRequirement): string {
   const override = process.env[lookup.overrideEnvVar];
-  const searched =
-    override !== undefined && override !== ''
-      ? `${lookup.overrideEnvVar}=${override}`
-      : `PATH and ${lookup.fallbackPaths.join(', ')}`;
+  const searched = override !== undefined && override !== '' ? `${lookup.overrideEnvVar}=${override}` : `PATH and ${lookup.fallbackPaths.join(', ')}`;
   return `${name} not found (looked in ${searched}); ${installHint}.`;
 }

@@ -122,7 +122,13 @@ export type WallClient = Socket<ServerToWallEvents, WallToServerEvents>;
 
 /** A socket.io client speaking the wall protocol. Not connected until `connect()`. */
 export function wallClient(httpUrl: string, subscription: WallSubscription = {}): WallClient {
-  return connectSocket(httpUrl, { auth: { ...subscription }, transports: ['websocket'], autoConnect: false, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  return connectSocket(httpUrl, {
+    auth: { ...subscription },
+    transports: ['websocket'],
+    autoConnect: false,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+  });
 }
 
 /** GETs `url` and parses its JSON as T, unchecked: pass the shape the test expects (test/support/publicApi.ts). */

@@ -50,9 +50,30 @@ export async function certificateChain(directory: string): Promise<TestCertifica
   await writeFile(file('server.ext'), `${SERVER_NAMES}\n`);
   const signed = async (name: string, subject: string, issuer: string, extensions: string) => {
     await openssl(['req', ...KEY, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject]);
-    await openssl(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file(`${issuer}.pem`), '-CAkey', file(`${issuer}.key`), '-CAcreateserial', '-out', file(`${name}.pem`), '-days', '2', '-extfile', file(extensions)]);
+    await openssl([
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file(`${issuer}.pem`),
+      '-CAkey',
+      file(`${issuer}.key`),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      file(extensions),
+    ]);
   };
   await signed('intermediate', '/CN=Showfloor Test Intermediate', 'root', 'ca.ext');
   await signed('server', '/CN=localhost', 'intermediate', 'server.ext');
-  return { certFile: file('server.pem'), keyFile: file('server.key'), intermediateFile: file('intermediate.pem'), trustedPem: await readFile(file('root.pem'), 'utf8') };
+  return {
+    certFile: file('server.pem'),
+    keyFile: file('server.key'),
+    intermediateFile: file('intermediate.pem'),
+    trustedPem: await readFile(file('root.pem'), 'utf8'),
+  };
 }

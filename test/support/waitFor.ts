@@ -23,10 +23,7 @@ export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
  * For assertion-style probes (`() => expect(x).toBe(1)`, which return
  * undefined) use `eventually` instead.
  */
-export async function waitFor<T>(
-  probe: () => T | Promise<T>,
-  options: WaitForOptions = {},
-): Promise<Truthy<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitForOptions = {}): Promise<Truthy<T>> {
   return (await poll(probe, (value) => Boolean(value), options)) as Truthy<T>;
 }
 
@@ -34,10 +31,7 @@ export async function waitFor<T>(
  * Polls `assertion` until it completes without throwing and returns its result.
  * Meant for `expect(...)` blocks whose subject changes over time.
  */
-export async function eventually<T>(
-  assertion: () => T | Promise<T>,
-  options: WaitForOptions = {},
-): Promise<T> {
+export async function eventually<T>(assertion: () => T | Promise<T>, options: WaitForOptions = {}): Promise<T> {
   return poll(assertion, () => true, options);
 }
 
@@ -93,10 +87,7 @@ async function poll<T>(
 async function settleBefore<T>(work: Promise<T>, remainingMs: number): Promise<T | typeof probeStillPending> {
   const deadlineGuard = new AbortController();
   try {
-    return await Promise.race([
-      work,
-      delay(Math.max(remainingMs, 0), probeStillPending, { signal: deadlineGuard.signal }),
-    ]);
+    return await Promise.race([work, delay(Math.max(remainingMs, 0), probeStillPending, { signal: deadlineGuard.signal })]);
   } finally {
     deadlineGuard.abort();
   }

@@ -10,7 +10,16 @@ import { AlarmEngine, alarmLimitsFor, FORGOTTEN_DEVICE_NOTE, type AlarmChange, t
 import { BudgetRefusals } from '../../server/budgets/BudgetRefusals';
 import type { ThresholdRule } from '../../server/config/consoleSettings';
 
-const CO2: ThresholdRule = { id: 'co2-high', severity: 'warning', kind: 'threshold', metric: 'co2', direction: 'above', threshold: 1200, forSeconds: 0, clearAt: 1100 };
+const CO2: ThresholdRule = {
+  id: 'co2-high',
+  severity: 'warning',
+  kind: 'threshold',
+  metric: 'co2',
+  direction: 'above',
+  threshold: 1200,
+  forSeconds: 0,
+  clearAt: 1100,
+};
 
 function fixture(limits: AlarmLimits, rule: ThresholdRule = CO2) {
   const devices = new Map<string, AlarmDevice>();
@@ -19,7 +28,8 @@ function fixture(limits: AlarmLimits, rule: ThresholdRule = CO2) {
   const changes: AlarmChange[] = [];
   engine.onChange((c) => changes.push(c));
   const read = (booth: string, device: string, co2: number, at: number) => {
-    if (!devices.has(`${booth}/${device}`)) devices.set(`${booth}/${device}`, { booth, device, meta: {}, state: 'online', stateSince: 0, stateReason: 'connect' });
+    if (!devices.has(`${booth}/${device}`))
+      devices.set(`${booth}/${device}`, { booth, device, meta: {}, state: 'online', stateSince: 0, stateReason: 'connect' });
     engine.message({} as DevicePublish, { kind: 'telemetry', booth, device, ts: at, values: { co2 } }, at);
   };
   const forget = (booth: string, device: string, at: number) => {
@@ -34,7 +44,10 @@ const TWO_BOOTHS = alarmLimitsFor(2, { maxOpenAlarmsPerBooth: 10, maxDevicesPerB
 describe('AlarmEngine per-booth budget', () => {
   it('sizes the server-wide bound from booths × the per-booth budget', () => {
     expect(TWO_BOOTHS).toMatchObject({ maxOpen: 20, maxOpenPerBooth: 10, maxWatchesPerBooth: 500 });
-    expect(alarmLimitsFor(500, { maxOpenAlarmsPerBooth: 500, maxDevicesPerBooth: 500, thresholdRules: 3 })).toMatchObject({ maxOpen: 250_000, maxWatchesPerBooth: 1500 });
+    expect(alarmLimitsFor(500, { maxOpenAlarmsPerBooth: 500, maxDevicesPerBooth: 500, thresholdRules: 3 })).toMatchObject({
+      maxOpen: 250_000,
+      maxWatchesPerBooth: 1500,
+    });
   });
 
   it("refuses a booth's raises past its budget, counted against it, while another booth still raises", () => {
@@ -99,7 +112,19 @@ describe('AlarmEngine forgetting a device', () => {
   it('at restore, clears open alarms of devices no longer known, and holds the per-booth budget', () => {
     const { engine, changes, refusals } = fixture(TWO_BOOTHS);
     const stored = (booth: string, device: string, raisedAt: number): Alarm => ({
-      id: `co2-high/${booth}/${device}`, rule: 'co2-high', severity: 'warning', booth, device, metric: 'co2', state: 'active', message: 'm', raisedAt, value: 2000, acknowledgedBy: null, acknowledgedAt: null, clearedAt: null,
+      id: `co2-high/${booth}/${device}`,
+      rule: 'co2-high',
+      severity: 'warning',
+      booth,
+      device,
+      metric: 'co2',
+      state: 'active',
+      message: 'm',
+      raisedAt,
+      value: 2000,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedAt: null,
     });
     const alarms = [stored('a', 'evicted', 1), stored('b', 'env', 2), ...Array.from({ length: 15 }, (_, i) => stored('a', `known-${i}`, 10 + i))];
     engine.restore(alarms, 1_000, (_booth, device) => device !== 'evicted');

@@ -6,7 +6,16 @@ import { alarmEventLine } from '../../server/alarms/AlarmLog';
 import { ThresholdWatch } from '../../server/alarms/ThresholdWatch';
 import type { AlarmRule, ThresholdRule } from '../../server/config/consoleSettings';
 
-const CO2: ThresholdRule = { id: 'co2-high', severity: 'warning', kind: 'threshold', metric: 'co2', direction: 'above', threshold: 1200, forSeconds: 2, clearAt: 1100 };
+const CO2: ThresholdRule = {
+  id: 'co2-high',
+  severity: 'warning',
+  kind: 'threshold',
+  metric: 'co2',
+  direction: 'above',
+  threshold: 1200,
+  forSeconds: 2,
+  clearAt: 1100,
+};
 
 describe('ThresholdWatch', () => {
   it('raises only after the value has been above the threshold for forSeconds, by reading or by tick', () => {
@@ -44,7 +53,14 @@ describe('ThresholdWatch', () => {
 function fixture(rules: AlarmRule[], limits = DEFAULT_ALARM_LIMITS) {
   const devices = new Map<string, AlarmDevice>();
   const device = (booth: string, id: string, state: HealthState = 'online', stateSince = 0, kind?: string): AlarmDevice => {
-    const record: AlarmDevice = { booth, device: id, meta: { units: { co2: 'ppm' }, ...(kind ? { kind } : {}) }, state, stateSince, stateReason: state === 'offline' ? 'keepalive-timeout' : 'connect' };
+    const record: AlarmDevice = {
+      booth,
+      device: id,
+      meta: { units: { co2: 'ppm' }, ...(kind ? { kind } : {}) },
+      state,
+      stateSince,
+      stateReason: state === 'offline' ? 'keepalive-timeout' : 'connect',
+    };
     devices.set(`${booth}/${id}`, record);
     return record;
   };
@@ -62,7 +78,9 @@ describe('AlarmEngine', () => {
     device('a', 'env');
     read('a', 'env', { co2: 1300 }, 0);
     read('a', 'env', { co2: 1350 }, 2_000);
-    expect(engine.list()).toMatchObject([{ id: 'co2-high/a/env', key: 'co2-high/a/env@2000', state: 'active', value: 1350, message: 'co2 above 1200 ppm for 2 s (1350 ppm)' }]);
+    expect(engine.list()).toMatchObject([
+      { id: 'co2-high/a/env', key: 'co2-high/a/env@2000', state: 'active', value: 1350, message: 'co2 above 1200 ppm for 2 s (1350 ppm)' },
+    ]);
     expect(engine.acknowledge('co2-high/a/env', 'Mia', 2_500)).toBe('acknowledged');
     expect(engine.acknowledge('co2-high/a/env', 'Tom', 2_600)).toBe('already-acknowledged');
     read('a', 'env', { co2: 1150 }, 3_000); // between clearAt and the threshold: stays
@@ -71,8 +89,16 @@ describe('AlarmEngine', () => {
     expect(engine.acknowledge('co2-high/a/env', 'Tom', 4_100)).toBe('cleared');
     read('a', 'env', { co2: 1300 }, 5_000);
     engine.tick(7_000);
-    expect(changes.map((c) => `${c.previous ?? 'none'}→${c.alarm.state}`)).toEqual(['none→active', 'active→acknowledged', 'acknowledged→cleared', 'none→active']);
-    expect(engine.list().map((a) => [a.state, a.raisedAt])).toEqual([['active', 7_000], ['cleared', 2_000]]);
+    expect(changes.map((c) => `${c.previous ?? 'none'}→${c.alarm.state}`)).toEqual([
+      'none→active',
+      'active→acknowledged',
+      'acknowledged→cleared',
+      'none→active',
+    ]);
+    expect(engine.list().map((a) => [a.state, a.raisedAt])).toEqual([
+      ['active', 7_000],
+      ['cleared', 2_000],
+    ]);
   });
 
   it('applies rules only to their booth, device and kind', () => {
@@ -80,7 +106,12 @@ describe('AlarmEngine', () => {
     device('a', 'env', 'online', 0, 'env-sensor');
     device('a', 'other', 'online', 0, 'robot');
     device('b', 'env', 'online', 0, 'env-sensor');
-    for (const [booth, id] of [['a', 'env'], ['a', 'other'], ['b', 'env']] as const) read(booth, id, { co2: 2000 }, 0);
+    for (const [booth, id] of [
+      ['a', 'env'],
+      ['a', 'other'],
+      ['b', 'env'],
+    ] as const)
+      read(booth, id, { co2: 2000 }, 0);
     expect(engine.list().map((a) => a.id)).toEqual(['co2-high/a/env']);
     expect(engine.wallNotices(new Set(['b']))).toEqual([]);
     expect(engine.wallNotices(new Set(['a']))).toEqual([expect.objectContaining({ id: 'co2-high/a/env', state: 'active', value: 2000 })]);
@@ -92,7 +123,9 @@ describe('AlarmEngine', () => {
     engine.tick(5_999);
     expect(engine.openCount).toBe(0);
     engine.tick(6_000);
-    expect(engine.list()).toMatchObject([{ id: 'gone/a/env', severity: 'critical', metric: null, value: null, message: 'offline for more than 5 s (keepalive-timeout)' }]);
+    expect(engine.list()).toMatchObject([
+      { id: 'gone/a/env', severity: 'critical', metric: null, value: null, message: 'offline for more than 5 s (keepalive-timeout)' },
+    ]);
     record.state = 'stale'; // unknown is not back
     engine.presenceChanged('a', 'env', 'stale', 7_000);
     expect(engine.openCount).toBe(1);
@@ -124,7 +157,16 @@ describe('AlarmEngine', () => {
 
   it('restores stored alarms, clearing those whose rule is gone', () => {
     const { engine, changes } = fixture([CO2]);
-    const base = { severity: 'warning' as const, booth: 'a', metric: 'co2', message: 'm', value: 1300, acknowledgedBy: null, acknowledgedAt: null, clearedAt: null };
+    const base = {
+      severity: 'warning' as const,
+      booth: 'a',
+      metric: 'co2',
+      message: 'm',
+      value: 1300,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedAt: null,
+    };
     engine.restore(
       [
         { ...base, id: 'co2-high/a/x', rule: 'co2-high', device: 'x', state: 'acknowledged', raisedAt: 10, acknowledgedBy: 'Mia', acknowledgedAt: 20 },
@@ -132,7 +174,10 @@ describe('AlarmEngine', () => {
       ],
       1_000,
     );
-    expect(engine.list().map((a) => [a.id, a.state])).toEqual([['co2-high/a/x', 'acknowledged'], ['removed/a/x', 'cleared']]);
+    expect(engine.list().map((a) => [a.id, a.state])).toEqual([
+      ['co2-high/a/x', 'acknowledged'],
+      ['removed/a/x', 'cleared'],
+    ]);
     expect(changes.map((c) => c.alarm.id)).toEqual(['removed/a/x']);
   });
 
@@ -140,7 +185,21 @@ describe('AlarmEngine', () => {
     const line = alarmEventLine({
       at: 3_000,
       previous: 'active',
-      alarm: { id: 'r/a/d', rule: 'r', severity: 'info', booth: 'a', device: 'd', metric: 't', state: 'acknowledged', message: 't above 1 "x" \\ y', raisedAt: 1_000, value: 2.5, acknowledgedBy: 'Ann "the" tech\n', acknowledgedAt: 3_000, clearedAt: null },
+      alarm: {
+        id: 'r/a/d',
+        rule: 'r',
+        severity: 'info',
+        booth: 'a',
+        device: 'd',
+        metric: 't',
+        state: 'acknowledged',
+        message: 't above 1 "x" \\ y',
+        raisedAt: 1_000,
+        value: 2.5,
+        acknowledgedBy: 'Ann "the" tech\n',
+        acknowledgedAt: 3_000,
+        clearedAt: null,
+      },
     });
     expect(line).toBe(
       'alarm_events,rule=r,booth=a,device=d state="acknowledged",severity="info",message="t above 1 \\"x\\" \\\\ y",raisedAt=1000,metric="t",value=2.5,acknowledgedBy="Ann \\"the\\" tech ",acknowledgedAt=3000 3000',

@@ -34,7 +34,11 @@ describe('booth budget refusals in words', () => {
   });
 
   it('shows use against each budget, and which booth has one in full use', () => {
-    const full = booth({ series: { used: 5000, limit: 5000 }, liveWindowBytes: { used: 2 * 1024 * 1024, limit: 64 * 1024 * 1024 }, openAlarms: { used: 3, limit: 500 } });
+    const full = booth({
+      series: { used: 5000, limit: 5000 },
+      liveWindowBytes: { used: 2 * 1024 * 1024, limit: 64 * 1024 * 1024 },
+      openAlarms: { used: 3, limit: 500 },
+    });
     expect(budgetUse(full)).toBe('series 5,000 / 5,000 · live window 2 MiB / 64 MiB · open alarms 3 / 500');
     expect(atBudget(full)).toBe(true);
     expect(atBudget(booth())).toBe(false);

@@ -99,7 +99,10 @@ describe('console API client', () => {
     const api = new ConsoleApi(onUnauthorized, fetchFn);
     expect(await api.login({ name: 'Ana', password: 'nope' })).toBe('refused');
     expect(onUnauthorized).not.toHaveBeenCalled();
-    expect(fetchFn).toHaveBeenCalledWith(CONSOLE_API.login, expect.objectContaining({ method: 'POST', body: JSON.stringify({ name: 'Ana', password: 'nope' }), credentials: 'same-origin' }));
+    expect(fetchFn).toHaveBeenCalledWith(
+      CONSOLE_API.login,
+      expect.objectContaining({ method: 'POST', body: JSON.stringify({ name: 'Ana', password: 'nope' }), credentials: 'same-origin' }),
+    );
     const init = (fetchFn.mock.calls[0] as unknown as [string, RequestInit])[1];
     expect(init.headers).toMatchObject({ 'Content-Type': 'application/json' });
   });
@@ -112,8 +115,18 @@ describe('console API client', () => {
   });
 
   it('reads no session as null, and errors with the server message', async () => {
-    expect(await new ConsoleApi(() => {}, () => Promise.resolve(json(401, {}))).session()).toBeNull();
-    const error = await new ConsoleApi(() => {}, () => Promise.resolve(json(404, { error: 'no such device' }))).getJson('/x').catch((e: unknown) => e);
+    expect(
+      await new ConsoleApi(
+        () => {},
+        () => Promise.resolve(json(401, {})),
+      ).session(),
+    ).toBeNull();
+    const error = await new ConsoleApi(
+      () => {},
+      () => Promise.resolve(json(404, { error: 'no such device' })),
+    )
+      .getJson('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(describeError(error)).toBe('no such device (HTTP 404)');
     expect(describeError(new TypeError('Failed to fetch'))).toBe('Cannot reach the server');

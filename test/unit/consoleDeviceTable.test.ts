@@ -17,16 +17,43 @@ import { formatCount } from '../../web/console/format';
 import { deviceHealth, FIXTURE_NOW } from '../support/consoleFixtures';
 
 const devices = [
-  deviceHealth({ booth: 'hall-b', device: 'robot-01', name: 'Robot arm', kind: 'robot-arm', state: 'online', ratePerSecond: 10, rejectedTotal: 3, lastSeen: FIXTURE_NOW - 500 }),
+  deviceHealth({
+    booth: 'hall-b',
+    device: 'robot-01',
+    name: 'Robot arm',
+    kind: 'robot-arm',
+    state: 'online',
+    ratePerSecond: 10,
+    rejectedTotal: 3,
+    lastSeen: FIXTURE_NOW - 500,
+  }),
   deviceHealth({ booth: 'hall-a', device: 'env-02', name: null, kind: 'env-sensor', state: 'offline', ratePerSecond: 0, lastSeen: null }),
-  deviceHealth({ booth: 'hall-a', device: 'env-01', name: 'Hall A climate', kind: 'env-sensor', state: 'stale', ratePerSecond: 1, lastSeen: FIXTURE_NOW - 60_000 }),
-  deviceHealth({ booth: 'hall-a', device: 'gw-10', name: 'Gateway', kind: null, state: 'online', ratePerSecond: 2, rejectedTotal: 40, lastSeen: FIXTURE_NOW - 2_000 }),
+  deviceHealth({
+    booth: 'hall-a',
+    device: 'env-01',
+    name: 'Hall A climate',
+    kind: 'env-sensor',
+    state: 'stale',
+    ratePerSecond: 1,
+    lastSeen: FIXTURE_NOW - 60_000,
+  }),
+  deviceHealth({
+    booth: 'hall-a',
+    device: 'gw-10',
+    name: 'Gateway',
+    kind: null,
+    state: 'online',
+    ratePerSecond: 2,
+    rejectedTotal: 40,
+    lastSeen: FIXTURE_NOW - 2_000,
+  }),
 ];
 const ids = (list: readonly { device: string }[]): string[] => list.map((d) => d.device);
 
 describe('device table filter', () => {
   it('filters by the numbers: errors, no readings, time since last seen (on the server clock)', () => {
-    const by = (problem: 'errors' | 'no-readings' | 'quiet-1m' | 'quiet-10m') => ids(filterAndSort(devices, { ...NO_FILTER, problem }, { key: 'device', direction: 'asc' }, FIXTURE_NOW)).sort();
+    const by = (problem: 'errors' | 'no-readings' | 'quiet-1m' | 'quiet-10m') =>
+      ids(filterAndSort(devices, { ...NO_FILTER, problem }, { key: 'device', direction: 'asc' }, FIXTURE_NOW)).sort();
     expect(by('errors')).toEqual(['gw-10', 'robot-01']);
     expect(by('no-readings')).toEqual(['env-02']);
     expect(by('quiet-1m')).toEqual(['env-01', 'env-02']); // never seen counts as quiet
@@ -95,7 +122,13 @@ describe('device table sort', () => {
 
   it('filters and sorts 2,000 devices well within a frame', () => {
     const many = Array.from({ length: 2000 }, (_, i) =>
-      deviceHealth({ booth: `b${i % 10}`, device: `d-${i}`, name: i % 3 === 0 ? null : `Device ${i}`, ratePerSecond: (i * 7) % 13, state: (['online', 'stale', 'offline'] as const)[i % 3] }),
+      deviceHealth({
+        booth: `b${i % 10}`,
+        device: `d-${i}`,
+        name: i % 3 === 0 ? null : `Device ${i}`,
+        ratePerSecond: (i * 7) % 13,
+        state: (['online', 'stale', 'offline'] as const)[i % 3],
+      }),
     );
     const started = performance.now();
     for (let run = 0; run < 10; run++) filterAndSort(many, { ...NO_FILTER, text: '1' }, { key: 'device', direction: 'asc' });

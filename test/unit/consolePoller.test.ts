@@ -27,11 +27,14 @@ describe('poller', () => {
 
   it('never runs two requests at once: the next waits for the last to settle, then the interval', async () => {
     const pending: ReturnType<typeof deferred>[] = [];
-    const poller = new Poller(() => {
-      const next = deferred();
-      pending.push(next);
-      return next.promise;
-    }, { intervalMs: 2000 });
+    const poller = new Poller(
+      () => {
+        const next = deferred();
+        pending.push(next);
+        return next.promise;
+      },
+      { intervalMs: 2000 },
+    );
     poller.start();
     expect(pending).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -47,7 +50,11 @@ describe('poller', () => {
   it('backs off while failing and returns to the interval after a success', async () => {
     let fail = true;
     const outcomes: PollOutcome[] = [];
-    const poller = new Poller(() => (fail ? Promise.reject(new Error('down')) : Promise.resolve()), { intervalMs: 1000, maxBackoffMs: 5000, onOutcome: (outcome) => outcomes.push(outcome) });
+    const poller = new Poller(() => (fail ? Promise.reject(new Error('down')) : Promise.resolve()), {
+      intervalMs: 1000,
+      maxBackoffMs: 5000,
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
     poller.start();
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(2000);
@@ -67,11 +74,14 @@ describe('poller', () => {
     let calls = 0;
     let signal: AbortSignal | undefined;
     const gate = deferred();
-    const poller = new Poller((s) => {
-      calls++;
-      signal = s;
-      return gate.promise;
-    }, { intervalMs: 1000 });
+    const poller = new Poller(
+      (s) => {
+        calls++;
+        signal = s;
+        return gate.promise;
+      },
+      { intervalMs: 1000 },
+    );
     poller.start();
     poller.stop();
     expect(signal?.aborted).toBe(true);
@@ -84,10 +94,13 @@ describe('poller', () => {
   it('refreshes at once when idle, and right after the request in flight otherwise', async () => {
     let calls = 0;
     let gate = deferred();
-    const poller = new Poller(() => {
-      calls++;
-      return gate.promise;
-    }, { intervalMs: 60_000 });
+    const poller = new Poller(
+      () => {
+        calls++;
+        return gate.promise;
+      },
+      { intervalMs: 60_000 },
+    );
     poller.start();
     poller.refresh();
     expect(calls).toBe(1);
@@ -105,10 +118,13 @@ describe('poller', () => {
 
   it('lets its outcome handler stop it (a 401 goes back to the login)', async () => {
     let calls = 0;
-    const poller: Poller = new Poller(() => {
-      calls++;
-      return Promise.reject(new Error('401'));
-    }, { intervalMs: 1000, onOutcome: () => poller.stop() });
+    const poller: Poller = new Poller(
+      () => {
+        calls++;
+        return Promise.reject(new Error('401'));
+      },
+      { intervalMs: 1000, onOutcome: () => poller.stop() },
+    );
     poller.start();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls).toBe(1);

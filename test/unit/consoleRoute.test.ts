@@ -49,7 +49,14 @@ describe('history ranges', () => {
   it('builds the history request with every parameter', () => {
     const url = new URL(historyUrl('hall-a', 'env-01', 'co2', { from: now - 3_600_000, to: now }, 800), 'http://x');
     expect(url.pathname).toBe('/api/console/history');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ booth: 'hall-a', device: 'env-01', metric: 'co2', from: String(now - 3_600_000), to: String(now), points: '800' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      booth: 'hall-a',
+      device: 'env-01',
+      metric: 'co2',
+      from: String(now - 3_600_000),
+      to: String(now),
+      points: '800',
+    });
   });
 
   it('reads custom ranges from datetime-local inputs in local time', () => {

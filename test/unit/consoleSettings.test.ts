@@ -36,8 +36,28 @@ describe('alarm rules', () => {
         '  - { id: gone, severity: critical, device: env-01, offlineForSeconds: 60 }\n',
     ).alarms;
     expect(rules).toEqual([
-      { id: 'co2-high', severity: 'warning', deviceKind: 'env-sensor', kind: 'threshold', metric: 'co2', direction: 'above', threshold: 1200, forSeconds: 30, clearAt: 1100 },
-      { id: 'battery-low', severity: 'info', booth: 'hall-a', kind: 'threshold', metric: 'battery', direction: 'below', threshold: 15, forSeconds: 0, clearAt: 15 },
+      {
+        id: 'co2-high',
+        severity: 'warning',
+        deviceKind: 'env-sensor',
+        kind: 'threshold',
+        metric: 'co2',
+        direction: 'above',
+        threshold: 1200,
+        forSeconds: 30,
+        clearAt: 1100,
+      },
+      {
+        id: 'battery-low',
+        severity: 'info',
+        booth: 'hall-a',
+        kind: 'threshold',
+        metric: 'battery',
+        direction: 'below',
+        threshold: 15,
+        forSeconds: 0,
+        clearAt: 15,
+      },
       { id: 'gone', severity: 'critical', device: 'env-01', kind: 'offline', offlineForSeconds: 60 },
     ]);
   });
@@ -55,7 +75,10 @@ describe('alarm rules', () => {
     ['alarms:\n  - { id: a, severity: info, metric: "bad-name", above: 1 }\n', /x.yaml: alarms\[0\]\.metric: must be a metric name/],
     ['alarms:\n  - { id: a, severity: info, metric: t, abov: 1 }\n', /x.yaml: alarms\[0\]: Unrecognized key/i],
     ['alarms:\n  - { id: a, severity: info, booth: hall-z, offlineForSeconds: 5 }\n', /x.yaml: alarms\[0\]\.booth: no booth "hall-z" is configured/],
-    ['alarms:\n  - { id: a, severity: info, offlineForSeconds: 5 }\n  - { id: a, severity: info, offlineForSeconds: 6 }\n', /x.yaml: alarms\[1\]\.id: duplicate rule id "a"/],
+    [
+      'alarms:\n  - { id: a, severity: info, offlineForSeconds: 5 }\n  - { id: a, severity: info, offlineForSeconds: 6 }\n',
+      /x.yaml: alarms\[1\]\.id: duplicate rule id "a"/,
+    ],
   ])('refuses %j naming the setting', (yaml, message) => {
     expect(() => parse(yaml)).toThrow(SettingsError);
     expect(() => parse(yaml)).toThrow(message);

@@ -40,11 +40,20 @@ scenes:
         device: ev-01
         metric: power_kw
 `);
-    expect(parsed.branding).toEqual({ name: { en: 'Expo Hall', zh: '展厅' }, logo: { kind: 'file', path: 'logo.png', contentType: 'image/png' }, accent: '#E4002B' });
+    expect(parsed.branding).toEqual({
+      name: { en: 'Expo Hall', zh: '展厅' },
+      logo: { kind: 'file', path: 'logo.png', contentType: 'image/png' },
+      accent: '#E4002B',
+    });
     expect(parsed.logoLine).toBe(4);
     expect(parsed.scenes).toEqual([
       { id: 'scene-1', title: 'Overview', durationSeconds: 20, panels: [{ kind: 'devices' }] },
-      { id: 'energy', title: { en: 'Energy' }, durationSeconds: 7.5, panels: [{ kind: 'stat', title: 'Power', booth: 'hall-a', device: 'ev-01', metric: 'power_kw' }] },
+      {
+        id: 'energy',
+        title: { en: 'Energy' },
+        durationSeconds: 7.5,
+        panels: [{ kind: 'stat', title: 'Power', booth: 'hall-a', device: 'ev-01', metric: 'power_kw' }],
+      },
     ]);
   });
 
@@ -102,24 +111,60 @@ scenes:
 describe('dashboard file: errors name the path and the line', () => {
   it.each([
     // Panel settings.
-    [scene('      - kind: stat\n        device: env-01\n        metric: time\n'), 'd.yaml (line 6): scenes[0].panels[0].metric: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind'],
+    [
+      scene('      - kind: stat\n        device: env-01\n        metric: time\n'),
+      'd.yaml (line 6): scenes[0].panels[0].metric: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind',
+    ],
     [scene('      - kind: stat\n        device: env-01\n'), 'd.yaml (line 4): scenes[0].panels[0].metric: required'],
-    [scene('      - kind: stat\n        device: env 01\n        metric: t\n'), 'd.yaml (line 5): scenes[0].panels[0].device: must be a device id: a letter or digit, then letters, digits, _ or -, at most 64 in all'],
+    [
+      scene('      - kind: stat\n        device: env 01\n        metric: t\n'),
+      'd.yaml (line 5): scenes[0].panels[0].device: must be a device id: a letter or digit, then letters, digits, _ or -, at most 64 in all',
+    ],
     [scene('      - kind: stat\n        device: 42\n        metric: t\n'), 'd.yaml (line 5): scenes[0].panels[0].device: must be text, not the number 42'],
-    [scene('      - kind: devices\n        booth: "-a"\n'), 'd.yaml (line 5): scenes[0].panels[0].booth: must be a booth id: a letter or digit, then letters, digits, _ or -, at most 64 in all'],
-    [scene('      - kind: devices\n        deviceKind: "env sensor"\n'), "d.yaml (line 5): scenes[0].panels[0].deviceKind: must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -"],
+    [
+      scene('      - kind: devices\n        booth: "-a"\n'),
+      'd.yaml (line 5): scenes[0].panels[0].booth: must be a booth id: a letter or digit, then letters, digits, _ or -, at most 64 in all',
+    ],
+    [
+      scene('      - kind: devices\n        deviceKind: "env sensor"\n'),
+      'd.yaml (line 5): scenes[0].panels[0].deviceKind: must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -',
+    ],
     [scene('      - kind: chart\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position'],
     [scene('      - device: env-01\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position'],
-    [scene('      - stat\n'), 'd.yaml (line 4): scenes[0].panels[0]: must be a panel: a mapping with kind (devices, timeseries, stat, gauge, status-grid, position) and its settings'],
-    [scene('      - kind: gauge\n        device: d\n        metric: m\n        min: 10\n        max: 10\n'), 'd.yaml (line 8): scenes[0].panels[0].max: must be greater than min'],
-    [scene('      - kind: gauge\n        device: d\n        metric: m\n        max: .inf\n'), 'd.yaml (line 7): scenes[0].panels[0].max: must be a number, not the number Infinity'],
+    [
+      scene('      - stat\n'),
+      'd.yaml (line 4): scenes[0].panels[0]: must be a panel: a mapping with kind (devices, timeseries, stat, gauge, status-grid, position) and its settings',
+    ],
+    [
+      scene('      - kind: gauge\n        device: d\n        metric: m\n        min: 10\n        max: 10\n'),
+      'd.yaml (line 8): scenes[0].panels[0].max: must be greater than min',
+    ],
+    [
+      scene('      - kind: gauge\n        device: d\n        metric: m\n        max: .inf\n'),
+      'd.yaml (line 7): scenes[0].panels[0].max: must be a number, not the number Infinity',
+    ],
     [scene('      - kind: timeseries\n        device: d\n        metrics: []\n'), 'd.yaml (line 6): scenes[0].panels[0].metrics: needs at least 1 metrics'],
-    [scene('      - kind: timeseries\n        device: d\n        metrics: [a, b, a]\n'), 'd.yaml (line 6): scenes[0].panels[0].metrics[2]: "a" is listed twice'],
-    [scene('      - kind: timeseries\n        device: d\n        metrics:\n          - a\n          - 1b\n'), 'd.yaml (line 8): scenes[0].panels[0].metrics[1]: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind'],
-    [scene('      - kind: position\n        xMetric: x\n        yMetric: y\n        devices: [v1, v1]\n'), 'd.yaml (line 7): scenes[0].panels[0].devices[1]: "v1" is listed twice'],
+    [
+      scene('      - kind: timeseries\n        device: d\n        metrics: [a, b, a]\n'),
+      'd.yaml (line 6): scenes[0].panels[0].metrics[2]: "a" is listed twice',
+    ],
+    [
+      scene('      - kind: timeseries\n        device: d\n        metrics:\n          - a\n          - 1b\n'),
+      'd.yaml (line 8): scenes[0].panels[0].metrics[1]: must be a metric name: a letter, then letters, digits or _, at most 64 in all, and not time, booth, device or kind',
+    ],
+    [
+      scene('      - kind: position\n        xMetric: x\n        yMetric: y\n        devices: [v1, v1]\n'),
+      'd.yaml (line 7): scenes[0].panels[0].devices[1]: "v1" is listed twice',
+    ],
     // Unknown keys, named at the key, with what may stand there.
-    [scene('      - kind: stat\n        device: env-01\n        metrc: co2\n        metric: co2\n'), 'd.yaml (line 6): scenes[0].panels[0].metrc: unknown key; expected one of kind, title, booth, device, metric'],
-    ['scenes:\n  - title: S\n    duration: 5\n    panels: [{ kind: devices }]\n', 'd.yaml (line 3): scenes[0].duration: unknown key; expected one of id, title, durationSeconds, panels'],
+    [
+      scene('      - kind: stat\n        device: env-01\n        metrc: co2\n        metric: co2\n'),
+      'd.yaml (line 6): scenes[0].panels[0].metrc: unknown key; expected one of kind, title, booth, device, metric',
+    ],
+    [
+      'scenes:\n  - title: S\n    duration: 5\n    panels: [{ kind: devices }]\n',
+      'd.yaml (line 3): scenes[0].duration: unknown key; expected one of id, title, durationSeconds, panels',
+    ],
     ['branding:\n  colour: "#fff"\n', 'd.yaml (line 2): branding.colour: unknown key; expected one of name, logo, accent'],
     ['branding:\n  name: { en: A, de: B }\n', 'd.yaml (line 2): branding.name.de: unknown key; expected one of en, zh'],
     ['brandin: {}\n', 'd.yaml (line 1): brandin: unknown key; expected one of branding, scenes'],
@@ -130,10 +175,22 @@ describe('dashboard file: errors name the path and the line', () => {
     ['scenes:\n  - title: {}\n    panels: [{ kind: devices }]\n', 'd.yaml (line 2): scenes[0].title: needs en, zh or both'],
     ['scenes:\n  - title: [A]\n    panels: [{ kind: devices }]\n', 'd.yaml (line 2): scenes[0].title: must be text, or a mapping with en and/or zh'],
     ['scenes:\n  - title: S\n    panels: []\n', 'd.yaml (line 3): scenes[0].panels: needs at least one panel'],
-    ['scenes:\n  - title: S\n    durationSeconds: "20"\n    panels: [{ kind: devices }]\n', 'd.yaml (line 3): scenes[0].durationSeconds: must be a number, not text'],
-    ['scenes:\n  - id: my scene\n    title: S\n    panels: [{ kind: devices }]\n', 'd.yaml (line 2): scenes[0].id: must be a scene id: a letter or digit, then letters, digits, _ or -, at most 64 in all'],
-    ['scenes:\n  - { id: a, title: A, panels: [{ kind: devices }] }\n  - { id: a, title: B, panels: [{ kind: devices }] }\n', 'd.yaml (line 3): scenes[1].id: "a" is already the id of scenes[0]; give each scene its own id'],
-    ['scenes:\n  - { id: scene-2, title: A, panels: [{ kind: devices }] }\n  - { title: B, panels: [{ kind: devices }] }\n', 'd.yaml (line 3): scenes[1].id: this scene\'s default id "scene-2" is already the id of scenes[0]; give each scene its own id'],
+    [
+      'scenes:\n  - title: S\n    durationSeconds: "20"\n    panels: [{ kind: devices }]\n',
+      'd.yaml (line 3): scenes[0].durationSeconds: must be a number, not text',
+    ],
+    [
+      'scenes:\n  - id: my scene\n    title: S\n    panels: [{ kind: devices }]\n',
+      'd.yaml (line 2): scenes[0].id: must be a scene id: a letter or digit, then letters, digits, _ or -, at most 64 in all',
+    ],
+    [
+      'scenes:\n  - { id: a, title: A, panels: [{ kind: devices }] }\n  - { id: a, title: B, panels: [{ kind: devices }] }\n',
+      'd.yaml (line 3): scenes[1].id: "a" is already the id of scenes[0]; give each scene its own id',
+    ],
+    [
+      'scenes:\n  - { id: scene-2, title: A, panels: [{ kind: devices }] }\n  - { title: B, panels: [{ kind: devices }] }\n',
+      'd.yaml (line 3): scenes[1].id: this scene\'s default id "scene-2" is already the id of scenes[0]; give each scene its own id',
+    ],
     ['scenes: {}\n', 'd.yaml (line 1): scenes: must be a list, not a mapping'],
     // Branding.
     ['branding:\n  accent: #e4002b\n', 'd.yaml (line 2): branding.accent: must be a colour like "#e4002b", in quotes: in YAML an unquoted # starts a comment'],
@@ -158,7 +215,9 @@ describe('dashboard file: errors name the path and the line', () => {
   });
 
   it('lists every problem, in file order', () => {
-    const message = errorOf('branding:\n  accent: red\nscenes:\n  - title: S\n    panels:\n      - { kind: stat, device: d }\n  - title: ""\n    panels: [{ kind: devices }]\n');
+    const message = errorOf(
+      'branding:\n  accent: red\nscenes:\n  - title: S\n    panels:\n      - { kind: stat, device: d }\n  - title: ""\n    panels: [{ kind: devices }]\n',
+    );
     expect(message.split('\n')).toEqual([
       'd.yaml (line 2): branding.accent: must be a colour written #rgb or #rrggbb, e.g. "#e4002b"',
       'd.yaml (line 6): scenes[0].panels[0].metric: required',
@@ -180,7 +239,12 @@ describe('dashboard file: limits', () => {
 
   it.each([
     ['scenes', scenes(DASHBOARD_LIMITS.scenes), scenes(DASHBOARD_LIMITS.scenes + 1), 'd.yaml (line 1): scenes: may hold at most 50 scenes'],
-    ['panels per scene', scene(devicesPanel.repeat(DASHBOARD_LIMITS.panelsPerScene)), scene(devicesPanel.repeat(DASHBOARD_LIMITS.panelsPerScene + 1)), 'd.yaml (line 3): scenes[0].panels: may hold at most 12 panels; split the scene in two'],
+    [
+      'panels per scene',
+      scene(devicesPanel.repeat(DASHBOARD_LIMITS.panelsPerScene)),
+      scene(devicesPanel.repeat(DASHBOARD_LIMITS.panelsPerScene + 1)),
+      'd.yaml (line 3): scenes[0].panels: may hold at most 12 panels; split the scene in two',
+    ],
     [
       'metrics per timeseries',
       scene(`      - { kind: timeseries, device: d, metrics: [${Array.from({ length: 8 }, (_, i) => `m${i}`).join(', ')}] }\n`),
@@ -193,9 +257,24 @@ describe('dashboard file: limits', () => {
       scene(`      - { kind: position, xMetric: x, yMetric: y, devices: [${Array.from({ length: 21 }, (_, i) => `v${i}`).join(', ')}] }\n`),
       'd.yaml (line 4): scenes[0].panels[0].devices: may list at most 20 devices',
     ],
-    ['shortest scene', 'scenes:\n  - { title: S, durationSeconds: 3, panels: [{ kind: devices }] }\n', 'scenes:\n  - { title: S, durationSeconds: 2.9, panels: [{ kind: devices }] }\n', 'd.yaml (line 2): scenes[0].durationSeconds: must be at least 3 seconds'],
-    ['longest scene', 'scenes:\n  - { title: S, durationSeconds: 3600, panels: [{ kind: devices }] }\n', 'scenes:\n  - { title: S, durationSeconds: 3601, panels: [{ kind: devices }] }\n', 'd.yaml (line 2): scenes[0].durationSeconds: must be at most 3600 seconds'],
-    ['text length', `branding:\n  name: ${'x'.repeat(MAX_TEXT_LENGTH)}\n`, `branding:\n  name: ${'x'.repeat(MAX_TEXT_LENGTH + 1)}\n`, 'd.yaml (line 2): branding.name: must be at most 120 characters'],
+    [
+      'shortest scene',
+      'scenes:\n  - { title: S, durationSeconds: 3, panels: [{ kind: devices }] }\n',
+      'scenes:\n  - { title: S, durationSeconds: 2.9, panels: [{ kind: devices }] }\n',
+      'd.yaml (line 2): scenes[0].durationSeconds: must be at least 3 seconds',
+    ],
+    [
+      'longest scene',
+      'scenes:\n  - { title: S, durationSeconds: 3600, panels: [{ kind: devices }] }\n',
+      'scenes:\n  - { title: S, durationSeconds: 3601, panels: [{ kind: devices }] }\n',
+      'd.yaml (line 2): scenes[0].durationSeconds: must be at most 3600 seconds',
+    ],
+    [
+      'text length',
+      `branding:\n  name: ${'x'.repeat(MAX_TEXT_LENGTH)}\n`,
+      `branding:\n  name: ${'x'.repeat(MAX_TEXT_LENGTH + 1)}\n`,
+      'd.yaml (line 2): branding.name: must be at most 120 characters',
+    ],
   ])('%s: the limit is accepted, one more refused', (_what, atLimit, beyond, message) => {
     expect(() => parse(atLimit)).not.toThrow();
     expect(errorOf(beyond)).toBe(message);

@@ -25,8 +25,14 @@ function setup(limits = DEFAULT_TRACKER_LIMITS) {
   };
   const open = (connectionId: number, at: number, clientId = `${BOOTH}-c${connectionId}`) =>
     tracker.connectionOpened({ booth: BOOTH, clientId, connectionId, address: '10.0.0.9' }, at);
-  const close = (connectionId: number, devices: string[], reason: ConnectionClosed['reason'], at: number, willTopic: string | null = null, clientId = `${BOOTH}-c${connectionId}`) =>
-    tracker.connectionClosed({ booth: BOOTH, clientId, connectionId, devices, reason, willTopic }, at);
+  const close = (
+    connectionId: number,
+    devices: string[],
+    reason: ConnectionClosed['reason'],
+    at: number,
+    willTopic: string | null = null,
+    clientId = `${BOOTH}-c${connectionId}`,
+  ) => tracker.connectionClosed({ booth: BOOTH, clientId, connectionId, devices, reason, willTopic }, at);
   const trail = (device: string) => changes.filter((c) => c.device === device).map((c) => `${c.state}/${c.reason}`);
   return { tracker, changes, publish, open, close, trail };
 }
@@ -126,7 +132,15 @@ describe('DeviceHealthTracker per booth', () => {
     const tracker = new DeviceHealthTracker({ ...DEFAULT_TRACKER_LIMITS, rememberedClients: 4 });
     tracker.connectionOpened({ booth: 'b', clientId: 'b-gw', connectionId: 1, address: null }, 1);
     tracker.message(
-      { booth: 'b', topic: 'booth/b/env/telemetry', payload: Buffer.from('{"t":1}'), clientId: 'b-gw', connectionId: 1, fromWill: false, keepaliveTimedOut: false },
+      {
+        booth: 'b',
+        topic: 'booth/b/env/telemetry',
+        payload: Buffer.from('{"t":1}'),
+        clientId: 'b-gw',
+        connectionId: 1,
+        fromWill: false,
+        keepaliveTimedOut: false,
+      },
       validator.validate('booth/b/env/telemetry', Buffer.from('{"t":1}'), 'b', 2),
       2,
     );

@@ -20,7 +20,9 @@ export const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).filt
 
 describe('names that Object.prototype also has', () => {
   it('are a real list', () => {
-    expect(PROTOTYPE_NAMES).toEqual(expect.arrayContaining(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']));
+    expect(PROTOTYPE_NAMES).toEqual(
+      expect.arrayContaining(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']),
+    );
   });
 
   it.each(PROTOTYPE_NAMES)('%s: absent from a plain table reads as absent', (name) => {
@@ -51,7 +53,9 @@ describe('names that Object.prototype also has', () => {
   });
 
   it('metaAsData copies wire meta into null-prototype tables and drops what has the wrong type', () => {
-    const meta = metaAsData(JSON.parse('{"name":"Probe","kind":7,"units":{"constructor":"m","t":3},"expected":{"toString":{"min":-1,"max":"9"}},"intervalMs":1000}'));
+    const meta = metaAsData(
+      JSON.parse('{"name":"Probe","kind":7,"units":{"constructor":"m","t":3},"expected":{"toString":{"min":-1,"max":"9"}},"intervalMs":1000}'),
+    );
     expect(meta.name).toBe('Probe');
     expect(meta.kind).toBeUndefined();
     expect(meta.intervalMs).toBe(1000);
@@ -77,19 +81,39 @@ describe('a wall model fed prototype names', () => {
         serverTime: T0,
         windowMs: 60_000,
         booths: [{ id: 'b1', name: 'One' }],
-        devices: [deviceWindow('p1', { meta: { name: 'Probe', units, expected }, latest, series: PROTOTYPE_NAMES.map((metric) => ({ metric, ts: [T0], values: [5] })) })],
+        devices: [
+          deviceWindow('p1', {
+            meta: { name: 'Probe', units, expected },
+            latest,
+            series: PROTOTYPE_NAMES.map((metric) => ({ metric, ts: [T0], values: [5] })),
+          }),
+        ],
       }),
     );
     model.applySnapshot(wire as Snapshot, T0);
-    model.applyFrame(JSON.parse(JSON.stringify({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: latest }], devices: [] })) as Frame, T0 + 1000);
+    model.applyFrame(
+      JSON.parse(
+        JSON.stringify({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: latest }], devices: [] }),
+      ) as Frame,
+      T0 + 1000,
+    );
     const device = model.device('b1/p1');
     expect([...(device?.metrics.keys() ?? [])]).toEqual(PROTOTYPE_NAMES);
     PROTOTYPE_NAMES.forEach((name, i) => expect(metricUnit(device!, name)).toBe(`u${i}`));
-    expect(collectRangeAlarms(model).map((a) => a.metric).sort()).toEqual([...PROTOTYPE_NAMES].sort());
+    expect(
+      collectRangeAlarms(model)
+        .map((a) => a.metric)
+        .sort(),
+    ).toEqual([...PROTOTYPE_NAMES].sort());
   });
 
   it('shows no unit for them when the device declared units for other metrics only', () => {
-    const model = modelOf([deviceWindow('p1', { meta: JSON.parse('{"units":{"t":"°C"},"expected":{"constructor":{"max":0}}}') as DeviceMeta, latest: JSON.parse('{"constructor":5,"toString":3}') as ReadingValues })]);
+    const model = modelOf([
+      deviceWindow('p1', {
+        meta: JSON.parse('{"units":{"t":"°C"},"expected":{"constructor":{"max":0}}}') as DeviceMeta,
+        latest: JSON.parse('{"constructor":5,"toString":3}') as ReadingValues,
+      }),
+    ]);
     const device = model.device('b1/p1')!;
     expect(metricUnit(device, 'constructor')).toBe('');
     expect(metricUnit(device, 'toString')).toBe('');
@@ -98,7 +122,12 @@ describe('a wall model fed prototype names', () => {
 
   it('ignores readings whose values are not an object instead of throwing', () => {
     const model = modelOf([deviceWindow('p1')]);
-    expect(() => model.applyFrame({ booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: null as never }], devices: [] }, T0 + 1000)).not.toThrow();
+    expect(() =>
+      model.applyFrame(
+        { booth: 'b1', serverTime: T0 + 1000, readings: [{ booth: 'b1', device: 'p1', ts: T0 + 1000, values: null as never }], devices: [] },
+        T0 + 1000,
+      ),
+    ).not.toThrow();
   });
 });
 

@@ -10,10 +10,21 @@ describe('ALLOWED_ORIGINS', () => {
   });
 
   it('keeps each origin in the form browsers send', () => {
-    expect(parseEnv({ ALLOWED_ORIGINS: ' https://Wall.Example.com:443/ , http://10.0.0.5:8080' }).ALLOWED_ORIGINS).toEqual(['https://wall.example.com', 'http://10.0.0.5:8080']);
+    expect(parseEnv({ ALLOWED_ORIGINS: ' https://Wall.Example.com:443/ , http://10.0.0.5:8080' }).ALLOWED_ORIGINS).toEqual([
+      'https://wall.example.com',
+      'http://10.0.0.5:8080',
+    ]);
   });
 
-  it.each(['*', 'wall.example.com', 'https://wall.example.com/path', 'https://wall.example.com?x=1', 'https://user@wall.example.com', 'ftp://wall.example.com', 'null'])('refuses %j naming the variable', (value) => {
+  it.each([
+    '*',
+    'wall.example.com',
+    'https://wall.example.com/path',
+    'https://wall.example.com?x=1',
+    'https://user@wall.example.com',
+    'ftp://wall.example.com',
+    'null',
+  ])('refuses %j naming the variable', (value) => {
     expect(() => parseEnv({ ALLOWED_ORIGINS: value })).toThrow(SettingsError);
     expect(() => parseEnv({ ALLOWED_ORIGINS: value })).toThrow(/environment: ALLOWED_ORIGINS: .* is not an origin/);
   });
@@ -25,9 +36,12 @@ describe('http: in the YAML file', () => {
     expect(parseSettingsFile('http:\n  rateLimitPerMinute: 5\n', 'x.yaml').http.rateLimitPerMinute).toBe(5);
   });
 
-  it.each(['http:\n  rateLimitPerMinute: 0\n', 'http:\n  rateLimitPerMinute: 2.5\n', 'http:\n  rateLimitPerMinute: "lots"\n'])('refuses %j naming the key', (yaml) => {
-    expect(() => parseSettingsFile(yaml, 'x.yaml')).toThrow(/x.yaml: http\.rateLimitPerMinute: /);
-  });
+  it.each(['http:\n  rateLimitPerMinute: 0\n', 'http:\n  rateLimitPerMinute: 2.5\n', 'http:\n  rateLimitPerMinute: "lots"\n'])(
+    'refuses %j naming the key',
+    (yaml) => {
+      expect(() => parseSettingsFile(yaml, 'x.yaml')).toThrow(/x.yaml: http\.rateLimitPerMinute: /);
+    },
+  );
 
   it('refuses unknown keys', () => {
     expect(() => parseSettingsFile('http:\n  rateLimit: 5\n', 'x.yaml')).toThrow(/x.yaml: http: Unrecognized key/i);
@@ -62,13 +76,20 @@ describe('ALLOWED_HOSTS', () => {
     ]);
   });
 
-  it.each(['*', 'https://wall.example.com', 'wall.example.com/path', 'wall.example.com:0', 'wall.example.com:99999', 'fd00::5', 'wall..example', '-wall.example', 'user@wall'])(
-    'refuses %j naming the variable',
-    (value) => {
-      expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(SettingsError);
-      expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(/environment: ALLOWED_HOSTS: .* is not a host name/);
-    },
-  );
+  it.each([
+    '*',
+    'https://wall.example.com',
+    'wall.example.com/path',
+    'wall.example.com:0',
+    'wall.example.com:99999',
+    'fd00::5',
+    'wall..example',
+    '-wall.example',
+    'user@wall',
+  ])('refuses %j naming the variable', (value) => {
+    expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(SettingsError);
+    expect(() => parseEnv({ ALLOWED_HOSTS: value })).toThrow(/environment: ALLOWED_HOSTS: .* is not a host name/);
+  });
 });
 
 describe('TRUST_PROXY', () => {

@@ -3,7 +3,9 @@ import { carriesNamedTag, lineSeries, readRefusal } from '../../server/store/inf
 
 describe('readRefusal: what influxd 1.6.7 answers with a 400', () => {
   it('reads max-values-per-tag and the one value it names', () => {
-    const refusal = readRefusal('{"error":"partial write: max-values-per-tag limit exceeded (5/5): measurement=\\"telemetry\\" tag=\\"device\\" value=\\"good1\\" dropped=3"}');
+    const refusal = readRefusal(
+      '{"error":"partial write: max-values-per-tag limit exceeded (5/5): measurement=\\"telemetry\\" tag=\\"device\\" value=\\"good1\\" dropped=3"}',
+    );
     expect(refusal).toMatchObject({ reason: 'max-values-per-tag', namedTag: { measurement: 'telemetry', key: 'device', value: 'good1' } });
     expect(refusal.detail).toContain('dropped=3');
   });
@@ -12,7 +14,7 @@ describe('readRefusal: what influxd 1.6.7 answers with a 400', () => {
     ['partial write: max-series-per-database limit exceeded: (5) dropped=4', 'max-series-per-database'],
     ['partial write: field type conflict: input field "v" on measurement "m" is type boolean, already exists as type float dropped=2', 'field-type-conflict'],
     ['partial write: points beyond retention policy dropped=1', 'beyond-retention-policy'],
-    ['unable to parse \'m v= 1\': missing field value', 'unparsable-line'],
+    ["unable to parse 'm v= 1': missing field value", 'unparsable-line'],
     ['something new', 'refused'],
   ])('reads %s', (error, reason) => {
     expect(readRefusal(JSON.stringify({ error }))).toMatchObject({ reason, detail: error });

@@ -59,7 +59,8 @@ describe('InfluxStore wire contract', () => {
   it('v2: POST /api/v2/write with org, bucket, ms precision, token auth and gzip', async () => {
     const influx = await fakeInflux();
     const s = store({ url: influx.url });
-    for (let i = 0; i < 100; i++) s.write({ booth: 'b1', device: 'env-01', kind: 'env-sensor', ts: 1763700000000 + i, values: { temperature: 20 + i / 10, door: i % 2 === 0 } });
+    for (let i = 0; i < 100; i++)
+      s.write({ booth: 'b1', device: 'env-01', kind: 'env-sensor', ts: 1763700000000 + i, values: { temperature: 20 + i / 10, door: i % 2 === 0 } });
     await s.close();
     const [request] = writes(influx.requests);
     expect(request).toBeDefined();

@@ -37,7 +37,11 @@ describe('npm run lint (ESLint with typescript-eslint, type-aware)', () => {
     );
     // One lintFiles call: the project's type information is built once for all four files.
     const linted = await new ESLint({ cwd: PROJECT_ROOT }).lintFiles(files.map(([, file]) => file));
-    for (const [name, file] of files) results.set(name, linted.find((result) => result.filePath === file)!);
+    for (const [name, file] of files)
+      results.set(
+        name,
+        linted.find((result) => result.filePath === file)!,
+      );
   }, 60_000);
 
   afterAll(async () => {

@@ -99,7 +99,15 @@ describe('LiveHub bounds', () => {
 
   it('builds a snapshot of the requested booths and window only', () => {
     const directory = new DeviceDirectory({ windowMs: 600_000, maxPointsPerSeries: 600, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'Booth one' }, { id: 'b2', name: 'Booth two' }], { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 }, welcome());
+    const hub = new LiveHub(
+      directory,
+      [
+        { id: 'b1', name: 'Booth one' },
+        { id: 'b2', name: 'Booth two' },
+      ],
+      { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 },
+      welcome(),
+    );
     directory.recordTelemetry('b1', 'd1', 1_000, { a: 1 }, 1_000);
     directory.recordTelemetry('b1', 'd1', 100_000, { a: 2 }, 100_000);
     directory.recordTelemetry('b2', 'd2', 100_000, { a: 3 }, 100_000);
@@ -111,11 +119,17 @@ describe('LiveHub bounds', () => {
 });
 
 describe('wall subscription validation', () => {
-  const booths = [{ id: 'b1', name: 'B1' }, { id: 'b2', name: 'B2' }];
+  const booths = [
+    { id: 'b1', name: 'B1' },
+    { id: 'b2', name: 'B2' },
+  ];
   it.each([
     [undefined, { booths: ['b1', 'b2'], windowMs: 900_000 }],
     [{ booths: [] }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
-    [{ booths: ['b2'], windowMs: 60_000 }, { booths: ['b2'], windowMs: 60_000 }],
+    [
+      { booths: ['b2'], windowMs: 60_000 },
+      { booths: ['b2'], windowMs: 60_000 },
+    ],
     [{ windowMs: 1e12 }, { booths: ['b1', 'b2'], windowMs: 900_000 }],
     [{ wall: { id: 'kiosk_A-01', reloads: 0 } }, { booths: ['b1', 'b2'], windowMs: 900_000, wall: { id: 'kiosk_A-01', reloads: 0 } }],
     [

@@ -53,7 +53,14 @@ describe('SeriesBuffer growth', () => {
 });
 
 describe('DeviceDirectory per-booth budgets', () => {
-  const limits: DirectoryLimits = { windowMs: 900_000, maxPointsPerSeries: 900, maxDevicesPerBooth: 10, maxSeriesPerDevice: 64, maxSeriesPerBooth: 20, maxLiveWindowBytesPerBooth: 64 * 1024 };
+  const limits: DirectoryLimits = {
+    windowMs: 900_000,
+    maxPointsPerSeries: 900,
+    maxDevicesPerBooth: 10,
+    maxSeriesPerDevice: 64,
+    maxSeriesPerBooth: 20,
+    maxLiveWindowBytesPerBooth: 64 * 1024,
+  };
   const make = (overrides: Partial<DirectoryLimits> = {}) => {
     const refusals = new BudgetRefusals(['a', 'b']);
     return { directory: new DeviceDirectory({ ...limits, ...overrides }, refusals), refusals };

@@ -130,9 +130,7 @@ describe('LocalInfluxd with a fake influxd', () => {
 
   it('rejects with the output tail when /ping does not answer before the deadline', async () => {
     const influxd = await newInfluxd('never-ready', await freshDirectory(), { startTimeoutMs: 300 });
-    await expect(influxd.start()).rejects.toThrow(
-      /did not become ready: Timed out .*limit 300 ms.*ECONNREFUSED[^]*opening shards forever/,
-    );
+    await expect(influxd.start()).rejects.toThrow(/did not become ready: Timed out .*limit 300 ms.*ECONNREFUSED[^]*opening shards forever/);
     expect(influxd.running).toBe(false);
   });
 
@@ -207,8 +205,7 @@ describe('LocalInfluxd with a fake influxd', () => {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
     };
-    const ownPid = async (influxd: LocalInfluxd): Promise<number> =>
-      Number(await readFile(join(influxd.directory, 'influxd.pid'), 'utf8'));
+    const ownPid = async (influxd: LocalInfluxd): Promise<number> => Number(await readFile(join(influxd.directory, 'influxd.pid'), 'utf8'));
 
     const separate = await newInfluxd('serve', await freshDirectory());
     await separate.start();

@@ -22,7 +22,15 @@ export function deviceWindow(device: string, overrides: Partial<DeviceWindow> = 
 export function modelOf(devices: DeviceWindow[], serverTime = T0): WallModel {
   const model = new WallModel({ windowMs: WINDOW_MS });
   model.applySnapshot(
-    { serverTime, windowMs: WINDOW_MS, booths: [{ id: 'b1', name: 'Booth One' }, { id: 'b2', name: 'Booth Two' }], devices },
+    {
+      serverTime,
+      windowMs: WINDOW_MS,
+      booths: [
+        { id: 'b1', name: 'Booth One' },
+        { id: 'b2', name: 'Booth Two' },
+      ],
+      devices,
+    },
     serverTime,
   );
   return model;

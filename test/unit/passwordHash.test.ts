@@ -106,7 +106,7 @@ describe('booth password verifier', () => {
     }
   });
 
-  it('checks an unknown user\'s password with scrypt at the booths\' cost, and remembers its wrong passwords as for a booth', async () => {
+  it("checks an unknown user's password with scrypt at the booths' cost, and remembers its wrong passwords as for a booth", async () => {
     const verify = vi.spyOn(passwordHash, 'verifyPassword');
     try {
       const verifier = new BoothPasswordVerifier(booths);
@@ -165,8 +165,7 @@ describe('client id ownership', () => {
 
 describe('npm run hash-password', () => {
   const CLI = join(import.meta.dirname, '../../server/config/hashPasswordCli.ts');
-  const run = (args: string[], input: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  const run = (args: string[], input: string) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { input, encoding: 'utf8', timeout: 30_000 });
 
   it('prints the passwordHash line for a password read from stdin', async () => {
     const result = run([], 'a-long-random-secret\n');

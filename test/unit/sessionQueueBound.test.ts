@@ -23,7 +23,16 @@ async function boundPersistence(max: number): Promise<{ persistence: Persistence
 }
 
 let counter = 0;
-const packet = (text: string) => ({ cmd: 'publish', topic: 't', payload: Buffer.from(text), qos: 1, retain: false, dup: false, brokerId: 'b', brokerCounter: ++counter });
+const packet = (text: string) => ({
+  cmd: 'publish',
+  topic: 't',
+  payload: Buffer.from(text),
+  qos: 1,
+  retain: false,
+  dup: false,
+  brokerId: 'b',
+  brokerCounter: ++counter,
+});
 
 async function stored(persistence: Persistence, id: string): Promise<string[]> {
   const payloads: string[] = [];

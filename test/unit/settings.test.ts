@@ -5,7 +5,14 @@ import { SettingsError, dashboardFilePath, parseEnv, parseSettingsFile } from '.
 describe('environment settings', () => {
   it('applies documented defaults and treats empty variables as unset', () => {
     const env = parseEnv({ INFLUX_URL: '', PATH: '/bin' });
-    expect(env).toMatchObject({ HTTP_PORT: 8080, MQTT_PORT: 1883, INFLUX_API: 'v2', INFLUX_BUCKET: 'showfloor', SHOWFLOOR_CONFIG: 'showfloor.yaml', LOG_LEVEL: 'info' });
+    expect(env).toMatchObject({
+      HTTP_PORT: 8080,
+      MQTT_PORT: 1883,
+      INFLUX_API: 'v2',
+      INFLUX_BUCKET: 'showfloor',
+      SHOWFLOOR_CONFIG: 'showfloor.yaml',
+      LOG_LEVEL: 'info',
+    });
     expect(env.INFLUX_URL).toBeUndefined();
   });
 
@@ -49,10 +56,16 @@ describe('YAML settings file', () => {
   it.each([
     [`booths:\n${booth('"bad id"')}`, /x.yaml: booths\[0\]\.id: must match/],
     [`booths:\n${booth('a')}${booth('a', 'B')}`, /booths\[1\]\.id: duplicate booth id "a"/],
-    [`booths:\n${booth('a', 'A', 'password: a-long-random-secret')}`, /x.yaml: booths\[0\]\.password: plain passwords are no longer accepted: run `npm run hash-password`/],
+    [
+      `booths:\n${booth('a', 'A', 'password: a-long-random-secret')}`,
+      /x.yaml: booths\[0\]\.password: plain passwords are no longer accepted: run `npm run hash-password`/,
+    ],
     [`booths:\n${booth('a', 'A', 'password: a-long-random-secret')}`, /x.yaml: booths\[0\]\.passwordHash: required: run `npm run hash-password`/],
     [`booths:\n${booth('a', 'A', `password: x\n    passwordHash: "${HASH}"`)}`, /x.yaml: booths\[0\]\.password: plain passwords are no longer accepted/],
-    [`booths:\n${booth('a', 'A', 'passwordHash: a-long-random-secret')}`, /x.yaml: booths\[0\]\.passwordHash: must look like scrypt\$N=16384,r=8,p=1\$<salt base64>\$<key base64> \(make one with `npm run hash-password`\)/],
+    [
+      `booths:\n${booth('a', 'A', 'passwordHash: a-long-random-secret')}`,
+      /x.yaml: booths\[0\]\.passwordHash: must look like scrypt\$N=16384,r=8,p=1\$<salt base64>\$<key base64> \(make one with `npm run hash-password`\)/,
+    ],
     [`booths:\n${booth('a', 'A', `passwordHash: "${HASH.replace('N=1024', 'N=512')}"`)}`, /x.yaml: booths\[0\]\.passwordHash: N must be at least 1024/],
     ['booths: [\n', /x.yaml \(line \d+\): not valid YAML/],
     ['boths: []\n', /x.yaml: \(root\): Unrecognized key/i],
@@ -79,8 +92,10 @@ describe('dashboard file setting', () => {
     expect(dashboardFilePath(settings('', '/etc/showfloor/showfloor.yaml'))).toBeNull();
   });
 
-  it('reads a relative path from the settings file\'s folder, wherever the server starts', () => {
-    expect(dashboardFilePath(settings('wall:\n  dashboardFile: walls/dashboard.yaml\n', '/etc/showfloor/showfloor.yaml'))).toBe('/etc/showfloor/walls/dashboard.yaml');
+  it("reads a relative path from the settings file's folder, wherever the server starts", () => {
+    expect(dashboardFilePath(settings('wall:\n  dashboardFile: walls/dashboard.yaml\n', '/etc/showfloor/showfloor.yaml'))).toBe(
+      '/etc/showfloor/walls/dashboard.yaml',
+    );
     expect(dashboardFilePath(settings('wall:\n  dashboardFile: dashboard.yaml\n', 'showfloor.yaml'))).toBe(resolve('dashboard.yaml'));
   });
 
@@ -96,8 +111,17 @@ describe('TLS settings', () => {
   });
 
   it('read the file paths and keep plain MQTT by default', () => {
-    expect(parseSettingsFile('tls:\n  certFile: cert.pem\n  keyFile: key.pem\n', 'x.yaml').tls).toEqual({ certFile: 'cert.pem', keyFile: 'key.pem', plainMqtt: true });
-    expect(parseSettingsFile('tls:\n  certFile: c\n  keyFile: k\n  caFile: ca\n  plainMqtt: false\n', 'x.yaml').tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'ca', plainMqtt: false });
+    expect(parseSettingsFile('tls:\n  certFile: cert.pem\n  keyFile: key.pem\n', 'x.yaml').tls).toEqual({
+      certFile: 'cert.pem',
+      keyFile: 'key.pem',
+      plainMqtt: true,
+    });
+    expect(parseSettingsFile('tls:\n  certFile: c\n  keyFile: k\n  caFile: ca\n  plainMqtt: false\n', 'x.yaml').tls).toEqual({
+      certFile: 'c',
+      keyFile: 'k',
+      caFile: 'ca',
+      plainMqtt: false,
+    });
   });
 
   it.each([

@@ -283,8 +283,7 @@ describe('device profiles', () => {
 
     it('keeps the working shoulder joint warmer than the base', () => {
       const samples = simulate('robot-arm', 'alpha');
-      const mean = (metric: string): number =>
-        samples.reduce((sum, sample) => sum + numberOf(sample, metric), 0) / samples.length;
+      const mean = (metric: string): number => samples.reduce((sum, sample) => sum + numberOf(sample, metric), 0) / samples.length;
       expect(mean('j2_temp')).toBeGreaterThan(mean('j1_temp'));
     });
   });
@@ -385,7 +384,7 @@ describe('telemetry schedule', () => {
     const schedule = new TelemetrySchedule(rate, t0);
     const batches: number[][] = [];
     const delays: number[] = [];
-    for (let now = t0; now <= t0 + durationMs; ) {
+    for (let now = t0; now <= t0 + durationMs;) {
       batches.push(schedule.due(now));
       const delay = schedule.delayAfter(now);
       delays.push(delay);
@@ -444,14 +443,7 @@ describe('telemetry schedule', () => {
 
 describe('simulated booth layout', () => {
   it('mixes profiles round-robin with numbered ids', () => {
-    expect(planDevices(6).map((device) => device.deviceId)).toEqual([
-      'env-01',
-      'ev-01',
-      'robot-01',
-      'vehicle-01',
-      'env-02',
-      'ev-02',
-    ]);
+    expect(planDevices(6).map((device) => device.deviceId)).toEqual(['env-01', 'ev-01', 'robot-01', 'vehicle-01', 'env-02', 'ev-02']);
     expect(planDevices(3, ['vehicle', 'env-sensor']).map((device) => [device.deviceId, device.kind])).toEqual([
       ['vehicle-01', 'vehicle'],
       ['env-01', 'env-sensor'],

@@ -84,26 +84,29 @@ describe('snapshotChunks', () => {
   it.each([
     { metrics: 32, chunkBytes: 256 * 1024 },
     { metrics: 64, chunkBytes: 16 * 1024 },
-  ])('caps the whole snapshot, leaving out the oldest points of every series, and says how many ($metrics metrics, $chunkBytes-byte chunks)', ({ metrics, chunkBytes }) => {
-    const dir = directory();
-    fill(dir, 'a', 30, metrics, 600); // up to 1.15 M points, ~30 MB of JSON
-    const maxBytes = 2 * 1024 * 1024;
-    const chunks = all(dir, maxBytes, chunkBytes);
-    const sent = chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length, 0);
-    expect(sent).toBeLessThanOrEqual(maxBytes);
-    expect(sent).toBeGreaterThan(maxBytes * 0.8); // the cap is used, not wasted
-    const points = merged(chunks);
-    let kept = 0;
-    for (const [key, ts] of points) {
-      const [booth, device, metric] = key.split('/') as [string, string, string];
-      const full = dir.get(booth, device)!.series.get(metric)!.since(0).ts;
-      expect(ts).toEqual(full.slice(full.length - ts.length)); // the newest part, each point once, nothing from the middle
-      expect(ts.length).toBeGreaterThan(0);
-      kept += ts.length;
-    }
-    expect(points.size).toBe(30 * metrics); // every series keeps its recent part
-    expect(chunks.at(-1)!.truncated).toEqual({ points: 30 * metrics * 600 - kept, devices: 0 });
-  });
+  ])(
+    'caps the whole snapshot, leaving out the oldest points of every series, and says how many ($metrics metrics, $chunkBytes-byte chunks)',
+    ({ metrics, chunkBytes }) => {
+      const dir = directory();
+      fill(dir, 'a', 30, metrics, 600); // up to 1.15 M points, ~30 MB of JSON
+      const maxBytes = 2 * 1024 * 1024;
+      const chunks = all(dir, maxBytes, chunkBytes);
+      const sent = chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length, 0);
+      expect(sent).toBeLessThanOrEqual(maxBytes);
+      expect(sent).toBeGreaterThan(maxBytes * 0.8); // the cap is used, not wasted
+      const points = merged(chunks);
+      let kept = 0;
+      for (const [key, ts] of points) {
+        const [booth, device, metric] = key.split('/') as [string, string, string];
+        const full = dir.get(booth, device)!.series.get(metric)!.since(0).ts;
+        expect(ts).toEqual(full.slice(full.length - ts.length)); // the newest part, each point once, nothing from the middle
+        expect(ts.length).toBeGreaterThan(0);
+        kept += ts.length;
+      }
+      expect(points.size).toBe(30 * metrics); // every series keeps its recent part
+      expect(chunks.at(-1)!.truncated).toEqual({ points: 30 * metrics * 600 - kept, devices: 0 });
+    },
+  );
 
   it('gives every booth its turn: a flooding booth does not push another out of the first chunk', () => {
     const dir = directory();

@@ -72,12 +72,16 @@ describe('StoredDeviceBudget', () => {
 
   it('learns devices written before a restart, the most recent ones when there are more than the budget', () => {
     const { budget: b } = budget(2, 24 * HOUR);
-    b.learn('a', [
-      { device: 'oldest', lastWrittenAt: T0 - 3 * HOUR },
-      { device: 'newest', lastWrittenAt: T0 - HOUR },
-      { device: 'middle', lastWrittenAt: T0 - 2 * HOUR },
-      { device: 'expired', lastWrittenAt: T0 - 25 * HOUR },
-    ], T0);
+    b.learn(
+      'a',
+      [
+        { device: 'oldest', lastWrittenAt: T0 - 3 * HOUR },
+        { device: 'newest', lastWrittenAt: T0 - HOUR },
+        { device: 'middle', lastWrittenAt: T0 - 2 * HOUR },
+        { device: 'expired', lastWrittenAt: T0 - 25 * HOUR },
+      ],
+      T0,
+    );
     expect(b.storedDevices('a', T0)).toBe(2);
     expect(b.admits('a', 'newest', T0)).toBe(true);
     expect(b.admits('a', 'middle', T0)).toBe(true);

@@ -39,7 +39,18 @@ describe('TelemetryValidator: accepted messages', () => {
 
   it('accepts status online/offline and meta with units and expected ranges', () => {
     expect(check('booth/b1/d/status', ' offline\n')).toEqual({ kind: 'status', booth: 'b1', device: 'd', status: 'offline' });
-    const meta = check('booth/b1/d/meta', JSON.stringify({ name: 'Hall A\u0007 climate', kind: 'env-sensor', firmware: '1.2', units: { temperature: '°C' }, expected: { temperature: { min: 10, max: 35 } }, intervalMs: 1000, future: 'ignored' }));
+    const meta = check(
+      'booth/b1/d/meta',
+      JSON.stringify({
+        name: 'Hall A\u0007 climate',
+        kind: 'env-sensor',
+        firmware: '1.2',
+        units: { temperature: '°C' },
+        expected: { temperature: { min: 10, max: 35 } },
+        intervalMs: 1000,
+        future: 'ignored',
+      }),
+    );
     expect(meta).toEqual({
       kind: 'meta',
       booth: 'b1',
@@ -83,7 +94,12 @@ describe('TelemetryValidator: every rejection reason', () => {
     ['nested object', 'booth/b1/d/telemetry', '{"a": {"b": 1}}', 'bad-value'],
     ['null value', 'booth/b1/d/telemetry', '{"a": null}', 'bad-value'],
     ['too many fields', 'booth/b1/d/telemetry', JSON.stringify(Object.fromEntries(Array.from({ length: 66 }, (_, i) => [`m${i}`, i]))), 'too-many-fields'],
-    ['65 readings without ts', 'booth/b1/d/telemetry', JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, i]))), 'too-many-fields'],
+    [
+      '65 readings without ts',
+      'booth/b1/d/telemetry',
+      JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, i]))),
+      'too-many-fields',
+    ],
     ['only ts', 'booth/b1/d/telemetry', `{"ts": ${NOW}}`, 'no-readings'],
     ['empty object', 'booth/b1/d/telemetry', '{}', 'no-readings'],
     ['ts in seconds', 'booth/b1/d/telemetry', `{"a":1, "ts": ${Math.floor(NOW / 1000)}}`, 'bad-timestamp'],
@@ -128,8 +144,7 @@ describe('TelemetryValidator: every rejection reason', () => {
 describe('TelemetryValidator: reading age and calendar dates', () => {
   const HOUR = 3600_000;
   const withAge = (maxAgeHours: number) => new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: maxAgeHours * HOUR });
-  const telemetryAt = (v: TelemetryValidator, ts: number | string) =>
-    v.validate('booth/b1/d/telemetry', Buffer.from(JSON.stringify({ a: 1, ts })), 'b1', NOW);
+  const telemetryAt = (v: TelemetryValidator, ts: number | string) => v.validate('booth/b1/d/telemetry', Buffer.from(JSON.stringify({ a: 1, ts })), 'b1', NOW);
 
   it('refuses readings older than the configured age as too-old, and keeps those just inside it', () => {
     const v = withAge(72);

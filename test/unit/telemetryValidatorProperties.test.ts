@@ -5,13 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ID_PATTERN, MAX_READINGS_PER_MESSAGE, METRIC_PATTERN, RESERVED_METRIC_NAMES, type ReadingValues } from '../../contract/device';
-import {
-  DEFAULT_VALIDATOR_LIMITS,
-  REJECTION_REASONS,
-  TelemetryValidator,
-  type DeviceMessage,
-  type Rejection,
-} from '../../server/ingest/TelemetryValidator';
+import { DEFAULT_VALIDATOR_LIMITS, REJECTION_REASONS, TelemetryValidator, type DeviceMessage, type Rejection } from '../../server/ingest/TelemetryValidator';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const validator = new TelemetryValidator();
@@ -20,9 +14,7 @@ const { minTimestamp, maxFutureSkewMs, maxAgeMs } = DEFAULT_VALIDATOR_LIMITS;
 const RUNS = { numRuns: 400 };
 
 const idChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
-const validId = fc
-  .tuple(fc.constantFrom(...'abcXYZ0189'), fc.string({ unit: idChar, maxLength: 63 }))
-  .map(([first, rest]) => first + rest);
+const validId = fc.tuple(fc.constantFrom(...'abcXYZ0189'), fc.string({ unit: idChar, maxLength: 63 })).map(([first, rest]) => first + rest);
 const metricChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_');
 const validMetricName = fc
   .tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), fc.string({ unit: metricChar, maxLength: 63 }))
@@ -31,7 +23,27 @@ const validMetricName = fc
 // Names that are plausible device output but break the contract; the reserved names and
 // prototype keys are where allow-lists have gone wrong before.
 const nastyMetricName = fc.oneof(
-  fc.constantFrom('', 'ts', 'time', 'booth', 'device', 'kind', '__proto__', 'constructor', 'toString', 'a b', 'a,b', 'a=b', 'a\\', 'a\nb', '1a', '_a', 'é', 'a'.repeat(65), 'a"b'),
+  fc.constantFrom(
+    '',
+    'ts',
+    'time',
+    'booth',
+    'device',
+    'kind',
+    '__proto__',
+    'constructor',
+    'toString',
+    'a b',
+    'a,b',
+    'a=b',
+    'a\\',
+    'a\nb',
+    '1a',
+    '_a',
+    'é',
+    'a'.repeat(65),
+    'a"b',
+  ),
   fc.string({ maxLength: 70 }),
 );
 const metricName = fc.oneof({ weight: 4, arbitrary: validMetricName }, { weight: 1, arbitrary: nastyMetricName });
@@ -50,7 +62,19 @@ const anyTs = fc.oneof(
   isoTs,
   fc.double(),
   fc.integer({ min: 0, max: 2 * NOW }),
-  fc.constantFrom<unknown>(null, true, '', 'yesterday', '2026-11-21 12:00', '2026-13-45T99:99Z', NOW / 1000, NOW + maxFutureSkewMs + 1, minTimestamp - 1, NOW - maxAgeMs - 1, '2026-02-31T10:00:00Z'),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    '',
+    'yesterday',
+    '2026-11-21 12:00',
+    '2026-13-45T99:99Z',
+    NOW / 1000,
+    NOW + maxFutureSkewMs + 1,
+    minTimestamp - 1,
+    NOW - maxAgeMs - 1,
+    '2026-02-31T10:00:00Z',
+  ),
 );
 
 /** A readings object the contract allows: valid names, finite values, 1..64 readings. */
@@ -67,7 +91,8 @@ const craftedTelemetry = fc.oneof(
 
 const topic = fc.oneof(
   fc.string(),
-  fc.tuple(fc.oneof(validId, fc.string()), fc.oneof(validId, fc.string()), fc.constantFrom('telemetry', 'status', 'meta', 'config', ''))
+  fc
+    .tuple(fc.oneof(validId, fc.string()), fc.oneof(validId, fc.string()), fc.constantFrom('telemetry', 'status', 'meta', 'config', ''))
     .map(([booth, device, leaf]) => `booth/${booth}/${device}/${leaf}`),
 );
 const payload = fc.oneof(

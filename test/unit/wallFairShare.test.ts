@@ -24,7 +24,10 @@ function window(booth: string, device: string, lastSeen: number, overrides: Part
 }
 
 /** Booth B's fridge, out of its range: the device and the alarm that must survive A's flood. */
-const fridgeB = window('booth-b', 'fridge', T0 - 5000, { meta: { name: 'Fridge B', units: { temperature: '°C' }, expected: { temperature: { max: 8 } } }, latest: { temperature: 12 } });
+const fridgeB = window('booth-b', 'fridge', T0 - 5000, {
+  meta: { name: 'Fridge B', units: { temperature: '°C' }, expected: { temperature: { max: 8 } } },
+  latest: { temperature: 12 },
+});
 
 function snapshot(devices: DeviceWindow[]): Snapshot {
   return { serverTime: T0, windowMs: WINDOW, booths: BOOTHS, devices };
@@ -39,9 +42,50 @@ function floodFrame(second: number, count: number): Frame {
 
 describe('shareQuotas and fairShare', () => {
   it('give every booth an equal share, and what one booth does not need to the others', () => {
-    expect(shareQuotas(new Map([['a', 1000], ['b', 1]]), 200)).toEqual(new Map([['a', 199], ['b', 1]]));
-    expect(shareQuotas(new Map([['a', 1000], ['b', 1000]]), 200)).toEqual(new Map([['a', 100], ['b', 100]]));
-    expect(shareQuotas(new Map([['a', 5], ['b', 3], ['c', 100]]), 12)).toEqual(new Map([['a', 5], ['b', 3], ['c', 4]]));
+    expect(
+      shareQuotas(
+        new Map([
+          ['a', 1000],
+          ['b', 1],
+        ]),
+        200,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 199],
+        ['b', 1],
+      ]),
+    );
+    expect(
+      shareQuotas(
+        new Map([
+          ['a', 1000],
+          ['b', 1000],
+        ]),
+        200,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 100],
+        ['b', 100],
+      ]),
+    );
+    expect(
+      shareQuotas(
+        new Map([
+          ['a', 5],
+          ['b', 3],
+          ['c', 100],
+        ]),
+        12,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 5],
+        ['b', 3],
+        ['c', 4],
+      ]),
+    );
     expect(shareQuotas(new Map([['a', 5]]), 0)).toEqual(new Map([['a', 0]]));
   });
 
@@ -61,7 +105,12 @@ describe('WallModel under another booth’s flood of new device ids', () => {
       expect(model.device('booth-b/fridge')?.meta.name).toBe('Fridge B');
       expect(model.size).toBeLessThanOrEqual(50);
     }
-    expect(model.devicesPerBooth()).toEqual(new Map([['booth-b', 1], ['booth-a', 49]]));
+    expect(model.devicesPerBooth()).toEqual(
+      new Map([
+        ['booth-b', 1],
+        ['booth-a', 49],
+      ]),
+    );
     expect(collectRangeAlarms(model).some((alarm) => alarm.key === 'range:booth-b/fridge:temperature')).toBe(true);
   });
 
@@ -71,7 +120,12 @@ describe('WallModel under another booth’s flood of new device ids', () => {
     model.applyFrame(floodFrame(1, 100), T0 + 1000);
     const readings = Array.from({ length: 30 }, (_, i) => ({ booth: 'booth-b', device: `b${i}`, ts: T0 + 1500, values: { t: 1 } }));
     model.applyFrame({ booth: 'booth-b', serverTime: T0 + 1500, readings, devices: [] }, T0 + 1500);
-    expect(model.devicesPerBooth()).toEqual(new Map([['booth-a', 10], ['booth-b', 10]]));
+    expect(model.devicesPerBooth()).toEqual(
+      new Map([
+        ['booth-a', 10],
+        ['booth-b', 10],
+      ]),
+    );
   });
 
   it('stays within its bound however many booths send, keeping the newest device of each', () => {
@@ -79,7 +133,10 @@ describe('WallModel under another booth’s flood of new device ids', () => {
     model.applySnapshot(snapshot([]), T0);
     for (let booth = 0; booth < 300; booth++) {
       const serverTime = T0 + booth;
-      model.applyFrame({ booth: `booth-${booth}`, serverTime, readings: [{ booth: `booth-${booth}`, device: 'd', ts: serverTime, values: { t: 1 } }], devices: [] }, serverTime);
+      model.applyFrame(
+        { booth: `booth-${booth}`, serverTime, readings: [{ booth: `booth-${booth}`, device: 'd', ts: serverTime, values: { t: 1 } }], devices: [] },
+        serverTime,
+      );
       expect(model.size).toBeLessThanOrEqual(30);
     }
     expect(model.size).toBe(30);
@@ -91,7 +148,12 @@ describe('WallModel under another booth’s flood of new device ids', () => {
     const model = new WallModel({ windowMs: WINDOW, maxDevices: 10 });
     const flood = Array.from({ length: 500 }, (_, i) => window('booth-a', `f${i}`, T0 - i));
     model.applySnapshot(snapshot([...flood, fridgeB, window('booth-b', 'old', T0 - 3_000_000)]), T0);
-    expect(model.devicesPerBooth()).toEqual(new Map([['booth-a', 8], ['booth-b', 2]]));
+    expect(model.devicesPerBooth()).toEqual(
+      new Map([
+        ['booth-a', 8],
+        ['booth-b', 2],
+      ]),
+    );
     expect(model.device('booth-a/f0')).toBeDefined();
     expect(model.device('booth-a/f499')).toBeUndefined();
   });
@@ -118,7 +180,17 @@ describe('alarm places shared between booths', () => {
   });
 
   it('the server list keeps booth B’s alarm past booth A’s thousands', () => {
-    const notice = (booth: string, n: number): WallAlarmNotice => ({ id: `co2/${booth}/d${n}`, severity: 'critical', booth, device: `d${n}`, metric: 'co2', state: 'active', message: 'co2 high', raisedAt: n, value: 2000 });
+    const notice = (booth: string, n: number): WallAlarmNotice => ({
+      id: `co2/${booth}/d${n}`,
+      severity: 'critical',
+      booth,
+      device: `d${n}`,
+      metric: 'co2',
+      state: 'active',
+      message: 'co2 high',
+      raisedAt: n,
+      value: 2000,
+    });
     const notices = [...Array.from({ length: 5000 }, (_, n) => notice('booth-a', n)), notice('booth-b', 1)];
     const items = serverAlarmItems(notices, new WallModel({ windowMs: WINDOW }), new WallText('en'));
     expect(items).toHaveLength(MAX_SERVER_ALARMS);

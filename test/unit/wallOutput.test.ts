@@ -21,7 +21,12 @@ function fakeConn(queued: number[], bufferedAmount: number, transport = 'websock
 function hubWith(sockets: Map<string, unknown>) {
   const registry = new WallRegistry();
   const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 4 });
-  const hub = new LiveHub(directory, [{ id: 'b1', name: 'One' }], { tickMs: 1000, windowMs: 60_000, maxPendingReadingsPerBooth: 100, maxBufferedBytesPerWall: 1024 * 1024 }, { dashboard: () => AUTOMATIC_DASHBOARD, registry });
+  const hub = new LiveHub(
+    directory,
+    [{ id: 'b1', name: 'One' }],
+    { tickMs: 1000, windowMs: 60_000, maxPendingReadingsPerBooth: 100, maxBufferedBytesPerWall: 1024 * 1024 },
+    { dashboard: () => AUTOMATIC_DASHBOARD, registry },
+  );
   const io = { use: vi.fn(), on: vi.fn(), engine: { clientsCount: sockets.size }, sockets: { adapter: { rooms: new Map() }, sockets } };
   hub.attach(io as unknown as WallServer);
   return { hub, registry };
@@ -39,7 +44,12 @@ describe('walls that do not read', () => {
     const fineConn = fakeConn([100_000], 900_000);
     const slow = { connected: true, conn: slowConn, disconnect: vi.fn() };
     const fine = { connected: true, conn: fineConn, disconnect: vi.fn() };
-    const { hub, registry } = hubWith(new Map<string, unknown>([['slow', slow], ['fine', fine]]));
+    const { hub, registry } = hubWith(
+      new Map<string, unknown>([
+        ['slow', slow],
+        ['fine', fine],
+      ]),
+    );
     hub.tick();
     expect(slow.disconnect).toHaveBeenCalledWith(true);
     // engine.io's close() would wait for the writeBuffer to drain, which a non-reader never lets happen.

@@ -20,13 +20,28 @@ function fridge(device: string, temperatures: [number, number][], overrides = {}
 describe('range alarms', () => {
   it('lists number readings outside their expected range with device, metric, value, unit and direction', () => {
     const model = modelOf([
-      fridge('a', [[T0 - 2000, 5], [T0 - 1000, 9], [T0, 9.5]]),
+      fridge('a', [
+        [T0 - 2000, 5],
+        [T0 - 1000, 9],
+        [T0, 9.5],
+      ]),
       fridge('b', [[T0, 5]]),
-      fridge('c', [[T0 - 1000, 1.5], [T0, 1]]),
+      fridge('c', [
+        [T0 - 1000, 1.5],
+        [T0, 1],
+      ]),
     ]);
     const alarms = collectRangeAlarms(model);
     expect(alarms).toEqual([
-      { key: 'range:b1/a:temperature', severity: 'critical', booth: 'b1', deviceName: 'Fridge a', metric: 'temperature', text: '▲ High 9.5 °C', since: T0 - 1000 },
+      {
+        key: 'range:b1/a:temperature',
+        severity: 'critical',
+        booth: 'b1',
+        deviceName: 'Fridge a',
+        metric: 'temperature',
+        text: '▲ High 9.5 °C',
+        since: T0 - 1000,
+      },
       { key: 'range:b1/c:temperature', severity: 'warning', booth: 'b1', deviceName: 'Fridge c', metric: 'temperature', text: '▼ Low 1 °C', since: T0 - 1000 },
     ]);
   });
@@ -51,9 +66,23 @@ describe('range alarms', () => {
   });
 
   it('dates an alarm from when the reading last left the range', () => {
-    const series = seriesOf([[1, 9], [2, 5], [3, 9], [4, 10]]);
+    const series = seriesOf([
+      [1, 9],
+      [2, 5],
+      [3, 9],
+      [4, 10],
+    ]);
     expect(excursionStart(series, 'high', { max: 8 })).toBe(3);
-    expect(excursionStart(seriesOf([[1, 9], [2, 5]]), 'high', { max: 8 })).toBeUndefined();
+    expect(
+      excursionStart(
+        seriesOf([
+          [1, 9],
+          [2, 5],
+        ]),
+        'high',
+        { max: 8 },
+      ),
+    ).toBeUndefined();
   });
 
   it('sorts critical first, then newest, then by name', () => {

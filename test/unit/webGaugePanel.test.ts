@@ -91,7 +91,13 @@ describe('gauge options', () => {
     expect(option.animation).toBe(false);
     expect(series).toMatchObject({ type: 'gauge', min: 15, max: 30, animation: false, detail: { show: false }, data: [{ value: 21 }] });
     expect(series['axisLine']).toMatchObject({
-      lineStyle: { color: [[0.2, '#ffb020'], [expect.closeTo(11 / 15, 9), '#3ddc84'], [1, '#ff5c5c']] },
+      lineStyle: {
+        color: [
+          [0.2, '#ffb020'],
+          [expect.closeTo(11 / 15, 9), '#3ddc84'],
+          [1, '#ff5c5c'],
+        ],
+      },
     });
   });
 

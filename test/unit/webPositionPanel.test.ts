@@ -5,8 +5,16 @@ import { seriesOf, T0 } from './panelFixtures';
 
 describe('position trail', () => {
   it('pairs x and y by timestamp, skipping points without a partner', () => {
-    const x = seriesOf([[T0, 1], [T0 + 1000, 2], [T0 + 2000, 3]]);
-    const y = seriesOf([[T0, 10], [T0 + 2000, 30], [T0 + 3000, 40]]);
+    const x = seriesOf([
+      [T0, 1],
+      [T0 + 1000, 2],
+      [T0 + 2000, 3],
+    ]);
+    const y = seriesOf([
+      [T0, 10],
+      [T0 + 2000, 30],
+      [T0 + 3000, 40],
+    ]);
     expect(extractTrail(x, y)).toEqual([
       { ts: T0, x: 1, y: 10 },
       { ts: T0 + 2000, x: 3, y: 30 },
@@ -30,7 +38,13 @@ describe('position trail', () => {
 
 describe('position extents', () => {
   it('spans the expected ranges the devices declare, padded', () => {
-    const x = axisExtent([{ min: -42.5, max: 42.5 }, { min: -50, max: 10 }], []);
+    const x = axisExtent(
+      [
+        { min: -42.5, max: 42.5 },
+        { min: -50, max: 10 },
+      ],
+      [],
+    );
     expect(x?.min).toBeCloseTo(-50 - 92.5 * 0.06);
     expect(x?.max).toBeCloseTo(42.5 + 92.5 * 0.06);
   });

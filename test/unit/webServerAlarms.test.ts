@@ -24,16 +24,38 @@ describe('server alarms on the wall', () => {
     serverTime: 2_000,
     windowMs: 60_000,
     booths: [{ id: 'booth-a', name: 'A' }],
-    devices: [{ booth: 'booth-a', device: 'env-01', meta: { name: 'Hall sensor' }, presence: { state: 'online', since: 0, reason: 'status' }, lastSeen: 1_900, latest: {}, series: [] }],
+    devices: [
+      {
+        booth: 'booth-a',
+        device: 'env-01',
+        meta: { name: 'Hall sensor' },
+        presence: { state: 'online', since: 0, reason: 'status' },
+        lastSeen: 1_900,
+        latest: {},
+        series: [],
+      },
+    ],
   });
 
   it('become strip items named after the device, keyed per raise', () => {
     const [item] = serverAlarmItems([notice()], model, new WallText('en'));
-    expect(item).toEqual({ key: 'server:co2-high/booth-a/env-01@1000', severity: 'warning', booth: 'booth-a', deviceName: 'Hall sensor', metric: 'co2', text: 'co2 above 1200 ppm for 30 s (1350 ppm)', since: 1_000 });
+    expect(item).toEqual({
+      key: 'server:co2-high/booth-a/env-01@1000',
+      severity: 'warning',
+      booth: 'booth-a',
+      deviceName: 'Hall sensor',
+      metric: 'co2',
+      text: 'co2 above 1200 ppm for 30 s (1350 ppm)',
+      since: 1_000,
+    });
   });
 
   it('say when someone acknowledged them, and keep critical apart from the rest', () => {
-    const items = serverAlarmItems([notice({ state: 'acknowledged', severity: 'info' }), notice({ id: 'off', severity: 'critical', device: 'gone-01', metric: null, raisedAt: 500 })], model, new WallText('zh'));
+    const items = serverAlarmItems(
+      [notice({ state: 'acknowledged', severity: 'info' }), notice({ id: 'off', severity: 'critical', device: 'gone-01', metric: null, raisedAt: 500 })],
+      model,
+      new WallText('zh'),
+    );
     expect(items[0]).toMatchObject({ severity: 'warning', text: 'co2 above 1200 ppm for 30 s (1350 ppm) · 已确认' });
     expect(items[1]).toMatchObject({ severity: 'critical', deviceName: 'gone-01', metric: '' });
     expect(sortAlarms(items)[0]?.severity).toBe('critical');

@@ -33,7 +33,11 @@ function points(device: DeviceState | undefined, metric: string): [number, numbe
 function picture(model: WallModel): unknown {
   return [...model.devices()]
     .sort((x, y) => x.key.localeCompare(y.key))
-    .map((d) => ({ key: d.key, lastSeen: d.lastSeen, metrics: [...d.metrics.values()].map((m) => ({ name: m.name, latest: m.latest, points: points(d, m.name) })) }));
+    .map((d) => ({
+      key: d.key,
+      lastSeen: d.lastSeen,
+      metrics: [...d.metrics.values()].map((m) => ({ name: m.name, latest: m.latest, points: points(d, m.name) })),
+    }));
 }
 
 describe('WallModel and a chunked snapshot', () => {

@@ -141,10 +141,7 @@ describe('WallModel', () => {
 
   it('evicts the device with the oldest lastSeen when a new one would exceed the cap', () => {
     const model = new WallModel({ windowMs: WINDOW, maxDevices: 2 });
-    model.applySnapshot(
-      snapshot([deviceWindow('old', { lastSeen: T0 - 50_000 }), deviceWindow('recent', { lastSeen: T0 - 1000 })]),
-      T0,
-    );
+    model.applySnapshot(snapshot([deviceWindow('old', { lastSeen: T0 - 50_000 }), deviceWindow('recent', { lastSeen: T0 - 1000 })]), T0);
     const change = model.applyFrame(frame(T0 + 100, [{ device: 'new', ts: T0 + 100, values: { temperature: 20 } }]), T0 + 100);
     expect(change.membership).toBe(true);
     expect(model.size).toBe(2);
@@ -156,11 +153,7 @@ describe('WallModel', () => {
   it('keeps the most recently seen devices of a snapshot larger than the cap', () => {
     const model = new WallModel({ windowMs: WINDOW, maxDevices: 2 });
     model.applySnapshot(
-      snapshot([
-        deviceWindow('never', { lastSeen: null }),
-        deviceWindow('old', { lastSeen: T0 - 50_000 }),
-        deviceWindow('recent', { lastSeen: T0 }),
-      ]),
+      snapshot([deviceWindow('never', { lastSeen: null }), deviceWindow('old', { lastSeen: T0 - 50_000 }), deviceWindow('recent', { lastSeen: T0 })]),
       T0,
     );
     expect([...model.devices()].map((d) => d.device).sort()).toEqual(['old', 'recent']);

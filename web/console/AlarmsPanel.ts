@@ -60,7 +60,11 @@ export class AlarmsPanel {
     }
     const body = create('tbody', '', table);
     // A re-raised alarm shares its id with the cleared raise before it; `key` tells them apart.
-    this.rows = new KeyedViews(body, (alarm) => alarm.key ?? alarm.id, () => this.createRow());
+    this.rows = new KeyedViews(
+      body,
+      (alarm) => alarm.key ?? alarm.id,
+      () => this.createRow(),
+    );
     this.empty = testId(create('p', 'view__empty', host), 'alarms-empty');
     body.addEventListener('click', (event) => {
       const id = (event.target as Element).closest<HTMLElement>('[data-ack-id]')?.dataset['ackId'];

@@ -194,7 +194,9 @@ export class DeviceDetail {
     setText(facts.firmware, detail.firmware ?? detail.meta.firmware ?? '–');
     setText(
       facts.interval,
-      detail.expectedIntervalMs === null ? 'unknown' : `${formatDuration(detail.expectedIntervalMs)} (${detail.intervalSource === 'meta' ? 'from its meta' : 'learned'})`,
+      detail.expectedIntervalMs === null
+        ? 'unknown'
+        : `${formatDuration(detail.expectedIntervalMs)} (${detail.intervalSource === 'meta' ? 'from its meta' : 'learned'})`,
     );
     setText(facts.address, detail.clientAddress ?? '–');
     setText(facts.reconnects, formatCount(detail.reconnects));
@@ -219,7 +221,10 @@ export class DeviceDetail {
     const now = this.clock.now();
     setText(this.since, `since ${formatTime(detail.stateSince, now)} (${formatDuration(now - detail.stateSince)}) · ${detail.stateReason}`);
     setText(this.facts.lastSeen, detail.lastSeen === null ? 'never' : `${formatAge(detail.lastSeen, now)} (${formatTime(detail.lastSeen, now)})`);
-    setText(this.facts.connected, detail.connectedSince === null ? 'not connected' : `for ${formatDuration(now - detail.connectedSince)} (since ${formatTime(detail.connectedSince, now)})`);
+    setText(
+      this.facts.connected,
+      detail.connectedSince === null ? 'not connected' : `for ${formatDuration(now - detail.connectedSince)} (since ${formatTime(detail.connectedSince, now)})`,
+    );
   }
 
   /**
@@ -254,7 +259,9 @@ export class DeviceDetail {
     }
     setText(
       this.chipNote,
-      metrics.length === 0 ? 'This device has not sent readings since the server started.' : `${this.selected.size} of ${metrics.length} metrics charted (up to ${MAX_CHARTED}).`,
+      metrics.length === 0
+        ? 'This device has not sent readings since the server started.'
+        : `${this.selected.size} of ${metrics.length} metrics charted (up to ${MAX_CHARTED}).`,
     );
     const lines = this.selectedLines(detail);
     this.history.setLines(lines);

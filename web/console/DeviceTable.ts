@@ -147,7 +147,9 @@ export class DeviceTable {
     this.boothSelect.addEventListener('change', () => this.setFilter({ ...this.filter, booth: this.boothSelect.value || null }));
     this.kindSelect.addEventListener('change', () => this.setFilter({ ...this.filter, kind: this.kindSelect.value || null }));
     this.stateSelect.addEventListener('change', () => this.setFilter({ ...this.filter, state: (this.stateSelect.value || null) as HealthState | null }));
-    this.problemSelect.addEventListener('change', () => this.setFilter({ ...this.filter, problem: (this.problemSelect.value || null) as ProblemFilter | null }));
+    this.problemSelect.addEventListener('change', () =>
+      this.setFilter({ ...this.filter, problem: (this.problemSelect.value || null) as ProblemFilter | null }),
+    );
     headRow.addEventListener('click', (event) => {
       const key = (event.target as Element).closest<HTMLElement>('[data-sort-key]')?.dataset['sortKey'] as SortKey | undefined;
       if (key) this.setSort(nextSort(this.sort, key));

@@ -125,7 +125,10 @@ export class HealthPanel {
     setText(this.influx.mode, influx.mode === 'memory' ? 'memory only (INFLUX_URL not set)' : `InfluxDB ${influx.mode}`);
     setText(this.influx.reachable, influx.mode === 'memory' ? '–' : influx.reachable ? 'yes' : 'NO');
     setData(this.influx.reachable, 'level', influx.mode === 'memory' || influx.reachable ? 'ok' : 'bad');
-    setText(this.influx.latency, influx.writeLatencyMs === null ? 'no writes yet' : `${formatMs(influx.writeLatencyMs.mean)} · ${formatMs(influx.writeLatencyMs.max)}`);
+    setText(
+      this.influx.latency,
+      influx.writeLatencyMs === null ? 'no writes yet' : `${formatMs(influx.writeLatencyMs.mean)} · ${formatMs(influx.writeLatencyMs.max)}`,
+    );
     setText(this.influx.pending, `${formatCount(influx.pendingLines)} lines`);
     setText(this.influx.fill, formatShare(influx.bufferFill));
     this.fill.value = Math.min(1, Math.max(0, influx.bufferFill));
@@ -145,7 +148,12 @@ export class HealthPanel {
         setText(create('span', 'list__topic', item), wall.id ?? '(no id)');
         setText(create('span', 'list__reason', item), wall.address);
         setText(create('span', 'list__reason', item), `since ${formatTime(wall.connectedAt, now)}`);
-        setText(create('span', 'list__reason', item), wall.reloads === 0 ? 'no reloads' : `${formatCount(wall.reloads)} ${wall.reloads === 1 ? 'reload' : 'reloads'}, last: ${wall.lastReloadReason ?? 'unknown'}`);
+        setText(
+          create('span', 'list__reason', item),
+          wall.reloads === 0
+            ? 'no reloads'
+            : `${formatCount(wall.reloads)} ${wall.reloads === 1 ? 'reload' : 'reloads'}, last: ${wall.lastReloadReason ?? 'unknown'}`,
+        );
       },
       'No wall connected.',
     );

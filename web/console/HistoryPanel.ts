@@ -143,7 +143,9 @@ export class HistoryPanel {
     const lines = this.lines;
     setData(this.chart.host, 'requestedPoints', String(points));
     this.report('loading', `Loading ${lines.length === 1 ? '1 metric' : `${lines.length} metrics`}…`);
-    void Promise.all(lines.map((line) => this.api.getJson<HistoryAnswer>(historyUrl(device.booth, device.device, line.metric, range, points), controller.signal))).then(
+    void Promise.all(
+      lines.map((line) => this.api.getJson<HistoryAnswer>(historyUrl(device.booth, device.device, line.metric, range, points), controller.signal)),
+    ).then(
       (answers) => {
         if (controller.signal.aborted) return;
         this.loading = null;
@@ -168,7 +170,9 @@ export class HistoryPanel {
     });
     this.chart.draw(lines, { min: range.from, max: range.to }, data);
     const first = answers[0];
-    const source = first ? `from ${first.source === 'influxdb' ? 'InfluxDB' : 'the live buffers (no InfluxDB)'}, one point per ${describeInterval(first.intervalMs)}` : '';
+    const source = first
+      ? `from ${first.source === 'influxdb' ? 'InfluxDB' : 'the live buffers (no InfluxDB)'}, one point per ${describeInterval(first.intervalMs)}`
+      : '';
     this.report('ready', `${formatTime(range.from, range.to)} – ${formatTime(range.to)}: ${formatCount(total)} points ${source}`.trim());
   }
 

@@ -14,7 +14,9 @@ export const ALARM_STATE_WORDS: Readonly<Record<AlarmState, string>> = {
 /** "acknowledged by Ana at 10:32:05", or '' while nobody has. */
 export function acknowledgement(alarm: Pick<Alarm, 'acknowledgedBy' | 'acknowledgedAt'>, now: number): string {
   if (alarm.acknowledgedBy === null) return '';
-  return alarm.acknowledgedAt === null ? `acknowledged by ${alarm.acknowledgedBy}` : `acknowledged by ${alarm.acknowledgedBy} at ${formatTime(alarm.acknowledgedAt, now)}`;
+  return alarm.acknowledgedAt === null
+    ? `acknowledged by ${alarm.acknowledgedBy}`
+    : `acknowledged by ${alarm.acknowledgedBy} at ${formatTime(alarm.acknowledgedAt, now)}`;
 }
 
 const SEVERITY_RANK: Record<AlarmSeverity, number> = { info: 0, warning: 1, critical: 2 };

@@ -34,7 +34,13 @@ export function consoleChartKey(groups: readonly TimeSeriesGroup[], heightPx: nu
   return `${heightPx}|${timeSeriesLayoutKey(groups, AXIS_FONT_SIZE, fontFamily)}`;
 }
 
-export function buildConsoleChart(groups: readonly TimeSeriesGroup[], window: TimeWindow, data: readonly LinePoint[][], heightPx: number, fontFamily: string): ConsoleChartOption {
+export function buildConsoleChart(
+  groups: readonly TimeSeriesGroup[],
+  window: TimeWindow,
+  data: readonly LinePoint[][],
+  heightPx: number,
+  fontFamily: string,
+): ConsoleChartOption {
   const base = buildTimeSeriesLayout(groups, window, data, AXIS_FONT_SIZE, fontFamily);
   const rows = Math.max(groups.length, 1);
   const rowHeight = Math.max(20, (heightPx - TOP_PX - TIME_AXIS_PX) / rows);

@@ -68,7 +68,13 @@ export function badge(parent: HTMLElement, className: string): { element: HTMLEl
  * Rebuilds a short list (bounded by the server: payloads, timeline, rejections) only when what it
  * shows changed: `signature` is compared with the last render's.
  */
-export function renderList<T>(list: HTMLElement, items: readonly T[], signature: (item: T) => string, build: (item: T, parent: HTMLElement) => void, emptyText: string): void {
+export function renderList<T>(
+  list: HTMLElement,
+  items: readonly T[],
+  signature: (item: T) => string,
+  build: (item: T, parent: HTMLElement) => void,
+  emptyText: string,
+): void {
   const key = items.map(signature).join('\n');
   if (list.dataset['signature'] === key && list.childElementCount > 0) return;
   list.dataset['signature'] = key;

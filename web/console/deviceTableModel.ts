@@ -6,18 +6,7 @@
  */
 import type { DeviceHealth, HealthState } from '../../contract/console';
 
-export type SortKey =
-  | 'state'
-  | 'booth'
-  | 'device'
-  | 'kind'
-  | 'lastSeen'
-  | 'rate'
-  | 'errors'
-  | 'firmware'
-  | 'address'
-  | 'reconnects'
-  | 'power';
+export type SortKey = 'state' | 'booth' | 'device' | 'kind' | 'lastSeen' | 'rate' | 'errors' | 'firmware' | 'address' | 'reconnects' | 'power';
 
 export type SortDirection = 'asc' | 'desc';
 

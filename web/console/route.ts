@@ -21,7 +21,8 @@ export function parseRoute(hash: string): Route {
     case 'device': {
       const booth = safeDecode(parts[1]);
       const device = safeDecode(parts[2]);
-      if (parts.length === 3 && booth !== null && device !== null && ID_PATTERN.test(booth) && ID_PATTERN.test(device)) return { view: 'device', booth, device };
+      if (parts.length === 3 && booth !== null && device !== null && ID_PATTERN.test(booth) && ID_PATTERN.test(device))
+        return { view: 'device', booth, device };
       return { view: 'devices' };
     }
     default:

@@ -49,12 +49,18 @@ export function moveIndex(index: number, key: string, rowCount: number, rowsPerP
   if (rowCount === 0) return null;
   const page = Math.max(1, rowsPerPage - 1);
   const target =
-    key === 'ArrowDown' ? index + 1
-    : key === 'ArrowUp' ? index - 1
-    : key === 'PageDown' ? index + page
-    : key === 'PageUp' ? index - page
-    : key === 'Home' ? 0
-    : key === 'End' ? rowCount - 1
-    : null;
+    key === 'ArrowDown'
+      ? index + 1
+      : key === 'ArrowUp'
+        ? index - 1
+        : key === 'PageDown'
+          ? index + page
+          : key === 'PageUp'
+            ? index - page
+            : key === 'Home'
+              ? 0
+              : key === 'End'
+                ? rowCount - 1
+                : null;
   return target === null ? null : Math.min(rowCount - 1, Math.max(0, target));
 }

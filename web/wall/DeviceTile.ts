@@ -43,7 +43,11 @@ export class DeviceTile {
   private rowsKey = '';
   private chartDataChanged = true;
 
-  constructor(readonly key: string, booth: string, device: string) {
+  constructor(
+    readonly key: string,
+    booth: string,
+    device: string,
+  ) {
     this.element = create('article', 'tile');
     this.element.dataset['testid'] = 'device-tile';
     this.element.dataset['booth'] = booth;
@@ -86,22 +90,17 @@ export class DeviceTile {
 
   renderChart(device: DeviceState, context: TileContext): void {
     const gapMs = staleAfterMs(device.meta.intervalMs);
-    const drawn = this.chart.render(
-      this.rows,
-      { min: context.serverNow - context.windowMs, max: context.serverNow },
-      this.chartDataChanged,
-      () => {
-        const data = this.rows.map((row) => {
-          const metric = device.metrics.get(row.metric);
-          return metric ? toLinePoints(metric.series, gapMs) : [];
-        });
-        // What the chart holds, for technicians' tools and end-to-end tests: points and breaks in the line.
-        const first = data[0] ?? [];
-        setData(this.chartHost, 'points', String(first.length));
-        setData(this.chartHost, 'gaps', String(first.filter(([, value]) => value === null).length));
-        return data;
-      },
-    );
+    const drawn = this.chart.render(this.rows, { min: context.serverNow - context.windowMs, max: context.serverNow }, this.chartDataChanged, () => {
+      const data = this.rows.map((row) => {
+        const metric = device.metrics.get(row.metric);
+        return metric ? toLinePoints(metric.series, gapMs) : [];
+      });
+      // What the chart holds, for technicians' tools and end-to-end tests: points and breaks in the line.
+      const first = data[0] ?? [];
+      setData(this.chartHost, 'points', String(first.length));
+      setData(this.chartHost, 'gaps', String(first.filter(([, value]) => value === null).length));
+      return data;
+    });
     if (drawn) this.chartDataChanged = false;
   }
 

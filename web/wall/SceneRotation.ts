@@ -46,7 +46,10 @@ export class SceneRotation {
       return { scene: this.scenes[pinned] as SceneSpec, index: pinned, count, progress: 0, pinned: true };
     }
 
-    let index = Math.max(0, this.scenes.findIndex((s) => s.id === this.currentId));
+    let index = Math.max(
+      0,
+      this.scenes.findIndex((s) => s.id === this.currentId),
+    );
     if (this.scenes[index]?.id !== this.currentId) this.enter(index, now);
     let scene = this.scenes[index] as SceneSpec;
     const durationMs = scene.durationSeconds * 1000;

@@ -62,7 +62,8 @@ export class WallConnection {
       handlers.onSnapshot(snapshot);
       // The page shows what it got; a technician opening the console sees why charts start late.
       const left = snapshot.truncated;
-      if (left && (left.points > 0 || left.devices > 0)) console.warn(`snapshot over the server's size cap: ${left.points} oldest points and ${left.devices} devices left out`);
+      if (left && (left.points > 0 || left.devices > 0))
+        console.warn(`snapshot over the server's size cap: ${left.points} oldest points and ${left.devices} devices left out`);
     });
     socket.on('frame', (frame) => handlers.onFrame(frame));
   }

@@ -97,7 +97,11 @@ function kindScene(kind: string, devices: readonly DeviceFacts[]): SceneSpec {
 
 /** Kinds are device-chosen text; the id must still be usable in `?scene=`. */
 export function autoSceneId(kind: string): string {
-  const slug = kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = kind
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `kind-${slug || 'other'}`;
 }
 

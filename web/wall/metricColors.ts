@@ -2,16 +2,7 @@
  * A metric keeps its colour on every tile (temperature is the same hue everywhere on the wall),
  * which lets visitors compare devices at a glance; within one device no two rows share a colour.
  */
-export const METRIC_PALETTE: readonly string[] = [
-  '#4cc9f0',
-  '#f9c74f',
-  '#90be6d',
-  '#f8961e',
-  '#c77dff',
-  '#a0c4ff',
-  '#43aa8b',
-  '#ff8fab',
-];
+export const METRIC_PALETTE: readonly string[] = ['#4cc9f0', '#f9c74f', '#90be6d', '#f8961e', '#c77dff', '#a0c4ff', '#43aa8b', '#ff8fab'];
 
 export function assignMetricColors(metrics: readonly string[]): Map<string, string> {
   const colors = new Map<string, string>();

@@ -21,14 +21,7 @@ import { PanelChart } from './PanelChart';
 import { PanelFrame } from './PanelFrame';
 import { deviceName, freshnessNote, metricUnit } from './panelText';
 import { LIVE_CHART_INTERVAL_MS, type PanelContext, type PanelView } from './PanelView';
-import {
-  buildPositionLayout,
-  buildPositionUpdate,
-  positionLayoutKey,
-  positionMargins,
-  type PlottedDevice,
-  type PositionLook,
-} from './positionOptions';
+import { buildPositionLayout, buildPositionUpdate, positionLayoutKey, positionMargins, type PlottedDevice, type PositionLook } from './positionOptions';
 import { axisExtent, equalAspectExtents, extractTrail, type Extent, type TrailPoint } from './positionTrail';
 
 use([ScatterChart, GridComponent, LabelLayout]);
@@ -136,8 +129,14 @@ export class PositionPanel implements PanelView {
 
   private extents(devices: readonly DeviceState[], plotted: readonly PlottedDevice[], fontSize: number): { x: Extent; y: Extent } {
     const points = plotted.flatMap((d): { x: number; y: number }[] => (d.position ? [...d.trail, d.position] : [...d.trail]));
-    const x = axisExtent(devices.map((d) => expectedRangeOf(d.meta, this.spec.xMetric)), points.map((p) => p.x)) ?? { min: -1, max: 1 };
-    const y = axisExtent(devices.map((d) => expectedRangeOf(d.meta, this.spec.yMetric)), points.map((p) => p.y)) ?? { min: -1, max: 1 };
+    const x = axisExtent(
+      devices.map((d) => expectedRangeOf(d.meta, this.spec.xMetric)),
+      points.map((p) => p.x),
+    ) ?? { min: -1, max: 1 };
+    const y = axisExtent(
+      devices.map((d) => expectedRangeOf(d.meta, this.spec.yMetric)),
+      points.map((p) => p.y),
+    ) ?? { min: -1, max: 1 };
     const margins = positionMargins(fontSize);
     return equalAspectExtents(x, y, this.chart.width - margins.left - margins.right, this.chart.height - margins.top - margins.bottom);
   }
@@ -177,12 +176,7 @@ function plottedDevice(device: DeviceState, xMetric: string, yMetric: string, co
 }
 
 /** The newest paired position; the latest values when the window holds none (a summary only). */
-function latestPosition(
-  device: DeviceState,
-  xMetric: string,
-  yMetric: string,
-  trail: readonly TrailPoint[] = [],
-): { x: number; y: number } | null {
+function latestPosition(device: DeviceState, xMetric: string, yMetric: string, trail: readonly TrailPoint[] = []): { x: number; y: number } | null {
   const last = trail[trail.length - 1];
   if (last) return { x: last.x, y: last.y };
   const x = device.metrics.get(xMetric)?.latest;

@@ -78,7 +78,7 @@ function gaugeBands(range: { min?: number; max?: number }, min: number, max: num
     bands.push({ to: 1, kind: 'ok' });
   }
   // A band that ends where the previous one ended would be invisible; drop it.
-  return bands.filter((band, index) => index === 0 ? band.to > 0 : band.to > (bands[index - 1]?.to ?? 0));
+  return bands.filter((band, index) => (index === 0 ? band.to > 0 : band.to > (bands[index - 1]?.to ?? 0)));
 }
 
 /** 1, 2, 2.5 or 5 times a power of ten: tick labels people can read at a glance. */

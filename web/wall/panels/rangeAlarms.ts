@@ -35,11 +35,7 @@ export const CRITICAL_EXCESS = 0.25;
  * showing. With `serverNow`, alarms of devices that are not live say how old their reading is:
  * the condition may have ended since, and a wall must not present an old value as current.
  */
-export function collectRangeAlarms(
-  model: { devices(): Iterable<DeviceState> },
-  text: WallText = ENGLISH,
-  serverNow?: number,
-): WallAlarm[] {
+export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, text: WallText = ENGLISH, serverNow?: number): WallAlarm[] {
   const alarms: WallAlarm[] = [];
   for (const device of model.devices()) {
     const expected = device.meta.expected;

@@ -61,7 +61,13 @@ export function buildTimeSeriesLayout(
 ): DeviceChartOption {
   const frame = buildChartLayout(groups.map(groupRow), window, [], axisFontSize, fontFamily);
   const lines = linesOf(groups);
-  const drawn = buildChartLayout(lines.map(({ line }) => line), window, data, axisFontSize, fontFamily);
+  const drawn = buildChartLayout(
+    lines.map(({ line }) => line),
+    window,
+    data,
+    axisFontSize,
+    fontFamily,
+  );
   return {
     ...frame,
     series: asArray(drawn.series).map((series, index) => {
@@ -77,7 +83,12 @@ export function buildTimeSeriesLayout(
 /** What changes every tick: the sliding window, and the data only when it changed. */
 export function buildTimeSeriesUpdate(groups: readonly TimeSeriesGroup[], window: TimeWindow, data: readonly LinePoint[][] | null): DeviceChartOption {
   const update = buildChartUpdate(groups.map(groupRow), window, null);
-  if (data) update.series = buildChartUpdate(linesOf(groups).map(({ line }) => line), window, data).series;
+  if (data)
+    update.series = buildChartUpdate(
+      linesOf(groups).map(({ line }) => line),
+      window,
+      data,
+    ).series;
   return update;
 }
 
