@@ -30,8 +30,8 @@ export function safeTagValue(value: string | undefined, fallback = 'unknown'): s
  * characters (a newline would end the line) replaced, since such text may come from a device or a user.
  */
 export function stringFieldValue(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return `"${text
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the line
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')}"`;
