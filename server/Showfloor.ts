@@ -33,7 +33,7 @@ import { InfluxStore } from './store/InfluxStore';
 import { StoreCounters } from './store/StoreCounters';
 import { StoredDeviceBudget, learnStoredDevices } from './store/StoredDeviceBudget';
 import { warmLiveView } from './store/liveWarmup';
-import { DashboardSource } from './wall/DashboardSource';
+import { DashboardSource } from './dashboard/DashboardSource';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 const MQTT_WEBSOCKET_PATH = '/mqtt';

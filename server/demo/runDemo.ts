@@ -13,7 +13,7 @@ import { SettingsError, parseEnv, parseSettingsFile, type Settings } from '../co
 import { createLogger } from '../logger';
 import { closeOnSignals } from '../processLifecycle';
 import { startShowfloor } from '../Showfloor';
-import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from './LocalInfluxd';
+import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from '../influxd/LocalInfluxd';
 
 const DEMO_BOOTH = { id: 'demo', name: 'Showfloor Demo Booth' };
 const DEMO_DEVICES = 12;

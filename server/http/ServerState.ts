@@ -7,7 +7,7 @@ import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { StoreCounters } from '../store/StoreCounters';
 import type { StoredDeviceBudget } from '../store/StoredDeviceBudget';
-import type { DashboardSource } from '../wall/DashboardSource';
+import type { DashboardSource } from '../dashboard/DashboardSource';
 
 /** The read-only view of the running server that the HTTP layer reports from. */
 export interface ServerState {

@@ -8,7 +8,7 @@ import express, { type Express, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
-import { LOGO_ROUTE } from '../wall/dashboardLogo';
+import { LOGO_ROUTE } from '../dashboard/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
 import { CONSOLE_PAGE_ROUTE, consolePageRoute } from './consolePageRoute';
 import { errorResponder, notFound } from './errorResponses';

@@ -3,7 +3,7 @@
  * names no file (the query's `v` only busts caches), so there is no path to traverse.
  */
 import type { RequestHandler } from 'express';
-import type { DashboardSource } from '../wall/DashboardSource';
+import type { DashboardSource } from '../dashboard/DashboardSource';
 
 /**
  * An SVG opened on its own is a document that could run script; this policy forbids that and any

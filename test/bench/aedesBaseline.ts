@@ -4,7 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
-import { freePorts } from '../../server/demo/freePorts';
+import { freePorts } from '../../server/net/freePorts';
 import { CpuMeter, type CpuReport } from './cpuMeter';
 import { GatewayFleet, type GatewayLogin } from './gatewayFleet';
 import { TsxChild } from './tsxChild';

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from '../../server/demo/LocalInfluxd';
+import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from '../../server/influxd/LocalInfluxd';
 import { measureAedesBaseline } from './aedesBaseline';
 import {
   formatInt,

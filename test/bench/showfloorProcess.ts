@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hashPasswordSync } from '../../broker/passwordHash';
-import { freePorts } from '../../server/demo/freePorts';
+import { freePorts } from '../../server/net/freePorts';
 import { TsxChild } from './tsxChild';
 
 export interface BenchBooth {

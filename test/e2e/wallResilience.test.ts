@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { deviceTopic } from '../../contract/device';
-import { freePorts } from '../../server/demo/freePorts';
+import { freePorts } from '../../server/net/freePorts';
 import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
 import { startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor, type TestShowfloorOptions } from '../support/showfloor';

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startLocalInfluxd, type LocalInfluxd } from '../../server/demo/LocalInfluxd';
+import { startLocalInfluxd, type LocalInfluxd } from '../../server/influxd/LocalInfluxd';
 import { describeWithInfluxd } from '../support/influxd';
 import { waitFor } from '../support/waitFor';
 
@@ -66,7 +66,7 @@ describeWithInfluxd('LocalInfluxd with a real influxd', () => {
     const demoScript = join(scratch, 'ctrl-c-demo.mts');
     await writeFile(
       demoScript,
-      `import { startLocalInfluxd } from ${JSON.stringify(join(repositoryRoot, 'server/demo/LocalInfluxd.ts'))};
+      `import { startLocalInfluxd } from ${JSON.stringify(join(repositoryRoot, 'server/influxd/LocalInfluxd.ts'))};
 const influxd = await startLocalInfluxd(${JSON.stringify(directory)});
 await fetch(influxd.url + '/query', { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE demo' }) });
 process.once('SIGINT', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WallDashboard } from '../../contract/dashboard';
 import type { Snapshot, WallSubscription } from '../../contract/live';
-import { DashboardFileError } from '../../server/wall/dashboardFile';
+import { DashboardFileError } from '../../server/dashboard/dashboardFile';
 import { BOOTH_A, getJson, startTestShowfloor, wallClient, type WallClient } from '../support/showfloor';
 import { eventually, waitForEvent } from '../support/waitFor';
 import type { PublicHealth, PublicWallList } from '../support/publicApi';

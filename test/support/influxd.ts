@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findInfluxdBinary, influxdBinaryLookup, startLocalInfluxd, type LocalInfluxd } from '../../server/demo/LocalInfluxd';
+import { findInfluxdBinary, influxdBinaryLookup, startLocalInfluxd, type LocalInfluxd } from '../../server/influxd/LocalInfluxd';
 import { describeRequiring, missingBinaryMessage, type SuiteRequirement } from './requiredBinary';
 
 const influxdRequirement: SuiteRequirement = {

@@ -1,4 +1,4 @@
-import { freePorts } from '../../server/demo/freePorts';
+import { freePorts } from '../../server/net/freePorts';
 
 // One implementation for the demo and the tests; server code cannot import from test/.
 export { freePorts };

@@ -1,4 +1,4 @@
-import { findExecutable, type ExecutableLookup } from '../../server/demo/findExecutable';
+import { findExecutable, type ExecutableLookup } from '../../server/influxd/findExecutable';
 import { describe, it } from 'vitest';
 
 /** Absolute path of an executable, or undefined when it is not installed. */

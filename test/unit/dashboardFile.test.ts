@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_LIMITS, type PanelKind } from '../../contract/dashboard';
-import { DashboardFileError, MAX_TEXT_LENGTH, parseDashboardFile } from '../../server/wall/dashboardFile';
+import { DashboardFileError, MAX_TEXT_LENGTH, parseDashboardFile } from '../../server/dashboard/dashboardFile';
 
 const parse = (yaml: string) => parseDashboardFile(yaml, 'd.yaml');
 

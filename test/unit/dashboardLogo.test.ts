@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LOGO_BYTES, logoReference, readLogoFile } from '../../server/wall/dashboardLogo';
-import { DashboardSource } from '../../server/wall/DashboardSource';
+import { MAX_LOGO_BYTES, logoReference, readLogoFile } from '../../server/dashboard/dashboardLogo';
+import { DashboardSource } from '../../server/dashboard/DashboardSource';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 

@@ -4,7 +4,7 @@ import { LiveHub } from '../../server/live/LiveHub';
 import { parseSubscription } from '../../server/live/LiveHub';
 import { WallRegistry } from '../../server/live/WallRegistry';
 import { SeriesBuffer } from '../../server/live/SeriesBuffer';
-import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
+import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
 
 const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD, registry: new WallRegistry() });
 

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findInfluxdBinary, LocalInfluxd, startLocalInfluxd, type LocalInfluxdTuning } from '../../server/demo/LocalInfluxd';
+import { findInfluxdBinary, LocalInfluxd, startLocalInfluxd, type LocalInfluxdTuning } from '../../server/influxd/LocalInfluxd';
 import { freePorts } from '../support/ports';
 
 /*

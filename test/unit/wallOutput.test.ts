@@ -8,7 +8,7 @@ import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub, type WallServer } from '../../server/live/LiveHub';
 import { pendingOutputBytes } from '../../server/live/wallOutput';
 import { WallRegistry } from '../../server/live/WallRegistry';
-import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
+import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
 
 function fakeConn(queued: number[], bufferedAmount: number, transport = 'websocket') {
   return {
