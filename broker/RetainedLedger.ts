@@ -1,7 +1,7 @@
 /**
  * The retained messages the broker keeps, counted per booth: how many topics and how many bytes.
  * Aedes keeps retained messages in memory for ever, so this is what bounds them. Only status and
- * meta are retained by contract (docs/devices.md), and only up to the booth's limits of topics
+ * meta are retained by the device contract, and only up to the booth's limits of topics
  * and bytes.
  */
 import { ID_PATTERN } from '../contract/device';
@@ -13,8 +13,8 @@ export interface RetainedLimits {
 
 /**
  * What became of a retained publish: `kept` (stored, or replacing the topic's message), `cleared`
- * (an empty message removed the topic), or why it may not be retained. `not-retainable` is a topic
- * the contract does not retain; it is still refused against the booth's topic limit.
+ * (an empty message removed the topic), or why it may not be retained: a topic the contract does
+ * not retain, the booth's topic limit, or its byte budget.
  */
 export type RetainedOutcome = 'kept' | 'cleared' | 'not-retainable' | 'over-topics' | 'over-bytes';
 
@@ -63,9 +63,9 @@ export class RetainedLedger {
       return 'cleared';
     }
     const bytes = Buffer.byteLength(topic) + Buffer.byteLength(payload);
-    const fitsTopics = held !== undefined || retained.topics.size < this.limits.maxTopicsPerBooth;
     if (!retainable) return 'not-retainable';
-    if (!fitsTopics) return 'over-topics';
+    // Replacing a held topic takes no new place.
+    if (held === undefined && retained.topics.size >= this.limits.maxTopicsPerBooth) return 'over-topics';
     if (retained.bytes - (held ?? 0) + bytes > this.limits.maxBytesPerBooth) return 'over-bytes';
     retained.topics.set(topic, bytes);
     retained.bytes += bytes - (held ?? 0);
