@@ -10,6 +10,8 @@
  * calls `broker.publish` and sends PUBREC when `done` is called. Declining there keeps every
  * protocol obligation to the sender and delivers to nobody, and a declined message costs no
  * routing, which matters most during the floods it is meant for.
+ *
+ * ShowfloorBroker's gate runs the `admit` steps of publishPipeline.ts.
  */
 import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
 

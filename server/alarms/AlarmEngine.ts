@@ -13,7 +13,7 @@
  * bring them back.
  */
 import { unitOf } from '../../contract/device';
-import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { DevicePublish } from '../../broker/brokerEvents';
 import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';

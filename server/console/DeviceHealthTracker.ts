@@ -5,7 +5,7 @@
  * learned interval, rejections and last payloads. Bounded like the live directory: per booth, least
  * recently heard out first.
  */
-import type { ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/ShowfloorBroker';
+import type { ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/brokerEvents';
 import type { HealthChange, HealthChangeReason, HealthState, RejectionSample } from '../../contract/console';
 import { deviceTopic, type DeviceMeta, type ReadingValues } from '../../contract/device';
 import type { IngestObserver } from '../ingest/Ingest';

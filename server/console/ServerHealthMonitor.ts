@@ -4,7 +4,7 @@
  * Fed one way by ingest (rates) and read from the objects that own the other figures.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { DevicePublish } from '../../broker/brokerEvents';
 import type { BoothBudgets, ServerHealth } from '../../contract/console';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { IngestCounters } from '../ingest/IngestCounters';

@@ -4,7 +4,7 @@
  * Observers (the technician console's health tracker and alarm engine) see every message with its
  * verdict and every connection event, after the live view has taken them.
  */
-import type { BrokerSink, ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/ShowfloorBroker';
+import type { BrokerSink, ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/brokerEvents';
 import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';

@@ -4,7 +4,7 @@
  * device's alarms and watches gone with it (live and at restore).
  */
 import { describe, expect, it } from 'vitest';
-import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { DevicePublish } from '../../broker/brokerEvents';
 import type { Alarm } from '../../contract/console';
 import { AlarmEngine, alarmLimitsFor, FORGOTTEN_DEVICE_NOTE, type AlarmChange, type AlarmDevice, type AlarmLimits } from '../../server/alarms/AlarmEngine';
 import { BudgetRefusals } from '../../server/budgets/BudgetRefusals';

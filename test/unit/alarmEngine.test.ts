@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { DevicePublish } from '../../broker/brokerEvents';
 import type { HealthState } from '../../contract/console';
 import { AlarmEngine, DEFAULT_ALARM_LIMITS, type AlarmChange, type AlarmDevice } from '../../server/alarms/AlarmEngine';
 import { alarmEventLine } from '../../server/alarms/AlarmLog';

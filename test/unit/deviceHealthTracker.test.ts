@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionClosed, DevicePublish } from '../../broker/ShowfloorBroker';
+import type { ConnectionClosed, DevicePublish } from '../../broker/brokerEvents';
 import { DEFAULT_TRACKER_LIMITS, DeviceHealthTracker, type PresenceChange } from '../../server/console/DeviceHealthTracker';
 import { TelemetryValidator } from '../../server/ingest/TelemetryValidator';
 

@@ -1,0 +1,163 @@
+/**
+ * A device's publish, step by step, in the order the broker applies them: PUBLISH_PIPELINE below.
+ * Modelled on Aedes's own lib/handlers/publish.js, which lists its steps (`publishActions`) and
+ * runs them in series.
+ *
+ * Aedes itself, before any of these steps, refuses a publish topic that is empty, holds + or #
+ * [MQTT-3.3.2-2] or has too many levels, and closes the connection; ShowfloorBroker only counts
+ * those ('invalid-topic'). A will's topic is checked when the client connects (authenticate).
+ *
+ * Each step is bound to the moment Aedes gives the broker, because what a refusal can do depends
+ * on it:
+ * - `authorize`: Aedes's authorizePublish hook, before the sender is answered. MQTT 3.1.1 has no
+ *   negative acknowledgement for a publish, so a refusal closes the connection.
+ * - `admit`: GatedAedes's gate, after the sender is answered and before the message is retained or
+ *   forwarded. A refusal drops the message silently: it reaches no subscriber and no sink, and the
+ *   device does not retry it. A step here may also change the packet (drop its retain flag).
+ * - `published`: Aedes's publish event, once the message was retained and forwarded.
+ */
+import type { PublishPacket } from 'aedes';
+import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
+import type { BoothBudgetRefusal, BrokerRefusal, BrokerSink } from './brokerEvents';
+import type { RetainedLedger } from './RetainedLedger';
+
+/** How many device ids one connection may be associated with for presence; a gateway rarely has more. */
+export const MAX_DEVICES_PER_CONNECTION = 256;
+
+/** What the broker knows of one authenticated connection; made in authenticate. */
+export interface ConnectionState {
+  booth: string;
+  connectionId: number;
+  address: string | null;
+  willTopic: string | null;
+  devices: Set<string>;
+  keepaliveTimedOut: boolean;
+  /** Set once the close was reported; the state outlives the close so the will publish still finds it. */
+  closed: boolean;
+}
+
+/** One publish of an authenticated connection on its way through the steps. */
+export interface InFlightPublish {
+  packet: PublishPacket;
+  clientId: string;
+  connection: ConnectionState;
+  /** The broker publishing the client's will after the connection was lost. */
+  fromWill: boolean;
+}
+
+/** What the steps use of the broker; small so that a test can give each step its own. */
+export interface PublishServices {
+  /** Per-device message budget (token bucket): true while the key has a token to spend. */
+  deviceMessages: { take(key: string): boolean };
+  /** Per-booth message budget, keyed by booth id. */
+  boothMessages: { take(key: string): boolean };
+  retained: Pick<RetainedLedger, 'offer'>;
+  sink: BrokerSink;
+  /** Counts and logs a refusal (BrokerOptions.onRefusal). */
+  refuse: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
+  /** Counts a refusal of a booth's own budget against that booth (BrokerOptions.onBudgetRefusal). */
+  refuseBudget: (booth: string, refusal: BoothBudgetRefusal) => void;
+}
+
+/** True to go on to the next step; false to stop here (what that means depends on the moment). */
+export type PublishStep = (publish: InFlightPublish, services: PublishServices) => boolean;
+
+export type PublishMoment = 'authorize' | 'admit' | 'published';
+
+/** The device id of a `booth/{booth}/{device}/…` topic, when it is a valid id. */
+export function deviceOf(topic: string): string | undefined {
+  const device = topic.split('/')[2];
+  return device !== undefined && ID_PATTERN.test(device) ? device : undefined;
+}
+
+function refusalDetail({ clientId, connection, packet }: InFlightPublish): { clientId: string; booth: string; topic: string } {
+  return { clientId, booth: connection.booth, topic: packet.topic };
+}
+
+/** A connection publishes under its own booth's prefix only. */
+export const checkBoothTopic: PublishStep = (publish, { refuse }) => {
+  if (publish.packet.topic.startsWith(boothTopicPrefix(publish.connection.booth))) return true;
+  refuse('publish-denied', refusalDetail(publish));
+  return false;
+};
+
+/** Publishes per second per device (booth + device id from the topic, else the client id); wills are not limited. */
+export const limitDeviceRate: PublishStep = (publish, { deviceMessages, refuse }) => {
+  if (publish.fromWill) return true;
+  const { booth } = publish.connection;
+  const device = deviceOf(publish.packet.topic);
+  if (deviceMessages.take(device !== undefined ? `${booth}/${device}` : `${booth} ${publish.clientId}`)) return true;
+  refuse('rate-limited', refusalDetail(publish));
+  return false;
+};
+
+/**
+ * After the device's own budget: a booth spreading a flood over many device ids is cut here,
+ * before routing, so what it costs other booths is the parse and the PUBACK and no more.
+ */
+export const limitBoothRate: PublishStep = (publish, { boothMessages, refuse, refuseBudget }) => {
+  if (publish.fromWill || boothMessages.take(publish.connection.booth)) return true;
+  refuse('booth-rate-limited', refusalDetail(publish));
+  refuseBudget(publish.connection.booth, 'booth-rate-limited');
+  return false;
+};
+
+/**
+ * Past the booth's retained limits the retain flag is dropped: the message is still delivered, and
+ * the retained message it would have replaced stays. Here rather than at `authorize`, so only
+ * messages that Aedes goes on to store are counted. Never stops the publish.
+ */
+export const boundRetained: PublishStep = (publish, { retained, refuse, refuseBudget }) => {
+  const { packet, connection } = publish;
+  if (!packet.retain) return true;
+  const outcome = retained.offer(connection.booth, packet.topic, packet.payload);
+  if (outcome === 'kept' || outcome === 'cleared') return true;
+  packet.retain = false;
+  refuse('retain-dropped', refusalDetail(publish));
+  if (outcome === 'over-bytes') refuseBudget(connection.booth, 'retained-bytes-budget');
+  return true;
+};
+
+/** The devices a connection spoke for, so its close can mark each offline; bounded per connection. */
+export const recordDevice: PublishStep = ({ packet, connection }) => {
+  const device = deviceOf(packet.topic);
+  if (device !== undefined && connection.devices.size < MAX_DEVICES_PER_CONNECTION) connection.devices.add(device);
+  return true;
+};
+
+export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill }, { sink }) => {
+  sink.devicePublish({
+    booth: connection.booth,
+    topic: packet.topic,
+    // Aedes hands on the payload as it parsed it from the wire: a Buffer.
+    payload: packet.payload as Buffer,
+    clientId,
+    connectionId: connection.connectionId,
+    fromWill,
+    keepaliveTimedOut: connection.keepaliveTimedOut,
+  });
+  return true;
+};
+
+/** The whole publish path of the broker, in order. */
+export const PUBLISH_PIPELINE: readonly { at: PublishMoment; step: PublishStep }[] = [
+  { at: 'authorize', step: checkBoothTopic },
+  { at: 'admit', step: limitDeviceRate },
+  { at: 'admit', step: limitBoothRate },
+  { at: 'admit', step: boundRetained },
+  { at: 'published', step: recordDevice },
+  { at: 'published', step: handToSink },
+];
+
+/** Runs the steps of one moment in order; false as soon as one stops the publish. */
+export function runPublishSteps(
+  at: PublishMoment,
+  publish: InFlightPublish,
+  services: PublishServices,
+  pipeline: readonly { at: PublishMoment; step: PublishStep }[] = PUBLISH_PIPELINE,
+): boolean {
+  for (const entry of pipeline) {
+    if (entry.at === at && !entry.step(publish, services)) return false;
+  }
+  return true;
+}
