@@ -4,8 +4,8 @@
  * the typed rules the alarm engine evaluates.
  */
 import { z } from 'zod';
-import { parsePasswordHash } from '../../broker/passwordHash';
 import { DEVICE_KIND_PATTERN, ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
+import { passwordHashSetting } from './passwordHashSetting';
 
 /** Rules are evaluated on every accepted reading; a few hundred is far beyond any show's needs. */
 export const MAX_ALARM_RULES = 200;
@@ -14,12 +14,7 @@ const MAX_RULE_SECONDS = 24 * 3600;
 
 export const consoleSchema = z
   .object({
-    passwordHash: z
-      .string({ error: (issue) => (issue.input === undefined ? 'required: run `npm run hash-password` and paste the line it prints' : 'must be a string') })
-      .superRefine((text, ctx) => {
-        const hash = parsePasswordHash(text);
-        if (typeof hash === 'string') ctx.addIssue({ code: 'custom', message: `${hash} (make one with \`npm run hash-password\`)` });
-      }),
+    passwordHash: passwordHashSetting,
     // Plain secrets in the file would leak with it, as for booths.
     password: z
       .never({ error: 'plain passwords are not accepted: run `npm run hash-password` and put the line it prints (passwordHash: …) in its place' })

@@ -8,10 +8,10 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { parsePasswordHash } from '../../broker/passwordHash';
 import { ID_PATTERN } from '../../contract/device';
 import { parseHostName, type HostName } from '../http/HostPolicy';
 import { alarmRulesSchema, consoleSchema } from './consoleSettings';
+import { passwordHashSetting } from './passwordHashSetting';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -133,12 +133,7 @@ export type EnvSettings = z.infer<typeof envSchema>;
 const boothSchema = z.object({
   id: z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
   name: z.string().min(1).max(80),
-  passwordHash: z
-    .string({ error: (issue) => (issue.input === undefined ? 'required: run `npm run hash-password` and paste the line it prints' : 'must be a string') })
-    .superRefine((text, ctx) => {
-      const hash = parsePasswordHash(text);
-      if (typeof hash === 'string') ctx.addIssue({ code: 'custom', message: `${hash} (make one with \`npm run hash-password\`)` });
-    }),
+  passwordHash: passwordHashSetting,
   // Plain passwords used to be accepted here; an old config must stop with directions, not start without them.
   password: z
     .never({
