@@ -64,13 +64,14 @@ export interface PresenceVerdict {
 /**
  * The rule. Offline is what an event said; otherwise a device is stale once nothing has shown it
  * alive (a reading, or the event that brought it online) for longer than its stale limit. A device
- * not heard since a restart is judged by the age of its restored readings, and is stale without any.
+ * not heard since this server started is stale: readings from before the start (restored from
+ * storage) are history, not a sign of life.
  */
 export function assessPresence(facts: PresenceFacts, now: number): PresenceVerdict {
   const { presence, lastSeen } = facts;
   if (presence.state === 'offline') return { state: 'offline', reason: presence.reason, since: presence.since };
-  const cameOnlineAt = presence.state === 'online' ? presence.since : null;
-  const lastAlive = Math.max(lastSeen ?? -Infinity, cameOnlineAt ?? -Infinity);
+  const readingAt = lastSeen !== null && (presence.state === 'online' || lastSeen >= presence.since) ? lastSeen : -Infinity;
+  const lastAlive = Math.max(readingAt, presence.state === 'online' ? presence.since : -Infinity);
   if (lastAlive === -Infinity) return { state: 'stale', reason: presence.reason, since: presence.since };
   if (now - lastAlive > facts.staleAfterMs) return { state: 'stale', reason: 'inactivity', since: lastAlive + facts.staleAfterMs };
   return { state: 'online', reason: presence.reason, since: presence.state === 'online' ? presence.since : lastAlive };

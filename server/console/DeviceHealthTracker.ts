@@ -81,6 +81,7 @@ export class DeviceHealthTracker implements IngestObserver {
     this.model.onEvicted((record) => {
       for (const listener of this.evictionListeners) listener(record.booth, record.device);
     });
+    this.model.beforeReading((record, at) => this.settle(record, at));
   }
 
   /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
@@ -139,7 +140,7 @@ export class DeviceHealthTracker implements IngestObserver {
       // A will for this device says more than "the connection broke"; a keepalive timeout says more than the will.
       const willForDevice = event.willTopic === deviceTopic(event.booth, device, 'status');
       const reason: HealthChangeReason = event.reason === 'connection-lost' && willForDevice ? 'will' : event.reason;
-      this.change(record, 'offline', reason, at);
+      this.event(record, 'offline', reason, at);
     }
   }
 
@@ -167,15 +168,15 @@ export class DeviceHealthTracker implements IngestObserver {
         // Its rate and learned interval are the live directory's to record (DeviceModel.reading), once per reading.
         if (record.lastSeen === null || at > record.lastSeen) record.lastSeen = at;
         this.pickBatteryAndSignal(record, verdict.values);
-        if (record.state !== 'online') this.change(record, 'online', 'telemetry', at);
+        if (record.state !== 'online') this.event(record, 'online', 'telemetry', at);
         return;
       case 'status': {
         if (verdict.status === 'online') {
-          if (record.state !== 'online') this.change(record, 'online', 'status', at);
+          if (record.state !== 'online') this.event(record, 'online', 'status', at);
           return;
         }
         const reason: HealthChangeReason = !publish.fromWill ? 'status' : publish.keepaliveTimedOut ? 'keepalive-timeout' : 'will';
-        this.change(record, 'offline', reason, at);
+        this.event(record, 'offline', reason, at);
         return;
       }
       case 'meta':
@@ -189,11 +190,14 @@ export class DeviceHealthTracker implements IngestObserver {
    * online device quiet past its stale limit becomes stale. Called every second.
    */
   tick(now: number): void {
-    for (const record of this.records()) {
-      if (record.timeline.length === 0) continue; // nothing recorded yet: its first change comes from an event or restore()
-      const verdict = this.model.presenceOf(record, now);
-      if (verdict.state !== record.state) this.change(record, verdict.state, verdict.reason, now);
-    }
+    for (const record of this.records()) this.settle(record, now);
+  }
+
+  /** Records the rule's verdict at `now` if it differs from the last one recorded; a stale device is recorded stale from when it became so. */
+  private settle(record: DeviceHealthRecord, now: number): void {
+    if (record.timeline.length === 0) return; // nothing recorded yet: its first change comes from an event or restore()
+    const verdict = this.model.presenceOf(record, now);
+    if (verdict.state !== record.state) this.change(record, verdict.state, verdict.reason, verdict.state === 'stale' ? Math.min(now, verdict.since) : now);
   }
 
   /**
@@ -226,14 +230,17 @@ export class DeviceHealthTracker implements IngestObserver {
     record.connectionsSeen++;
     if (info.address !== null) record.lastAddress = info.address;
     if (record.lastHeard === null || record.lastHeard < at) record.lastHeard = at;
-    if (comesOnline && record.state !== 'online') this.change(record, 'online', 'connect', at);
+    if (comesOnline && record.state !== 'online') this.event(record, 'online', 'connect', at);
   }
 
-  /** Online and offline come from events and are written to the model's presence too; stale is only ever the rule's verdict. */
+  /** A presence event (a connection, a status, a reading, a will): written to the model, and recorded if it changes the state. */
+  private event(record: DeviceHealthRecord, state: 'online' | 'offline', reason: HealthChangeReason, at: number): void {
+    if (record.presence.state !== state || record.presence.reason !== reason) record.presence = { state, since: at, reason };
+    this.change(record, state, reason, at);
+  }
+
+  /** Records a change of the rule's verdict for the timeline, the device_status log and the alarms. */
   private change(record: DeviceHealthRecord, state: HealthState, reason: HealthChangeReason, at: number): void {
-    if (state !== 'stale' && (record.presence.state !== state || record.presence.reason !== reason)) {
-      record.presence = { state, since: at, reason };
-    }
     if (record.state === state && record.timeline.length > 0) return;
     const previous = record.state;
     record.state = state;

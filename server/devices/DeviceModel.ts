@@ -96,10 +96,12 @@ export interface StaleLimit {
 }
 
 export type EvictionListener = (record: DeviceRecord) => void;
+export type ReadingListener = (record: DeviceRecord, at: number) => void;
 
 export class DeviceModel {
   private readonly devices: DevicesPerBooth<DeviceRecord>;
   private readonly evictionListeners: EvictionListener[] = [];
+  private readonly readingListeners: ReadingListener[] = [];
 
   constructor(
     readonly maxDevicesPerBooth: number,
@@ -113,6 +115,14 @@ export class DeviceModel {
   /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
   onEvicted(listener: EvictionListener): void {
     this.evictionListeners.push(listener);
+  }
+
+  /**
+   * Told of an accepted reading before it updates the record, so what the rule said up to it can be
+   * recorded: a device that went quiet past its limit was stale, even if no tick saw it before it spoke again.
+   */
+  beforeReading(listener: ReadingListener): void {
+    this.readingListeners.push(listener);
   }
 
   get evictedDevices(): number {
@@ -138,6 +148,7 @@ export class DeviceModel {
 
   /** An accepted reading received at `at`: its rate, its interval and the rule's clock. Returns whether the stale limit changed. */
   reading(record: DeviceRecord, at: number): boolean {
+    for (const listener of this.readingListeners) listener(record, at);
     const before = this.staleLimit(record).ms;
     record.readings.add(at);
     record.learner.arrival(at);

@@ -94,8 +94,10 @@ export class DeviceDirectory {
     values: ReadingValues,
     receivedAt: number,
   ): { record: DeviceRecord; cameOnline: boolean; summaryChanged: boolean } {
-    const record = this.restoreReadings(booth, device, ts, values);
+    const record = this.touch(booth, device);
+    // First, while the record still says when the device was last alive.
     const limitMoved = this.model.reading(record, receivedAt);
+    this.fill(record, ts, values);
     record.lastSeen = receivedAt;
     record.accepted++;
     const cameOnline = record.presence.state !== 'online';
@@ -109,6 +111,13 @@ export class DeviceDirectory {
    */
   restoreReadings(booth: string, device: string, ts: number, values: ReadingValues): DeviceRecord {
     const record = this.touch(booth, device);
+    this.fill(record, ts, values);
+    return record;
+  }
+
+  /** Puts one reading into the record's window and latest values, within the booth's budgets. */
+  private fill(record: DeviceRecord, ts: number, values: ReadingValues): void {
+    const { booth } = record;
     const usage = this.usageOf(booth);
     const grant = (bytes: number) => {
       if (usage.liveWindowBytes + bytes > this.maxBytesPerBooth) return false;
@@ -128,7 +137,6 @@ export class DeviceDirectory {
       if (series.push(ts, typeof value === 'boolean' ? Number(value) : value, grant) === 'squeezed') this.refusals?.count(booth, 'live-window-bytes');
     }
     if (record.lastSeen === null || ts > record.lastSeen) record.lastSeen = ts;
-    return record;
   }
 
   recordMeta(booth: string, device: string, meta: DeviceMeta): DeviceRecord {
