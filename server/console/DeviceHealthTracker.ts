@@ -235,7 +235,8 @@ export class DeviceHealthTracker implements IngestObserver {
 
   /** A presence event (a connection, a status, a reading, a will): written to the model, and recorded if it changes the state. */
   private event(record: DeviceHealthRecord, state: 'online' | 'offline', reason: HealthChangeReason, at: number): void {
-    if (record.presence.state !== state || record.presence.reason !== reason) record.presence = { state, since: at, reason };
+    // Also when only the recorded state differs (stale, back online by the same kind of event): the API's 'since' must match the console's.
+    if (record.state !== state || record.presence.state !== state || record.presence.reason !== reason) record.presence = { state, since: at, reason };
     this.change(record, state, reason, at);
   }
 
