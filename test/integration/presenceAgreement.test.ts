@@ -58,7 +58,7 @@ describe('one presence rule for the wall, the console and /api/devices', () => {
 
   /**
    * Waits until all three say `state` from the same stale limit (the wall hears of a change with
-   * the next frame, a tick later), and checks the API and the console give the same reason.
+   * the next frame, a tick later), and checks the API and the console give the same reason and time.
    */
   const allSay = async (state: PresenceState, timeoutMs = 10_000): Promise<Views> => {
     const seen = await waitFor(
@@ -71,6 +71,7 @@ describe('one presence rule for the wall, the console and /api/devices', () => {
       { what: `wall, console and /api/devices all ${state} with one stale limit`, timeoutMs, intervalMs: 50 },
     );
     expect(seen.api!.stateReason).toBe(seen.console!.stateReason);
+    expect(seen.api!.stateSince).toBe(seen.console!.stateSince);
     return seen;
   };
 
