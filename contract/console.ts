@@ -4,6 +4,7 @@
  * Device-supplied text in these shapes is data: the page renders it with textContent only.
  */
 import type { DeviceMeta, ReadingValues } from './device';
+import type { DeviceState, IntervalSource, PresenceReason } from './presence';
 
 export const CONSOLE_API = {
   /** POST { name, password } → 204 and the session cookie; 401 { error } on a wrong password. */
@@ -37,11 +38,10 @@ export interface ConsoleSession {
   expiresAt: number;
 }
 
-/** Presence as the console sees it: `stale` means connected (or unknown) but quiet past its expected interval. */
-export type HealthState = 'online' | 'stale' | 'offline';
+/** The one presence rule's states (contract/presence.ts): the console and the wall judge alike. */
+export type HealthState = DeviceState;
 
-export type HealthChangeReason =
-  'connect' | 'disconnect' | 'keepalive-timeout' | 'connection-lost' | 'will' | 'status' | 'telemetry' | 'inactivity' | 'server-start';
+export type HealthChangeReason = PresenceReason;
 
 export interface HealthChange {
   ts: number;
@@ -69,8 +69,8 @@ export interface DeviceHealth {
   /** Accepted readings per second over the last minute. */
   ratePerSecond: number;
   /** How long a quiet spell may last before the device is stale, and where that figure came from. */
-  expectedIntervalMs: number | null;
-  intervalSource: 'meta' | 'learned' | null;
+  expectedIntervalMs: number;
+  intervalSource: IntervalSource;
   rejectedTotal: number;
   rejected: Record<string, number>;
   lastRejection: RejectionSample | null;

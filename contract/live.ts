@@ -6,16 +6,10 @@ import type { WallAlarmNotice } from './console';
 import type { WallDashboard, WallReport } from './dashboard';
 import type { DeviceMeta, ReadingValues } from './device';
 
-export type PresenceState = 'online' | 'offline' | 'unknown';
+import type { IntervalSource, Presence } from './presence';
 
-/** Why presence changed: a status publish, or what the broker saw of the connection. */
-export type PresenceReason = 'status' | 'telemetry' | 'will' | 'connect' | 'disconnect' | 'keepalive-timeout' | 'connection-lost' | 'server-start';
-
-export interface Presence {
-  state: PresenceState;
-  since: number;
-  reason: PresenceReason;
-}
+/** Presence has one vocabulary and one rule, in contract/presence.ts; these names are kept for the wall's imports. */
+export type { Presence, PresenceEvent as PresenceState, PresenceReason } from './presence';
 
 export interface DeviceRef {
   booth: string;
@@ -24,9 +18,13 @@ export interface DeviceRef {
 
 export interface DeviceSummary extends DeviceRef {
   meta: DeviceMeta;
+  /** The last presence event; the page judges online/stale/offline with assessPresence() (contract/presence.ts). */
   presence: Presence;
   /** Receive time of the last accepted telemetry, epoch ms; null before the first one. */
   lastSeen: number | null;
+  /** The stale limit the server applies to this device (declared, learned or default), so the page applies the same one. */
+  staleAfterMs?: number;
+  intervalSource?: IntervalSource;
   latest: ReadingValues;
 }
 

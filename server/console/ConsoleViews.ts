@@ -1,12 +1,12 @@
 /**
  * The console API's answers (contract/console.ts) built from the objects that hold the state:
- * the health tracker, the live directory (latest values), the device_status log, the alarm
- * engine and the server health monitor. Read-only: nothing here changes what it reads.
+ * the device model (through the health tracker), the device_status log, the alarm engine and the
+ * server health monitor. A device's state is the one presence rule's verdict at the time of the
+ * request (contract/presence.ts), as a wall judges it. Read-only: nothing here changes what it reads.
  */
 import type { AlarmList, DeviceDetail, DeviceHealth, DeviceHealthList, HealthChange, ServerHealth } from '../../contract/console';
 import type { AlarmEngine } from '../alarms/AlarmEngine';
 import type { Logger } from '../logger';
-import type { DeviceDirectory } from '../live/DeviceDirectory';
 import { TIMELINE_LENGTH, type DeviceHealthRecord, type DeviceHealthTracker } from './DeviceHealthTracker';
 import type { DeviceStatusLog } from './DeviceStatusLog';
 import { payloadSample } from './payloadSample';
@@ -14,7 +14,6 @@ import type { ServerHealthMonitor } from './ServerHealthMonitor';
 
 export interface ConsoleSources {
   tracker: DeviceHealthTracker;
-  directory: DeviceDirectory;
   statusLog: DeviceStatusLog;
   alarms: AlarmEngine;
   health: ServerHealthMonitor;
@@ -32,11 +31,10 @@ export class ConsoleViews {
   async device(booth: string, device: string, now = Date.now()): Promise<DeviceDetail | null> {
     const record = this.sources.tracker.get(booth, device);
     if (!record) return null;
-    const live = this.sources.directory.get(booth, device);
     return {
       ...this.deviceHealth(record, now),
       meta: record.meta,
-      latest: { ...(live?.latest ?? {}) },
+      latest: { ...record.latest },
       recentPayloads: record.payloads
         .slice()
         .reverse()
@@ -55,20 +53,24 @@ export class ConsoleViews {
   }
 
   private deviceHealth(record: DeviceHealthRecord, now: number): DeviceHealth {
-    const expected = this.sources.tracker.expectedInterval(record);
+    const { tracker } = this.sources;
+    const expected = tracker.expectedInterval(record);
+    const verdict = tracker.model.presenceOf(record, now);
+    // The recorded change says when and why, unless the tick has not recorded this verdict yet.
+    const recorded = verdict.state === record.state && record.timeline.length > 0;
     return {
       booth: record.booth,
       device: record.device,
       name: record.meta.name ?? null,
       kind: record.meta.kind ?? null,
       firmware: record.meta.firmware ?? null,
-      state: record.state,
-      stateSince: record.stateSince,
-      stateReason: record.stateReason,
-      lastSeen: record.lastSeen,
+      state: verdict.state,
+      stateSince: recorded ? record.stateSince : verdict.since,
+      stateReason: recorded ? record.stateReason : verdict.reason,
+      lastSeen: record.lastHeard,
       ratePerSecond: Math.round(record.readings.ratePerSecond(now) * 100) / 100,
-      expectedIntervalMs: expected?.ms ?? null,
-      intervalSource: expected?.source ?? null,
+      expectedIntervalMs: expected.ms,
+      intervalSource: expected.source,
       rejectedTotal: record.rejectedTotal,
       rejected: Object.fromEntries(record.rejected),
       lastRejection: record.rejections.at(-1) ?? null,

@@ -1,18 +1,19 @@
 /**
- * Presence as the technician console sees it: a state machine per device (online, stale, offline)
- * with the reason and time of every change, fed one way by the broker's connection events and by
- * ingest's verdicts. Also keeps what a technician asks about one device: its connection, rates,
- * learned interval, rejections and last payloads. Bounded like the live directory: per booth, least
- * recently heard out first.
+ * Presence events and their record: fed one way by the broker's connection events and by ingest's
+ * verdicts, it writes each device's presence (online/offline, with the reason) into the one device
+ * model (server/devices/DeviceModel.ts), and records every change of the rule's verdict
+ * (contract/presence.ts: online, stale, offline) with its reason and time, for the console's
+ * timeline, the device_status log and the alarms. Also keeps what a technician asks about one
+ * device: its connection, rejections and last payloads. A view of the model: the model owns the
+ * records and their per-booth bound.
  */
 import type { ConnectionClosed, ConnectionOpened, DevicePublish } from '../../broker/brokerEvents';
 import type { HealthChange, HealthChangeReason, HealthState, RejectionSample } from '../../contract/console';
 import { deviceTopic, type DeviceMeta, type ReadingValues } from '../../contract/device';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
-import { DevicesPerBooth } from '../live/DevicesPerBooth';
-import { PerSecondWindow } from '../stats/PerSecondWindow';
-import { DEFAULT_INTERVAL_RULES, IntervalLearner, staleAfterMs, type IntervalRules } from './IntervalLearner';
+import { DeviceModel, type ConnectionInfo, type DeviceRecord, type StaleLimit } from '../devices/DeviceModel';
+import { DEFAULT_INTERVAL_RULES, type IntervalRules } from './IntervalLearner';
 import { keepPayloadBytes, payloadSample } from './payloadSample';
 
 export interface PresenceChange extends HealthChange {
@@ -56,64 +57,31 @@ const MAX_OPEN_CONNECTIONS = 100_000;
 const BATTERY_METRICS = ['battery', 'battery_pct', 'battery_percent', 'battery_soc', 'battery_level', 'soc'];
 const SIGNAL_METRICS = ['rssi', 'signal', 'signal_dbm', 'wifi_rssi', 'rssi_dbm'];
 
-export interface ConnectionInfo {
-  connectionId: number;
-  clientId: string;
-  address: string | null;
-  openedAt: number;
-}
-
-export interface KeptPayload {
-  ts: number;
-  topic: string;
-  bytes: Buffer;
-  totalBytes: number;
-}
-
-export interface DeviceHealthRecord {
-  booth: string;
-  device: string;
-  meta: DeviceMeta;
-  state: HealthState;
-  stateSince: number;
-  stateReason: HealthChangeReason;
-  /** Receive time of the last message of any kind, accepted or not. */
-  lastSeen: number | null;
-  readings: PerSecondWindow;
-  learner: IntervalLearner;
-  rejected: Map<string, number>;
-  rejectedTotal: number;
-  /** Oldest first; newest last. */
-  rejections: RejectionSample[];
-  payloads: KeptPayload[];
-  timeline: HealthChange[];
-  /** The connection the device last spoke through, while it is open. */
-  connection: ConnectionInfo | null;
-  lastAddress: string | null;
-  connectionsSeen: number;
-  battery: number | null;
-  signal: number | null;
-}
-
-export interface ExpectedInterval {
-  ms: number;
-  source: 'meta' | 'learned';
-}
+export type { ConnectionInfo, KeptPayload } from '../devices/DeviceModel';
+/** The console's part of a device's one record. */
+export type DeviceHealthRecord = DeviceRecord;
+export type ExpectedInterval = StaleLimit;
 
 type ChangeListener = (change: PresenceChange) => void;
 
 export class DeviceHealthTracker implements IngestObserver {
-  private readonly devices: DevicesPerBooth<DeviceHealthRecord>;
+  readonly model: DeviceModel;
   private readonly openConnections = new Map<number, ConnectionInfo>();
   /** Per booth, the devices each client id spoke for when it last closed, least recently closed first. */
   private readonly clientDevices = new Map<string, Map<string, string[]>>();
   private readonly listeners: ChangeListener[] = [];
   private readonly evictionListeners: ((booth: string, device: string) => void)[] = [];
 
-  constructor(private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS) {
-    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth, (_record, booth, device) => {
-      for (const listener of this.evictionListeners) listener(booth, device);
+  constructor(
+    private readonly limits: TrackerLimits = DEFAULT_TRACKER_LIMITS,
+    /** Shared with the live directory in a running server; its own otherwise (unit tests). */
+    model?: DeviceModel,
+  ) {
+    this.model = model ?? new DeviceModel(limits.maxDevicesPerBooth, limits.intervalRules);
+    this.model.onEvicted((record) => {
+      for (const listener of this.evictionListeners) listener(record.booth, record.device);
     });
+    this.model.beforeReading((record, at) => this.settle(record, at));
   }
 
   /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
@@ -122,7 +90,7 @@ export class DeviceHealthTracker implements IngestObserver {
   }
 
   get evictedDevices(): number {
-    return this.devices.evicted;
+    return this.model.evictedDevices;
   }
 
   onChange(listener: ChangeListener): void {
@@ -130,21 +98,19 @@ export class DeviceHealthTracker implements IngestObserver {
   }
 
   get(booth: string, device: string): DeviceHealthRecord | undefined {
-    return this.devices.get(booth, device);
+    return this.model.get(booth, device);
   }
 
   records(): IterableIterator<DeviceHealthRecord> {
-    return this.devices.values();
+    return this.model.records();
   }
 
   get size(): number {
-    return this.devices.size;
+    return this.model.size;
   }
 
-  expectedInterval(record: DeviceHealthRecord): ExpectedInterval | null {
-    if (record.meta.intervalMs !== undefined) return { ms: staleAfterMs(record.meta.intervalMs, this.limits.intervalRules), source: 'meta' };
-    const learned = record.learner.staleAfterMs();
-    return learned === null ? null : { ms: learned, source: 'learned' };
+  expectedInterval(record: DeviceHealthRecord): ExpectedInterval {
+    return this.model.staleLimit(record);
   }
 
   connectionOpened(event: ConnectionOpened, at: number): void {
@@ -174,7 +140,7 @@ export class DeviceHealthTracker implements IngestObserver {
       // A will for this device says more than "the connection broke"; a keepalive timeout says more than the will.
       const willForDevice = event.willTopic === deviceTopic(event.booth, device, 'status');
       const reason: HealthChangeReason = event.reason === 'connection-lost' && willForDevice ? 'will' : event.reason;
-      this.change(record, 'offline', reason, at);
+      this.event(record, 'offline', reason, at);
     }
   }
 
@@ -182,7 +148,7 @@ export class DeviceHealthTracker implements IngestObserver {
     const device = verdict.device;
     if (device === null) return; // names no valid device: counted per booth by the directory
     const record = this.touch(publish.booth, device);
-    record.lastSeen = at;
+    record.lastHeard = at;
     this.keepPayload(record, publish, at);
     const saysOffline = verdict.kind === 'status' && verdict.status === 'offline';
     if (!publish.fromWill && record.connection?.connectionId !== publish.connectionId) {
@@ -199,18 +165,18 @@ export class DeviceHealthTracker implements IngestObserver {
         this.keepRejection(record, verdict.reason, publish.payload, at);
         return;
       case 'telemetry':
-        record.readings.add(at);
-        record.learner.arrival(at);
+        // Its rate and learned interval are the live directory's to record (DeviceModel.reading), once per reading.
+        if (record.lastSeen === null || at > record.lastSeen) record.lastSeen = at;
         this.pickBatteryAndSignal(record, verdict.values);
-        if (record.state !== 'online') this.change(record, 'online', 'telemetry', at);
+        if (record.state !== 'online') this.event(record, 'online', 'telemetry', at);
         return;
       case 'status': {
         if (verdict.status === 'online') {
-          if (record.state !== 'online') this.change(record, 'online', 'status', at);
+          if (record.state !== 'online') this.event(record, 'online', 'status', at);
           return;
         }
         const reason: HealthChangeReason = !publish.fromWill ? 'status' : publish.keepaliveTimedOut ? 'keepalive-timeout' : 'will';
-        this.change(record, 'offline', reason, at);
+        this.event(record, 'offline', reason, at);
         return;
       }
       case 'meta':
@@ -219,31 +185,41 @@ export class DeviceHealthTracker implements IngestObserver {
     }
   }
 
-  /** Online devices quiet for longer than their expected interval become stale. Called every second. */
+  /**
+   * Records what the presence rule says now where it differs from the last recorded verdict: an
+   * online device quiet past its stale limit becomes stale. Called every second.
+   */
   tick(now: number): void {
-    for (const record of this.records()) {
-      if (record.state !== 'online' || record.lastSeen === null) continue;
-      const expected = this.expectedInterval(record);
-      if (expected !== null && now - record.lastSeen > expected.ms) this.change(record, 'stale', 'inactivity', now);
-    }
+    for (const record of this.records()) this.settle(record, now);
+  }
+
+  /** Records the rule's verdict at `now` if it differs from the last one recorded; a stale device is recorded stale from when it became so. */
+  private settle(record: DeviceHealthRecord, now: number): void {
+    if (record.timeline.length === 0) return; // nothing recorded yet: its first change comes from an event or restore()
+    const verdict = this.model.presenceOf(record, now);
+    if (verdict.state !== record.state) this.change(record, verdict.state, verdict.reason, verdict.state === 'stale' ? Math.min(now, verdict.since) : now);
   }
 
   /**
    * After a restart: a device last seen offline stays offline with its old reason and time; any
-   * other is stale (presence unknown) until it is heard, which is a change worth recording.
+   * other is judged by the rule from what the live window restored (stale without it) until it is
+   * heard, which is a change worth recording.
    */
   restore(booth: string, device: string, last: HealthChange | null, meta: DeviceMeta, at: number): void {
-    if (this.get(booth, device)) return;
+    const existing = this.get(booth, device);
+    if (existing && existing.timeline.length > 0) return;
     const record = this.touch(booth, device);
-    record.meta = meta;
+    if (Object.keys(record.meta).length === 0) record.meta = meta;
     if (last?.state === 'offline') {
       record.state = 'offline';
       record.stateSince = last.ts;
       record.stateReason = last.reason;
+      record.presence = { state: 'offline', since: last.ts, reason: last.reason };
       record.timeline.push(last);
       return;
     }
-    this.change(record, 'stale', 'server-start', at);
+    const verdict = this.model.presenceOf(record, at);
+    this.change(record, verdict.state, verdict.reason, at);
   }
 
   private associate(record: DeviceHealthRecord, info: ConnectionInfo, at: number, comesOnline: boolean): void {
@@ -253,10 +229,18 @@ export class DeviceHealthTracker implements IngestObserver {
     record.connection = info;
     record.connectionsSeen++;
     if (info.address !== null) record.lastAddress = info.address;
-    if (record.lastSeen === null || record.lastSeen < at) record.lastSeen = at;
-    if (comesOnline && record.state !== 'online') this.change(record, 'online', 'connect', at);
+    if (record.lastHeard === null || record.lastHeard < at) record.lastHeard = at;
+    if (comesOnline && record.state !== 'online') this.event(record, 'online', 'connect', at);
   }
 
+  /** A presence event (a connection, a status, a reading, a will): written to the model, and recorded if it changes the state. */
+  private event(record: DeviceHealthRecord, state: 'online' | 'offline', reason: HealthChangeReason, at: number): void {
+    // Also when only the recorded state differs (stale, back online by the same kind of event): the API's 'since' must match the console's.
+    if (record.state !== state || record.presence.state !== state || record.presence.reason !== reason) record.presence = { state, since: at, reason };
+    this.change(record, state, reason, at);
+  }
+
+  /** Records a change of the rule's verdict for the timeline, the device_status log and the alarms. */
   private change(record: DeviceHealthRecord, state: HealthState, reason: HealthChangeReason, at: number): void {
     if (record.state === state && record.timeline.length > 0) return;
     const previous = record.state;
@@ -291,28 +275,7 @@ export class DeviceHealthTracker implements IngestObserver {
 
   /** Finds or creates a record and marks it most recently heard. */
   private touch(booth: string, device: string): DeviceHealthRecord {
-    return this.devices.touch(booth, device, () => ({
-      booth,
-      device,
-      meta: {},
-      // Replaced by the first change; an empty timeline marks a record that has had none yet.
-      state: 'stale',
-      stateSince: Date.now(),
-      stateReason: 'server-start',
-      lastSeen: null,
-      readings: new PerSecondWindow(60),
-      learner: new IntervalLearner(this.limits.intervalRules),
-      rejected: new Map(),
-      rejectedTotal: 0,
-      rejections: [],
-      payloads: [],
-      timeline: [],
-      connection: null,
-      lastAddress: null,
-      connectionsSeen: 0,
-      battery: null,
-      signal: null,
-    }));
+    return this.model.touch(booth, device);
   }
 }
 

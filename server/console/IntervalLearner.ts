@@ -3,23 +3,19 @@
  * interval in meta: learned from the gaps between its own recent readings. The median ignores
  * the odd long gap (a reconnect) and the odd burst; three gaps' worth of silence is then stale.
  */
-export interface IntervalRules {
+import { STALE_RULES, staleAfterMs, type StaleRules } from '../../contract/presence';
+
+export interface IntervalRules extends StaleRules {
   /** Gaps remembered, newest replacing oldest. */
   historySize: number;
   /** No guess before this many gaps have been seen. */
   minSamples: number;
-  /** Quiet for this many typical gaps is stale… */
-  multiplier: number;
-  /** …but never sooner than this, so a fast device is not stale after one slow network hiccup. */
-  minimumMs: number;
 }
 
-export const DEFAULT_INTERVAL_RULES: IntervalRules = { historySize: 32, minSamples: 5, multiplier: 3, minimumMs: 5_000 };
+export const DEFAULT_INTERVAL_RULES: IntervalRules = { historySize: 32, minSamples: 5, ...STALE_RULES };
 
-/** The stale limit for a device that announced `intervalMs` in its meta. */
-export function staleAfterMs(intervalMs: number, rules: IntervalRules = DEFAULT_INTERVAL_RULES): number {
-  return Math.max(rules.minimumMs, intervalMs * rules.multiplier);
-}
+/** The one stale limit (contract/presence.ts), re-exported for the learner's callers. */
+export { staleAfterMs };
 
 export class IntervalLearner {
   private readonly gaps: Float64Array;

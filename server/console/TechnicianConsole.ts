@@ -59,11 +59,15 @@ export class TechnicianConsole {
   private constructor(private readonly deps: ConsoleDependencies) {
     const { file, store } = deps;
     // Client ids remembered per booth: as many as the booth may have devices (a client speaks for at least one).
-    this.tracker = new DeviceHealthTracker({
-      ...DEFAULT_TRACKER_LIMITS,
-      maxDevicesPerBooth: file.live.maxDevicesPerBooth,
-      rememberedClients: file.live.maxDevicesPerBooth,
-    });
+    // The live directory's device model: one record per device, evicted once, from everything.
+    this.tracker = new DeviceHealthTracker(
+      {
+        ...DEFAULT_TRACKER_LIMITS,
+        maxDevicesPerBooth: file.live.maxDevicesPerBooth,
+        rememberedClients: file.live.maxDevicesPerBooth,
+      },
+      deps.directory.model,
+    );
     const thresholdRules = file.alarms.filter((rule) => rule.kind === 'threshold').length;
     this.alarms = new AlarmEngine(
       file.alarms,
@@ -124,7 +128,7 @@ export class TechnicianConsole {
     return createConsoleApi({
       settings: this.deps.file.console,
       sessions,
-      views: new ConsoleViews({ tracker, directory: this.deps.directory, statusLog, alarms, health, log: this.deps.log }),
+      views: new ConsoleViews({ tracker, statusLog, alarms, health, log: this.deps.log }),
       alarms,
       history: historyRoute(this.deps.booths, options.history),
       originPolicy: options.originPolicy,

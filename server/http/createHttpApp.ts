@@ -117,12 +117,20 @@ export function createHttpApp(options: {
   });
 
   app.get('/api/devices', (_req, res) => {
-    const devices = [...state.directory.records()].map((record) => ({
-      ...state.directory.summary(record),
-      accepted: record.accepted,
-      rejected: Object.fromEntries(record.rejections),
-      lastRejection: record.lastRejection,
-    }));
+    const now = Date.now();
+    const devices = [...state.directory.records()].map((record) => {
+      // The one presence rule's verdict (contract/presence.ts), named as the console names it.
+      const verdict = state.directory.model.presenceOf(record, now);
+      return {
+        ...state.directory.summary(record),
+        state: verdict.state,
+        stateReason: verdict.reason,
+        stateSince: verdict.since,
+        accepted: record.accepted,
+        rejected: Object.fromEntries(record.rejected),
+        lastRejection: record.lastRejection,
+      };
+    });
     const booths = state.booths.map((b) => ({ ...b, unattributedRejections: state.directory.unattributedRejections(b.id) }));
     res.json({ booths, devices });
   });

@@ -59,20 +59,16 @@ export class Ingest implements BrokerSink {
       }
       case 'telemetry': {
         this.counters.accepted++;
-        const { record, cameOnline } = this.directory.recordTelemetry(result.booth, result.device, result.ts, result.values, receivedAt);
+        const { record, summaryChanged } = this.directory.recordTelemetry(result.booth, result.device, result.ts, result.values, receivedAt);
         this.store?.write({ booth: result.booth, device: result.device, kind: record.meta.kind, ts: result.ts, values: result.values });
         this.hub.readingAccepted({ booth: result.booth, device: result.device, ts: result.ts, values: result.values });
-        if (cameOnline) this.hub.deviceChanged(result.booth, result.device);
+        if (summaryChanged) this.hub.deviceChanged(result.booth, result.device);
         return;
       }
-      case 'status': {
+      case 'status':
+        // Presence is the health tracker's to write (it tells a will from a keepalive timeout); walls hear of it through its changes.
         this.counters.accepted++;
-        const reason = message.fromWill ? 'will' : 'status';
-        if (this.directory.setPresence(result.booth, result.device, result.status, reason, receivedAt)) {
-          this.hub.deviceChanged(result.booth, result.device);
-        }
         return;
-      }
       case 'meta': {
         this.counters.accepted++;
         this.directory.recordMeta(result.booth, result.device, result.meta);
@@ -87,13 +83,9 @@ export class Ingest implements BrokerSink {
     for (const observer of this.observers) observer.connectionOpened?.(event, at);
   }
 
+  /** Which devices a closed connection takes offline is the health tracker's call: another connection may speak for one now. */
   connectionClosed(event: ConnectionClosed): void {
     const at = this.now();
-    for (const device of event.devices) {
-      if (this.directory.setPresence(event.booth, device, 'offline', event.reason, at)) {
-        this.hub.deviceChanged(event.booth, device);
-      }
-    }
     for (const observer of this.observers) observer.connectionClosed?.(event, at);
   }
 }

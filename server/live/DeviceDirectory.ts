@@ -1,7 +1,8 @@
 /**
- * What the server knows about each device right now: meta, presence, latest values, the recent
- * window of every metric, and what it got wrong. Bounded per booth, least recently heard first
- * out, so a device inventing ids cannot grow memory.
+ * The live window of every device: its latest values and the recent window of every metric, kept
+ * in the device's record of the one device model (server/devices/DeviceModel.ts), plus what it got
+ * wrong. A view: the model owns the records and their per-booth bound, and tells this directory
+ * when it evicts one so the booth gets the series' bytes back.
  *
  * Each booth also has a budget of series and of live-window bytes (allocated capacity, 16 bytes a
  * point). Past them a booth's new series is refused (counted 'series-budget' or
@@ -12,11 +13,11 @@
  * Every count is against the booth that caused it; another booth is never touched.
  */
 import type { DeviceMeta, ReadingValues } from '../../contract/device';
-import type { DeviceSummary, Presence, PresenceReason, PresenceState, SeriesWindow } from '../../contract/live';
+import type { DeviceSummary, SeriesWindow } from '../../contract/live';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { RejectionReason } from '../ingest/TelemetryValidator';
-import { DevicesPerBooth } from './DevicesPerBooth';
-import { BYTES_PER_POINT, INITIAL_POINTS, SeriesBuffer } from './SeriesBuffer';
+import { DeviceModel, type DeviceRecord } from '../devices/DeviceModel';
+import { BYTES_PER_POINT, INITIAL_POINTS, LiveWindowSeries } from './LiveWindowSeries';
 
 export interface DirectoryLimits {
   windowMs: number;
@@ -36,27 +37,10 @@ export interface BoothUsage {
   liveWindowBytes: number;
 }
 
-export interface LastRejection {
-  reason: RejectionReason;
-  detail: string;
-  at: number;
-}
-
-export interface DeviceRecord {
-  booth: string;
-  device: string;
-  meta: DeviceMeta;
-  presence: Presence;
-  lastSeen: number | null;
-  latest: ReadingValues;
-  series: Map<string, SeriesBuffer>;
-  accepted: number;
-  rejections: Map<RejectionReason, number>;
-  lastRejection: LastRejection | null;
-}
+export type { DeviceRecord } from '../devices/DeviceModel';
 
 export class DeviceDirectory {
-  private readonly devices: DevicesPerBooth<DeviceRecord>;
+  readonly model: DeviceModel;
   /** Rejections that name no valid device (bad topic or id), per authenticated booth. */
   private readonly unattributed = new Map<string, Map<RejectionReason, number>>();
   /** Per booth that has had a device; booths are authenticated ids, so this is bounded by the settings. */
@@ -68,10 +52,13 @@ export class DeviceDirectory {
   constructor(
     readonly limits: DirectoryLimits,
     private readonly refusals?: BudgetRefusals,
+    /** Shared with the console's health tracker in a running server; its own otherwise (unit tests). */
+    model?: DeviceModel,
   ) {
     this.maxSeriesPerBooth = limits.maxSeriesPerBooth ?? Infinity;
     this.maxBytesPerBooth = limits.maxLiveWindowBytesPerBooth ?? Infinity;
-    this.devices = new DevicesPerBooth(limits.maxDevicesPerBooth, (record) => this.evicted(record));
+    this.model = model ?? new DeviceModel(limits.maxDevicesPerBooth);
+    this.model.onEvicted((record) => this.evicted(record));
   }
 
   /** Series and allocated live-window bytes of one booth. */
@@ -81,29 +68,41 @@ export class DeviceDirectory {
   }
 
   get evictedDevices(): number {
-    return this.devices.evicted;
+    return this.model.evictedDevices;
   }
 
   get(booth: string, device: string): DeviceRecord | undefined {
-    return this.devices.get(booth, device);
+    return this.model.get(booth, device);
   }
 
   get size(): number {
-    return this.devices.size;
+    return this.model.size;
   }
 
   records(booths?: ReadonlySet<string>): IterableIterator<DeviceRecord> {
-    return this.devices.values(booths);
+    return this.model.records(booths);
   }
 
-  /** Stores a reading; returns the record and whether this reading brought the device online. */
-  recordTelemetry(booth: string, device: string, ts: number, values: ReadingValues, receivedAt: number): { record: DeviceRecord; cameOnline: boolean } {
-    const record = this.restoreReadings(booth, device, ts, values);
+  /**
+   * Stores a reading; returns the record and whether what a wall shows of the device changed beyond
+   * the reading itself: it came online, or its stale limit moved (the wall judges with the same one).
+   */
+  recordTelemetry(
+    booth: string,
+    device: string,
+    ts: number,
+    values: ReadingValues,
+    receivedAt: number,
+  ): { record: DeviceRecord; cameOnline: boolean; summaryChanged: boolean } {
+    const record = this.touch(booth, device);
+    // First, while the record still says when the device was last alive.
+    const limitMoved = this.model.reading(record, receivedAt);
+    this.fill(record, ts, values);
     record.lastSeen = receivedAt;
     record.accepted++;
     const cameOnline = record.presence.state !== 'online';
     if (cameOnline) record.presence = { state: 'online', since: receivedAt, reason: 'telemetry' };
-    return { record, cameOnline };
+    return { record, cameOnline, summaryChanged: cameOnline || limitMoved };
   }
 
   /**
@@ -112,6 +111,13 @@ export class DeviceDirectory {
    */
   restoreReadings(booth: string, device: string, ts: number, values: ReadingValues): DeviceRecord {
     const record = this.touch(booth, device);
+    this.fill(record, ts, values);
+    return record;
+  }
+
+  /** Puts one reading into the record's window and latest values, within the booth's budgets. */
+  private fill(record: DeviceRecord, ts: number, values: ReadingValues): void {
+    const { booth } = record;
     const usage = this.usageOf(booth);
     const grant = (bytes: number) => {
       if (usage.liveWindowBytes + bytes > this.maxBytesPerBooth) return false;
@@ -131,7 +137,6 @@ export class DeviceDirectory {
       if (series.push(ts, typeof value === 'boolean' ? Number(value) : value, grant) === 'squeezed') this.refusals?.count(booth, 'live-window-bytes');
     }
     if (record.lastSeen === null || ts > record.lastSeen) record.lastSeen = ts;
-    return record;
   }
 
   recordMeta(booth: string, device: string, meta: DeviceMeta): DeviceRecord {
@@ -140,14 +145,7 @@ export class DeviceDirectory {
     return record;
   }
 
-  /** Returns true when the state actually changed. */
-  setPresence(booth: string, device: string, state: PresenceState, reason: PresenceReason, at: number): boolean {
-    const record = this.touch(booth, device);
-    if (record.presence.state === state) return false;
-    record.presence = { state, since: at, reason };
-    return true;
-  }
-
+  /** Counts a rejection that names no device per booth; one that does is counted on its record by the health tracker, which sees every message. */
   recordRejection(booth: string, device: string | null, reason: RejectionReason, detail: string, at: number): void {
     if (device === null) {
       let counts = this.unattributed.get(booth);
@@ -155,9 +153,7 @@ export class DeviceDirectory {
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
       return;
     }
-    const record = this.touch(booth, device);
-    record.rejections.set(reason, (record.rejections.get(reason) ?? 0) + 1);
-    record.lastRejection = { reason, detail, at };
+    this.touch(booth, device).lastRejection = { reason, detail, at };
   }
 
   unattributedRejections(booth: string): Record<string, number> {
@@ -165,12 +161,15 @@ export class DeviceDirectory {
   }
 
   summary(record: DeviceRecord): DeviceSummary {
+    const limit = this.model.staleLimit(record);
     return {
       booth: record.booth,
       device: record.device,
       meta: record.meta,
       presence: record.presence,
       lastSeen: record.lastSeen,
+      staleAfterMs: limit.ms,
+      intervalSource: limit.source,
       latest: { ...record.latest },
     };
   }
@@ -185,7 +184,7 @@ export class DeviceDirectory {
   }
 
   /** A series for a new metric of `record`, or undefined (counted) when a bound or the booth's budget says no. */
-  private newSeries(booth: string, record: DeviceRecord, usage: BoothUsage): SeriesBuffer | undefined {
+  private newSeries(booth: string, record: DeviceRecord, usage: BoothUsage): LiveWindowSeries | undefined {
     if (record.series.size >= this.limits.maxSeriesPerDevice || usage.series >= this.maxSeriesPerBooth) {
       this.droppedSeries++;
       this.refusals?.count(booth, 'series-budget');
@@ -196,7 +195,7 @@ export class DeviceDirectory {
       this.refusals?.count(booth, 'live-window-bytes');
       return undefined;
     }
-    const series = new SeriesBuffer(
+    const series = new LiveWindowSeries(
       this.limits.maxPointsPerSeries,
       Math.max(1, Math.floor(this.limits.windowMs / this.limits.maxPointsPerSeries)),
       initialPoints,
@@ -224,17 +223,6 @@ export class DeviceDirectory {
 
   /** Finds or creates a record and marks it most recently heard. */
   private touch(booth: string, device: string): DeviceRecord {
-    return this.devices.touch(booth, device, () => ({
-      booth,
-      device,
-      meta: {},
-      presence: { state: 'unknown', since: Date.now(), reason: 'server-start' },
-      lastSeen: null,
-      latest: Object.create(null) as ReadingValues,
-      series: new Map(),
-      accepted: 0,
-      rejections: new Map(),
-      lastRejection: null,
-    }));
+    return this.model.touch(booth, device);
   }
 }

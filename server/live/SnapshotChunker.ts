@@ -15,7 +15,7 @@
  */
 import type { DeviceWindow, SeriesWindow, Snapshot } from '../../contract/live';
 import type { DeviceDirectory, DeviceRecord } from './DeviceDirectory';
-import type { SeriesBuffer } from './SeriesBuffer';
+import type { LiveWindowSeries } from './LiveWindowSeries';
 
 export interface SnapshotChunkLimits {
   /** The whole snapshot, JSON bytes (`wall.maxSnapshotBytes`). */
@@ -240,7 +240,7 @@ function interleaveByBooth(directory: DeviceDirectory, booths: readonly string[]
 }
 
 /** JSON bytes of one point: timestamp, value and the two commas that separate them from the next. */
-function pointBytes(series: SeriesBuffer, position: number): number {
+function pointBytes(series: LiveWindowSeries, position: number): number {
   return numberBytes(series.tsAt(position)) + numberBytes(series.valueAt(position)) + 2;
 }
 

@@ -280,7 +280,7 @@ describeWithInfluxd('booth isolation: storage', () => {
           timeoutMs: 10_000,
         });
         const device = showfloor.state.directory.get('booth-a', 'time-traveller');
-        expect(Object.fromEntries(device?.rejections ?? [])).toEqual({ 'too-old': old.length, 'bad-timestamp': impossible.length });
+        expect(Object.fromEntries(device?.rejected ?? [])).toEqual({ 'too-old': old.length, 'bad-timestamp': impossible.length });
         expect(device?.lastRejection?.detail).toMatch(/not a date that exists/);
 
         await waitFor(() => count(influxd, DB, `"device" = 'b-clock'`).then((n) => n === 2), { what: "B's second reading stored", timeoutMs: 10_000 });

@@ -7,6 +7,7 @@
 import type { WallDashboard, WallReloadReason } from '../../contract/dashboard';
 import type { BoothBudgets } from '../../contract/console';
 import type { DeviceSummary } from '../../contract/live';
+import type { DeviceState, PresenceReason } from '../../contract/presence';
 
 /** Counts keyed by a reason string (rejection, refusal, reload); a reason never seen is absent. */
 export type CountsByReason = Partial<Record<string, number>>;
@@ -64,6 +65,10 @@ export interface PublicHealth {
 
 /** One device in GET /api/devices: its live summary plus what ingest accepted and rejected of it. */
 export interface PublicDevice extends DeviceSummary {
+  /** The one presence rule's verdict now (contract/presence.ts). */
+  state: DeviceState;
+  stateReason: PresenceReason;
+  stateSince: number;
   accepted: number;
   rejected: CountsByReason;
   lastRejection: { reason: string; detail: string; at: number } | null;

@@ -3,14 +3,14 @@ import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
 import { parseSubscription } from '../../server/live/LiveHub';
 import { WallRegistry } from '../../server/live/WallRegistry';
-import { SeriesBuffer } from '../../server/live/SeriesBuffer';
+import { LiveWindowSeries } from '../../server/live/LiveWindowSeries';
 import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
 
 const welcome = () => ({ dashboard: () => AUTOMATIC_DASHBOARD, registry: new WallRegistry() });
 
-describe('SeriesBuffer', () => {
+describe('LiveWindowSeries', () => {
   it('never holds more than its capacity and keeps the newest points', () => {
-    const buffer = new SeriesBuffer(100, 1);
+    const buffer = new LiveWindowSeries(100, 1);
     for (let t = 0; t < 10_000; t++) buffer.push(t, t * 2);
     expect(buffer.size).toBe(100);
     const { ts, values } = buffer.since(0);
@@ -21,7 +21,7 @@ describe('SeriesBuffer', () => {
   });
 
   it('coalesces readings within one slot so a fast device still spans the window', () => {
-    const buffer = new SeriesBuffer(900, 1000); // 15 min at 1 s slots
+    const buffer = new LiveWindowSeries(900, 1000); // 15 min at 1 s slots
     for (let t = 0; t < 15 * 60_000; t += 10) buffer.push(t, t); // 100 Hz for 15 minutes
     const { ts, values } = buffer.since(0);
     expect(ts).toHaveLength(900);
@@ -30,7 +30,7 @@ describe('SeriesBuffer', () => {
   });
 
   it('refuses points older than the newest one and filters by time', () => {
-    const buffer = new SeriesBuffer(10, 1);
+    const buffer = new LiveWindowSeries(10, 1);
     buffer.push(100, 1);
     expect(buffer.push(50, 2)).toBe('older');
     buffer.push(200, 3);

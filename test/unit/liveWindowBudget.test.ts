@@ -1,17 +1,17 @@
 /**
- * The live window's memory follows the points it holds (SeriesBuffer grows on demand) and each
+ * The live window's memory follows the points it holds (LiveWindowSeries grows on demand) and each
  * booth's series and bytes are budgeted (DeviceDirectory): refusals are counted against the booth
  * that caused them, evictions give bytes back, and another booth is never touched.
  */
 import { describe, expect, it } from 'vitest';
 import { BudgetRefusals } from '../../server/budgets/BudgetRefusals';
 import { DeviceDirectory, type DirectoryLimits } from '../../server/live/DeviceDirectory';
-import { BYTES_PER_POINT, INITIAL_POINTS, SeriesBuffer } from '../../server/live/SeriesBuffer';
+import { BYTES_PER_POINT, INITIAL_POINTS, LiveWindowSeries } from '../../server/live/LiveWindowSeries';
 
-describe('SeriesBuffer growth', () => {
+describe('LiveWindowSeries growth', () => {
   it('starts small and doubles up to its capacity, asking for each growth', () => {
     const asked: number[] = [];
-    const buffer = new SeriesBuffer(900, 1);
+    const buffer = new LiveWindowSeries(900, 1);
     expect(buffer.allocatedBytes).toBe(INITIAL_POINTS * BYTES_PER_POINT);
     const sizes = new Set<number>();
     for (let t = 0; t < 2000; t++) {
@@ -24,14 +24,14 @@ describe('SeriesBuffer growth', () => {
   });
 
   it('a series heard once costs its initial allocation, not its window', () => {
-    const buffer = new SeriesBuffer(900, 1000);
+    const buffer = new LiveWindowSeries(900, 1000);
     buffer.push(1, 1);
     expect(buffer.allocatedBytes).toBe(INITIAL_POINTS * BYTES_PER_POINT);
   });
 
   it('refused growth keeps the newest points within what it has, and says so; growth later resumes in order', () => {
     let allow = false;
-    const buffer = new SeriesBuffer(100, 1, 4);
+    const buffer = new LiveWindowSeries(100, 1, 4);
     const outcomes = [];
     for (let t = 0; t < 10; t++) outcomes.push(buffer.push(t, t * 10, () => allow));
     expect(outcomes).toEqual(['added', 'added', 'added', 'added', ...Array<string>(6).fill('squeezed')]);
@@ -43,7 +43,7 @@ describe('SeriesBuffer growth', () => {
   });
 
   it('rolls at full capacity as designed, and replaces within a slot without growing', () => {
-    const buffer = new SeriesBuffer(8, 1000, 8);
+    const buffer = new LiveWindowSeries(8, 1000, 8);
     expect(buffer.push(0, 1, () => false)).toBe('added');
     expect(buffer.push(500, 2, () => false)).toBe('replaced');
     for (let t = 1; t < 8; t++) buffer.push(t * 1000, t, () => false);

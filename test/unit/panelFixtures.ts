@@ -1,6 +1,6 @@
 /** Models for the panel tests, built through WallModel's own snapshot path so they are realistic. */
 import type { DeviceWindow } from '../../contract/live';
-import { SeriesBuffer } from '../../web/wall/SeriesBuffer';
+import { ChartSeries } from '../../web/wall/ChartSeries';
 import { WallModel } from '../../web/wall/WallModel';
 
 export const T0 = 1_700_000_000_000;
@@ -36,8 +36,8 @@ export function modelOf(devices: DeviceWindow[], serverTime = T0): WallModel {
   return model;
 }
 
-export function seriesOf(points: readonly (readonly [number, number])[], capacity = 600): SeriesBuffer {
-  const series = new SeriesBuffer(capacity);
+export function seriesOf(points: readonly (readonly [number, number])[], capacity = 600): ChartSeries {
+  const series = new ChartSeries(capacity);
   for (const [ts, value] of points) series.append(ts, value);
   return series;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/wall/chartOptions';
-import { SeriesBuffer } from '../../web/wall/SeriesBuffer';
+import { ChartSeries } from '../../web/wall/ChartSeries';
 
 const rows: ChartRow[] = [
   { metric: 'co2', kind: 'number', color: '#4cc9f0' },
@@ -64,7 +64,7 @@ describe('chart options', () => {
   });
 
   it('breaks the line across gaps in the data', () => {
-    const buffer = new SeriesBuffer(10);
+    const buffer = new ChartSeries(10);
     for (const ts of [0, 1000, 2000, 20_000, 21_000]) buffer.append(ts, ts / 1000);
     expect(toLinePoints(buffer, 5000)).toEqual([
       [0, 0],

@@ -5,6 +5,7 @@
  * the device supplied (names, payloads, samples) is written with textContent.
  */
 import { ownValue } from '../../contract/device';
+import type { IntervalSource } from '../../contract/presence';
 import { CONSOLE_API, type DeviceDetail as Detail, type HealthChange, type RawPayload, type RejectionSample } from '../../contract/console';
 import type { LinePoint } from '../wall/chartOptions';
 import { create, setData, setText } from '../wall/dom';
@@ -24,6 +25,8 @@ import type { ServerClock } from './ServerClock';
 
 export const DETAIL_POLL_MS = 2_000;
 /** Metrics charted when a device is opened; more can be switched on, up to MAX_CHARTED. */
+/** Where the stale limit shown came from, in words. */
+const INTERVAL_SOURCE_TEXT: Readonly<Record<IntervalSource, string>> = { meta: 'from its meta', learned: 'learned', default: 'default, not learned yet' };
 const FIRST_CHARTED = 4;
 const MAX_CHARTED = 8;
 
@@ -192,12 +195,7 @@ export class DeviceDetail {
     const facts = this.facts;
     setText(facts.kind, detail.kind ?? detail.meta.kind ?? '–');
     setText(facts.firmware, detail.firmware ?? detail.meta.firmware ?? '–');
-    setText(
-      facts.interval,
-      detail.expectedIntervalMs === null
-        ? 'unknown'
-        : `${formatDuration(detail.expectedIntervalMs)} (${detail.intervalSource === 'meta' ? 'from its meta' : 'learned'})`,
-    );
+    setText(facts.interval, `${formatDuration(detail.expectedIntervalMs)} (${INTERVAL_SOURCE_TEXT[detail.intervalSource]})`);
     setText(facts.address, detail.clientAddress ?? '–');
     setText(facts.reconnects, formatCount(detail.reconnects));
     setText(facts.rate, formatRate(detail.ratePerSecond));
@@ -311,7 +309,7 @@ export class DeviceDetail {
   private renderLive(detail: Detail): void {
     const now = this.clock.now();
     const window = { min: now - LIVE_WINDOW_MS, max: now };
-    const gapMs = Math.max(3 * DETAIL_POLL_MS, 3 * (detail.expectedIntervalMs ?? 0));
+    const gapMs = Math.max(3 * DETAIL_POLL_MS, 3 * detail.expectedIntervalMs);
     const lines = this.selectedLines(detail);
     const data = new Map<string, LinePoint[]>(lines.map((line) => [line.metric, this.live.points(line.metric, window.min, gapMs)]));
     this.liveChart.draw(lines, window, data);

@@ -5,7 +5,7 @@
  */
 import type { ReadingValues } from '../../contract/device';
 import { toLinePoints, type LinePoint } from '../wall/chartOptions';
-import { SeriesBuffer } from '../wall/SeriesBuffer';
+import { ChartSeries } from '../wall/ChartSeries';
 import type { MetricKind } from '../wall/WallModel';
 
 export const LIVE_WINDOW_MS = 5 * 60_000;
@@ -13,7 +13,7 @@ const POINTS_PER_METRIC = 600;
 const MAX_METRICS = 64;
 
 export class LiveSeries {
-  private readonly series = new Map<string, { kind: MetricKind; buffer: SeriesBuffer }>();
+  private readonly series = new Map<string, { kind: MetricKind; buffer: ChartSeries }>();
 
   /** Adds one reading per metric at `ts`; a time already held (the device said nothing new) is ignored. */
   add(ts: number, values: ReadingValues): void {
@@ -21,7 +21,7 @@ export class LiveSeries {
       let entry = this.series.get(metric);
       if (!entry) {
         if (this.series.size >= MAX_METRICS) continue;
-        entry = { kind: typeof value === 'boolean' ? 'boolean' : 'number', buffer: new SeriesBuffer(POINTS_PER_METRIC) };
+        entry = { kind: typeof value === 'boolean' ? 'boolean' : 'number', buffer: new ChartSeries(POINTS_PER_METRIC) };
         this.series.set(metric, entry);
       }
       entry.buffer.append(ts, typeof value === 'boolean' ? Number(value) : value);

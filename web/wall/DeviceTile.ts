@@ -7,7 +7,7 @@ import { metricUnit } from './panels/panelText';
 import { toLinePoints, type ChartRow } from './chartOptions';
 import { DeviceChart } from './DeviceChart';
 import { create, setData, setText } from './dom';
-import { assessFreshness, freshnessLabel, staleAfterMs } from './freshness';
+import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
 import { assignMetricColors } from './metricColors';
 import { alarmLabel, formatReading, rangeAlarm } from './readingFormat';
 import type { DeviceState, MetricState } from './WallModel';
@@ -89,7 +89,7 @@ export class DeviceTile {
   }
 
   renderChart(device: DeviceState, context: TileContext): void {
-    const gapMs = staleAfterMs(device.meta.intervalMs);
+    const gapMs = deviceStaleAfterMs(device);
     const drawn = this.chart.render(this.rows, { min: context.serverNow - context.windowMs, max: context.serverNow }, this.chartDataChanged, () => {
       const data = this.rows.map((row) => {
         const metric = device.metrics.get(row.metric);

@@ -6,7 +6,7 @@
 import { metaAsData, type DeviceMeta } from '../../contract/device';
 import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot, SnapshotTruncation } from '../../contract/live';
 import { fairShare } from './fairShare';
-import { SeriesBuffer } from './SeriesBuffer';
+import { ChartSeries } from './ChartSeries';
 
 export type MetricKind = 'number' | 'boolean';
 
@@ -14,7 +14,7 @@ export interface MetricState {
   readonly name: string;
   /** Booleans travel as booleans on the live path but as 0/1 in snapshot series. */
   readonly kind: MetricKind;
-  readonly series: SeriesBuffer;
+  readonly series: ChartSeries;
   readonly latest: number | boolean | undefined;
 }
 
@@ -27,6 +27,8 @@ export interface DeviceState {
   readonly presence: Presence;
   /** Server-clock receive time of the newest telemetry, null before any. */
   readonly lastSeen: number | null;
+  /** The stale limit the server judges this device by (learned, declared or default); undefined before its first summary. */
+  readonly staleAfterMs: number | undefined;
   /** In order of first appearance, so a tile's rows do not jump around. */
   readonly metrics: ReadonlyMap<string, MetricState>;
 }
@@ -53,7 +55,7 @@ export interface WallChange {
 interface MetricRecord {
   name: string;
   kind: MetricKind;
-  series: SeriesBuffer;
+  series: ChartSeries;
   latest: number | boolean | undefined;
   /** Time of `latest`; -Infinity when it came from a summary, which carries no time. */
   latestTs: number;
@@ -66,6 +68,7 @@ interface DeviceRecord {
   meta: DeviceMeta;
   presence: Presence;
   lastSeen: number | null;
+  staleAfterMs: number | undefined;
   metrics: Map<string, MetricRecord>;
 }
 
@@ -257,6 +260,7 @@ export class WallModel {
       meta: {},
       presence: { state: 'unknown', since: 0, reason: 'server-start' },
       lastSeen: null,
+      staleAfterMs: undefined,
       metrics: new Map(),
     };
     this.records.set(record.key, record);
@@ -294,6 +298,7 @@ export class WallModel {
     // "constructor" would find Object's constructor as its unit (issue 9).
     record.meta = metaAsData(summary.meta);
     record.presence = summary.presence;
+    record.staleAfterMs = summary.staleAfterMs;
     if (summary.lastSeen !== null) record.lastSeen = Math.max(record.lastSeen ?? -Infinity, summary.lastSeen);
     for (const [name, raw] of entriesOf(summary.latest)) {
       const value = numericValue(raw);
@@ -312,7 +317,7 @@ export class WallModel {
     const metric: MetricRecord = {
       name,
       kind: 'number',
-      series: new SeriesBuffer(this.maxPoints),
+      series: new ChartSeries(this.maxPoints),
       latest: undefined,
       latestTs: -Infinity,
     };

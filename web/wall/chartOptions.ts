@@ -9,7 +9,7 @@ import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import { AXIS_COLOR, SPLIT_LINE_COLOR } from './panels/chartStyle';
 import { formatNumber } from './readingFormat';
-import type { SeriesBuffer } from './SeriesBuffer';
+import type { ChartSeries } from './ChartSeries';
 import type { MetricKind } from './WallModel';
 
 export type DeviceChartOption = ComposeOption<LineSeriesOption | GridComponentOption>;
@@ -124,7 +124,7 @@ export function buildChartUpdate(rows: readonly ChartRow[], window: TimeWindow, 
 }
 
 /** Points in time order, with a null between two that are more than `gapMs` apart. */
-export function toLinePoints(series: Pick<SeriesBuffer, 'forEach'>, gapMs: number): LinePoint[] {
+export function toLinePoints(series: Pick<ChartSeries, 'forEach'>, gapMs: number): LinePoint[] {
   const points: LinePoint[] = [];
   let previousTs: number | undefined;
   series.forEach((ts, value) => {

@@ -9,7 +9,7 @@ import { use } from 'echarts/core';
 import type { StatPanelSpec } from '../../../contract/dashboard';
 import { toLinePoints } from '../chartOptions';
 import { create, setData, setText } from '../dom';
-import { staleAfterMs } from '../freshness';
+import { deviceStaleAfterMs } from '../freshness';
 import { assignMetricColors } from '../metricColors';
 import type { DeviceState } from '../WallModel';
 import type { WallText } from '../wallText';
@@ -60,7 +60,7 @@ export class StatPanel extends SingleDevicePanel<StatPanelSpec> {
     const metric = device.metrics.get(this.spec.metric);
     const kind = metric?.kind ?? 'number';
     const window = { min: context.serverNow - context.windowMs, max: context.serverNow };
-    const readData = () => (metric ? toLinePoints(metric.series, staleAfterMs(device.meta.intervalMs)) : []);
+    const readData = () => (metric ? toLinePoints(metric.series, deviceStaleAfterMs(device)) : []);
     return this.chart.draw(
       sparklineLayoutKey(kind, this.color),
       () => buildSparklineLayout(kind, this.color, window, readData()),

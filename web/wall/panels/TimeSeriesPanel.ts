@@ -8,7 +8,7 @@ import { use } from 'echarts/core';
 import { DASHBOARD_LIMITS, type TimeSeriesPanelSpec } from '../../../contract/dashboard';
 import { toLinePoints } from '../chartOptions';
 import { create } from '../dom';
-import { staleAfterMs } from '../freshness';
+import { deviceStaleAfterMs } from '../freshness';
 import { assignMetricColors } from '../metricColors';
 import type { DeviceState } from '../WallModel';
 import { chartFontSize, readFontFamily } from './chartStyle';
@@ -65,7 +65,7 @@ export class TimeSeriesPanel extends SingleDevicePanel<TimeSeriesPanelSpec> {
     const fontSize = chartFontSize(this.chart.height / groups.length, 0.16, 12, 20);
     const fontFamily = (this.fontFamily ??= readFontFamily(this.element));
     const window = { min: context.serverNow - context.windowMs, max: context.serverNow };
-    const gapMs = staleAfterMs(device.meta.intervalMs);
+    const gapMs = deviceStaleAfterMs(device);
     const readData = () =>
       linesOf(groups).map(({ line }) => {
         const metric = device.metrics.get(line.metric);

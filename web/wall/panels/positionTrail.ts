@@ -3,7 +3,7 @@
  * extents that show metres as metres on both axes, so a loop looks like a loop. Pure.
  */
 import type { DeviceMeta } from '../../../contract/device';
-import type { SeriesBuffer } from '../SeriesBuffer';
+import type { ChartSeries } from '../ChartSeries';
 
 export interface TrailPoint {
   readonly ts: number;
@@ -16,7 +16,7 @@ export interface Extent {
   readonly max: number;
 }
 
-type PointSource = Pick<SeriesBuffer, 'forEach'>;
+type PointSource = Pick<ChartSeries, 'forEach'>;
 type ExpectedRange = NonNullable<DeviceMeta['expected']>[string];
 
 /** A minute of a 1 Hz device: enough to show where it is heading, few enough to stay cheap. */

@@ -6,7 +6,7 @@ import { expectedRangeOf } from '../../../contract/device';
 import { fairShare } from '../fairShare';
 import { assessFreshness } from '../freshness';
 import { alarmLabel, formatReading, rangeAlarm, type RangeAlarm } from '../readingFormat';
-import type { SeriesBuffer } from '../SeriesBuffer';
+import type { ChartSeries } from '../ChartSeries';
 import type { DeviceState } from '../WallModel';
 import { ENGLISH, LANGUAGE_SEPARATOR, type WallText } from '../wallText';
 import { deviceName, metricUnit } from './panelText';
@@ -100,7 +100,7 @@ export function rangeSeverity(value: number, direction: Exclude<RangeAlarm, null
  * newest point is not out of range (the latest value came without a series point).
  */
 export function excursionStart(
-  series: Pick<SeriesBuffer, 'forEach'>,
+  series: Pick<ChartSeries, 'forEach'>,
   direction: Exclude<RangeAlarm, null>,
   range: { min?: number; max?: number },
 ): number | undefined {

@@ -3,7 +3,7 @@
  * judged against the metric's expected range so sensor noise does not flip the arrow every second.
  */
 import type { DeviceMeta } from '../../../contract/device';
-import type { SeriesBuffer } from '../SeriesBuffer';
+import type { ChartSeries } from '../ChartSeries';
 
 export type Trend = 'rising' | 'falling' | 'steady';
 
@@ -20,7 +20,7 @@ type ExpectedRange = NonNullable<DeviceMeta['expected']>[string];
 
 /** Null when there is nothing to compare (fewer than two points). */
 export function computeTrend(
-  series: Pick<SeriesBuffer, 'length' | 'lastTs' | 'lastValue' | 'forEach'>,
+  series: Pick<ChartSeries, 'length' | 'lastTs' | 'lastValue' | 'forEach'>,
   expected: ExpectedRange | undefined,
   lookbackMs: number = TREND_LOOKBACK_MS,
 ): Trend | null {

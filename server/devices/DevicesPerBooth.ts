@@ -1,9 +1,8 @@
 /**
  * Records per booth and device, at most `maxPerBooth` per booth: touching a record makes it the
- * most recently heard, and a new one past the bound pushes out the least recently heard. The live
- * directory and the console's health tracker both keep their devices this way, so a device
- * inventing ids cannot grow either. Only the booth's own devices are pushed out: another booth's
- * records are never touched. `onEvict` lets the owner free what hangs off an evicted record (its
+ * most recently heard, and a new one past the bound pushes out the least recently heard. The device
+ * model (DeviceModel.ts) keeps every device this way, so a device inventing ids cannot grow it.
+ * Only the booth's own devices are pushed out: another booth's records are never touched. `onEvict` lets the owner free what hangs off an evicted record (its
  * live-window bytes, its alarms) in the same step.
  */
 export class DevicesPerBooth<T> {

@@ -2,7 +2,7 @@
  * One metric's recent points as a fixed-size ring of typed arrays: a wall runs for days,
  * so memory per series must not depend on how long it has been up or how chatty a device is.
  */
-export class SeriesBuffer {
+export class ChartSeries {
   private readonly ts: Float64Array;
   private readonly values: Float64Array;
   private head = 0;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer } from '../../web/wall/SeriesBuffer';
+import { ChartSeries } from '../../web/wall/ChartSeries';
 
-function points(buffer: SeriesBuffer): [number, number][] {
+function points(buffer: ChartSeries): [number, number][] {
   const out: [number, number][] = [];
   buffer.forEach((ts, value) => out.push([ts, value]));
   return out;
 }
 
-describe('SeriesBuffer', () => {
+describe('ChartSeries', () => {
   it('keeps at most `capacity` points, dropping the oldest', () => {
-    const buffer = new SeriesBuffer(3);
+    const buffer = new ChartSeries(3);
     for (let ts = 1; ts <= 5; ts++) buffer.append(ts, ts * 10);
     expect(buffer.length).toBe(3);
     expect(points(buffer)).toEqual([
@@ -20,7 +20,7 @@ describe('SeriesBuffer', () => {
   });
 
   it('stays bounded and ordered over many wrap-arounds', () => {
-    const buffer = new SeriesBuffer(600);
+    const buffer = new ChartSeries(600);
     for (let ts = 0; ts < 100_000; ts++) buffer.append(ts, ts);
     expect(buffer.length).toBe(600);
     const ts = points(buffer).map(([t]) => t);
@@ -29,7 +29,7 @@ describe('SeriesBuffer', () => {
   });
 
   it('ignores a time it already holds, and puts late points in their place', () => {
-    const buffer = new SeriesBuffer(10);
+    const buffer = new ChartSeries(10);
     expect(buffer.append(100, 1)).toBe(true);
     expect(buffer.append(100, 2)).toBe(false);
     expect(buffer.append(50, 3)).toBe(true);
@@ -47,7 +47,7 @@ describe('SeriesBuffer', () => {
   });
 
   it('stays bounded and ordered when late points arrive in a full, wrapped ring', () => {
-    const buffer = new SeriesBuffer(5);
+    const buffer = new ChartSeries(5);
     for (let ts = 10; ts <= 100; ts += 10) buffer.append(ts, ts); // holds 60..100, wrapped
     expect(buffer.append(5, 5)).toBe(false); // older than everything held
     expect(buffer.append(85, 85)).toBe(true); // 60 goes
@@ -58,14 +58,14 @@ describe('SeriesBuffer', () => {
   });
 
   it('ignores non-finite points', () => {
-    const buffer = new SeriesBuffer(10);
+    const buffer = new ChartSeries(10);
     expect(buffer.append(Number.NaN, 1)).toBe(false);
     expect(buffer.append(1, Number.POSITIVE_INFINITY)).toBe(false);
     expect(buffer.length).toBe(0);
   });
 
   it('trims points older than a time', () => {
-    const buffer = new SeriesBuffer(4);
+    const buffer = new ChartSeries(4);
     for (let ts = 1; ts <= 6; ts++) buffer.append(ts, ts);
     expect(buffer.trimBefore(5)).toBe(2);
     expect(points(buffer)).toEqual([
@@ -79,6 +79,6 @@ describe('SeriesBuffer', () => {
   });
 
   it('rejects a capacity that cannot hold a point', () => {
-    expect(() => new SeriesBuffer(0)).toThrow(RangeError);
+    expect(() => new ChartSeries(0)).toThrow(RangeError);
   });
 });

@@ -26,7 +26,7 @@ export type GrowthGrant = (bytes: number) => boolean;
 
 const ALWAYS: GrowthGrant = () => true;
 
-export class SeriesBuffer {
+export class LiveWindowSeries {
   /** Interleaved [ts, value] pairs: one allocation per series. */
   private points: Float64Array;
   /** Index of the oldest point. */

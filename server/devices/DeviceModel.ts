@@ -1,0 +1,201 @@
+/**
+ * The server's one record per device: identity, meta, presence, rates, rejections, recent payloads
+ * and the live window of its readings. The live directory (server/live/DeviceDirectory.ts: the
+ * window and its budgets) and the console's health tracker (server/console/DeviceHealthTracker.ts:
+ * connections and presence changes) are views that write their parts of the same record, so a
+ * device is evicted once, from everything, and every reader judges its presence from the same facts
+ * with the one rule in contract/presence.ts.
+ *
+ * Bounded per booth (DevicesPerBooth): least recently heard out first, so a device inventing ids
+ * cannot grow memory. Whoever hangs something off a device (live-window bytes, alarms) is told
+ * when it is evicted, in the same step.
+ */
+import type { HealthChange, RejectionSample } from '../../contract/console';
+import type { DeviceMeta, ReadingValues } from '../../contract/device';
+import {
+  assessPresence,
+  staleAfterMs,
+  type DeviceState,
+  type IntervalSource,
+  type Presence,
+  type PresenceReason,
+  type PresenceVerdict,
+} from '../../contract/presence';
+import type { RejectionReason } from '../ingest/TelemetryValidator';
+import { DEFAULT_INTERVAL_RULES, IntervalLearner, type IntervalRules } from '../console/IntervalLearner';
+import { DevicesPerBooth } from './DevicesPerBooth';
+import type { LiveWindowSeries } from '../live/LiveWindowSeries';
+import { PerSecondWindow } from '../stats/PerSecondWindow';
+
+export interface LastRejection {
+  reason: RejectionReason;
+  detail: string;
+  at: number;
+}
+
+export interface ConnectionInfo {
+  connectionId: number;
+  clientId: string;
+  address: string | null;
+  openedAt: number;
+}
+
+export interface KeptPayload {
+  ts: number;
+  topic: string;
+  bytes: Buffer;
+  totalBytes: number;
+}
+
+export interface DeviceRecord {
+  booth: string;
+  device: string;
+  meta: DeviceMeta;
+  /** The last presence event (online/offline/unknown); whether the device is stale is the rule's to say. */
+  presence: Presence;
+  /** Receive time of the last accepted reading (or the time of the newest restored one); the rule's clock. */
+  lastSeen: number | null;
+  /** Receive time of the last message of any kind, accepted or not, or of its connection. */
+  lastHeard: number | null;
+
+  // The live window (written by the DeviceDirectory).
+  latest: ReadingValues;
+  series: Map<string, LiveWindowSeries>;
+  accepted: number;
+  /** The newest rejection with the validator's detail, for /api/devices. */
+  lastRejection: LastRejection | null;
+
+  // Rates and the learned interval (written with every accepted reading).
+  readings: PerSecondWindow;
+  learner: IntervalLearner;
+
+  // Rejections and payloads (written by the health tracker, which sees every message).
+  rejected: Map<string, number>;
+  rejectedTotal: number;
+  /** Oldest first; newest last. */
+  rejections: RejectionSample[];
+  payloads: KeptPayload[];
+
+  // Presence as recorded for the console's timeline and the alarms (written by the health tracker).
+  /** The rule's verdict when it last changed; an empty timeline marks a record that has had none yet. */
+  state: DeviceState;
+  stateSince: number;
+  stateReason: PresenceReason;
+  timeline: HealthChange[];
+  /** The connection the device last spoke through, while it is open. */
+  connection: ConnectionInfo | null;
+  lastAddress: string | null;
+  connectionsSeen: number;
+  battery: number | null;
+  signal: number | null;
+}
+
+export interface StaleLimit {
+  ms: number;
+  source: IntervalSource;
+}
+
+export type EvictionListener = (record: DeviceRecord) => void;
+export type ReadingListener = (record: DeviceRecord, at: number) => void;
+
+export class DeviceModel {
+  private readonly devices: DevicesPerBooth<DeviceRecord>;
+  private readonly evictionListeners: EvictionListener[] = [];
+  private readonly readingListeners: ReadingListener[] = [];
+
+  constructor(
+    readonly maxDevicesPerBooth: number,
+    private readonly intervalRules: IntervalRules = DEFAULT_INTERVAL_RULES,
+  ) {
+    this.devices = new DevicesPerBooth(maxDevicesPerBooth, (record) => {
+      for (const listener of this.evictionListeners) listener(record);
+    });
+  }
+
+  /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
+  onEvicted(listener: EvictionListener): void {
+    this.evictionListeners.push(listener);
+  }
+
+  /**
+   * Told of an accepted reading before it updates the record, so what the rule said up to it can be
+   * recorded: a device that went quiet past its limit was stale, even if no tick saw it before it spoke again.
+   */
+  beforeReading(listener: ReadingListener): void {
+    this.readingListeners.push(listener);
+  }
+
+  get evictedDevices(): number {
+    return this.devices.evicted;
+  }
+
+  get size(): number {
+    return this.devices.size;
+  }
+
+  get(booth: string, device: string): DeviceRecord | undefined {
+    return this.devices.get(booth, device);
+  }
+
+  records(booths?: ReadonlySet<string>): IterableIterator<DeviceRecord> {
+    return this.devices.values(booths);
+  }
+
+  /** Finds or creates a record and marks it most recently heard. */
+  touch(booth: string, device: string): DeviceRecord {
+    return this.devices.touch(booth, device, () => this.create(booth, device));
+  }
+
+  /** An accepted reading received at `at`: its rate, its interval and the rule's clock. Returns whether the stale limit changed. */
+  reading(record: DeviceRecord, at: number): boolean {
+    for (const listener of this.readingListeners) listener(record, at);
+    const before = this.staleLimit(record).ms;
+    record.readings.add(at);
+    record.learner.arrival(at);
+    if (record.lastSeen === null || at > record.lastSeen) record.lastSeen = at;
+    return this.staleLimit(record).ms !== before;
+  }
+
+  /** The device's stale limit: from its meta when it says its interval, else learned from its readings, else the default. */
+  staleLimit(record: DeviceRecord): StaleLimit {
+    if (record.meta.intervalMs !== undefined) return { ms: staleAfterMs(record.meta.intervalMs, this.intervalRules), source: 'meta' };
+    const learned = record.learner.staleAfterMs();
+    return learned === null ? { ms: staleAfterMs(null, this.intervalRules), source: 'default' } : { ms: learned, source: 'learned' };
+  }
+
+  /** The one presence rule (contract/presence.ts) applied to what this record knows. */
+  presenceOf(record: DeviceRecord, now: number): PresenceVerdict {
+    return assessPresence({ presence: record.presence, lastSeen: record.lastSeen, staleAfterMs: this.staleLimit(record).ms }, now);
+  }
+
+  private create(booth: string, device: string): DeviceRecord {
+    const now = Date.now();
+    return {
+      booth,
+      device,
+      meta: {},
+      presence: { state: 'unknown', since: now, reason: 'server-start' },
+      lastSeen: null,
+      lastHeard: null,
+      latest: Object.create(null) as ReadingValues,
+      series: new Map(),
+      accepted: 0,
+      lastRejection: null,
+      readings: new PerSecondWindow(60),
+      learner: new IntervalLearner(this.intervalRules),
+      rejected: new Map(),
+      rejectedTotal: 0,
+      rejections: [],
+      payloads: [],
+      state: 'stale',
+      stateSince: now,
+      stateReason: 'server-start',
+      timeline: [],
+      connection: null,
+      lastAddress: null,
+      connectionsSeen: 0,
+      battery: null,
+      signal: null,
+    };
+  }
+}
