@@ -103,16 +103,18 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     {
       tickMs: file.live.tickMs,
       windowMs,
-      maxPendingReadingsPerBooth: 50_000,
+      maxFrameReadingsPerBooth: file.live.maxFrameReadingsPerBooth,
+      maxFrameBytesPerBooth: file.live.maxFrameBytesPerBooth,
       maxSnapshotBytes: file.wall.maxSnapshotBytes,
       maxBufferedBytesPerWall: file.wall.maxBufferedBytesPerWall,
     },
     {
       dashboard: () => dashboard.current,
       registry: walls,
-      alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted) ?? [],
+      alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted, file.live.maxAlarmsPerWall) ?? [],
       admitReport: (address) => wallReports.take(address),
     },
+    budgetRefusals,
   );
 
   let store: InfluxStore | null = null;
