@@ -4,6 +4,7 @@
  * rate or the number of screens. A (re)connecting page first gets the dashboard, then a snapshot of
  * the recent window, then the open alarms of its booths; alarm changes follow on the next tick.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
@@ -72,6 +73,8 @@ export interface WallWelcome {
    * past it the report is ignored and counted, and the wall is served all the same. Absent: always.
    */
   admitReport?(address: string): boolean;
+  /** The client's address behind a trusted reverse proxy (TRUST_PROXY); absent: the peer's address. */
+  addressOf?(request: IncomingMessage): string;
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -162,7 +165,7 @@ export class LiveHub {
     io.use((socket, next) => {
       const request = parseSubscription(socket.handshake.auth, this.booths, this.options.windowMs);
       if (typeof request === 'string') return next(new Error(request));
-      if (request.wall && this.walls.admitReport && !this.walls.admitReport(socket.handshake.address)) {
+      if (request.wall && this.walls.admitReport && !this.walls.admitReport(this.addressOf(socket))) {
         this.walls.registry.countRefusal('report-rate-limit');
         delete request.wall;
       }
@@ -224,6 +227,10 @@ export class LiveHub {
     if (skipped.length === audience.size) return;
     io.to(roomOf(message.booth)).except(skipped).emit('frame', message);
     this.framesSent++;
+  }
+
+  private addressOf(socket: WallSocket): string {
+    return this.walls.addressOf?.(socket.request) ?? socket.handshake.address;
   }
 
   private shareOf(socket: WallSocket): WallFrameShare {
@@ -288,7 +295,7 @@ export class LiveHub {
   private welcome(socket: WallSocket): void {
     const request = socket.data;
     const registry = this.walls.registry;
-    registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });
+    registry.connect(socket.id, { report: request.wall, address: this.addressOf(socket), booths: request.booths });
     socket.once('disconnect', () => registry.disconnect(socket.id));
     // The dashboard first, so the page lays out its scenes before the snapshot fills them.
     socket.emit('dashboard', this.walls.dashboard());
