@@ -70,7 +70,14 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const windowMs = file.live.windowMinutes * 60_000;
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
   const dashboardFile = dashboardFilePath(settings);
-  const dashboard = dashboardFile === null ? DashboardSource.automatic(log) : await DashboardSource.open(dashboardFile, log);
+  const dashboard =
+    dashboardFile === null
+      ? DashboardSource.automatic(log)
+      : await DashboardSource.open(
+          dashboardFile,
+          log,
+          booths.map((b) => b.id),
+        );
   const walls = new WallRegistry(file.wall.maxKnownWalls);
   const wallAdmission = new WallAdmission(file.wall);
   // Behind a reverse proxy, the walls' own addresses, as express's req.ip finds them (TRUST_PROXY).
