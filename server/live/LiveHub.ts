@@ -43,7 +43,7 @@ const DEFAULT_MAX_BUFFERED_BYTES_PER_WALL = 16 * 1024 * 1024;
 const DEFAULT_MAX_FRAME_BYTES_PER_BOOTH = 512 * 1024;
 /** How often a paced snapshot looks whether its wall has read what it was sent. */
 const PACING_CHECK_MS = 25;
-/** A wall whose snapshot output has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
+/** A wall whose output (snapshot, or frames past half its buffer) has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
 const SNAPSHOT_STALL_MS = 10_000;
 
 export interface BoothLabel {
@@ -201,7 +201,7 @@ export class LiveHub {
       this.pending.set(booth, this.emptyFrame());
     }
     if (this.alarmBooths.size > 0) this.sendAlarms(io);
-    this.disconnectSlowWalls(io);
+    this.disconnectSlowWalls(io, now);
   }
 
   /**
@@ -235,7 +235,7 @@ export class LiveHub {
 
   private shareOf(socket: WallSocket): WallFrameShare {
     let share = this.shares.get(socket);
-    if (!share) this.shares.set(socket, (share = new WallFrameShare(socket.data.booths)));
+    if (!share) this.shares.set(socket, (share = new WallFrameShare(socket.data.booths, Date.now())));
     return share;
   }
 
@@ -244,8 +244,14 @@ export class LiveHub {
    * would otherwise hold everything sent to it in server memory: engine.io keeps packets in its
    * writeBuffer while the transport is not writable, and the WebSocket in its send buffer.
    */
-  private disconnectSlowWalls(io: WallServer): void {
-    for (const socket of io.sockets.sockets.values()) this.disconnectIfSlow(socket);
+  private disconnectSlowWalls(io: WallServer, now: number): void {
+    const limit = this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL;
+    for (const socket of io.sockets.sockets.values()) {
+      if (this.disconnectIfSlow(socket)) continue;
+      // Skipped frames keep a wall that stopped reading under the limit; its output standing still is the sign.
+      // (Only walls that were offered frames have a share, and only they can have had frames skipped.)
+      if (socket.connected && this.shares.get(socket)?.stalled(pendingOutputBytes(socket.conn), limit, now, SNAPSHOT_STALL_MS)) this.dropSlowWall(socket);
+    }
   }
 
   /** True when the wall was disconnected. */

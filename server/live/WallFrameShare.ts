@@ -5,7 +5,8 @@
  * with the one that caused it. So past half that limit, a booth that took more than its equal
  * share of what the wall was sent lately has its frames skipped (counted against it) until the wall
  * catches up, and the other booths' frames keep going through. A wall that does not read at all
- * still reaches the limit with the frames it is sent, and is dropped as before.
+ * still reaches the limit with the frames it is sent, and is dropped as before; one whose output
+ * stands still above half the limit is dropped too (`stalled`), as it would only hold memory.
  */
 
 /** How fast "lately" forgets: a booth whose frames were skipped gets its turn again within seconds. */
@@ -20,7 +21,25 @@ export class WallFrameShare {
   /** One entry per booth the wall shows: bounded by the settings file. */
   private readonly recent = new Map<string, RecentBytes>();
 
-  constructor(private readonly booths: readonly string[]) {}
+  private lastPending = 0;
+  private movedAt: number;
+
+  constructor(
+    private readonly booths: readonly string[],
+    now = Date.now(),
+  ) {
+    this.movedAt = now;
+  }
+
+  /**
+   * True when the wall's output has stood above half the limit without going down for `stallMs`:
+   * every frame is skipped for it then, so it would never reach the limit that drops a slow reader.
+   */
+  stalled(pending: number, limit: number, now: number, stallMs: number): boolean {
+    if (pending <= limit / 2 || pending < this.lastPending) this.movedAt = now;
+    this.lastPending = pending;
+    return now - this.movedAt > stallMs;
+  }
 
   /**
    * Whether a frame of `bytes` for `booth` may be sent to a wall that has `pending` bytes waiting,
@@ -28,6 +47,8 @@ export class WallFrameShare {
    */
   admits(booth: string, bytes: number, pending: number, limit: number, now: number): boolean {
     if (pending + bytes <= limit / 2) return true;
+    // A frame that alone would take the wall past its limit would get it dropped: never worth sending.
+    if (pending + bytes > limit) return false;
     const mine = this.recentBytes(booth, now);
     if (mine === 0) return true;
     let total = 0;

@@ -92,6 +92,21 @@ describe('WallFrameShare: a wall whose output backs up', () => {
     expect(share.admits('a', 300, 600, limit, 2000 + 40 * FRAME_SHARE_HALF_LIFE_MS)).toBe(true);
   });
 
+  it('never admits a frame that alone would take the wall past its limit', () => {
+    const share = new WallFrameShare(['a', 'b']);
+    expect(share.admits('a', 900, 200, limit, 0)).toBe(false);
+    expect(share.admits('b', 100, 200, limit, 0)).toBe(true);
+  });
+
+  it('calls a wall stalled when its output stands above half the limit for the stall time, not while it goes down', () => {
+    const share = new WallFrameShare(['a'], 0);
+    expect(share.stalled(800, limit, 0, 10_000)).toBe(false);
+    expect(share.stalled(700, limit, 9000, 10_000)).toBe(false);
+    expect(share.stalled(700, limit, 15_000, 10_000)).toBe(false);
+    expect(share.stalled(700, limit, 19_001, 10_000)).toBe(true);
+    expect(share.stalled(100, limit, 19_002, 10_000)).toBe(false);
+  });
+
   it('on a wall of one booth, skips that booth while backed up', () => {
     const share = new WallFrameShare(['a']);
     share.sent('a', 300, 0);
