@@ -196,4 +196,21 @@ describe('LiveHub: frames per booth per tick', () => {
     expect(hub.framesSkipped).toBe(5);
     hub.close();
   });
+
+  it('drops a wall whose output stands above half its buffer for the stall time: skipping alone would keep a non-reader forever', () => {
+    const limit = 256 * 1024;
+    const wall = fakeSocket('w1', ['a', 'b'], limit * 0.75);
+    const { hub, emitted } = hubWith([wall], { maxFrameReadingsPerBooth: 5000, maxBufferedBytesPerWall: limit });
+    const start = Date.now();
+    for (const at of [start, start + 5000, start + 9000]) {
+      hub.readingAccepted({ booth: 'b', device: 'b-env', ts: at, values: { temperature: 21 } });
+      hub.tick(at);
+    }
+    // B alone took everything lately, so past the first frame it is over its share and skipped too.
+    expect(emitted).toHaveLength(1);
+    expect(wall.disconnect).not.toHaveBeenCalled();
+    hub.tick(start + 10_500);
+    expect(wall.disconnect).toHaveBeenCalledWith(true);
+    hub.close();
+  });
 });
