@@ -53,6 +53,7 @@ const YAML = `
 mqtt:
   messagesPerSecondPerDevice: 1000000
 live:
+  maxDevicesPerBooth: ${FLOOD_CONNECTIONS * DEVICES_PER_CONNECTION + 10}
   maxFrameReadingsPerBooth: 4000
   maxFrameBytesPerBooth: ${2048 * KB}
 wall:
@@ -61,10 +62,7 @@ budgets:
   maxSeriesPerBooth: 1000000
   readingsPerSecondPerBooth: 10000000
   maxLiveWindowBytesPerBooth: ${1024 * 1024 * 1024}
-live_devices_placeholder: null
-`
-  .replace('live_devices_placeholder: null\n', '')
-  .replace('live:\n', `live:\n  maxDevicesPerBooth: ${FLOOD_CONNECTIONS * DEVICES_PER_CONNECTION + 10}\n`);
+`;
 
 /**
  * A TCP relay that passes the server's bytes to the page at `bytesPerSecond` (the page's bytes to
