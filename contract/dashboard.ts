@@ -13,7 +13,10 @@ export type LocalizedText = string | { en?: string; zh?: string };
 interface PanelCommon {
   /** Shown above the panel; panels that name one device default to the device's name and metric. */
   title?: LocalizedText;
-  /** Booth of the device(s); by default any booth this wall shows. */
+  /**
+   * Booth of the device(s). Panels that name a device show it only from this booth, or without one
+   * only on a wall of a single booth; a server of several booths requires it on them (issue 9).
+   */
   booth?: string;
 }
 

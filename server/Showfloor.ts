@@ -27,6 +27,7 @@ import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator } from './ingest/Telemetry
 import { DeviceDirectory } from './live/DeviceDirectory';
 import { LiveHub, type WallServer } from './live/LiveHub';
 import { WALL_REFUSAL_MESSAGES, WallAdmission } from './live/WallAdmission';
+import { clientAddressResolver } from './live/clientAddress';
 import { WallRegistry } from './live/WallRegistry';
 import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
@@ -70,9 +71,18 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const windowMs = file.live.windowMinutes * 60_000;
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
   const dashboardFile = dashboardFilePath(settings);
-  const dashboard = dashboardFile === null ? DashboardSource.automatic(log) : await DashboardSource.open(dashboardFile, log);
+  const dashboard =
+    dashboardFile === null
+      ? DashboardSource.automatic(log)
+      : await DashboardSource.open(
+          dashboardFile,
+          log,
+          booths.map((b) => b.id),
+        );
   const walls = new WallRegistry(file.wall.maxKnownWalls);
   const wallAdmission = new WallAdmission(file.wall);
+  // Behind a reverse proxy, the walls' own addresses, as express's req.ip finds them (TRUST_PROXY).
+  const wallAddress = clientAddressResolver(env.TRUST_PROXY);
   // Per address, bounded like the broker's limiters: an address forgotten past the bound starts with a full bucket.
   const wallReports = new TokenBucketLimiter({
     ratePerSecond: file.wall.reportsPerMinutePerAddress / 60,
@@ -104,16 +114,19 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     {
       tickMs: file.live.tickMs,
       windowMs,
-      maxPendingReadingsPerBooth: 50_000,
+      maxFrameReadingsPerBooth: file.live.maxFrameReadingsPerBooth,
+      maxFrameBytesPerBooth: file.live.maxFrameBytesPerBooth,
       maxSnapshotBytes: file.wall.maxSnapshotBytes,
       maxBufferedBytesPerWall: file.wall.maxBufferedBytesPerWall,
     },
     {
       dashboard: () => dashboard.current,
       registry: walls,
-      alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted) ?? [],
+      alarms: (wanted) => technicianConsole?.alarms.wallNotices(wanted, file.live.maxAlarmsPerWall) ?? [],
       admitReport: (address) => wallReports.take(address),
+      addressOf: wallAddress,
     },
+    budgetRefusals,
   );
 
   let store: InfluxStore | null = null;
@@ -247,7 +260,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
         return callback('origin not allowed', false);
       }
       // Only new sessions come here (engine.io asks for handshakes only), so each open connection is checked once.
-      const address = req.socket.remoteAddress ?? '';
+      const address = wallAddress(req);
       const refusal = wallAdmission.refusal(address);
       if (refusal) {
         walls.countRefusal(refusal);
@@ -264,7 +277,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     destroyUpgrade: false,
   });
   io.engine.on('connection', (conn: EngineSocket) => {
-    const address = conn.request.socket.remoteAddress ?? '';
+    const address = wallAddress(conn.request);
     const refusal = wallAdmission.opened(address);
     if (refusal) {
       walls.countRefusal(refusal);

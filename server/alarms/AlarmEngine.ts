@@ -41,6 +41,9 @@ export interface AlarmLimits {
   maxWatchesPerBooth: number;
 }
 
+/** The default of `live.maxAlarmsPerWall`: open alarms one wall is sent, all its booths together. */
+export const DEFAULT_WALL_NOTICES = 200;
+
 export const DEFAULT_ALARM_LIMITS: AlarmLimits = { maxOpen: 10_000, maxOpenPerBooth: 10_000, maxCleared: 200, maxWatchesPerBooth: 100_000 };
 
 /**
@@ -227,24 +230,41 @@ export class AlarmEngine implements IngestObserver {
     return this.open.get(id);
   }
 
-  /** What walls of these booths show in their alarm strip. */
-  wallNotices(booths: ReadonlySet<string>): WallAlarmNotice[] {
-    const notices: WallAlarmNotice[] = [];
-    for (const a of [...this.open.values()].sort(alarmOrder)) {
+  /** What walls of these booths show in their alarm strip: at most `maxNotices` (`live.maxAlarmsPerWall`), shared equally between the booths. */
+  wallNotices(booths: ReadonlySet<string>, maxNotices = DEFAULT_WALL_NOTICES): WallAlarmNotice[] {
+    // Each booth's open alarms, most severe and newest first (Map: booth ids are data).
+    const byBooth = new Map<string, Alarm[]>();
+    for (const a of this.open.values()) {
       if (!booths.has(a.booth)) continue;
-      notices.push({
-        id: a.id,
-        severity: a.severity,
-        booth: a.booth,
-        device: a.device,
-        metric: a.metric,
-        state: a.state,
-        message: a.message,
-        raisedAt: a.raisedAt,
-        value: a.value,
-      });
+      const list = byBooth.get(a.booth);
+      if (list) list.push(a);
+      else byBooth.set(a.booth, [a]);
     }
-    return notices;
+    // Taken one per booth in turn: each booth gets an equal share of maxNotices, and a share one
+    // booth does not use goes to the others, so one booth's alarm flood cannot crowd another's out.
+    const queues = [...byBooth.values()].map((list) => list.sort(alarmOrder));
+    const chosen: Alarm[] = [];
+    for (let round = 0; chosen.length < maxNotices; round++) {
+      let took = false;
+      for (const queue of queues) {
+        const alarm = queue[round];
+        if (alarm === undefined || chosen.length >= maxNotices) continue;
+        chosen.push(alarm);
+        took = true;
+      }
+      if (!took) break;
+    }
+    return chosen.sort(alarmOrder).map((a) => ({
+      id: a.id,
+      severity: a.severity,
+      booth: a.booth,
+      device: a.device,
+      metric: a.metric,
+      state: a.state,
+      message: a.message,
+      raisedAt: a.raisedAt,
+      value: a.value,
+    }));
   }
 
   /**

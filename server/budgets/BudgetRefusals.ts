@@ -22,7 +22,11 @@ export type BudgetRefusalReason =
   /** A reading of a device past budgets.maxStoredDevicesPerBooth (live, not stored). */
   | 'stored-devices-budget'
   /** A line InfluxDB refused (partial write), counted against its booth. */
-  | 'influx-refused-line';
+  | 'influx-refused-line'
+  /** A value left out of the booth's live frame past live.maxFrameReadingsPerBooth / maxFrameBytesPerBooth (stored, not shown live). */
+  | 'live-frame-budget'
+  /** A frame of the booth not sent to one wall whose output was backing up while the booth took more than its share of it. */
+  | 'wall-frame-skipped';
 
 export class BudgetRefusals {
   private readonly counts = new Map<string, Map<BudgetRefusalReason, number>>();

@@ -171,6 +171,21 @@ const fileSchema = z
         maxDevicesPerBooth: z.number().int().min(1).max(100_000).default(500),
         maxSeriesPerDevice: z.number().int().min(1).max(1000).default(64),
         tickMs: z.number().int().min(20).max(5000).default(200),
+        /**
+         * Values (device × metric) in one booth's live frame per tick. Within a tick only the newest value
+         * of each series is sent (a wall draws one point per series per tick); past this the earliest are
+         * dropped from the live view, never from storage, and counted against the booth (live-frame-budget).
+         */
+        maxFrameReadingsPerBooth: z.number().int().min(10).max(1_000_000).default(5000),
+        /** About this many JSON bytes of readings in one booth's live frame per tick; past it, as above. */
+        maxFrameBytesPerBooth: z
+          .number()
+          .int()
+          .min(4 * 1024)
+          .max(256 * 1024 * 1024)
+          .default(512 * 1024),
+        /** Open alarms a wall is sent, all its booths together; each booth gets an equal share, most severe and newest first. */
+        maxAlarmsPerWall: z.number().int().min(1).max(100_000).default(200),
       })
       .strict()
       .prefault({}),

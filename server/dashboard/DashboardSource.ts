@@ -55,6 +55,7 @@ export class DashboardSource {
     private loaded: LoadedDashboard,
     private loadedAt: number | null,
     private readonly log: Logger,
+    private readonly booths?: readonly string[],
   ) {
     this.checkedAt = loadedAt;
   }
@@ -65,10 +66,11 @@ export class DashboardSource {
   }
 
   /** Reads the file once; throws DashboardFileError when it cannot serve it, which stops start-up. */
-  static async open(file: string, log: Logger): Promise<DashboardSource> {
-    const loaded = await loadDashboard(file);
+  /** `booths`: the configured booth ids, which the file's panels are checked against (parseDashboardFile). */
+  static async open(file: string, log: Logger, booths?: readonly string[]): Promise<DashboardSource> {
+    const loaded = await loadDashboard(file, booths);
     log.info({ file, version: loaded.dashboard.version, scenes: loaded.dashboard.scenes.length }, 'dashboard file loaded');
-    return new DashboardSource(file, loaded, Date.now(), log);
+    return new DashboardSource(file, loaded, Date.now(), log, booths);
   }
 
   get current(): WallDashboard {
@@ -136,7 +138,7 @@ export class DashboardSource {
     if (this.file === null || this.closed) return;
     let loaded: LoadedDashboard;
     try {
-      loaded = await loadDashboard(this.file);
+      loaded = await loadDashboard(this.file, this.booths);
     } catch (error) {
       return this.fail((error as Error).message);
     } finally {
@@ -173,9 +175,9 @@ export class DashboardSource {
   }
 }
 
-async function loadDashboard(file: string): Promise<LoadedDashboard> {
+async function loadDashboard(file: string, booths: readonly string[] | undefined): Promise<LoadedDashboard> {
   const text = await readDashboardText(file);
-  const parsed = parseDashboardFile(text, file);
+  const parsed = parseDashboardFile(text, file, booths);
   const { logo: reference, ...branding } = parsed.branding;
   let logo: LogoAsset | null = null;
   let logoUrl: string | undefined;

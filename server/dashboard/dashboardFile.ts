@@ -6,7 +6,7 @@
  */
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type SceneSpec } from '../../contract/dashboard';
+import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec } from '../../contract/dashboard';
 import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
 import { SettingsError, settingPath } from '../config/settings';
 import { logoReference, type LogoReference } from './dashboardLogo';
@@ -175,8 +175,12 @@ type Same<A, B> = (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extend
 const schemaMatchesContract: Same<z.input<typeof dashboardFileSchema>, DashboardFile> = true;
 void schemaMatchesContract;
 
-/** Parses and checks a dashboard file; throws DashboardFileError listing every problem with path and line. */
-export function parseDashboardFile(yamlText: string, source: string): ParsedDashboard {
+/**
+ * Parses and checks a dashboard file; throws DashboardFileError listing every problem with path and
+ * line. `booths`: the configured booth ids, when known; then a panel's booth must be one of them,
+ * and with more than one, a panel naming a device must name its booth (panelBoothProblems).
+ */
+export function parseDashboardFile(yamlText: string, source: string, booths?: readonly string[]): ParsedDashboard {
   const lines = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: true });
   const syntaxError = doc.errors[0];
@@ -197,7 +201,48 @@ export function parseDashboardFile(yamlText: string, source: string): ParsedDash
   const result = dashboardFileSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new DashboardFileError(describeIssues(source, result.error.issues, doc, lines, raw));
   const { branding, scenes } = result.data;
+  const boothProblems = booths ? panelBoothProblems(scenes, booths) : [];
+  if (boothProblems.length > 0)
+    throw new DashboardFileError(
+      listProblems(
+        source,
+        boothProblems.map((p) => ({ ...p, line: lineOf(doc, lines, p.path) })),
+      ),
+    );
   return { branding, scenes, logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined };
+}
+
+/** Booth ids named in an error message; a hall may configure hundreds. */
+const LISTED_BOOTHS = 10;
+
+/**
+ * A wall of several booths resolves a panel's device only within the panel's booth (web/wall
+ * WallModel.find): otherwise booth A could publish booth B's device id and take over B's panel.
+ * So with more than one booth configured, a panel that names a device must say whose; and a booth
+ * a panel names must exist, or the panel would stay empty without a word.
+ */
+export function panelBoothProblems(scenes: readonly SceneSpec[], booths: readonly string[]): Omit<Problem, 'line'>[] {
+  const known = new Set(booths);
+  const list = booths.slice(0, LISTED_BOOTHS).join(', ') + (booths.length > LISTED_BOOTHS ? ', …' : '');
+  const problems: Omit<Problem, 'line'>[] = [];
+  scenes.forEach((scene, s) =>
+    scene.panels.forEach((panel, p) => {
+      const path = ['scenes', s, 'panels', p, 'booth'];
+      if (panel.booth !== undefined) {
+        if (!known.has(panel.booth)) problems.push({ path, message: `unknown booth "${panel.booth}"; expected one of ${list}` });
+      } else if (booths.length > 1 && namesDevice(panel)) {
+        problems.push({
+          path,
+          message: `required: this server has several booths (${list}), so a ${panel.kind} panel naming a device must say whose`,
+        });
+      }
+    }),
+  );
+  return problems;
+}
+
+function namesDevice(panel: PanelSpec): boolean {
+  return 'device' in panel || (panel.kind === 'position' && panel.devices !== undefined);
 }
 
 /** `dashboard.yaml (line 7)`, or just the file when the place has no line (a key that is missing, say). */
@@ -225,6 +270,10 @@ function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], doc
       problems.push({ path: issue.path, message: messageOf(issue), line: lineOf(doc, lines, issue.path) });
     }
   }
+  return listProblems(source, problems);
+}
+
+function listProblems(source: string, problems: Problem[]): string {
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   const listed = problems.slice(0, MAX_LISTED_ERRORS).map((p) => `${where(source, p.line)}: ${settingPath(p.path)}: ${p.message}`);
   if (problems.length > MAX_LISTED_ERRORS) listed.push(`${source}: … and ${problems.length - MAX_LISTED_ERRORS} more`);

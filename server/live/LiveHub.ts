@@ -4,21 +4,30 @@
  * rate or the number of screens. A (re)connecting page first gets the dashboard, then a snapshot of
  * the recent window, then the open alarms of its booths; alarm changes follow on the next tick.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
 import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
+import type { BudgetRefusals } from '../budgets/BudgetRefusals';
+import { BoothFrame } from './BoothFrame';
 import type { DeviceDirectory } from './DeviceDirectory';
 import { DEFAULT_CHUNK_BYTES, snapshotChunks } from './SnapshotChunker';
 import { dropConnection, pendingOutputBytes } from './wallOutput';
+import { WallFrameShare } from './WallFrameShare';
 import { parseWallReport } from './wallReport';
 import type { WallRegistry } from './WallRegistry';
 
 export interface LiveHubOptions {
   tickMs: number;
   windowMs: number;
-  /** Readings held for one booth between two ticks; beyond it the oldest are dropped from the live view (never from storage). */
-  maxPendingReadingsPerBooth: number;
+  /**
+   * One booth's frame per tick (`live.maxFrameReadingsPerBooth`, `live.maxFrameBytesPerBooth`): values
+   * (device × metric, newest of the tick only) and about this many JSON bytes; beyond them the
+   * earliest are dropped from the live view (never from storage) and counted against the booth.
+   */
+  maxFrameReadingsPerBooth: number;
+  maxFrameBytesPerBooth?: number;
   /** One wall's whole snapshot, JSON bytes (`wall.maxSnapshotBytes`); past it the oldest points are left out. */
   maxSnapshotBytes?: number;
   /** One snapshot chunk, JSON bytes; between chunks the event loop runs. Default 256 KB. */
@@ -30,9 +39,11 @@ export interface LiveHubOptions {
 /** The defaults of `wall.maxSnapshotBytes` and `wall.maxBufferedBytesPerWall`, for hubs made without settings (tests). */
 const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_BUFFERED_BYTES_PER_WALL = 16 * 1024 * 1024;
+/** The default of `live.maxFrameBytesPerBooth`. */
+const DEFAULT_MAX_FRAME_BYTES_PER_BOOTH = 512 * 1024;
 /** How often a paced snapshot looks whether its wall has read what it was sent. */
 const PACING_CHECK_MS = 25;
-/** A wall whose snapshot output has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
+/** A wall whose output (snapshot, or frames past half its buffer) has not moved for this long is not reading; a kiosk on slow Wi-Fi still moves. */
 const SNAPSHOT_STALL_MS = 10_000;
 
 export interface BoothLabel {
@@ -41,7 +52,7 @@ export interface BoothLabel {
 }
 
 interface PendingFrame {
-  readings: LiveReading[];
+  readings: BoothFrame;
   changedDevices: Set<string>;
 }
 
@@ -62,6 +73,8 @@ export interface WallWelcome {
    * past it the report is ignored and counted, and the wall is served all the same. Absent: always.
    */
   admitReport?(address: string): boolean;
+  /** The client's address behind a trusted reverse proxy (TRUST_PROXY); absent: the peer's address. */
+  addressOf?(request: IncomingMessage): string;
 }
 
 export type WallServer = Server<WallToServerEvents, ServerToWallEvents, Record<string, never>, WallSubscriptionRequest>;
@@ -73,8 +86,13 @@ export class LiveHub {
   private readonly alarmBooths = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private io: WallServer | undefined;
+  /** Values left out of frames by the per-booth, per-tick bound (also counted per booth as `live-frame-budget`). */
   droppedLiveReadings = 0;
   framesSent = 0;
+  /** Frames of a booth not sent to one wall whose output was backing up (per booth: `wall-frame-skipped`). */
+  framesSkipped = 0;
+  /** Per wall: what each of its booths was sent lately. Weak, so it goes with the socket. */
+  private readonly shares = new WeakMap<WallSocket, WallFrameShare>();
   /** Snapshots that hit `maxSnapshotBytes`, and the points and devices they left out. */
   snapshotsTruncated = 0;
   snapshotPointsLeftOut = 0;
@@ -85,20 +103,24 @@ export class LiveHub {
     private readonly booths: readonly BoothLabel[],
     private readonly options: LiveHubOptions,
     private readonly walls: WallWelcome,
+    private readonly refusals?: BudgetRefusals,
   ) {
-    for (const booth of booths) this.pending.set(booth.id, { readings: [], changedDevices: new Set() });
+    for (const booth of booths) this.pending.set(booth.id, this.emptyFrame());
+  }
+
+  private emptyFrame(): PendingFrame {
+    const limits = { maxPoints: this.options.maxFrameReadingsPerBooth, maxBytes: this.options.maxFrameBytesPerBooth ?? DEFAULT_MAX_FRAME_BYTES_PER_BOOTH };
+    return { readings: new BoothFrame(limits), changedDevices: new Set() };
   }
 
   readingAccepted(reading: LiveReading): void {
     const frame = this.pending.get(reading.booth);
     if (!frame) return;
-    if (frame.readings.length >= this.options.maxPendingReadingsPerBooth) {
-      // Drop the oldest quarter at once: shifting one at a time is O(n) per reading under a flood.
-      const drop = Math.max(1, Math.floor(frame.readings.length / 4));
-      frame.readings.splice(0, drop);
-      this.droppedLiveReadings += drop;
+    const dropped = frame.readings.add(reading);
+    if (dropped > 0) {
+      this.droppedLiveReadings += dropped;
+      this.refusals?.count(reading.booth, 'live-frame-budget', dropped);
     }
-    frame.readings.push(reading);
   }
 
   /** Coalesced: however many alarms of a booth change within a tick, its walls get one list. */
@@ -106,8 +128,9 @@ export class LiveHub {
     if (this.pending.has(booth)) this.alarmBooths.add(booth);
   }
 
+  /** Values (device × metric) waiting for the next frame of `booth`. */
   pendingReadings(booth: string): number {
-    return this.pending.get(booth)?.readings.length ?? 0;
+    return this.pending.get(booth)?.readings.size ?? 0;
   }
 
   pendingDeviceChanges(booth: string): number {
@@ -142,7 +165,7 @@ export class LiveHub {
     io.use((socket, next) => {
       const request = parseSubscription(socket.handshake.auth, this.booths, this.options.windowMs);
       if (typeof request === 'string') return next(new Error(request));
-      if (request.wall && this.walls.admitReport && !this.walls.admitReport(socket.handshake.address)) {
+      if (request.wall && this.walls.admitReport && !this.walls.admitReport(this.addressOf(socket))) {
         this.walls.registry.countRefusal('report-rate-limit');
         delete request.wall;
       }
@@ -163,22 +186,57 @@ export class LiveHub {
     const io = this.io;
     if (!io) return;
     for (const [booth, frame] of this.pending) {
-      if (frame.readings.length === 0 && frame.changedDevices.size === 0) continue;
+      if (frame.readings.size === 0 && frame.changedDevices.size === 0) continue;
       const room = roomOf(booth);
-      if ((io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0) {
+      const audience = io.sockets.adapter.rooms.get(room);
+      if (audience && audience.size > 0) {
         const devices = [];
         for (const device of frame.changedDevices) {
           const record = this.directory.get(booth, device);
           if (record) devices.push(this.directory.summary(record));
         }
-        const message: Frame = { booth, serverTime: now, readings: frame.readings, devices };
-        io.to(room).emit('frame', message);
-        this.framesSent++;
+        const message: Frame = { booth, serverTime: now, readings: frame.readings.take(booth), devices };
+        this.sendFrame(io, audience, message, now);
       }
-      this.pending.set(booth, { readings: [], changedDevices: new Set() });
+      this.pending.set(booth, this.emptyFrame());
     }
     if (this.alarmBooths.size > 0) this.sendAlarms(io);
-    this.disconnectSlowWalls(io);
+    this.disconnectSlowWalls(io, now);
+  }
+
+  /**
+   * Encoded once for the whole room (socket.io's broadcast), minus the walls that are backing up
+   * and where this booth took more than its share lately (WallFrameShare): one booth's flood must
+   * not get a wall that also shows other booths disconnected as a slow reader.
+   */
+  private sendFrame(io: WallServer, audience: ReadonlySet<string>, message: Frame, now: number): void {
+    const bytes = JSON.stringify(message).length;
+    const limit = this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL;
+    const skipped: string[] = [];
+    for (const socketId of audience) {
+      const socket = io.sockets.sockets.get(socketId);
+      if (!socket) continue;
+      const share = this.shareOf(socket);
+      if (share.admits(message.booth, bytes, pendingOutputBytes(socket.conn), limit, now)) share.sent(message.booth, bytes, now);
+      else skipped.push(socketId);
+    }
+    if (skipped.length > 0) {
+      this.framesSkipped += skipped.length;
+      this.refusals?.count(message.booth, 'wall-frame-skipped', skipped.length);
+    }
+    if (skipped.length === audience.size) return;
+    io.to(roomOf(message.booth)).except(skipped).emit('frame', message);
+    this.framesSent++;
+  }
+
+  private addressOf(socket: WallSocket): string {
+    return this.walls.addressOf?.(socket.request) ?? socket.handshake.address;
+  }
+
+  private shareOf(socket: WallSocket): WallFrameShare {
+    let share = this.shares.get(socket);
+    if (!share) this.shares.set(socket, (share = new WallFrameShare(socket.data.booths, Date.now())));
+    return share;
   }
 
   /**
@@ -186,8 +244,14 @@ export class LiveHub {
    * would otherwise hold everything sent to it in server memory: engine.io keeps packets in its
    * writeBuffer while the transport is not writable, and the WebSocket in its send buffer.
    */
-  private disconnectSlowWalls(io: WallServer): void {
-    for (const socket of io.sockets.sockets.values()) this.disconnectIfSlow(socket);
+  private disconnectSlowWalls(io: WallServer, now: number): void {
+    const limit = this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL;
+    for (const socket of io.sockets.sockets.values()) {
+      if (this.disconnectIfSlow(socket)) continue;
+      // Skipped frames keep a wall that stopped reading under the limit; its output standing still is the sign.
+      // (Only walls that were offered frames have a share, and only they can have had frames skipped.)
+      if (socket.connected && this.shares.get(socket)?.stalled(pendingOutputBytes(socket.conn), limit, now, SNAPSHOT_STALL_MS)) this.dropSlowWall(socket);
+    }
   }
 
   /** True when the wall was disconnected. */
@@ -237,7 +301,7 @@ export class LiveHub {
   private welcome(socket: WallSocket): void {
     const request = socket.data;
     const registry = this.walls.registry;
-    registry.connect(socket.id, { report: request.wall, address: socket.handshake.address, booths: request.booths });
+    registry.connect(socket.id, { report: request.wall, address: this.addressOf(socket), booths: request.booths });
     socket.once('disconnect', () => registry.disconnect(socket.id));
     // The dashboard first, so the page lays out its scenes before the snapshot fills them.
     socket.emit('dashboard', this.walls.dashboard());

@@ -76,11 +76,11 @@ describe('DeviceDirectory bounds', () => {
 });
 
 describe('LiveHub bounds', () => {
-  it('holds at most maxPendingReadingsPerBooth between ticks, dropping the oldest', () => {
+  it('holds at most maxFrameReadingsPerBooth values between ticks, dropping the oldest', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxFrameReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 5000; i++) {
-      hub.readingAccepted({ booth: 'b1', device: 'd', ts: i, values: { a: i } });
+      hub.readingAccepted({ booth: 'b1', device: `d${i}`, ts: i, values: { a: i } });
       expect(hub.pendingReadings('b1')).toBeLessThanOrEqual(1000);
     }
     expect(hub.droppedLiveReadings + hub.pendingReadings('b1')).toBe(5000);
@@ -92,7 +92,7 @@ describe('LiveHub bounds', () => {
 
   it('remembers at most maxDevicesPerBooth changed devices between ticks', () => {
     const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxPendingReadingsPerBooth: 1000 }, welcome());
+    const hub = new LiveHub(directory, [{ id: 'b1', name: 'B1' }], { tickMs: 100, windowMs: 60_000, maxFrameReadingsPerBooth: 1000 }, welcome());
     for (let i = 0; i < 10_000; i++) hub.deviceChanged('b1', `d${i}`);
     expect(hub.pendingDeviceChanges('b1')).toBe(10);
   });
@@ -105,7 +105,7 @@ describe('LiveHub bounds', () => {
         { id: 'b1', name: 'Booth one' },
         { id: 'b2', name: 'Booth two' },
       ],
-      { tickMs: 100, windowMs: 600_000, maxPendingReadingsPerBooth: 10 },
+      { tickMs: 100, windowMs: 600_000, maxFrameReadingsPerBooth: 10 },
       welcome(),
     );
     directory.recordTelemetry('b1', 'd1', 1_000, { a: 1 }, 1_000);

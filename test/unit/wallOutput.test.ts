@@ -24,7 +24,7 @@ function hubWith(sockets: Map<string, unknown>) {
   const hub = new LiveHub(
     directory,
     [{ id: 'b1', name: 'One' }],
-    { tickMs: 1000, windowMs: 60_000, maxPendingReadingsPerBooth: 100, maxBufferedBytesPerWall: 1024 * 1024 },
+    { tickMs: 1000, windowMs: 60_000, maxFrameReadingsPerBooth: 100, maxBufferedBytesPerWall: 1024 * 1024 },
     { dashboard: () => AUTOMATIC_DASHBOARD, registry },
   );
   const io = { use: vi.fn(), on: vi.fn(), engine: { clientsCount: sockets.size }, sockets: { adapter: { rooms: new Map() }, sockets } };

@@ -17,6 +17,8 @@ const REFUSAL_WORDS: ReadonlyMap<string, string> = new Map([
   ['booth-connections-budget', 'connections refused (booth connections budget)'],
   ['stored-devices-budget', 'readings not stored (stored-devices budget)'],
   ['influx-refused-line', 'lines refused by InfluxDB'],
+  ['live-frame-budget', 'readings left out of live frames (live frame budget)'],
+  ['wall-frame-skipped', 'frames skipped for backed-up walls (wall share)'],
 ]);
 
 /** "1,234 readings refused (series budget)". */

@@ -114,15 +114,16 @@ export class WallModel {
     return this.records.get(key);
   }
 
-  /** A device a dashboard panel names: in `booth` when given, else the first booth that has it. */
+  /**
+   * A device a dashboard panel names: only in the panel's `booth`, or without one, only when the
+   * wall shows a single booth. Never "the first booth that has it": on a wall of several booths,
+   * booth A could then publish booth B's device id and take over B's panel (issue 9). The server
+   * requires `booth` on such panels when it has several booths (server/wall/dashboardFile.ts).
+   */
   find(device: string, booth?: string): DeviceState | undefined {
     if (booth !== undefined) return this.records.get(deviceKey({ booth, device }));
-    for (const b of this.boothList) {
-      const record = this.records.get(deviceKey({ booth: b.id, device }));
-      if (record) return record;
-    }
-    for (const record of this.records.values()) if (record.device === device) return record;
-    return undefined;
+    const only = this.boothList.length === 1 ? this.boothList[0] : undefined;
+    return only ? this.records.get(deviceKey({ booth: only.id, device })) : undefined;
   }
 
   serverNow(localNow: number = Date.now()): number {
