@@ -131,8 +131,8 @@ describeWithInfluxd('device presence for the console', () => {
     const metaStale = await reaches('meta-int-01', 'stale', 'inactivity', 15_000);
     expect(metaStale.stateSince - metaStale.lastSeen!).toBeGreaterThanOrEqual(6000);
     const learnedStale = await reaches('learn-01', 'stale', 'inactivity', 15_000);
-    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeGreaterThanOrEqual(learned.expectedIntervalMs!);
-    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeLessThan(learned.expectedIntervalMs! + 1500);
+    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeGreaterThanOrEqual(learned.expectedIntervalMs);
+    expect(learnedStale.stateSince - learnedStale.lastSeen!).toBeLessThan(learned.expectedIntervalMs + 1500);
     // Six readings within the last minute, all in whole seconds by now.
     expect(learnedStale.ratePerSecond).toBeCloseTo(6 / 60, 2);
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeviceWindow, Snapshot } from '../../contract/live';
-import { DashboardFileError, parseDashboardFile } from '../../server/wall/dashboardFile';
+import { DashboardFileError, parseDashboardFile } from '../../server/dashboard/dashboardFile';
 import { WallModel } from '../../web/wall/WallModel';
 
 const T0 = 1_700_000_000_000;

@@ -11,7 +11,7 @@ import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub, type WallServer } from '../../server/live/LiveHub';
 import { FRAME_SHARE_HALF_LIFE_MS, WallFrameShare } from '../../server/live/WallFrameShare';
 import { WallRegistry } from '../../server/live/WallRegistry';
-import { AUTOMATIC_DASHBOARD } from '../../server/wall/DashboardSource';
+import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
 
 describe('BoothFrame: one booth, one tick', () => {
   it('keeps only the newest value of each device × metric, regrouped by device and time', () => {

@@ -3,7 +3,7 @@
  * between the wall's booths, so one booth's alarm flood cannot crowd another booth's alarms out.
  */
 import { describe, expect, it } from 'vitest';
-import type { DevicePublish } from '../../broker/ShowfloorBroker';
+import type { DevicePublish } from '../../broker/brokerEvents';
 import { AlarmEngine, alarmLimitsFor, type AlarmDevice } from '../../server/alarms/AlarmEngine';
 import type { ThresholdRule } from '../../server/config/consoleSettings';
 
