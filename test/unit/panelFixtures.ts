@@ -1,6 +1,6 @@
 /** Models for the panel tests, built through WallModel's own snapshot path so they are realistic. */
 import type { DeviceWindow } from '../../contract/live';
-import { ChartSeries } from '../../web/wall/ChartSeries';
+import { ChartSeries } from '../../web/shared/ChartSeries';
 import { WallModel } from '../../web/wall/WallModel';
 
 export const T0 = 1_700_000_000_000;

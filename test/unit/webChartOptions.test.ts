@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/wall/chartOptions';
-import { ChartSeries } from '../../web/wall/ChartSeries';
+import { buildChartLayout, buildChartUpdate, chartLayoutKey, seriesId, toLinePoints, type ChartRow } from '../../web/shared/chartOptions';
+import { ChartSeries } from '../../web/shared/ChartSeries';
 
 const rows: ChartRow[] = [
   { metric: 'co2', kind: 'number', color: '#4cc9f0' },

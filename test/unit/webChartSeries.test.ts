@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChartSeries } from '../../web/wall/ChartSeries';
+import { ChartSeries } from '../../web/shared/ChartSeries';
 
 function points(buffer: ChartSeries): [number, number][] {
   const out: [number, number][] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assignMetricColors, METRIC_PALETTE } from '../../web/wall/metricColors';
-import { alarmLabel, formatNumber, formatReading, rangeAlarm } from '../../web/wall/readingFormat';
+import { assignMetricColors, METRIC_PALETTE } from '../../web/shared/metricColors';
+import { formatNumber } from '../../web/shared/numberFormat';
+import { alarmLabel, formatReading, rangeAlarm } from '../../web/wall/readingFormat';
 
 describe('reading format', () => {
   it('shows fewer decimals as values grow', () => {

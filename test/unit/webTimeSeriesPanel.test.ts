@@ -6,7 +6,7 @@ import {
   linesOf,
   timeSeriesLayoutKey,
   type TimeSeriesLine,
-} from '../../web/wall/panels/timeSeriesOptions';
+} from '../../web/shared/timeSeriesOptions';
 
 const line = (metric: string, unit: string, kind: TimeSeriesLine['kind'] = 'number'): TimeSeriesLine => ({ metric, kind, unit, color: '#fff' });
 const window = { min: 1000, max: 301_000 };

@@ -5,8 +5,8 @@
  * (and a focused button keeps its focus).
  */
 import { CONSOLE_API, type Alarm, type AlarmList, type AlarmSeverity } from '../../contract/console';
-import { create, setData, setText } from '../wall/dom';
-import { KeyedViews } from '../wall/panels/keyedViews';
+import { create, setData, setText } from '../shared/dom';
+import { KeyedViews } from '../shared/keyedViews';
 import { acknowledgePath, acknowledgement, ALARM_STATE_WORDS, unacknowledged } from './alarmText';
 import { describeError, type ConsoleApi } from './ConsoleApi';
 import { badge, button, heading, testId } from './consoleDom';

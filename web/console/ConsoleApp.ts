@@ -5,7 +5,7 @@
  * Any 401 stops everything and goes back to the login form.
  */
 import { CONSOLE_API, type AlarmSeverity, type ConsoleSession, type DeviceHealthList } from '../../contract/console';
-import { setData, setText } from '../wall/dom';
+import { setData, setText } from '../shared/dom';
 import { AlarmsPanel } from './AlarmsPanel';
 import { ConsoleApi, describeError } from './ConsoleApi';
 import { DeviceDetail } from './DeviceDetail';

@@ -6,11 +6,11 @@
 import { LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { use } from 'echarts/core';
-import type { LinePoint, TimeWindow } from '../wall/chartOptions';
-import { setData } from '../wall/dom';
-import { readFontFamily } from '../wall/panels/chartStyle';
-import { PanelChart } from '../wall/panels/PanelChart';
-import { buildTimeSeriesUpdate, linesOf, type TimeSeriesLine } from '../wall/panels/timeSeriesOptions';
+import type { LinePoint, TimeWindow } from '../shared/chartOptions';
+import { setData } from '../shared/dom';
+import { readFontFamily } from '../shared/chartStyle';
+import { PanelChart } from '../shared/PanelChart';
+import { buildTimeSeriesUpdate, linesOf, type TimeSeriesLine } from '../shared/timeSeriesOptions';
 import { buildConsoleChart, consoleChartKey, countPoints, groupLinesByUnit } from './consoleChartOptions';
 
 use([LineChart, GridComponent, TooltipComponent]);

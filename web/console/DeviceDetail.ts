@@ -7,9 +7,9 @@
 import { ownValue } from '../../contract/device';
 import type { IntervalSource } from '../../contract/presence';
 import { CONSOLE_API, type DeviceDetail as Detail, type HealthChange, type RawPayload, type RejectionSample } from '../../contract/console';
-import type { LinePoint } from '../wall/chartOptions';
-import { create, setData, setText } from '../wall/dom';
-import { formatNumber } from '../wall/readingFormat';
+import type { LinePoint } from '../shared/chartOptions';
+import { create, setData, setText } from '../shared/dom';
+import { formatNumber } from '../shared/numberFormat';
 import { ApiError, describeError, type ConsoleApi } from './ConsoleApi';
 import { ConsoleChart } from './ConsoleChart';
 import { chartLines } from './consoleChartOptions';

@@ -6,7 +6,7 @@
  * textContent (setText) only.
  */
 import type { DeviceHealth, DeviceHealthList, HealthState } from '../../contract/console';
-import { create, setData, setText } from '../wall/dom';
+import { create, setData, setText } from '../shared/dom';
 import {
   countCaption,
   DEFAULT_SORT,

@@ -5,7 +5,7 @@
  * summary stays in the header whatever view is open.
  */
 import { CONSOLE_API, type BoothBudgets, type ServerHealth } from '../../contract/console';
-import { create, setData, setText } from '../wall/dom';
+import { create, setData, setText } from '../shared/dom';
 import { atBudget, boothLabel, budgetUse, refusalLines } from './budgetText';
 import { describeError, type ConsoleApi } from './ConsoleApi';
 import { card, factList, heading, renderList, testId } from './consoleDom';

@@ -4,9 +4,9 @@
  * GROUP BY time() returns about one averaged point per pixel. A newer choice cancels the requests
  * of the one before, so a slow 24 h answer cannot overwrite the 1 h chart asked for after it.
  */
-import type { LinePoint } from '../wall/chartOptions';
-import { create, setData, setText } from '../wall/dom';
-import type { TimeSeriesLine } from '../wall/panels/timeSeriesOptions';
+import type { LinePoint } from '../shared/chartOptions';
+import { create, setData, setText } from '../shared/dom';
+import type { TimeSeriesLine } from '../shared/timeSeriesOptions';
 import { ConsoleChart } from './ConsoleChart';
 import { describeError, isAbort, type ConsoleApi } from './ConsoleApi';
 import { withGaps } from './consoleChartOptions';

@@ -4,9 +4,9 @@
  * console left open on one device for a day stays the size it was after ten minutes.
  */
 import type { ReadingValues } from '../../contract/device';
-import { toLinePoints, type LinePoint } from '../wall/chartOptions';
-import { ChartSeries } from '../wall/ChartSeries';
-import type { MetricKind } from '../wall/WallModel';
+import { toLinePoints, type LinePoint } from '../shared/chartOptions';
+import { ChartSeries } from '../shared/ChartSeries';
+import type { MetricKind } from '../shared/metricKind';
 
 export const LIVE_WINDOW_MS = 5 * 60_000;
 const POINTS_PER_METRIC = 600;

@@ -3,7 +3,7 @@
  * "Wrong password" and keeps the name; the password field is cleared and focused for another try.
  */
 import type { ConsoleSession } from '../../contract/console';
-import { setData, setText } from '../wall/dom';
+import { setData, setText } from '../shared/dom';
 import { describeError, type ConsoleApi } from './ConsoleApi';
 
 export class LoginView {

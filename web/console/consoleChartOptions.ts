@@ -1,6 +1,6 @@
 /**
  * Chart options for the console's device charts: the wall's time-series panel (one row per unit,
- * web/wall/panels/timeSeriesOptions.ts), laid out in pixels for a desk screen, with time labels
+ * web/shared/timeSeriesOptions.ts), laid out in pixels for a desk screen, with time labels
  * under the last row and a tooltip drawn on the canvas (an HTML tooltip would carry inline styles,
  * which the page's CSP refuses). Pure, so the shape is unit-tested.
  */
@@ -8,12 +8,12 @@ import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import { unitOf, type DeviceMeta } from '../../contract/device';
-import { toLinePoints, type LinePoint, type TimeWindow } from '../wall/chartOptions';
-import { assignMetricColors } from '../wall/metricColors';
-import { AXIS_COLOR } from '../wall/panels/chartStyle';
-import { formatNumber } from '../wall/readingFormat';
-import { buildTimeSeriesLayout, groupLinesByUnit, timeSeriesLayoutKey, type TimeSeriesGroup, type TimeSeriesLine } from '../wall/panels/timeSeriesOptions';
-import type { MetricKind } from '../wall/WallModel';
+import { toLinePoints, type LinePoint, type TimeWindow } from '../shared/chartOptions';
+import { assignMetricColors } from '../shared/metricColors';
+import { AXIS_COLOR } from '../shared/chartStyle';
+import { formatNumber } from '../shared/numberFormat';
+import { buildTimeSeriesLayout, groupLinesByUnit, timeSeriesLayoutKey, type TimeSeriesGroup, type TimeSeriesLine } from '../shared/timeSeriesOptions';
+import type { MetricKind } from '../shared/metricKind';
 
 export type ConsoleChartOption = ComposeOption<LineSeriesOption | GridComponentOption | TooltipComponentOption>;
 

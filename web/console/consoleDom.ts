@@ -1,8 +1,8 @@
 /**
- * DOM pieces the console's views share, on top of the wall's create/setText/setData (web/wall/dom.ts):
+ * DOM pieces the console's views share, on top of the pages' shared create/setText/setData (web/shared/dom.ts):
  * text only ever goes in through textContent.
  */
-import { create, setData, setText } from '../wall/dom';
+import { create, setData, setText } from '../shared/dom';
 import type { Badge } from './format';
 
 export function testId<T extends HTMLElement>(element: T, id: string): T {

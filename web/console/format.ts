@@ -3,7 +3,7 @@
  * views only place the strings. State is always a word with its icon, never colour alone.
  */
 import type { AlarmSeverity, HealthState } from '../../contract/console';
-import { formatNumber } from '../wall/readingFormat';
+import { formatNumber } from '../shared/numberFormat';
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

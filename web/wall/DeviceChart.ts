@@ -6,8 +6,8 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { init, use, type EChartsType } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { readFontFamily } from './panels/chartStyle';
-import { buildChartLayout, buildChartUpdate, chartLayoutKey, type ChartRow, type LinePoint, type TimeWindow } from './chartOptions';
+import { readFontFamily } from '../shared/chartStyle';
+import { buildChartLayout, buildChartUpdate, chartLayoutKey, type ChartRow, type LinePoint, type TimeWindow } from '../shared/chartOptions';
 
 use([LineChart, GridComponent, CanvasRenderer]);
 

@@ -4,11 +4,11 @@
  * Everything a device supplies is written with textContent (or handed to ECharts), never parsed as HTML.
  */
 import { metricUnit } from './panels/panelText';
-import { toLinePoints, type ChartRow } from './chartOptions';
+import { toLinePoints, type ChartRow } from '../shared/chartOptions';
 import { DeviceChart } from './DeviceChart';
-import { create, setData, setText } from './dom';
+import { create, setData, setText } from '../shared/dom';
 import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
-import { assignMetricColors } from './metricColors';
+import { assignMetricColors } from '../shared/metricColors';
 import { alarmLabel, formatReading, rangeAlarm } from './readingFormat';
 import type { DeviceState, MetricState } from './WallModel';
 import type { WallText } from './wallText';

@@ -3,11 +3,11 @@
  * together when the rotation moves on, so no chart outlives the scene that drew it.
  */
 import type { SceneSpec } from '../../contract/dashboard';
-import { create } from './dom';
+import { create } from '../shared/dom';
 import { createPanel } from './panels/createPanel';
 import type { PanelContext, PanelHost, PanelView } from './panels/PanelView';
 import type { RenderWork } from './RenderLoop';
-import { ResizeWatch } from './ResizeWatch';
+import { ResizeWatch } from '../shared/ResizeWatch';
 import { chooseGridShape } from './tileLayout';
 
 /** Panels are mostly charts and dials, which read best a little wider than tall. */

@@ -5,10 +5,9 @@
  */
 import { metaAsData, type DeviceMeta } from '../../contract/device';
 import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot, SnapshotTruncation } from '../../contract/live';
+import type { MetricKind } from '../shared/metricKind';
 import { fairShare } from './fairShare';
-import { ChartSeries } from './ChartSeries';
-
-export type MetricKind = 'number' | 'boolean';
+import { ChartSeries } from '../shared/ChartSeries';
 
 export interface MetricState {
   readonly name: string;

@@ -6,7 +6,7 @@
 import type { Branding, SceneSpec } from '../../contract/dashboard';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import type { ConnectionView } from './connectionStatus';
-import { create, setData, setText } from './dom';
+import { create, setData, setText } from '../shared/dom';
 import type { WallAlarmNotice } from '../../contract/console';
 import { AlarmStrip } from './panels/AlarmStrip';
 import { serverAlarmItems } from './panels/serverAlarms';

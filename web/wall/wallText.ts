@@ -4,6 +4,7 @@
  * both languages, English first.
  */
 import type { LocalizedText, WallLanguage } from '../../contract/dashboard';
+import { fractionDigits } from '../shared/numberFormat';
 
 export type LanguageMode = WallLanguage | 'both';
 
@@ -90,15 +91,6 @@ const MESSAGES: Record<WallLanguage, Record<MessageKey, string>> = { en: EN, zh:
 const LOCALES: Record<WallLanguage, string> = { en: 'en-GB', zh: 'zh-CN' };
 /** Between the two languages in `both` mode. */
 export const LANGUAGE_SEPARATOR = ' · ';
-
-/**
- * Precision shrinks as magnitude grows, so "412 ppm" and "21.4 °C" both read at a glance: the one
- * rule for WallText.number and for the plain formatNumber (readingFormat.ts).
- */
-export function fractionDigits(value: number): number {
-  const magnitude = Math.abs(value);
-  return magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-}
 
 export function parseLanguageMode(value: string | null): LanguageMode {
   return value === 'zh' || value === 'both' ? value : 'en';

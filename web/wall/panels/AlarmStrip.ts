@@ -4,8 +4,8 @@
  * wrong it says so calmly (or hides, when the scene prefers). Items are kept per alarm key and
  * reused, so a steady alarm is not re-created (and its pulse not restarted) every frame.
  */
-import { create, setData, setText } from '../dom';
-import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
+import { create, setData, setText } from '../../shared/dom';
+import { createPartsView, KeyedViews, type KeyedView } from '../../shared/keyedViews';
 import { metricLabel } from './panelText';
 import type { PanelContext } from './PanelView';
 import { alarmsToShow, collectRangeAlarms, sortAlarms, type WallAlarm } from './rangeAlarms';

@@ -5,7 +5,7 @@
  * smoothly and no chart is redrawn more than about once a second.
  */
 import type { DevicesPanelSpec } from '../../../contract/dashboard';
-import { create, setText } from '../dom';
+import { create, setText } from '../../shared/dom';
 import type { TileContext } from '../DeviceTile';
 import type { RenderWork } from '../RenderLoop';
 import { TileGrid } from '../TileGrid';

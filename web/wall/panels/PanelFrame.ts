@@ -4,7 +4,7 @@
  * body while its device is unknown. All text goes through textContent (dom.ts).
  */
 import type { PanelKind } from '../../../contract/dashboard';
-import { create, setData, setText } from '../dom';
+import { create, setData, setText } from '../../shared/dom';
 import type { Freshness } from '../freshness';
 
 export class PanelFrame {

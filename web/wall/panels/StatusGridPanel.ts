@@ -4,12 +4,12 @@
  * so a wall of 200 devices re-renders by changing text, not by rebuilding the grid.
  */
 import type { StatusGridPanelSpec } from '../../../contract/dashboard';
-import { create, setData, setText } from '../dom';
+import { create, setData, setText } from '../../shared/dom';
 import type { RenderWork } from '../RenderLoop';
-import { ResizeWatch } from '../ResizeWatch';
+import { ResizeWatch } from '../../shared/ResizeWatch';
 import { chooseGridShape } from '../tileLayout';
 import type { WallText } from '../wallText';
-import { createPartsView, KeyedViews, type KeyedView } from './keyedViews';
+import { createPartsView, KeyedViews, type KeyedView } from '../../shared/keyedViews';
 import { PanelFrame } from './PanelFrame';
 import type { PanelContext, PanelView } from './PanelView';
 import { statusAgeText, statusEntries, statusSummary, statusWord, type StatusEntry } from './statusGrid';

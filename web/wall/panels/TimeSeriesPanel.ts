@@ -6,14 +6,14 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { use } from 'echarts/core';
 import { DASHBOARD_LIMITS, type TimeSeriesPanelSpec } from '../../../contract/dashboard';
-import { toLinePoints } from '../chartOptions';
-import { create } from '../dom';
+import { toLinePoints } from '../../shared/chartOptions';
+import { create } from '../../shared/dom';
 import { deviceStaleAfterMs } from '../freshness';
-import { assignMetricColors } from '../metricColors';
+import { assignMetricColors } from '../../shared/metricColors';
 import type { DeviceState } from '../WallModel';
-import { chartFontSize, readFontFamily } from './chartStyle';
+import { chartFontSize, readFontFamily } from '../../shared/chartStyle';
 import { MetricReadout } from './metricReadout';
-import { PanelChart } from './PanelChart';
+import { PanelChart } from '../../shared/PanelChart';
 import { deviceName, metricLabel, metricUnit } from './panelText';
 import type { PanelContext } from './PanelView';
 import { SingleDevicePanel } from './SingleDevicePanel';
@@ -25,7 +25,7 @@ import {
   timeSeriesLayoutKey,
   type TimeSeriesGroup,
   type TimeSeriesLine,
-} from './timeSeriesOptions';
+} from '../../shared/timeSeriesOptions';
 
 use([LineChart, GridComponent]);
 

@@ -7,7 +7,7 @@
 import type { GaugeSeriesOption } from 'echarts/charts';
 import type { ComposeOption } from 'echarts/core';
 import type { DeviceMeta } from '../../../contract/device';
-import { formatNumber } from '../readingFormat';
+import { formatNumber } from '../../shared/numberFormat';
 
 export type ExpectedRange = NonNullable<DeviceMeta['expected']>[string];
 

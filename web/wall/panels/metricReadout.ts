@@ -2,9 +2,10 @@
  * A metric's latest reading as DOM text: value, unit and the ▲ High / ▼ Low badge. Shared by the
  * panels that show a number beside or instead of a chart, so every panel marks alarms alike.
  */
-import { create, setData, setText } from '../dom';
+import { create, setData, setText } from '../../shared/dom';
 import { formatReading, rangeAlarm } from '../readingFormat';
-import type { DeviceState, MetricKind } from '../WallModel';
+import type { MetricKind } from '../../shared/metricKind';
+import type { DeviceState } from '../WallModel';
 import type { WallText } from '../wallText';
 import { metricUnit } from './panelText';
 

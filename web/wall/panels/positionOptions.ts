@@ -6,8 +6,8 @@
 import type { ScatterSeriesOption } from 'echarts/charts';
 import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { formatNumber } from '../readingFormat';
-import { AXIS_COLOR, SPLIT_LINE_COLOR } from './chartStyle';
+import { formatNumber } from '../../shared/numberFormat';
+import { AXIS_COLOR, SPLIT_LINE_COLOR } from '../../shared/chartStyle';
 import { trailOpacity, type Extent, type TrailPoint } from './positionTrail';
 
 export type PositionOption = ComposeOption<ScatterSeriesOption | GridComponentOption>;

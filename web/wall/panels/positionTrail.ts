@@ -3,7 +3,7 @@
  * extents that show metres as metres on both axes, so a loop looks like a loop. Pure.
  */
 import type { DeviceMeta } from '../../../contract/device';
-import type { ChartSeries } from '../ChartSeries';
+import type { ChartSeries } from '../../shared/ChartSeries';
 
 export interface TrailPoint {
   readonly ts: number;

@@ -6,7 +6,7 @@ import { expectedRangeOf } from '../../../contract/device';
 import { fairShare } from '../fairShare';
 import { assessFreshness } from '../freshness';
 import { alarmLabel, formatReading, rangeAlarm, type RangeAlarm } from '../readingFormat';
-import type { ChartSeries } from '../ChartSeries';
+import type { ChartSeries } from '../../shared/ChartSeries';
 import type { DeviceState } from '../WallModel';
 import { ENGLISH, LANGUAGE_SEPARATOR, type WallText } from '../wallText';
 import { deviceName, metricUnit } from './panelText';

@@ -5,8 +5,8 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import type { LinePoint, TimeWindow } from '../chartOptions';
-import type { MetricKind } from '../WallModel';
+import type { LinePoint, TimeWindow } from '../../shared/chartOptions';
+import type { MetricKind } from '../../shared/metricKind';
 
 export type SparklineOption = ComposeOption<LineSeriesOption | GridComponentOption>;
 

@@ -3,7 +3,7 @@
  * judged against the metric's expected range so sensor noise does not flip the arrow every second.
  */
 import type { DeviceMeta } from '../../../contract/device';
-import type { ChartSeries } from '../ChartSeries';
+import type { ChartSeries } from '../../shared/ChartSeries';
 
 export type Trend = 'rising' | 'falling' | 'steady';
 

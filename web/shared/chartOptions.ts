@@ -7,10 +7,10 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { AXIS_COLOR, SPLIT_LINE_COLOR } from './panels/chartStyle';
-import { formatNumber } from './readingFormat';
+import { AXIS_COLOR, SPLIT_LINE_COLOR } from './chartStyle';
+import { formatNumber } from './numberFormat';
 import type { ChartSeries } from './ChartSeries';
-import type { MetricKind } from './WallModel';
+import type { MetricKind } from './metricKind';
 
 export type DeviceChartOption = ComposeOption<LineSeriesOption | GridComponentOption>;
 

@@ -3,7 +3,7 @@
  * a legend or an alarm list then changes text, not nodes, and only reorders when the order changed
  * (moving nodes re-lays out the whole list).
  */
-import { create } from '../dom';
+import { create } from './dom';
 
 export interface KeyedView {
   readonly element: HTMLElement;

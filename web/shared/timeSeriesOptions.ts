@@ -6,8 +6,8 @@
  * unitless metrics always get a row of their own: without a unit there is no reason to believe two
  * numbers are comparable. Built without touching ECharts, so the shape is unit-tested.
  */
-import { buildChartLayout, buildChartUpdate, type ChartRow, type DeviceChartOption, type LinePoint, type TimeWindow } from '../chartOptions';
-import type { MetricKind } from '../WallModel';
+import { buildChartLayout, buildChartUpdate, type ChartRow, type DeviceChartOption, type LinePoint, type TimeWindow } from './chartOptions';
+import type { MetricKind } from './metricKind';
 
 export interface TimeSeriesLine {
   readonly metric: string;

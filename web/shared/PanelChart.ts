@@ -5,7 +5,7 @@
  */
 import { init, use, type EChartsCoreOption, type EChartsType } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { ResizeWatch } from '../ResizeWatch';
+import { ResizeWatch } from './ResizeWatch';
 
 use([CanvasRenderer]);
 

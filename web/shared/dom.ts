@@ -1,5 +1,5 @@
 /**
- * The only ways the wall writes to the DOM. Device-supplied text goes through textContent and
+ * The only ways the wall and the console write to the DOM. Device-supplied text goes through textContent and
  * dataset, never innerHTML, so a device named `<img onerror=…>` is shown, not run.
  */
 export function create<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {

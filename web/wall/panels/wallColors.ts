@@ -1,0 +1,28 @@
+/**
+ * The wall's palette for panel charts. ECharts draws on a canvas and cannot read CSS, so the
+ * custom properties in wall.css / panels.css are read from the page once per chart layout; the
+ * fallbacks match wall.css for when a property is missing.
+ */
+export type WallColorName = 'text' | 'muted' | 'live' | 'warn' | 'bad' | 'accent' | 'panel';
+
+const FALLBACK_COLORS: Record<WallColorName, string> = {
+  text: '#e8edf5',
+  muted: '#8b94a7',
+  live: '#3ddc84',
+  warn: '#ffb020',
+  bad: '#ff5c5c',
+  accent: '#4cc9f0',
+  panel: '#131a26',
+};
+
+export type WallColors = Record<WallColorName, string>;
+
+export function readWallColors(element: Element): WallColors {
+  const style = getComputedStyle(element);
+  const colors = { ...FALLBACK_COLORS };
+  for (const name of Object.keys(colors) as WallColorName[]) {
+    const value = style.getPropertyValue(`--${name}`).trim();
+    if (value) colors[name] = value;
+  }
+  return colors;
+}
