@@ -339,15 +339,22 @@ describe('a booth mounted at booth/{id}/', () => {
     expect(connackB.sessionPresent).toBe(false);
     const seenB = collect(inB);
 
+    // Published while A's session is offline: queued for it, and delivered unmounted when it is back.
+    const publisher = await open(BOOTH_A);
+    await publisher.publishAsync('tele/queued/SENSOR', '{"n":0}', { qos: 1 });
+    await waitFor(() => showfloor.broker.queuedMessagesFor(BOOTH_A.id, id) === 1, { what: "the message queued for A's session" });
+    expect(showfloor.broker.queuedMessagesFor(BOOTH_B.id, id)).toBe(0);
+
     const back = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_A.id, password: BOOTH_A.password, clientId: id, clean: false, reconnectPeriod: 0 });
     clients.push(back);
+    const seenA = collect(back);
     const [connackA] = await waitForEvent<[{ sessionPresent: boolean }]>(back, 'connect');
     expect(connackA.sessionPresent).toBe(true);
-    const seenA = collect(back);
+    await waitFor(() => seenA.some((m) => m.topic === 'tele/queued/SENSOR'), { what: "the queued message at A's session, unmounted" });
     // The restored subscription is still mounted: A's publish reaches A's session, unmounted, and not B's.
-    const publisher = await open(BOOTH_A);
     await publisher.publishAsync('tele/p1/SENSOR', '{"n":1}', { qos: 1 });
     await waitFor(() => seenA.some((m) => m.topic === 'tele/p1/SENSOR'), { what: "A's restored session receiving" });
+    expect(seenA.every((m) => !m.topic.startsWith('booth/'))).toBe(true);
     expect(seenB).toEqual([]);
   });
 
