@@ -12,7 +12,8 @@
  * - names starting with `$` ([MQTT-4.7.2-1]: `$SYS/…` is the broker's, `$share/…` a shared
  *   subscription across clients);
  * - names whose first level is `booth` but that are not under this booth's own prefix
- *   (`booth/other/…`, `booth/+/…`, `booth/#`).
+ *   (`booth/other/…`, `booth/+/…`, `booth/#`);
+ * - names that the mount would push past MQTT's 65535 bytes for a topic.
  *
  * Client ids are owned the same way: Aedes registers a connection under `{booth}/{clientId}`
  * (sessionKey), so the same id in two booths is two sessions, and MQTT's takeover of an id
@@ -26,7 +27,10 @@ import { RAW_MOUNT_SEGMENT } from '../server/adapters/DeviceAdapter';
 export const MOUNT_LEVELS = 3;
 
 /** Why a name is not mounted. */
-export type MountRefusal = 'reserved-topic' | 'other-booth';
+export type MountRefusal = 'reserved-topic' | 'other-booth' | 'too-long';
+
+/** A topic is a UTF-8 string of at most 65535 bytes [MQTT-1.5.3]; the mount must not push a device's topic past it. */
+const MAX_TOPIC_BYTES = 65_535;
 
 export type Mounted = { topic: string } | { refused: MountRefusal };
 
@@ -44,7 +48,10 @@ export function mountName(booth: string, name: string): Mounted {
   if (name.startsWith(boothTopicPrefix(booth))) return { topic: name };
   if (name.startsWith('$')) return { refused: 'reserved-topic' };
   if (name === 'booth' || name.startsWith('booth/')) return { refused: 'other-booth' };
-  return { topic: rawMountPrefix(booth) + name };
+  const mounted = rawMountPrefix(booth) + name;
+  // Only a topic near the limit needs its bytes counted (a UTF-16 unit is at most 3 UTF-8 bytes).
+  if (mounted.length * 3 > MAX_TOPIC_BYTES && Buffer.byteLength(mounted) > MAX_TOPIC_BYTES) return { refused: 'too-long' };
+  return { topic: mounted };
 }
 
 /**

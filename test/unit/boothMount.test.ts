@@ -24,6 +24,14 @@ describe('mountName', () => {
     expect(mountName('acme', name)).toEqual({ topic: mounted });
   });
 
+  it('mounts a name that just fits in 65535 bytes [MQTT-1.5.3]', () => {
+    const longest = 'x'.repeat(65_535 - 'booth/acme/raw/'.length);
+    expect(mountName('acme', longest)).toEqual({ topic: `booth/acme/raw/${longest}` });
+    expect(mountName('acme', `${longest}x`)).toEqual({ refused: 'too-long' });
+    // Bytes, not characters: 'é' is two.
+    expect(mountName('acme', `${longest.slice(1)}é`)).toEqual({ refused: 'too-long' });
+  });
+
   it.each([
     ['booth/other/dev-1/telemetry', 'other-booth'],
     ['booth/acme-b/x', 'other-booth'], // a booth id that starts with this one's is another booth
