@@ -291,6 +291,13 @@ describe('a booth mounted at booth/{id}/', () => {
     // The two devices with one client id in two booths did not kick each other.
     expect(victim.connected).toBe(true);
     expect(refusals('forward-denied')).toBe(0);
+    // Both of booth B's readings are in its live window, and none of A's `t: 666`.
+    const readingsB = () => {
+      const record = showfloor.state.directory.get(BOOTH_B.id, 'victim');
+      return record ? (showfloor.state.directory.window(record, 0).find((series) => series.metric === 't')?.ts.length ?? 0) : 0;
+    };
+    await waitFor(() => readingsB() === 2, { what: "booth B's two readings in the live window" });
+    expect(showfloor.state.budgetRefusals.forBooth(BOOTH_B.id).size).toBe(0);
 
     // B's retained messages are still B's own: a fresh subscriber of B sees them, not A's look-alikes.
     const bLate = await open(BOOTH_B);
