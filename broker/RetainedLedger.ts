@@ -5,6 +5,7 @@
  * and bytes.
  */
 import { ID_PATTERN } from '../contract/device';
+import { RAW_MOUNT_SEGMENT } from '../server/adapters/DeviceAdapter';
 
 export interface RetainedLimits {
   maxTopicsPerBooth: number;
@@ -25,8 +26,14 @@ interface RetainedOfBooth {
 }
 
 /** `booth/{booth}/{device}/status` and `…/meta`: the topics a device may retain. */
+/**
+ * A native device's status and meta, and anything on the raw mount (`booth/{id}/raw/…`): stock
+ * devices announce themselves with retained messages (a Tasmota or Home Assistant discovery
+ * config, a retained LWT), and those are held to the same per-booth budgets.
+ */
 function isRetainable(topic: string): boolean {
   const parts = topic.split('/');
+  if (parts.length >= 4 && parts[2] === RAW_MOUNT_SEGMENT) return true;
   return parts.length === 4 && ID_PATTERN.test(parts[2] ?? '') && (parts[3] === 'status' || parts[3] === 'meta');
 }
 

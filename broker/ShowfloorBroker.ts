@@ -9,12 +9,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
-import { boothTopicPrefix } from '../contract/device';
+import type { Aedes, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
+import type { BoothCommands } from '../server/adapters/DeviceAdapter';
+import { MOUNT_LEVELS, boothOfSessionKey, mountName, sessionKey, unmountTopic } from './BoothMount';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
 import type { BrokerOptions } from './brokerEvents';
 import { BrokerTransports } from './BrokerTransports';
-import { clientIdOwner, ownsClientId } from './clientIdOwner';
 import { GatedAedes } from './GatedAedes';
 import { PlaceQuota } from './PlaceQuota';
 import { runPublishSteps, type ConnectionState, type InFlightPublish, type PublishMoment, type PublishServices } from './publishPipeline';
@@ -26,11 +26,20 @@ import { TokenBucketLimiter } from './TokenBucketLimiter';
 const MAX_TRACKED_DEVICES = 100_000;
 /**
  * Longest client id, in bytes. MQTT 3.1.1 only promises 23 and lets a server allow more
- * [MQTT-3.1.3-5]; ours are `{booth}-{device}…`, and 128 holds a booth id of 64 and a device id of 63
- * (ID_PATTERN), as much as AWS IoT and Azure IoT Hub allow a device. A longer id is refused with
+ * [MQTT-3.1.3-5]; 128 holds a native `{booth}-{device}` id (64 + 63, ID_PATTERN) and any stock
+ * firmware's, as much as AWS IoT and Azure IoT Hub allow a device. A longer id is refused with
  * CONNACK 2 [MQTT-3.1.3-9].
  */
 export const MAX_CLIENT_ID_BYTES = 128;
+
+/** Levels of a device's own topic; the mount adds MOUNT_LEVELS in front of a foreign one. */
+const MAX_DEVICE_TOPIC_LEVELS = 16;
+
+/** What Aedes keeps of a client beyond its published typings: its subscriptions by (mounted) filter, and its packet parser. */
+interface AedesClientInternals {
+  subscriptions?: Record<string, { qos: number } | undefined>;
+  _parser?: { prependListener(event: 'packet', listener: (packet: { cmd: string; unsubscriptions?: string[] }) => void): void };
+}
 
 /** Aedes marks a client closed before it publishes the will on its behalf. */
 function isWill(client: Client): boolean {
@@ -43,14 +52,18 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return error;
 }
 
-export class ShowfloorBroker {
+export class ShowfloorBroker implements BoothCommands {
   private readonly passwords: BoothPasswordVerifier;
   private readonly boothIds: ReadonlySet<string>;
   /** Clients that sent an empty client id; Aedes has replaced it with a generated one by authenticate. */
   private readonly withEmptyClientId = new WeakSet<Client>();
   private readonly connections = new WeakMap<Client, ConnectionState>();
-  /** Will topics from CONNECT packets, kept from preConnect until the client is authenticated. */
-  private readonly willTopics = new WeakMap<Client, string>();
+  /**
+   * Wills from CONNECT packets, kept from preConnect until the client is authenticated. The same
+   * object is Aedes's `client._will`, which its storeWill step (after authenticate) persists and
+   * publishes on a lost connection, so mounting its topic here mounts the will everywhere.
+   */
+  private readonly wills = new WeakMap<Client, { topic: string }>();
   private nextConnectionId = 1;
   private readonly transports: BrokerTransports;
   /** Topics holding a retained message and their bytes, per booth; bounded by maxRetainedTopicsPerBooth and maxRetainedBytesPerBooth. */
@@ -91,14 +104,17 @@ export class ShowfloorBroker {
       sink: options.sink,
       refuse: (refusal, detail) => options.onRefusal?.(refusal, detail),
       refuseBudget: (booth, refusal) => options.onBudgetRefusal?.(booth, refusal),
+      outsideMount: new WeakSet(),
     };
     this.subscriptions = new PlaceQuota(options.limits.maxSubscriptionsPerClient);
     this.persistentSessions = new PlaceQuota(options.limits.maxPersistentSessionsPerBooth);
     // Aedes creates its persistence in listen(), before any client can connect; a drop can come
     // thousands of times a second, like rate-limited.
-    this.sessionQueues = new SessionQueueBound(options.limits.maxQueuedMessagesPerSession, (clientId) => {
-      const booth = clientIdOwner(clientId, this.boothIds);
-      this.options.onRefusal?.('session-queue-full', { clientId, ...(booth !== undefined ? { booth } : {}) });
+    // Aedes's persistence keys sessions by sessionKey(booth, clientId).
+    this.sessionQueues = new SessionQueueBound(options.limits.maxQueuedMessagesPerSession, (key) => {
+      const booth = boothOfSessionKey(key);
+      const detail = booth !== undefined ? { booth, clientId: key.slice(booth.length + 1) } : { clientId: key };
+      this.options.onRefusal?.('session-queue-full', detail);
     });
     this.sessionQueues.bind((aedes as Aedes & { persistence: OutgoingQueues }).persistence);
   }
@@ -108,9 +124,11 @@ export class ShowfloorBroker {
     let self: ShowfloorBroker | undefined;
     const aedes = await GatedAedes.startGated(
       {
-        // MQTT 3.1.1 allows longer ids; ours are `{booth}-{device}-{suffix}`.
+        // MQTT 3.1 (protocol 3) only; MQTT 3.1.1 ids are bounded by MAX_CLIENT_ID_BYTES in authenticate.
         maxClientsIdLength: 256,
-        maxTopicLevels: 16,
+        // Aedes checks a device's own topic against this before authorizePublish mounts it, and the
+        // mounted topic again when it publishes: room for both.
+        maxTopicLevels: MAX_DEVICE_TOPIC_LEVELS + MOUNT_LEVELS,
         connectTimeout: 10_000,
         // Aedes answers a keepalive outside the limit with CONNACK 6 (see preConnect) and closes.
         keepaliveLimit: options.limits.keepaliveLimitSeconds,
@@ -119,6 +137,7 @@ export class ShowfloorBroker {
         authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
         authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
         authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
+        authorizeForward: (client, packet) => self!.authorizeForward(client, packet),
       },
       (packet, client) => self!.publishStage('admit', client, packet),
     );
@@ -146,9 +165,25 @@ export class ShowfloorBroker {
     return this.persistentSessions.heldBy(booth);
   }
 
-  /** QoS 1/2 messages stored for the persistent session `clientId`. */
-  queuedMessagesFor(clientId: string): number {
-    return this.sessionQueues.queuedFor(clientId);
+  /** QoS 1/2 messages stored for the persistent session `clientId` of `booth`. */
+  queuedMessagesFor(booth: string, clientId: string): number {
+    return this.sessionQueues.queuedFor(sessionKey(booth, clientId));
+  }
+
+  /**
+   * BoothCommands: publishes `topic` (the device's own, e.g. `spBv1.0/g1/NCMD/edge1`) into the
+   * booth's mount, so that booth's subscribers receive it on that topic; QoS 0, not retained, as a
+   * command that is stale by the next BIRTH. A name the mount refuses, or an unknown booth, is
+   * counted and published nowhere.
+   */
+  publishToBooth(booth: string, topic: string, payload: Buffer): void {
+    const mounted = this.boothIds.has(booth) ? mountName(booth, topic) : { refused: 'other-booth' as const };
+    if (!('topic' in mounted) || topic === '' || /[+#\0]/.test(topic)) {
+      this.options.onRefusal?.('publish-denied', { booth, topic });
+      return;
+    }
+    // The broker's own publish: no client, so no publish step and no sink (a command is no reading).
+    this.aedes.publish({ cmd: 'publish', topic: mounted.topic, payload, qos: 0, retain: false, dup: false }, () => undefined);
   }
 
   retainedTopicCount(booth: string): number {
@@ -186,7 +221,8 @@ export class ShowfloorBroker {
   private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, ok: boolean) => void): void {
     // Refused in authenticate, the first hook whose error Aedes answers with a CONNACK code.
     if (packet.clientId === '') this.withEmptyClientId.add(client);
-    if (packet.will) this.willTopics.set(client, packet.will.topic);
+    if (packet.will) this.wills.set(client, packet.will);
+    this.mountUnsubscriptions(client, packet.username);
     // Aedes itself answers CONNACK 6 for this right after preConnect; it is only counted here.
     const keepaliveLimit = this.options.limits.keepaliveLimitSeconds;
     if (keepaliveLimit > 0 && (!packet.keepalive || packet.keepalive > keepaliveLimit)) {
@@ -201,10 +237,12 @@ export class ShowfloorBroker {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, ok: boolean | null) => void,
   ): void {
-    // Aedes would make up `aedes_<uuid>`, an id bound to no booth.
-    if (this.withEmptyClientId.has(client)) {
+    // An empty id asks the server for one, which only a clean session may [MQTT-3.1.3-6]; Aedes
+    // has made up `aedes_<uuid>` by now. Without a clean session it is refused with CONNACK 2
+    // [MQTT-3.1.3-8], which Aedes does not do itself.
+    if (this.withEmptyClientId.has(client) && !client.clean) {
       this.options.onRefusal?.('empty-client-id', {});
-      return done(authError('a client id is required: {boothId}-{deviceId}', 2), false);
+      return done(authError('an empty client id needs a clean session', 2), false);
     }
     if (Buffer.byteLength(client.id) > MAX_CLIENT_ID_BYTES) {
       this.options.onRefusal?.('client-id-too-long', {});
@@ -213,7 +251,8 @@ export class ShowfloorBroker {
     // The will is published as a PUBLISH, whose topic name must not contain wildcards
     // [MQTT-3.3.2-2], [MQTT-4.7.1-1], nor be empty [MQTT-4.7.3-1]. Aedes checks that for a client's
     // own publishes, not for its will. CONNACK 5: this client may not publish that will.
-    const willTopic = this.willTopics.get(client);
+    const will = this.wills.get(client);
+    const willTopic = will?.topic;
     if (willTopic !== undefined && (willTopic === '' || /[+#\0]/.test(willTopic))) {
       this.options.onRefusal?.('invalid-will-topic', { clientId: client.id });
       return done(authError('a will topic must be a topic name: no +, # or NUL, not empty', 5), false);
@@ -223,23 +262,31 @@ export class ShowfloorBroker {
       this.options.onRefusal?.('bad-credentials', { clientId: client.id, ...boothName });
       done(authError('bad user name or password', 4), false);
     };
-    // Without a user name nothing can be learnt about booth ids, so nothing needs hiding.
+    // Without a user name nothing can be learnt about booth ids, so nothing needs hiding. An
+    // unknown user's password is checked as long as a booth's, so the delay does not say whether
+    // `username` is a booth.
     if (username === undefined) return refuseCredentials();
-    // Checked before the password because it is cheap, and before Aedes registers the client,
-    // which is where a connection with the same id would be taken over. Asked of booths and
-    // strangers alike, and an unknown user's password is checked as long as a booth's, so neither
-    // the answer nor its delay says whether `username` is a booth.
-    if (!ownsClientId(client.id, username, this.boothIds)) {
-      this.options.onRefusal?.('client-id-outside-booth', { clientId: client.id, ...boothName });
-      return done(authError(`client ids of booth ${username} start with "${username}-"`, 2), false);
-    }
+    const clientId = client.id;
     this.passwords.verify(username, password ?? Buffer.alloc(0)).then(
       (ok) => {
         if (!ok) return refuseCredentials();
+        // The will is published into the booth's mount like any publish; a will naming another
+        // booth or a `$` topic is refused with CONNACK 5 (not authorized), before Aedes stores it.
+        if (will) {
+          const mounted = mountName(username, will.topic);
+          if (!('topic' in mounted)) {
+            this.options.onRefusal?.('will-denied', { clientId, booth: username, topic: will.topic });
+            return done(authError(`a will of booth ${username} may not name ${will.topic}`, 5), false);
+          }
+          will.topic = mounted.topic;
+        }
+        // Aedes registers, takes over [MQTT-3.1.4-2], stores sessions and wills by client.id, all
+        // after this hook: keyed by booth, the same id in another booth is another session.
+        const key = sessionKey(username, clientId);
         // A connection without a ticket was accepted before admission existed: none in practice.
         const ticket = this.transports.ticketOf(client.conn);
-        if (ticket && !ticket.authenticated(username, this.isConnected(client.id))) {
-          this.options.onRefusal?.('booth-connections-budget', { clientId: client.id, booth: username });
+        if (ticket && !ticket.authenticated(username, this.isConnected(key))) {
+          this.options.onRefusal?.('booth-connections-budget', { clientId, booth: username });
           this.options.onBudgetRefusal?.(username, 'booth-connections-budget');
           // CONNACK 5 as for too many sessions: the broker is fine, this booth may open no more
           // connections until one of its own closes.
@@ -249,8 +296,8 @@ export class ShowfloorBroker {
         // is refused; a session that already exists always reconnects. CONNACK 5 (not authorized)
         // rather than 3 (server unavailable): the broker is fine, this credential may not open more
         // sessions until one ends, and it may still connect with clean: true.
-        if (!client.clean && !this.persistentSessions.take(username, client.id)) {
-          this.options.onRefusal?.('too-many-sessions', { clientId: client.id, booth: username });
+        if (!client.clean && !this.persistentSessions.take(username, clientId)) {
+          this.options.onRefusal?.('too-many-sessions', { clientId, booth: username });
           return done(
             authError(
               `booth ${username} has ${this.options.limits.maxPersistentSessionsPerBooth} persistent sessions: reconnect one, or connect with clean: true`,
@@ -259,11 +306,13 @@ export class ShowfloorBroker {
             false,
           );
         }
+        client.id = key;
         this.connections.set(client, {
           booth: username,
+          clientId,
           connectionId: this.nextConnectionId++,
           address: this.transports.addressOf(client.conn) ?? null,
-          willTopic: this.willTopics.get(client) ?? null,
+          willTopic: will?.topic ?? null,
           devices: new Set(),
           keepaliveTimedOut: false,
           closed: false,
@@ -301,23 +350,79 @@ export class ShowfloorBroker {
       if (at === 'authorize') this.options.onRefusal?.('publish-denied', { clientId: client.id, topic: packet.topic });
       return at !== 'authorize';
     }
-    const publish: InFlightPublish = { packet, clientId: client.id, connection, fromWill: isWill(client) };
+    const publish: InFlightPublish = { packet, clientId: connection.clientId, connection, fromWill: isWill(client) };
     return runPublishSteps(at, publish, this.publishServices);
   }
 
   private authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
     const state = this.connections.get(client);
-    if (!state || !subscription.topic.startsWith(boothTopicPrefix(state.booth))) {
-      this.options.onRefusal?.('subscribe-denied', { clientId: client.id, ...(state ? { booth: state.booth } : {}), topic: subscription.topic });
+    const mounted = state ? mountName(state.booth, subscription.topic) : undefined;
+    if (!state || !mounted || !('topic' in mounted)) {
+      this.options.onRefusal?.('subscribe-denied', {
+        clientId: state?.clientId ?? client.id,
+        ...(state ? { booth: state.booth } : {}),
+        topic: subscription.topic,
+      });
       return callback(null, null); // SUBACK 0x80 for this filter; the connection stays up
     }
+    // Changed in place, not copied: Aedes looks up the retained messages for a new subscription,
+    // and stores a persistent session's subscriptions, from the SUBSCRIBE packet's own list
+    // (lib/handlers/subscribe.js), which holds this object. A copy would have Aedes look up `#`
+    // among every booth's retained messages (authorizeForward would still stop them) and find
+    // none of this booth's mounted ones. A restored session's filters are mounted already.
+    subscription.topic = mounted.topic;
     // Also called for each subscription of a persistent session restored at connect, so a
     // session cannot bring back more than the limit either.
     if (!this.subscriptions.take(client, subscription.topic)) {
-      this.options.onRefusal?.('too-many-subscriptions', { clientId: client.id, booth: state.booth, topic: subscription.topic });
+      this.options.onRefusal?.('too-many-subscriptions', { clientId: state.clientId, booth: state.booth, topic: subscription.topic });
       return callback(null, null);
     }
     callback(null, subscription);
+  }
+
+  /**
+   * Aedes has no hook for UNSUBSCRIBE, so its filters are mounted as the client's packet parser
+   * hands the packet on, before Aedes's own listener (registered when the client was made) sees
+   * it. The booth is the CONNECT's user name: a packet parsed before authentication finishes is
+   * only ever handled if that user name was authenticated.
+   */
+  private mountUnsubscriptions(client: Client, username: string | undefined): void {
+    const parser = (client as Client & AedesClientInternals)._parser;
+    if (username === undefined || !parser) return;
+    parser.prependListener('packet', (packet) => {
+      if (packet.cmd !== 'unsubscribe' || !packet.unsubscriptions) return;
+      packet.unsubscriptions = packet.unsubscriptions.map((filter) => {
+        const mounted = mountName(username, filter);
+        // A refused filter was never subscribed: unsubscribing it as it is finds nothing.
+        return 'topic' in mounted ? mounted.topic : filter;
+      });
+    });
+  }
+
+  /**
+   * The way out of the mount: a subscriber of a booth receives a mounted topic as the device
+   * named it, the rest of its booth as it is, and nothing outside its booth. Every filter a
+   * booth's client holds is inside its booth (authorizeSubscribe), so a refusal here means a path
+   * around that; it is counted. The packet is changed in place because every packet Aedes hands
+   * this hook is already the client's own copy (lib/client.js: per subscription, per retained
+   * message, per queued message), and for a persistent session's queue Aedes writes the packet it
+   * passed here, not the one returned.
+   */
+  private authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const state = this.connections.get(client);
+    const topic = state ? unmountTopic(state.booth, packet.topic) : undefined;
+    if (!state || topic === undefined) {
+      this.options.onRefusal?.('forward-denied', { clientId: state?.clientId ?? client.id, ...(state ? { booth: state.booth } : {}), topic: packet.topic });
+      return null;
+    }
+    if (topic !== packet.topic) {
+      // Aedes lowers QoS to an exact subscription's by the delivered topic [MQTT-3.8.4-6]: it
+      // would no longer find the mounted filter, so that is done here.
+      const granted = (client as Client & AedesClientInternals).subscriptions?.[packet.topic]?.qos;
+      if (granted !== undefined && granted > 0 && granted < packet.qos) packet.qos = granted as 1 | 2;
+      packet.topic = topic;
+    }
+    return packet;
   }
 
   private watch(): void {
@@ -331,8 +436,8 @@ export class ShowfloorBroker {
       if (!state) return;
       // A clean connect ends the id's persistent session: Aedes has dropped its subscriptions by
       // now (registerClient comes after cleanSubscriptions) and empties its queue next.
-      if (client.clean) this.persistentSessions.release(state.booth, [client.id]);
-      this.options.sink.connectionOpened?.({ booth: state.booth, clientId: client.id, connectionId: state.connectionId, address: state.address });
+      if (client.clean) this.persistentSessions.release(state.booth, [state.clientId]);
+      this.options.sink.connectionOpened?.({ booth: state.booth, clientId: state.clientId, connectionId: state.connectionId, address: state.address });
     });
     // Aedes refuses wildcard, empty and too-deep publish topics itself and closes the connection;
     // the error is the only trace, so it is counted here.
@@ -344,7 +449,7 @@ export class ShowfloorBroker {
           : undefined;
       if (!refusal) return;
       const state = this.connections.get(client);
-      this.options.onRefusal?.(refusal, { clientId: client.id, ...(state ? { booth: state.booth } : {}) });
+      this.options.onRefusal?.(refusal, { clientId: state?.clientId ?? client.id, ...(state ? { booth: state.booth } : {}) });
     });
     this.aedes.on('unsubscribe', (filters, client) => this.subscriptions.release(client, filters));
     this.aedes.on('keepaliveTimeout', (client) => {
@@ -359,7 +464,7 @@ export class ShowfloorBroker {
       const cleanly = (client as Client & { _disconnected?: boolean })._disconnected === true;
       this.options.sink.connectionClosed({
         booth: state.booth,
-        clientId: client.id,
+        clientId: state.clientId,
         connectionId: state.connectionId,
         devices: [...state.devices],
         reason: cleanly ? 'disconnect' : state.keepaliveTimedOut ? 'keepalive-timeout' : 'connection-lost',

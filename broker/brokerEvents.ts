@@ -55,7 +55,6 @@ export interface BrokerSink {
 export type BrokerRefusal =
   | 'bad-credentials'
   | 'empty-client-id'
-  | 'client-id-outside-booth'
   | 'publish-denied'
   | 'subscribe-denied'
   | 'too-many-subscriptions'
@@ -74,6 +73,10 @@ export type BrokerRefusal =
   | 'too-many-sessions'
   | 'client-id-too-long'
   | 'invalid-will-topic'
+  /** A will naming a topic outside the booth's mount (`booth/other/…`, `$…`): CONNACK 5. */
+  | 'will-denied'
+  /** A message a booth's subscriber was about to receive from outside its booth; never expected (BoothMount.ts). */
+  | 'forward-denied'
   | 'booth-connections-budget'
   | 'booth-rate-limited';
 

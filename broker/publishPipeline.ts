@@ -9,15 +9,18 @@
  *
  * Each step is bound to the moment Aedes gives the broker, because what a refusal can do depends
  * on it:
- * - `authorize`: Aedes's authorizePublish hook, before the sender is answered. MQTT 3.1.1 has no
- *   negative acknowledgement for a publish, so a refusal closes the connection.
+ * - `authorize`: Aedes's authorizePublish hook, before the sender is answered; a step here may
+ *   change the packet's topic (the mount). MQTT 3.1.1 has no negative acknowledgement for a
+ *   publish, so a refusal here closes the connection; mountTopic therefore marks instead.
  * - `admit`: GatedAedes's gate, after the sender is answered and before the message is retained or
  *   forwarded. A refusal drops the message silently: it reaches no subscriber and no sink, and the
  *   device does not retry it. A step here may also change the packet (drop its retain flag).
  * - `published`: Aedes's publish event, once the message was retained and forwarded.
  */
 import type { PublishPacket } from 'aedes';
-import { ID_PATTERN, boothTopicPrefix } from '../contract/device';
+import { ID_PATTERN } from '../contract/device';
+import { RAW_MOUNT_SEGMENT } from '../server/adapters/DeviceAdapter';
+import { mountName } from './BoothMount';
 import type { BoothBudgetRefusal, BrokerRefusal, BrokerSink } from './brokerEvents';
 import type { RetainedLedger } from './RetainedLedger';
 
@@ -27,6 +30,8 @@ export const MAX_DEVICES_PER_CONNECTION = 256;
 /** What the broker knows of one authenticated connection; made in authenticate. */
 export interface ConnectionState {
   booth: string;
+  /** The client id as the device sent it (Aedes registers the connection under sessionKey(booth, clientId)). */
+  clientId: string;
   connectionId: number;
   address: string | null;
   willTopic: string | null;
@@ -57,6 +62,8 @@ export interface PublishServices {
   refuse: (refusal: BrokerRefusal, detail: { clientId?: string; booth?: string; topic?: string }) => void;
   /** Counts a refusal of a booth's own budget against that booth (BrokerOptions.onBudgetRefusal). */
   refuseBudget: (booth: string, refusal: BoothBudgetRefusal) => void;
+  /** Publishes mountTopic refused at `authorize`, dropped at `admit`; weak, so a packet leaves with its last use. */
+  outsideMount: WeakSet<PublishPacket>;
 }
 
 /** True to go on to the next step; false to stop here (what that means depends on the moment). */
@@ -64,22 +71,40 @@ export type PublishStep = (publish: InFlightPublish, services: PublishServices) 
 
 export type PublishMoment = 'authorize' | 'admit' | 'published';
 
-/** The device id of a `booth/{booth}/{device}/…` topic, when it is a valid id. */
+/**
+ * The device id of a `booth/{booth}/{device}/…` topic, when it is a valid id. The raw mount
+ * (`booth/{booth}/raw/…`) names no device: its publishes are the adapters' to attribute, and
+ * limited per client id meanwhile.
+ */
 export function deviceOf(topic: string): string | undefined {
   const device = topic.split('/')[2];
-  return device !== undefined && ID_PATTERN.test(device) ? device : undefined;
+  return device !== undefined && device !== RAW_MOUNT_SEGMENT && ID_PATTERN.test(device) ? device : undefined;
 }
 
 function refusalDetail({ clientId, connection, packet }: InFlightPublish): { clientId: string; booth: string; topic: string } {
   return { clientId, booth: connection.booth, topic: packet.topic };
 }
 
-/** A connection publishes under its own booth's prefix only. */
-export const checkBoothTopic: PublishStep = (publish, { refuse }) => {
-  if (publish.packet.topic.startsWith(boothTopicPrefix(publish.connection.booth))) return true;
+/**
+ * A connection publishes into its booth's mount (BoothMount.ts): a topic outside `booth/{id}/` is
+ * rewritten to `booth/{id}/raw/…` here, before Aedes retains or forwards it (Aedes lets
+ * authorizePublish change packet.topic). A name the mount refuses (`$SYS/…`, `booth/other/…`) is
+ * counted and marked for `dropOutsideMount`: the connection stays up, because a stock device that
+ * publishes one odd topic would otherwise reconnect in a loop.
+ */
+export const mountTopic: PublishStep = (publish, { refuse, outsideMount }) => {
+  const mounted = mountName(publish.connection.booth, publish.packet.topic);
+  if ('topic' in mounted) {
+    publish.packet.topic = mounted.topic;
+    return true;
+  }
   refuse('publish-denied', refusalDetail(publish));
-  return false;
+  outsideMount.add(publish.packet);
+  return true;
 };
+
+/** Drops, after its acknowledgement, a publish that mountTopic refused; it reaches no one. */
+export const dropOutsideMount: PublishStep = (publish, { outsideMount }) => !outsideMount.has(publish.packet);
 
 /** Publishes per second per device (booth + device id from the topic, else the client id); wills are not limited. */
 export const limitDeviceRate: PublishStep = (publish, { deviceMessages, refuse }) => {
@@ -141,7 +166,8 @@ export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill
 
 /** The whole publish path of the broker, in order. */
 export const PUBLISH_PIPELINE: readonly { at: PublishMoment; step: PublishStep }[] = [
-  { at: 'authorize', step: checkBoothTopic },
+  { at: 'authorize', step: mountTopic },
+  { at: 'admit', step: dropOutsideMount },
   { at: 'admit', step: limitDeviceRate },
   { at: 'admit', step: limitBoothRate },
   { at: 'admit', step: boundRetained },

@@ -6,7 +6,7 @@
 import { connect as connectTcp } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import type { RejectionReason } from '../../server/ingest/TelemetryValidator';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
@@ -70,8 +70,17 @@ const refusedTopics: [string, string, string][] = [
   ['publish to a + wildcard', 'booth/booth-a/adv-01/+', 'invalid-topic'],
   ['publish to a # wildcard', 'booth/booth-a/#', 'invalid-topic'],
   ['publish 200 levels deep', `booth/booth-a/${'x/'.repeat(200)}telemetry`, 'invalid-topic'],
-  ['publish to $SYS', '$SYS/broker/uptime', 'publish-denied'],
-  ['publish outside booth/', 'devices/adv-01/telemetry', 'publish-denied'],
+];
+
+/**
+ * [name, topic, where it is counted]: names outside `booth/{id}/` no longer close the connection
+ * (issue 11). The mount refuses `$…` and other booths' names (a broker refusal); any other name is
+ * mounted at `booth/{id}/raw/…` and, until an adapter reads it, rejected by the validator.
+ */
+const mountedOrRefusedTopics: [string, string, { broker: string } | { ingest: string }][] = [
+  ['publish to $SYS', '$SYS/broker/uptime', { broker: 'publish-denied' }],
+  ['publish into another booth', 'booth/booth-b/adv-01/telemetry', { broker: 'publish-denied' }],
+  ['publish outside booth/', 'devices/adv-01/telemetry', { ingest: 'topic-outside-contract' }],
 ];
 
 describeWithInfluxd('adversarial input', () => {
@@ -115,7 +124,7 @@ describeWithInfluxd('adversarial input', () => {
     expect(hostile.connected).toBe(true);
   });
 
-  it.each(refusedTopics)('%s is refused and counted, and the connection closed', async (_name, topic, refusal) => {
+  it.each(refusedTopics)('%s is refused by Aedes and counted, and the connection closed', async (_name, topic, refusal) => {
     const before = (await health()).broker.refusals[refusal] ?? 0;
     // Raw packets: MQTT.js would not send some of these at all.
     const socket = connectTcp(showfloor.mqttPort, '127.0.0.1');
@@ -144,6 +153,25 @@ describeWithInfluxd('adversarial input', () => {
     expect((await health()).status).toBe('ok');
   });
 
+  it.each(mountedOrRefusedTopics)('%s is counted, and the connection stays up', async (_name, topic, where) => {
+    const count = async () => {
+      const body = await health();
+      return 'broker' in where ? (body.broker.refusals[where.broker] ?? 0) : (body.counters.rejected[where.ingest] ?? 0);
+    };
+    const before = await count();
+    let closed = false;
+    const onClose = () => (closed = true);
+    hostile.on('close', onClose);
+    onTestFinished(() => {
+      hostile.off('close', onClose);
+    });
+    await hostile.publishAsync(topic, '{"a": 1}', { qos: 1 });
+    await sendGood();
+    await waitFor(async () => (await count()) === before + 1, { what: `${topic} counted` });
+    expect(closed).toBe(false);
+    expect(hostile.connected).toBe(true);
+  });
+
   it('stores a metric called constructor as data and pollutes no prototype', async () => {
     await hostile.publishAsync(T, '{"constructor": 7, "toString": 8, "ts": ' + (NOW - 1000) + '}', { qos: 1 });
     await waitFor(async () => (await influxd.queryRows(`SELECT "constructor", "toString" FROM "telemetry" WHERE "device" = 'adv-01'`, DB)).length === 1, {
@@ -170,8 +198,10 @@ describeWithInfluxd('adversarial input', () => {
     const intruder = await connectDevice(showfloor.mqttUrl, BOOTH_A);
     const before = (await health()).broker.refusals['publish-denied'] ?? 0;
     intruder.on('error', () => undefined);
-    intruder.publish('booth/booth-b/victim-01/telemetry', '{"a": 1}');
+    await intruder.publishAsync('booth/booth-b/victim-01/telemetry', '{"a": 1}', { qos: 1 });
     await waitFor(async () => ((await health()).broker.refusals['publish-denied'] ?? 0) === before + 1, { what: 'publish-denied counted' });
+    // Acknowledged and dropped (issue 11): the connection stays up.
+    expect(intruder.connected).toBe(true);
     intruder.end(true);
     expect(await influxd.queryRows(`SELECT * FROM "telemetry" WHERE "booth" = '${BOOTH_B.id}'`, DB)).toEqual([]);
   });

@@ -389,7 +389,7 @@ describe('persistent sessions', () => {
     onTestFinished(() => void publisher.end(true));
     for (let n = 1; n <= 8; n++) await publisher.publishAsync(topic, `{"n": ${n}}`, { qos: 1 });
     await waitFor(async () => (await refusals(showfloor))['session-queue-full'] === 3, { what: 'three messages dropped for the offline session' });
-    expect(showfloor.broker.queuedMessagesFor(clientId)).toBe(5);
+    expect(showfloor.broker.queuedMessagesFor(BOOTH_A.id, clientId)).toBe(5);
 
     // Listening before the CONNACK: the queue is sent right after it.
     const back = mqtt.connect(showfloor.mqttUrl, { username: BOOTH_A.id, password: BOOTH_A.password, clientId, clean: false, reconnectPeriod: 0 });
@@ -401,7 +401,7 @@ describe('persistent sessions', () => {
     await publisher.publishAsync(topic, '{"n": "live"}', { qos: 1 });
     await waitFor(() => received.length === 6, { what: 'the live message' });
     expect(received).toEqual([1, 2, 3, 4, 5, 'live']);
-    await waitFor(() => showfloor.broker.queuedMessagesFor(clientId) === 0, { what: 'every delivered message acknowledged and freed' });
+    await waitFor(() => showfloor.broker.queuedMessagesFor(BOOTH_A.id, clientId) === 0, { what: 'every delivered message acknowledged and freed' });
     expect((await refusals(showfloor))['session-queue-full']).toBe(3);
     const metrics = await (await fetch(`${showfloor.httpUrl}/metrics`)).text();
     expect(metrics).toContain('showfloor_mqtt_refusals_total{reason="session-queue-full"} 3');

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as passwordHash from '../../broker/passwordHash';
 import { BoothPasswordVerifier } from '../../broker/BoothPasswordVerifier';
-import { clientIdOwner, ownsClientId } from '../../broker/clientIdOwner';
 
 const { DEFAULT_SCRYPT_COST, hashPassword, hashPasswordSync, parsePasswordHash, verifyPassword } = passwordHash;
 const CHEAP = { N: 1024, r: 8, p: 1 };
@@ -129,37 +128,6 @@ describe('booth password verifier', () => {
 
   it('refuses to start with a malformed hash, naming the booth', () => {
     expect(() => new BoothPasswordVerifier([{ id: 'booth-a', passwordHash: 'plain' }])).toThrow(/booth booth-a: passwordHash must look like/);
-  });
-});
-
-describe('client id ownership', () => {
-  const booths = new Set(['hall', 'hall-a', 'booth-b']);
-  it.each([
-    ['hall-env-01', 'hall'],
-    ['hall-a-env-01', 'hall-a'],
-    ['booth-b-x', 'booth-b'],
-    ['booth-b-', 'booth-b'],
-    ['booth-b', undefined],
-    ['booth-bx-1', undefined],
-    ['hall_a-1', undefined],
-    ['aedes_0f8fad5b-d9cb-469f-a165-70867728950e', undefined],
-    ['', undefined],
-  ])('%j belongs to %j', (clientId, owner) => {
-    expect(clientIdOwner(clientId, booths)).toBe(owner);
-  });
-
-  // A user name that is no booth is answered as if it were one, so the answer does not reveal booth ids.
-  it.each([
-    ['hall-env-01', 'hall', true],
-    ['hall-a-env-01', 'hall', false],
-    ['hall-a-env-01', 'hall-a', true],
-    ['booth-b-x', 'booth-a', false],
-    ['nobody-x', 'nobody', true],
-    ['hall-a-b-1', 'hall-a-b', true], // longer than any booth that also claims it
-    ['hall-x-1', 'nobody', false],
-    ['nobody', 'nobody', false],
-  ])('%j is an id of user %j: %j', (clientId, username, owns) => {
-    expect(ownsClientId(clientId, username, booths)).toBe(owns);
   });
 });
 

@@ -5,10 +5,11 @@ import {
   MAX_DEVICES_PER_CONNECTION,
   PUBLISH_PIPELINE,
   boundRetained,
-  checkBoothTopic,
+  dropOutsideMount,
   handToSink,
   limitBoothRate,
   limitDeviceRate,
+  mountTopic,
   recordDevice,
   runPublishSteps,
   type ConnectionState,
@@ -44,12 +45,13 @@ function services(limits: { perDevice?: number; perBooth?: number; retainedTopic
       },
       refuse: (refusal, detail) => recorded.refusals.push({ refusal, detail }),
       refuseBudget: (booth, refusal) => recorded.budgetRefusals.push({ booth, refusal }),
+      outsideMount: new WeakSet(),
     },
   };
 }
 
 function connection(booth = 'booth-a'): ConnectionState {
-  return { booth, connectionId: 7, address: '10.0.0.5', willTopic: null, devices: new Set(), keepaliveTimedOut: false, closed: false };
+  return { booth, clientId: 'booth-a-gw', connectionId: 7, address: '10.0.0.5', willTopic: null, devices: new Set(), keepaliveTimedOut: false, closed: false };
 }
 
 function publish(topic: string, options: { payload?: string; retain?: boolean; fromWill?: boolean; state?: ConnectionState } = {}): InFlightPublish {
@@ -67,7 +69,8 @@ function publish(topic: string, options: { payload?: string; retain?: boolean; f
 describe('the publish pipeline', () => {
   it('declares its steps in one list, in the order the broker applies them', () => {
     expect(PUBLISH_PIPELINE.map(({ at, step }) => `${at}:${step.name}`)).toEqual([
-      'authorize:checkBoothTopic',
+      'authorize:mountTopic',
+      'admit:dropOutsideMount',
       'admit:limitDeviceRate',
       'admit:limitBoothRate',
       'admit:boundRetained',
@@ -111,17 +114,29 @@ describe('the publish pipeline', () => {
   });
 });
 
-describe('checkBoothTopic', () => {
-  it("lets a connection publish under its own booth's prefix only", () => {
+describe('mountTopic and dropOutsideMount', () => {
+  it("keeps a topic under the booth's own prefix, mounts any other, and refuses another booth's or a $ topic without closing the connection", () => {
     const { services: s, refusals } = services();
-    expect(checkBoothTopic(publish('booth/booth-a/dev-1/telemetry'), s)).toBe(true);
+    const native = publish('booth/booth-a/dev-1/telemetry');
+    expect(mountTopic(native, s)).toBe(true);
+    expect(native.packet.topic).toBe('booth/booth-a/dev-1/telemetry');
+    const stock = publish('tele/tasmota_A1B2C3/SENSOR');
+    expect(mountTopic(stock, s)).toBe(true);
+    expect(stock.packet.topic).toBe('booth/booth-a/raw/tele/tasmota_A1B2C3/SENSOR');
+    expect(dropOutsideMount(stock, s)).toBe(true);
     // A booth whose id starts with another's is another booth.
-    expect(checkBoothTopic(publish('booth/booth-ab/dev-1/telemetry'), s)).toBe(false);
-    expect(checkBoothTopic(publish('booth/booth-b/dev-1/telemetry'), s)).toBe(false);
-    expect(refusals).toEqual([
-      { refusal: 'publish-denied', detail: { clientId: 'booth-a-gw', booth: 'booth-a', topic: 'booth/booth-ab/dev-1/telemetry' } },
-      { refusal: 'publish-denied', detail: { clientId: 'booth-a-gw', booth: 'booth-a', topic: 'booth/booth-b/dev-1/telemetry' } },
-    ]);
+    const refused = ['booth/booth-ab/dev-1/telemetry', 'booth/booth-b/dev-1/telemetry', '$SYS/broker/uptime'].map((topic) => publish(topic));
+    for (const flight of refused) {
+      // True at authorize: an error there would close the connection; the publish is dropped at admit.
+      expect(mountTopic(flight, s)).toBe(true);
+      expect(dropOutsideMount(flight, s)).toBe(false);
+    }
+    expect(refusals).toEqual(
+      ['booth/booth-ab/dev-1/telemetry', 'booth/booth-b/dev-1/telemetry', '$SYS/broker/uptime'].map((topic) => ({
+        refusal: 'publish-denied',
+        detail: { clientId: 'booth-a-gw', booth: 'booth-a', topic },
+      })),
+    );
   });
 });
 
