@@ -248,3 +248,22 @@ describe('Home Assistant discovery: hostile input is counted, bounded, never thr
     expect(send('homeassistant/status', 'online')).toEqual({ messages: [], rejections: [] });
   });
 });
+
+describe('Home Assistant discovery: per booth', () => {
+  it("one booth's configs make no state topic of another booth's adapter, and a publish of another booth is refused", () => {
+    const a = setup();
+    a.send('homeassistant/sensor/livingroom/temperature/config', ESPHOME_TEMPERATURE);
+    const b = createHomeAssistantAdapter('other');
+    expect(b.claims('livingroom/sensor/temperature/state')).toBe(false);
+    const misrouted = a.adapter.decode({
+      booth: 'other',
+      topic: 'livingroom/sensor/temperature/state',
+      payload: Buffer.from('20'),
+      receivedAt: AT,
+      fromWill: false,
+      clientId: 'x',
+    });
+    expect(reasons(misrouted)).toEqual(['wrong-booth']);
+    expect(misrouted.messages).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
 import type { BoothCommands, RawPublish } from '../../server/adapters/DeviceAdapter';
 import { createSparkplugAdapter, type SparkplugAdapterOptions } from '../../server/adapters/sparkplug';
+import { toDeviceId, toMetricName } from '../../server/adapters/sparkplugNames';
 import type { DeviceMessage, TelemetryMessage } from '../../server/ingest/TelemetryValidator';
 
 const codec = sparkplugPayload.get('spBv1.0');
@@ -415,3 +416,36 @@ function varint(n: number): Buffer {
   bytes.push(rest);
   return Buffer.from(bytes);
 }
+
+describe('Sparkplug B adapter: per booth', () => {
+  it("one booth's BIRTHs teach another booth's adapter nothing, and a publish of another booth is refused", () => {
+    const a = born();
+    const commandsB = new RecordingCommands();
+    const adapterB = createSparkplugAdapter('other', commandsB, { now: () => T + 1000 });
+    const ddata = encode({ timestamp: T, seq: 2, metrics: [{ alias: 10, type: 'Boolean', value: true }] });
+    const inB = adapterB.decode({ booth: 'other', topic: deviceTopic('DDATA'), payload: ddata, receivedAt: T + 1000, fromWill: false, clientId: 'x' });
+    expect(reasons(inB)).toEqual(['data-before-birth']);
+    expect(commandsB.sent.map((c) => c.booth)).toEqual(['other']);
+    expect(a.commands.sent).toEqual([]);
+    const misrouted = a.adapter.decode({ booth: 'other', topic: deviceTopic('DDATA'), payload: ddata, receivedAt: T + 1000, fromWill: false, clientId: 'x' });
+    expect(reasons(misrouted)).toEqual(['wrong-booth']);
+    expect(misrouted.messages).toEqual([]);
+  });
+});
+
+describe('names from devices', () => {
+  it('map to the id and metric patterns, deterministically, with long names kept apart by a hash', () => {
+    expect(toDeviceId('Edge Node 1')).toBe('Edge_Node_1');
+    expect(toDeviceId('_hidden')).toBe('x_hidden');
+    expect(toDeviceId('Zähler')).toBe('Z_hler');
+    expect(toMetricName('Properties/OS Version')).toBe('properties_os_version');
+    expect(toMetricName('1st Stage/Pressure')).toBe('m_1st_stage_pressure');
+    expect(toMetricName('Device')).toBe('device_');
+    const long1 = toDeviceId(`${'a'.repeat(70)}1`);
+    const long2 = toDeviceId(`${'a'.repeat(70)}2`);
+    expect(long1).not.toBe(long2);
+    for (const id of [long1, long2]) expect(ID_PATTERN.test(id)).toBe(true);
+    expect(toMetricName('x'.repeat(200)).length).toBeLessThanOrEqual(64);
+    expect(toDeviceId('Edge Node 1')).toBe(toDeviceId('Edge Node 1'));
+  });
+});
