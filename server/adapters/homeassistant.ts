@@ -211,7 +211,7 @@ export function createHomeAssistantAdapter(booth: string, options: HomeAssistant
       value = numberFromText(raw);
     }
     if (value === null) {
-      out.reject('not-numeric', entity.deviceId, `${entity.resolvedMetric}: the state is not a number`);
+      out.reject('not-a-reading', entity.deviceId, `${entity.resolvedMetric}: the state is not a number`);
       return;
     }
     out.reading(entity.deviceId, receivedAt, entity.resolvedMetric, value);

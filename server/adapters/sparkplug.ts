@@ -186,8 +186,8 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
     switch (reading.kind) {
       case 'null':
         return;
-      case 'not-numeric':
-        out.reject('not-numeric', definition.deviceId, `${quoteDeviceText(label)} is a ${reading.detail}, not a number: left out`);
+      case 'not-a-reading':
+        out.reject('not-a-reading', definition.deviceId, `${quoteDeviceText(label)} is a ${reading.detail}, not a number: left out`);
         return;
       case 'bad':
         out.reject(reading.detail.includes('2^53') ? 'unsafe-integer' : 'bad-value', definition.deviceId, `${quoteDeviceText(label)}: ${reading.detail}`);

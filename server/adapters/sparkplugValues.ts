@@ -86,7 +86,7 @@ export type MetricReading =
   | { kind: 'value'; value: number }
   | { kind: 'null' }
   /** String, DataSet, Template, Bytes, DateTime, arrays: no reading for a chart. */
-  | { kind: 'not-numeric'; detail: string }
+  | { kind: 'not-a-reading'; detail: string }
   | { kind: 'bad'; detail: string };
 
 function fromInt32(raw: number, datatype: number): number {
@@ -135,6 +135,6 @@ export function readMetricValue(metric: MetricValueFields & { isNull?: boolean }
       if (typeof metric.booleanValue !== 'boolean') return { kind: 'null' };
       return { kind: 'value', value: metric.booleanValue ? 1 : 0 };
     default:
-      return { kind: 'not-numeric', detail: datatypeName(datatype) };
+      return { kind: 'not-a-reading', detail: datatypeName(datatype) };
   }
 }

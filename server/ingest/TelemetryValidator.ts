@@ -37,7 +37,7 @@ export type RejectionReason =
   | 'sequence-gap'
   | 'unknown-alias'
   | 'data-before-birth'
-  | 'not-numeric'
+  | 'not-a-reading'
   | 'unsafe-integer'
   | 'stale-death'
   | 'adapter-state-full'
@@ -66,7 +66,7 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'sequence-gap',
   'unknown-alias',
   'data-before-birth',
-  'not-numeric',
+  'not-a-reading',
   'unsafe-integer',
   'stale-death',
   'adapter-state-full',

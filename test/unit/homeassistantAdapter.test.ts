@@ -208,11 +208,11 @@ describe('Home Assistant discovery: hostile input is counted, bounded, never thr
     expect(telemetry(send('livingroom/sensor/temperature/state', '21.5').messages)[0]?.values).toEqual({ temperature: 21.5 });
   });
 
-  it('a non-numeric state is counted as not-numeric, a failed float filter as bad-value', () => {
+  it('a non-numeric state is counted as not-a-reading, a failed float filter as bad-value', () => {
     const { send } = setup();
     send('homeassistant/sensor/s/a/config', { name: 'A', stat_t: 's/a', dev: { ids: 's' } });
     send('homeassistant/sensor/s/b/config', { name: 'B', stat_t: 's/b', val_tpl: '{{ value | float }}', dev: { ids: 's' } });
-    expect(reasons(send('s/a', 'hello'))).toEqual(['not-numeric']);
+    expect(reasons(send('s/a', 'hello'))).toEqual(['not-a-reading']);
     expect(reasons(send('s/b', 'hello'))).toEqual(['bad-value']);
     expect(reasons(send('s/b', 'unavailable'))).toEqual(['bad-value']);
     expect(send('s/a', 'unavailable')).toEqual({ messages: [], rejections: [] });

@@ -118,7 +118,7 @@ describe('Sparkplug B adapter: the spec examples', () => {
     // bdSeq and Node Control/* are bookkeeping, not readings.
     expect(Object.keys(reading?.values ?? {})).toEqual(['supply_voltage']);
     expect(result.rejections).toHaveLength(1);
-    expect(result.rejections[0]).toMatchObject({ reason: 'not-numeric', device: nodeId });
+    expect(result.rejections[0]).toMatchObject({ reason: 'not-a-reading', device: nodeId });
     expect(result.rejections[0]?.detail).toContain('and 3 more');
   });
 
@@ -187,7 +187,7 @@ describe('Sparkplug B adapter: 64-bit values and types', () => {
     expect(unsafe?.detail).toContain('and 1 more');
   });
 
-  it('DataSet, Template and Bytes metrics are dropped with not-numeric; the number beside them is kept', () => {
+  it('DataSet, Template and Bytes metrics are dropped with not-a-reading; the number beside them is kept', () => {
     const { send } = setup();
     const result = send(nodeTopic('NBIRTH'), {
       timestamp: T,
@@ -201,7 +201,7 @@ describe('Sparkplug B adapter: 64-bit values and types', () => {
       ],
     });
     expect(telemetry(result.messages)[0]?.values).toEqual({ temperature: 21.5 });
-    expect(reasons(result)).toEqual(['not-numeric']);
+    expect(reasons(result)).toEqual(['not-a-reading']);
     expect(result.rejections[0]?.detail).toContain('and 2 more');
   });
 });
