@@ -32,7 +32,17 @@ export type RejectionReason =
   | 'bad-timestamp'
   | 'too-old'
   | 'bad-status'
-  | 'bad-meta';
+  | 'bad-meta'
+  | 'bad-protobuf'
+  | 'sequence-gap'
+  | 'unknown-alias'
+  | 'data-before-birth'
+  | 'not-a-reading'
+  | 'unsafe-integer'
+  | 'stale-death'
+  | 'adapter-state-full'
+  | 'template-refused'
+  | 'bad-discovery';
 
 export const REJECTION_REASONS: readonly RejectionReason[] = [
   'topic-outside-contract',
@@ -52,6 +62,16 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'too-old',
   'bad-status',
   'bad-meta',
+  'bad-protobuf',
+  'sequence-gap',
+  'unknown-alias',
+  'data-before-birth',
+  'not-a-reading',
+  'unsafe-integer',
+  'stale-death',
+  'adapter-state-full',
+  'template-refused',
+  'bad-discovery',
 ];
 
 export interface Rejection {
