@@ -11,6 +11,7 @@ import { listen } from '../broker/listen';
 import { TokenBucketLimiter } from '../broker/TokenBucketLimiter';
 import type { BrokerRefusal } from '../broker/brokerEvents';
 import { ShowfloorBroker } from '../broker/ShowfloorBroker';
+import { AdapterRouter } from './adapters/AdapterRouter';
 import { BudgetRefusals } from './budgets/BudgetRefusals';
 import { dashboardFilePath, type Settings } from './config/settings';
 import { loadTlsCredentials } from './config/tlsCredentials';
@@ -173,6 +174,19 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
   const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
+  const adapters = new AdapterRouter(
+    file.booths,
+    validator,
+    {
+      // The broker's side of BoothCommands comes with the mount (issue 11, item 1); none of tasmota, shelly,
+      // esphome or the topic maps sends commands, Sparkplug's rebirth request is the first that will.
+      publishToBooth: (booth, topic) => log.debug({ booth, topic }, 'adapter command not sent: the broker does not publish into mounts yet'),
+    },
+    { maxDevicesPerBooth: file.live.maxDevicesPerBooth, maxPayloadBytes: DEFAULT_VALIDATOR_LIMITS.maxPayloadBytes },
+  );
+  for (const { booth, family } of adapters.unavailable)
+    log.warn({ booth, family }, 'adapter listed for a booth is not part of this build; its topics are counted as unmapped-topic');
+  ingest.useAdapters(adapters);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,

@@ -1,0 +1,37 @@
+/**
+ * Device-chosen names (Tasmota topics, Shelly prefixes, `BME280.Temperature`) mapped onto the native
+ * patterns of contract/device.ts. Deterministic, so the same device always lands on the same id and
+ * metric, and lowercase, so `Temperature` and `temperature` from two firmware versions are one series.
+ */
+import { ID_PATTERN, RESERVED_METRIC_NAMES, isMetricName } from '../../contract/device';
+
+const NAME_MAX = 64;
+
+/** `tasmota_A1B2C3` → `tasmota_a1b2c3`; null when nothing usable is left (the caller counts it). */
+export function mappedDeviceId(raw: string): string | null {
+  const id = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[_-]+/, '')
+    .slice(0, NAME_MAX);
+  return ID_PATTERN.test(id) ? id : null;
+}
+
+/**
+ * `BME280.Temperature` → `bme280_temperature`; path parts are joined with `_`. A name that would
+ * start with a digit gets `m_` in front, and a name InfluxDB reserves (`time`, `device`, …) gets
+ * `_value` behind, rather than being refused: the device cannot be told to rename its fields.
+ */
+export function mappedMetricName(parts: readonly string[]): string | null {
+  let name = parts
+    .join('_')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (name === '') return null;
+  if (!/^[a-z]/.test(name)) name = `m_${name}`;
+  if (RESERVED_METRIC_NAMES.has(name)) name = `${name}_value`;
+  name = name.slice(0, NAME_MAX).replace(/_+$/, '');
+  return isMetricName(name) ? name : null;
+}
