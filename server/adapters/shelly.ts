@@ -38,8 +38,10 @@ const UNITS = new Map<string, string>([
   ['lux', 'lx'],
   ['rssi', 'dBm'],
 ]);
-/** Keys of a Gen2 component status that label it rather than measure: its index, what caused the change, a timestamp. */
-const LABEL_KEYS = new Set(['id', 'source', 'minute_ts']);
+/** Keys of a Gen2 component status that label it rather than measure: its index and what caused the change… */
+const LABEL_KEYS = new Set(['id', 'source']);
+/** …and, at any depth, the timestamp of `aenergy.by_minute`. */
+const isLabel = (key: string, depth: number): boolean => (depth === 1 && LABEL_KEYS.has(key)) || key === 'minute_ts';
 const COMPONENT = /^[a-z0-9_]+(:\d{1,5})?$/;
 
 function unitOf(path: readonly string[]): string | undefined {
@@ -89,7 +91,7 @@ export class ShellyAdapter implements DeviceAdapter {
     if (body === null) return;
     output.meta(device, { kind: kindOf(device) });
     if (parts[n - 2] === 'status') {
-      output.flatten(device, publish.receivedAt, [parts[n - 1] ?? ''], body, unitOf, (key, depth) => depth === 1 && LABEL_KEYS.has(key));
+      output.flatten(device, publish.receivedAt, [parts[n - 1] ?? ''], body, unitOf, isLabel);
       return;
     }
     const method = ownText(body, 'method');
@@ -104,7 +106,7 @@ export class ShellyAdapter implements DeviceAdapter {
     const ts = typeof seconds === 'number' && Number.isFinite(seconds) ? Math.round(seconds * 1000) : publish.receivedAt;
     for (const [component, status] of Object.entries(params)) {
       if (component === 'ts') continue;
-      output.flatten(device, ts, [component], status, unitOf, (key, depth) => depth === 1 && LABEL_KEYS.has(key));
+      output.flatten(device, ts, [component], status, unitOf, isLabel);
     }
   }
 
@@ -133,7 +135,7 @@ export class ShellyAdapter implements DeviceAdapter {
     }
     const text = payloadText(publish.payload, output, device);
     if (text === null) return;
-    output.meta(device, { kind: kindOf(device) });
+    // No kind here: the announce Gen1 sends on connecting names the model, and this would overwrite it.
     // `sensor/temperature` → `temperature`, `relay/0/power` → `relay_0_power`.
     const named = path[0] === 'sensor' && path.length > 1 ? path.slice(1) : path;
     output.take(device, publish.receivedAt, named, plainReading(text), unitOf(named));

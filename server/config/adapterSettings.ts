@@ -61,8 +61,13 @@ export const topicMapSchema = z
       .object({ field: dottedPath, unit: z.enum(['s', 'ms', 'iso']) })
       .strict()
       .optional(),
-    fields: z.record(dottedPath, fieldSchema).superRefine((fields, ctx) => {
+    // Keys checked here rather than by a key schema, whose error would only say "Invalid key in record".
+    fields: z.record(z.string(), fieldSchema).superRefine((fields, ctx) => {
       const entries = Object.entries(fields);
+      for (const [path] of entries) {
+        const problem = pathProblem(path);
+        if (problem) ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      }
       if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one field' });
       if (entries.length > MAX_READINGS_PER_MESSAGE) ctx.addIssue({ code: 'custom', message: `at most ${MAX_READINGS_PER_MESSAGE} fields` });
       const seen = new Set<string>();
