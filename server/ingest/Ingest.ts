@@ -10,6 +10,7 @@ import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { AdapterRouter } from '../adapters/AdapterRouter';
+import { RAW_MOUNT_SEGMENT } from '../adapters/DeviceAdapter';
 import type { IngestCounters } from './IngestCounters';
 import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryValidator';
 
@@ -107,6 +108,9 @@ export class Ingest implements BrokerSink {
   connectionClosed(event: ConnectionClosed): void {
     const at = this.now();
     for (const device of event.devices) {
+      // The broker records the device segment of each topic; on the mount that is `raw`, no device. A
+      // mounted device's presence comes from its own will through its adapter (Tasmota's LWT, Shelly's online).
+      if (device === RAW_MOUNT_SEGMENT) continue;
       if (this.directory.setPresence(event.booth, device, 'offline', event.reason, at)) {
         this.hub.deviceChanged(event.booth, device);
       }

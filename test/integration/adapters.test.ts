@@ -88,6 +88,8 @@ describeWithInfluxd('stock devices through their adapters → InfluxDB, /api/dev
     // Cut without DISCONNECT: the broker publishes Tasmota's will, and the adapter reads it as presence.
     plug.stream.destroy();
     await eventually(async () => expect((await deviceInApi('tasmota_a1b2c3'))?.presence.state).toBe('offline'));
+    // The mount's own segment is no device: closing the connection must not invent one called `raw`.
+    expect(await deviceInApi('raw')).toBeUndefined();
   });
 
   it('shelly: Gen2 status and NotifyStatus (ts in seconds) and online; Gen1 announce and plain values', async () => {
