@@ -95,6 +95,28 @@ describe('tasmota adapter', () => {
     expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
   });
 
+  it('reads stat/<topic>/POWER as a reading and INFO1 as model and firmware', () => {
+    const router = routerFor('    adapters: [tasmota]\n');
+    expect(feed(router, { topic: 'stat/plug/POWER1', payload: 'OFF' }, NOW).messages).toEqual([
+      { kind: 'telemetry', booth: BOOTH, device: 'plug', ts: NOW, values: { power1: 0 } },
+    ]);
+    const info = feed(router, {
+      topic: 'tele/plug/INFO1',
+      payload: '{"Info1":{"Module":"Sonoff Basic","Version":"13.2.0(tasmota)","FallbackTopic":"cmnd/DVES_A1B2C3_fb/","GroupTopic":"cmnd/tasmotas/"}}',
+    });
+    expect(plain(info.messages)).toEqual([{ kind: 'meta', booth: BOOTH, device: 'plug', meta: { kind: 'sonoff_basic', firmware: 'Tasmota 13.2.0(tasmota)' } }]);
+  });
+
+  it('maps device-chosen names deterministically: lowercase, invalid characters to _, cut to 64', () => {
+    const router = routerFor('    adapters: [tasmota]\n');
+    const long = 'A'.repeat(100);
+    const fed = feed(router, { topic: 'tele/Küche Plug/SENSOR', payload: JSON.stringify({ 'SHT3X-0x44': { Temperature: 1 }, [long]: 2, '1wire': 3 }) }, NOW);
+    expect(fed.messages.find((m) => m.kind === 'telemetry')).toMatchObject({
+      device: 'k_che_plug',
+      values: { sht3x_0x44_temperature: 1, ['a'.repeat(64)]: 2, m_1wire: 3 },
+    });
+  });
+
   it('remembers at most MAX_LEARNED_LAYOUTS custom layouts, forgetting the oldest', () => {
     const router = routerFor('    adapters: [tasmota]\n');
     for (let i = 0; i <= MAX_LEARNED_LAYOUTS; i++) feed(router, tasmota.discovery('x/%topic%/%prefix%/', `dev${i}`, `AABBCC${String(i).padStart(6, '0')}`));
