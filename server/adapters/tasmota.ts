@@ -24,7 +24,11 @@ import { mappedDeviceId } from './deviceNames';
 /** Custom layouts remembered per booth from discovery configs; past it the oldest is forgotten. */
 export const MAX_LEARNED_LAYOUTS = 256;
 
-const TEMPERATURE_UNITS: Record<string, string> = { C: '°C', F: '°F', K: 'K' };
+const TEMPERATURE_UNITS = new Map([
+  ['C', '°C'],
+  ['F', '°F'],
+  ['K', 'K'],
+]);
 /** Units of Tasmota's common leaf names (docs: Sensor pages, "Energy" and "Status" JSON). */
 const LEAF_UNITS = new Map<string, string>([
   ['humidity', '%'],
@@ -55,12 +59,14 @@ interface Learned {
   kind: 'tele' | 'stat';
 }
 
-type Route = { family: 'tele' | 'stat'; topic: string; leaf: string } | { family: 'discovery' };
+type Route = { family: 'tele' | 'stat'; topic: string; leaf: string } | { family: 'discovery' } | { family: 'sensors'; mac: string };
 
 export class TasmotaAdapter implements DeviceAdapter {
   readonly name = 'tasmota' as const;
   /** Full-topic base (`tasmota/plug1/tele/`) → the device's topic; learnt from discovery configs. */
   private readonly learned = new Map<string, Learned>();
+  /** MAC (from the discovery topic) → the device's topic, so `…/<mac>/sensors` finds its device; bounded like `learned`. */
+  private readonly macs = new Map<string, string>();
 
   claims(topic: string): boolean {
     return this.route(topic) !== null;
@@ -72,6 +78,10 @@ export class TasmotaAdapter implements DeviceAdapter {
     if (route === null) return output.result();
     if (route.family === 'discovery') {
       this.discovery(publish, output);
+      return output.result();
+    }
+    if (route.family === 'sensors') {
+      this.sensors(publish, route.mac, output);
       return output.result();
     }
     const device = mappedDeviceId(route.topic);
@@ -102,29 +112,16 @@ export class TasmotaAdapter implements DeviceAdapter {
       return output.result();
     }
     const ts = tasmotaTime(body, publish.receivedAt);
-    const tempUnit = TEMPERATURE_UNITS[ownText(body, 'TempUnit') ?? ''];
-    const pressureUnit = ownText(body, 'PressureUnit');
-    output.flatten(
-      device,
-      ts,
-      [],
-      body,
-      (path) => {
-        const leaf = (path[path.length - 1] ?? '').toLowerCase();
-        // Numbered leaves (Temperature1) and three-phase arrays (Voltage[1]) keep their quantity's unit.
-        const quantity = (/^\d+$/.test(leaf) ? (path[path.length - 2] ?? '').toLowerCase() : leaf).replace(/\d+$/, '');
-        if (quantity === 'temperature' || quantity === 'dewpoint') return tempUnit;
-        if (quantity === 'pressure' || quantity === 'seapressure') return pressureUnit;
-        return LEAF_UNITS.get(quantity);
-      },
-      (key, depth) => depth === 0 && ENVELOPE_KEYS.has(key),
-    );
+    output.flatten(device, ts, [], body, tasmotaUnits(body), (key, depth) => depth === 0 && ENVELOPE_KEYS.has(key));
     return output.result();
   }
 
   private route(topic: string): Route | null {
     const parts = topic.split('/');
-    if (parts.length === 4 && parts[0] === 'tasmota' && parts[1] === 'discovery' && parts[3] === 'config') return { family: 'discovery' };
+    if (parts.length === 4 && parts[0] === 'tasmota' && parts[1] === 'discovery') {
+      if (parts[3] === 'config') return { family: 'discovery' };
+      if (parts[3] === 'sensors') return { family: 'sensors', mac: parts[2] ?? '' };
+    }
     if (parts.length === 3) {
       const [family = '', deviceTopic = '', leaf = ''] = parts;
       if (family === 'tele' && (leaf === 'SENSOR' || leaf === 'STATE' || leaf === 'LWT' || leaf === 'INFO1')) return { family, topic: deviceTopic, leaf };
@@ -163,6 +160,28 @@ export class TasmotaAdapter implements DeviceAdapter {
       ...(version ? { firmware: `Tasmota ${version}` } : {}),
     });
     this.learnLayout(config, topic);
+    const mac = publish.topic.split('/')[2] ?? '';
+    this.macs.delete(mac);
+    this.macs.set(mac, topic);
+    if (this.macs.size > MAX_LEARNED_LAYOUTS) this.macs.delete(this.macs.keys().next().value!);
+  }
+
+  /**
+   * `tasmota/discovery/<mac>/sensors` (retained, beside the config): `{"sn":{…a SENSOR message…},"ver":1}`.
+   * Its units go into the device's meta before the first SENSOR arrives; its values are left to SENSOR,
+   * which carries them again every TelePeriod. Before the config has named the device it is ignored.
+   */
+  private sensors(publish: RawPublish, mac: string, output: AdapterOutput): void {
+    const topic = this.macs.get(mac);
+    const device = topic === undefined ? null : mappedDeviceId(topic);
+    if (device === null || publish.payload.length === 0) return;
+    const body = payloadObject(publish.payload, output, device);
+    const snapshot = body === null ? undefined : ownObject(body, 'sn');
+    if (snapshot === undefined) return;
+    const units = new AdapterOutput(publish.booth, this.name);
+    units.flatten(device, publish.receivedAt, [], snapshot, tasmotaUnits(snapshot), (key, depth) => depth === 0 && ENVELOPE_KEYS.has(key));
+    for (const message of units.result().messages)
+      if (message.kind === 'meta' && message.meta.units) for (const [metric, unit] of Object.entries(message.meta.units)) output.unit(device, metric, unit);
   }
 
   /** The literal bases of `ft` with the device's prefixes filled in, so a custom FullTopic is read like the default one. */
@@ -196,6 +215,20 @@ export class TasmotaAdapter implements DeviceAdapter {
   get learnedLayouts(): number {
     return this.learned.size;
   }
+}
+
+/** The unit of each leaf of a SENSOR-shaped message, from its TempUnit and PressureUnit and Tasmota's fixed units. */
+function tasmotaUnits(body: Record<string, unknown>): (path: readonly string[]) => string | undefined {
+  const tempUnit = TEMPERATURE_UNITS.get(ownText(body, 'TempUnit') ?? '');
+  const pressureUnit = ownText(body, 'PressureUnit');
+  return (path) => {
+    const leaf = (path[path.length - 1] ?? '').toLowerCase();
+    // Numbered leaves (Temperature1) and three-phase arrays (Voltage[1]) keep their quantity's unit.
+    const quantity = (/^\d+$/.test(leaf) ? (path[path.length - 2] ?? '').toLowerCase() : leaf).replace(/\d+$/, '');
+    if (quantity === 'temperature' || quantity === 'dewpoint') return tempUnit;
+    if (quantity === 'pressure' || quantity === 'seapressure') return pressureUnit;
+    return LEAF_UNITS.get(quantity);
+  };
 }
 
 /** A zoned `Time` (SetOption52 1) as epoch ms; else the receive time (see the module comment). */

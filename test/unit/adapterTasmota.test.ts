@@ -95,6 +95,28 @@ describe('tasmota adapter', () => {
     expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
   });
 
+  it('takes units from the retained discovery sensors snapshot once the config has named the device, and ignores it before', () => {
+    const router = routerFor('    adapters: [tasmota]\n');
+    const sensors = {
+      topic: 'tasmota/discovery/84F3EBA1B2C3/sensors',
+      payload: '{"sn":{"Time":"2026-12-03T10:00:00","BME280":{"Temperature":21.3,"Pressure":1013.2},"PressureUnit":"hPa","TempUnit":"F"},"ver":1}',
+    };
+    expect(feed(router, sensors)).toEqual({ adapter: 'tasmota', messages: [], rejections: [] });
+    feed(router, tasmota.discovery());
+    expect(plain(feed(router, sensors).messages)).toEqual([
+      {
+        kind: 'meta',
+        booth: BOOTH,
+        device: 'tasmota_a1b2c3',
+        meta: { name: 'Hall Climate', kind: 'sonoff_th', firmware: 'Tasmota 13.2.0', units: { bme280_temperature: '°F', bme280_pressure: 'hPa' } },
+      },
+    ]);
+    // A device-chosen unit name is looked up as data: "constructor" is no unit, not Object.prototype's function.
+    const odd = feed(router, { topic: 'tele/x/SENSOR', payload: '{"A":{"Temperature":1},"TempUnit":"constructor"}' }, NOW);
+    expect(odd.rejections).toEqual([]);
+    expect(odd.messages.map((m) => m.kind)).toEqual(['telemetry']);
+  });
+
   it('reads stat/<topic>/POWER as a reading and INFO1 as model and firmware', () => {
     const router = routerFor('    adapters: [tasmota]\n');
     expect(feed(router, { topic: 'stat/plug/POWER1', payload: 'OFF' }, NOW).messages).toEqual([
