@@ -57,6 +57,22 @@ describe('adapter router', () => {
     expect(feed(router, { topic: 'other', payload: '1' }).rejections).toMatchObject([{ reason: 'unmapped-topic', adapter: 'shelly' }]);
   });
 
+  it('keeps what one booth taught its adapters to itself: a layout learnt in one booth is not read in another', () => {
+    const file = parseSettingsFile(
+      ['acme', 'other']
+        .map((id) => `  - id: ${id}\n    name: ${id}\n    passwordHash: ${JSON.stringify(testPasswordHash('pw-acme-123'))}\n    adapters: [tasmota]\n`)
+        .join('')
+        .replace(/^/, 'booths:\n'),
+      'test.yaml',
+    );
+    const router = new AdapterRouter(file.booths, new TelemetryValidator(), { publishToBooth: () => undefined });
+    const custom = 'booth/{b}/raw/site/plug_9/tele/SENSOR';
+    const discovery = tasmota.discovery('site/%topic%/%prefix%/', 'plug_9');
+    router.route('acme', `booth/acme/raw/${discovery.topic}`, Buffer.from(discovery.payload), Date.now(), false, 'c');
+    expect(router.route('acme', custom.replace('{b}', 'acme'), Buffer.from('{"A":1}'), Date.now(), false, 'c')?.adapter).toBe('tasmota');
+    expect(router.route('other', custom.replace('{b}', 'other'), Buffer.from('{"A":1}'), Date.now(), false, 'c')?.adapter).toBeNull();
+  });
+
   it('says which listed families this build cannot read', () => {
     const router = routerFor('    adapters: [homeassistant, esphome]\n');
     expect(router.adapterNames(BOOTH)).toEqual(['esphome']);
