@@ -152,17 +152,21 @@ export class AdapterRouter {
       }
     }
     if (partial.units) {
-      const units = Object.assign(Object.create(null) as NamedTable<string>, meta.units);
-      let count = Object.keys(units).length;
-      for (const [metric, unit] of Object.entries(partial.units)) {
-        if (units[metric] === unit) continue;
-        // The native meta holds at most as many units as a message holds readings.
-        if (!Object.hasOwn(units, metric) && count >= MAX_READINGS_PER_MESSAGE) continue;
-        if (!Object.hasOwn(units, metric)) count++;
-        units[metric] = unit;
-        changed = true;
+      // Most publishes repeat the units already known: look before copying.
+      const known = meta.units;
+      const fresh = Object.entries(partial.units).filter(([metric, unit]) => known === undefined || !Object.hasOwn(known, metric) || known[metric] !== unit);
+      if (fresh.length > 0) {
+        const units = Object.assign(Object.create(null) as NamedTable<string>, known);
+        let count = Object.keys(units).length;
+        for (const [metric, unit] of fresh) {
+          // The native meta holds at most as many units as a message holds readings.
+          if (!Object.hasOwn(units, metric) && count >= MAX_READINGS_PER_MESSAGE) continue;
+          if (!Object.hasOwn(units, metric)) count++;
+          units[metric] = unit;
+          changed = true;
+        }
+        meta.units = units;
       }
-      meta.units = units;
     }
     if (!changed) return null;
     known.delete(device);

@@ -23,6 +23,21 @@ export function mappedDeviceId(raw: string): string | null {
  * `_value` behind, rather than being refused: the device cannot be told to rename its fields.
  */
 export function mappedMetricName(parts: readonly string[]): string | null {
+  const key = parts.join('\u0000');
+  const cached = metricNames.get(key);
+  if (cached !== undefined) return cached;
+  const name = mapMetricName(parts);
+  // Devices repeat the same few dozen names every publish; the bound keeps invented names from growing it.
+  if (metricNames.size >= METRIC_NAME_CACHE) metricNames.delete(metricNames.keys().next().value!);
+  metricNames.set(key, name);
+  return name;
+}
+
+/** Mapped names remembered process-wide, oldest forgotten first. */
+export const METRIC_NAME_CACHE = 4096;
+const metricNames = new Map<string, string | null>();
+
+function mapMetricName(parts: readonly string[]): string | null {
   let name = parts
     .join('_')
     .toLowerCase()
