@@ -37,6 +37,11 @@ export function mappedMetricName(parts: readonly string[]): string | null {
 export const METRIC_NAME_CACHE = 4096;
 const metricNames = new Map<string, string | null>();
 
+/** For tests: names remembered now. */
+export function rememberedMetricNames(): number {
+  return metricNames.size;
+}
+
 function mapMetricName(parts: readonly string[]): string | null {
   let name = parts
     .join('_')
