@@ -11,6 +11,8 @@ import { listen } from '../broker/listen';
 import { TokenBucketLimiter } from '../broker/TokenBucketLimiter';
 import type { BrokerRefusal } from '../broker/brokerEvents';
 import { ShowfloorBroker } from '../broker/ShowfloorBroker';
+import { AdapterRouter } from './adapters/AdapterRouter';
+import type { BoothCommands } from './adapters/DeviceAdapter';
 import { BudgetRefusals } from './budgets/BudgetRefusals';
 import { dashboardFilePath, type Settings } from './config/settings';
 import { loadTlsCredentials } from './config/tlsCredentials';
@@ -188,6 +190,18 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const originPolicy = new OriginPolicy(env.ALLOWED_ORIGINS, hostPolicy);
   const validator = new TelemetryValidator({ ...DEFAULT_VALIDATOR_LIMITS, maxAgeMs: file.ingest.maxReadingAgeHours * 3600_000 });
   const ingest = new Ingest(validator, directory, hub, store, ingestCounters, log);
+  // Adapters are made before the broker, which needs ingest as its sink; their commands (Sparkplug's
+  // rebirth request) reach the broker once it runs, and go nowhere before: no device is connected then.
+  const commandTarget: { broker?: BoothCommands } = {};
+  const adapters = new AdapterRouter(
+    file.booths,
+    validator,
+    { publishToBooth: (booth, topic, payload) => commandTarget.broker?.publishToBooth(booth, topic, payload) },
+    { maxDevicesPerBooth: file.live.maxDevicesPerBooth, maxPayloadBytes: DEFAULT_VALIDATOR_LIMITS.maxPayloadBytes },
+  );
+  for (const { booth, family } of adapters.unavailable)
+    log.warn({ booth, family }, 'adapter listed for a booth is not part of this build; its topics are counted as unmapped-topic');
+  ingest.useAdapters(adapters);
   technicianConsole.attach(ingest);
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
@@ -205,6 +219,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     },
     onBudgetRefusal: (booth, refusal) => budgetRefusals.count(booth, refusal),
   });
+  commandTarget.broker = broker;
 
   const ports = { mqtt: null as number | null, mqttTls: null as number | null };
   const state: ServerState = {

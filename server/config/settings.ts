@@ -10,6 +10,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ID_PATTERN } from '../../contract/device';
 import { parseHostName, type HostName } from '../http/HostPolicy';
+import { adaptersSchema, topicMapsSchema } from './adapterSettings';
 import { alarmRulesSchema, consoleSchema } from './consoleSettings';
 import { passwordHashSetting } from './passwordHashSetting';
 
@@ -140,6 +141,10 @@ const boothSchema = z.object({
       error: 'plain passwords are no longer accepted: run `npm run hash-password`, put the line it prints (passwordHash: …) in its place and remove password',
     })
     .optional(),
+  /** Device families whose own topic layouts this booth reads (docs/devices.md, "Bring your own device"); absent: the native contract only. */
+  adapters: adaptersSchema.default([]),
+  /** Generic maps for devices with a fixed layout of their own; tried after the families. */
+  topicMaps: topicMapsSchema.default([]),
 });
 
 /** PEM files for TLS; relative paths are read from the directory of the YAML file. */

@@ -45,6 +45,16 @@ export function createMetricsRegistry(state: ServerState): Registry {
   counter('showfloor_messages_received_total', 'Device publishes received from authenticated clients', () => state.ingest.received);
   counter('showfloor_messages_accepted_total', 'Device publishes that passed validation', () => state.ingest.accepted);
   counterByReason('showfloor_messages_rejected_total', 'Device publishes rejected by validation, by reason', () => state.ingest.rejected);
+  new Counter({
+    name: 'showfloor_adapter_rejections_total',
+    help: "Rejections of publishes on a booth's mount (stock devices, issue 11), by adapter (none: no adapter read the topic) and reason; also in showfloor_messages_rejected_total",
+    labelNames: ['adapter', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [adapter, counts] of state.ingest.adapterRejected) for (const [reason, count] of counts) this.inc({ adapter, reason }, count);
+    },
+  });
   counterByReason('showfloor_mqtt_refusals_total', 'Connections, publishes and subscriptions refused by the broker, by reason', () => state.brokerRefusals);
   new Counter({
     name: 'showfloor_budget_refusals_total',

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { InfluxStore } from '../store/InfluxStore';
+import type { AdapterRouter } from '../adapters/AdapterRouter';
 import type { IngestCounters } from './IngestCounters';
 import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryValidator';
 
@@ -22,6 +23,7 @@ export interface IngestObserver {
 
 export class Ingest implements BrokerSink {
   private readonly observers: IngestObserver[] = [];
+  private adapters: AdapterRouter | null = null;
 
   constructor(
     private readonly validator: TelemetryValidator,
@@ -37,9 +39,24 @@ export class Ingest implements BrokerSink {
     this.observers.push(observer);
   }
 
+  /** Publishes on a booth's mount (`booth/{id}/raw/…`) go to the booth's adapters from now on (issue 11). */
+  useAdapters(router: AdapterRouter): void {
+    this.adapters = router;
+  }
+
   devicePublish(message: DevicePublish): void {
     const receivedAt = this.now();
     this.counters.received++;
+    const routed = this.adapters?.route(message.booth, message.topic, message.payload, receivedAt, message.fromWill, message.clientId);
+    if (routed) {
+      // Each message an adapter made takes the native path; each field it left out is counted with its adapter.
+      for (const verdict of routed.verdicts) {
+        if (verdict.kind === 'rejected') this.counters.adapterRejection(verdict.adapter ?? null, verdict.reason);
+        this.take(message, verdict, receivedAt);
+        for (const observer of this.observers) observer.message?.(message, verdict, receivedAt);
+      }
+      return;
+    }
     const result = this.validator.validate(message.topic, message.payload, message.booth, receivedAt);
     this.take(message, result, receivedAt);
     for (const observer of this.observers) observer.message?.(message, result, receivedAt);

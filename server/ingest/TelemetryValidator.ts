@@ -14,6 +14,7 @@ import {
   type DeviceStatus,
   type ReadingValues,
 } from '../../contract/device';
+import type { AdapterName } from '../adapters/DeviceAdapter';
 
 export type RejectionReason =
   | 'topic-outside-contract'
@@ -33,11 +34,18 @@ export type RejectionReason =
   | 'too-old'
   | 'bad-status'
   | 'bad-meta'
+  // Adapters (server/adapters): a foreign topic no adapter of the booth reads, a field that holds no
+  // reading (a Tasmota string, a Sparkplug DataSet), a reading the device says it does not have (an
+  // ESPHome `nan`), nesting deeper than a reading can sensibly be, and what the Sparkplug and Home
+  // Assistant adapters refuse (their files say which clause).
+  | 'unmapped-topic'
+  | 'not-a-reading'
+  | 'missing-reading'
+  | 'too-deep'
   | 'bad-protobuf'
   | 'sequence-gap'
   | 'unknown-alias'
   | 'data-before-birth'
-  | 'not-a-reading'
   | 'unsafe-integer'
   | 'stale-death'
   | 'adapter-state-full'
@@ -62,11 +70,14 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'too-old',
   'bad-status',
   'bad-meta',
+  'unmapped-topic',
+  'not-a-reading',
+  'missing-reading',
+  'too-deep',
   'bad-protobuf',
   'sequence-gap',
   'unknown-alias',
   'data-before-birth',
-  'not-a-reading',
   'unsafe-integer',
   'stale-death',
   'adapter-state-full',
@@ -82,6 +93,8 @@ export interface Rejection {
   booth: string | null;
   /** Null when the topic did not carry a valid device id. */
   device: string | null;
+  /** The adapter that decoded the publish (server/adapters); absent on the native contract. */
+  adapter?: AdapterName;
 }
 
 export interface TelemetryMessage {
@@ -254,36 +267,30 @@ export class TelemetryValidator {
     return { kind: 'telemetry', booth, device, ts, values };
   }
 
+  /**
+   * The native rules applied again to what an adapter made of a foreign publish (server/adapters):
+   * ids, metric names, values, the number of readings, the timestamp's range and the meta text, so
+   * a mapping mistake in an adapter cannot put anything into storage the native contract would refuse.
+   */
+  checkAdapted(message: DeviceMessage, receivedAt: number): DeviceMessage | Rejection {
+    const { booth, device } = message;
+    if (!ID_PATTERN.test(booth)) return reject('bad-booth-id', `booth id ${quoteDeviceText(booth)} does not match ${ID_PATTERN.source}`, null, null);
+    if (!ID_PATTERN.test(device)) return reject('bad-device-id', `device id ${quoteDeviceText(device)} does not match ${ID_PATTERN.source}`, booth, null);
+    switch (message.kind) {
+      case 'status':
+        return message.status === 'online' || message.status === 'offline' ? message : reject('bad-status', 'status must be online or offline', booth, device);
+      case 'meta':
+        return this.meta(message.meta as Record<string, unknown>, booth, device);
+      case 'telemetry': {
+        const verdict = this.telemetry({ ...message.values, ts: message.ts }, booth, device, receivedAt);
+        return verdict;
+      }
+    }
+  }
+
   /** Returns epoch ms, or why the timestamp is refused. */
-  private timestamp(value: unknown, receivedAt: number): number | { reason: 'bad-timestamp' | 'too-old'; detail: string } {
-    const bad = (detail: string) => ({ reason: 'bad-timestamp' as const, detail });
-    let ms: number;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return bad(`ts must be a finite number, got ${String(value)}`);
-      ms = Math.round(value);
-    } else if (typeof value === 'string') {
-      const fields = ISO_8601.exec(value);
-      if (fields === null) return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
-      if (!isCalendarDate(fields)) return bad(`ts ${quoteDeviceText(value)} is not a date that exists`);
-      ms = Date.parse(value);
-      if (Number.isNaN(ms)) return bad(`ts ${quoteDeviceText(value)} is not a valid date`);
-    } else {
-      return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
-    }
-    if (ms < this.limits.minTimestamp) {
-      return bad(`ts ${ms} is before 2000-01-01: send epoch milliseconds (seconds or uptime are not accepted)`);
-    }
-    if (ms > receivedAt + this.limits.maxFutureSkewMs) {
-      return bad(`ts is ${Math.round((ms - receivedAt) / 1000)} s ahead of the server clock`);
-    }
-    if (ms < receivedAt - this.limits.maxAgeMs) {
-      const hours = (receivedAt - ms) / 3600_000;
-      return {
-        reason: 'too-old',
-        detail: `ts is ${hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`} old; readings older than ${formatHours(this.limits.maxAgeMs)} are not stored`,
-      };
-    }
-    return ms;
+  private timestamp(value: unknown, receivedAt: number): number | TimestampProblem {
+    return readingTimestamp(value, receivedAt, this.limits);
   }
 
   private meta(body: Record<string, unknown>, booth: string, device: string): MetaMessage | Rejection {
@@ -328,6 +335,54 @@ export class TelemetryValidator {
     }
     return { kind: 'meta', booth, device, meta };
   }
+}
+
+export interface TimestampProblem {
+  reason: 'bad-timestamp' | 'too-old';
+  detail: string;
+}
+
+/**
+ * A reading's timestamp as epoch ms (a number of ms, or ISO 8601 with a zone), or why it is refused:
+ * the native contract's rule, shared with the adapters (server/adapters) so both refuse the same.
+ */
+export function readingTimestamp(value: unknown, receivedAt: number, limits: ValidatorLimits): number | TimestampProblem {
+  const bad = (detail: string) => ({ reason: 'bad-timestamp' as const, detail });
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return bad(`ts must be a finite number, got ${String(value)}`);
+    ms = Math.round(value);
+  } else if (typeof value === 'string') {
+    const parsed = isoTimestamp(value);
+    if (parsed === 'not-iso') return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
+    if (parsed === 'no-such-date') return bad(`ts ${quoteDeviceText(value)} is not a date that exists`);
+    ms = parsed;
+  } else {
+    return bad('ts must be epoch milliseconds or an ISO 8601 string with a time zone');
+  }
+  if (ms < limits.minTimestamp) {
+    return bad(`ts ${ms} is before 2000-01-01: send epoch milliseconds (seconds or uptime are not accepted)`);
+  }
+  if (ms > receivedAt + limits.maxFutureSkewMs) {
+    return bad(`ts is ${Math.round((ms - receivedAt) / 1000)} s ahead of the server clock`);
+  }
+  if (ms < receivedAt - limits.maxAgeMs) {
+    const hours = (receivedAt - ms) / 3600_000;
+    return {
+      reason: 'too-old',
+      detail: `ts is ${hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`} old; readings older than ${formatHours(limits.maxAgeMs)} are not stored`,
+    };
+  }
+  return ms;
+}
+
+/** ISO 8601 with a zone as epoch ms, by the native contract's rule (a zone is required; impossible dates are refused). */
+export function isoTimestamp(text: string): number | 'not-iso' | 'no-such-date' {
+  const fields = ISO_8601.exec(text);
+  if (fields === null) return 'not-iso';
+  if (!isCalendarDate(fields)) return 'no-such-date';
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? 'no-such-date' : ms;
 }
 
 /**

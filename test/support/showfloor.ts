@@ -15,6 +15,8 @@ export interface TestBooth {
   id: string;
   name: string;
   password: string;
+  /** More YAML for this booth's entry (e.g. `adapters:`), indented four spaces. */
+  settingsYaml?: string;
 }
 
 export const BOOTH_A: TestBooth = { id: 'booth-a', name: 'Booth A', password: 'password-a-123' };
@@ -61,7 +63,7 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     ...options.env,
   });
   const wall = options.dashboardFile ? `wall:\n  dashboardFile: ${JSON.stringify(options.dashboardFile)}\n` : '';
-  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n`).join('')}${wall}${options.yaml ?? ''}`;
+  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n${b.settingsYaml ?? ''}`).join('')}${wall}${options.yaml ?? ''}`;
   return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
 }
 

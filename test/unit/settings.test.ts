@@ -36,7 +36,7 @@ const booth = (id: string, name = 'A', credential = `passwordHash: "${HASH}"`) =
 describe('YAML settings file', () => {
   it('reads booths and fills tunable defaults', () => {
     const file = parseSettingsFile(`booths:\n${booth('hall-a', 'ACME')}`, 'x.yaml');
-    expect(file.booths).toEqual([{ id: 'hall-a', name: 'ACME', passwordHash: HASH }]);
+    expect(file.booths).toEqual([{ id: 'hall-a', name: 'ACME', passwordHash: HASH, adapters: [], topicMaps: [] }]);
     expect(file.live.windowMinutes).toBe(15);
     expect(file.mqtt).toEqual({
       maxPacketBytes: 65536,
