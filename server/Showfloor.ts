@@ -38,6 +38,7 @@ import { StoreCounters } from './store/StoreCounters';
 import { StoredDeviceBudget, learnStoredDevices } from './store/StoredDeviceBudget';
 import { warmLiveView } from './store/liveWarmup';
 import { DashboardSource } from './dashboard/DashboardSource';
+import { ComponentRunner, type ComponentOrder } from './lifecycle/ComponentRunner';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 const MQTT_WEBSOCKET_PATH = '/mqtt';
@@ -46,6 +47,32 @@ const INFLUX_PING_INTERVAL_MS = 10_000;
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Addresses whose wall reports are rate-limited at once; the least recently seen is forgotten past it. */
 const WALL_REPORT_ADDRESSES = 10_000;
+
+/**
+ * Every part that holds timers, sockets or files, in the order it starts and the order it closes.
+ * Start-up follows the data's dependencies: the store before the console (which restores alarms from
+ * it), the broker before anything listens, the MQTT ports last so no device arrives before the walls can.
+ * Shutdown is not start-up reversed, because what flushes data must outlive what produces it:
+ */
+const COMPONENT_ORDER: ComponentOrder = {
+  start: ['influx store', 'influx ping', 'console', 'broker', 'live hub', 'dashboard watcher', 'http and socket.io', 'mqtt listeners'],
+  close: [
+    // Nothing left to tell the walls about the file.
+    'dashboard watcher',
+    // Stops recording before the broker drops the devices: those disconnects are the server's doing, not the devices'.
+    'console',
+    // No new readings arrive after this, so what the hub and the store hold is all there is to flush.
+    'broker',
+    'mqtt listeners',
+    // One last tick sends the readings taken since the previous tick, then its timer stops.
+    'live hub',
+    // After that last tick, so the walls receive it before their connections close.
+    'http and socket.io',
+    'influx ping',
+    // Last: it flushes every reading ingest handed it to InfluxDB.
+    'influx store',
+  ],
+};
 
 export interface RunningShowfloor {
   /** Serves HTTPS when `tls` is configured. */
@@ -70,6 +97,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     else log.info({ subject, validTo }, 'TLS certificate loaded');
   }
   const booths = file.booths.map((b) => ({ id: b.id, name: b.name }));
+  const components = new ComponentRunner(COMPONENT_ORDER, log);
   const windowMs = file.live.windowMinutes * 60_000;
   // First, before anything listens: a dashboard file that cannot be served stops start-up like a bad setting.
   const dashboardFile = dashboardFilePath(settings);
@@ -137,9 +165,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     { maxDevicesPerBooth: file.budgets.maxStoredDevicesPerBooth, periodMs: file.budgets.storedDevicePeriodHours * 3600_000 },
     budgetRefusals,
   );
-  let pingTimer: NodeJS.Timeout | undefined;
   if (env.INFLUX_URL) {
-    store = new InfluxStore(
+    const influx = new InfluxStore(
       { url: env.INFLUX_URL, api: env.INFLUX_API, token: env.INFLUX_TOKEN, org: env.INFLUX_ORG, bucket: env.INFLUX_BUCKET },
       file.influx,
       storeCounters,
@@ -147,7 +174,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       budgetRefusals,
       storedDevices,
     );
-    await store.prepare();
+    store = influx;
+    await components.start({ name: 'influx store', start: () => influx.prepare(), close: () => influx.close() });
     if (store.reachable) {
       try {
         const points = await warmLiveView(
@@ -172,15 +200,22 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     } else {
       log.warn({ influxdb: store.describe(), err: store.lastError }, 'InfluxDB is not reachable yet; readings are buffered and retried');
     }
-    const pinger = store;
-    pingTimer = setInterval(() => void pinger.ping(), INFLUX_PING_INTERVAL_MS);
-    pingTimer.unref();
+    let pingTimer: NodeJS.Timeout | undefined;
+    await components.start({
+      name: 'influx ping',
+      start() {
+        pingTimer = setInterval(() => void influx.ping(), INFLUX_PING_INTERVAL_MS);
+        pingTimer.unref();
+      },
+      close: () => clearInterval(pingTimer),
+    });
   } else {
     log.warn('INFLUX_URL is not set: running with in-memory history only (the live window); nothing is stored');
   }
 
   const startedAt = Date.now();
-  technicianConsole = await TechnicianConsole.start({ file, booths, directory, budgetRefusals, store, ingestCounters, storeCounters, walls, startedAt, log });
+  const consoleParts = await TechnicianConsole.start({ file, booths, directory, budgetRefusals, store, ingestCounters, storeCounters, walls, startedAt, log });
+  technicianConsole = consoleParts;
   technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
   // Presence events are the tracker's to write; walls hear of them in the next frame's device summaries.
   technicianConsole.tracker.onChange((change) => hub.deviceChanged(change.booth, change.device));
@@ -202,7 +237,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   for (const { booth, family } of adapters.unavailable)
     log.warn({ booth, family }, 'adapter listed for a booth is not part of this build; its topics are counted as unmapped-topic');
   ingest.useAdapters(adapters);
-  technicianConsole.attach(ingest);
+  await components.start({ name: 'console', start: () => consoleParts.attach(ingest), close: () => consoleParts.close() });
   const broker = await ShowfloorBroker.start({
     booths: file.booths,
     maxPacketBytes: file.mqtt.maxPacketBytes,
@@ -220,6 +255,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     onBudgetRefusal: (booth, refusal) => budgetRefusals.count(booth, refusal),
   });
   commandTarget.broker = broker;
+  await components.start({ name: 'broker', close: () => broker.close() });
 
   const ports = { mqtt: null as number | null, mqttTls: null as number | null };
   const state: ServerState = {
@@ -301,8 +337,19 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     }
     conn.once('close', () => wallAdmission.closed(address));
   });
-  hub.attach(io);
-  dashboard.watch((changed) => hub.publishDashboard(changed));
+  await components.start({
+    name: 'live hub',
+    start: () => hub.attach(io),
+    close() {
+      hub.tick();
+      hub.close();
+    },
+  });
+  await components.start({
+    name: 'dashboard watcher',
+    start: () => dashboard.watch((changed) => hub.publishDashboard(changed)),
+    close: () => dashboard.close(),
+  });
   routeUpgrades(httpServer, {
     hostPolicy,
     mqttPath: MQTT_WEBSOCKET_PATH,
@@ -310,9 +357,24 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     log,
   });
 
-  const httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);
-  if (!tls || file.tls?.plainMqtt) ports.mqtt = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
-  if (tls) ports.mqttTls = await broker.listenTls(env.MQTT_TLS_PORT, env.MQTT_HOST, tls.context);
+  let httpPort = 0;
+  await components.start({
+    name: 'http and socket.io',
+    async start() {
+      httpPort = await listen(httpServer, env.HTTP_PORT, env.HTTP_HOST);
+    },
+    // socket.io closes the HTTP server it is attached to.
+    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+  });
+  await components.start({
+    name: 'mqtt listeners',
+    async start() {
+      if (!tls || file.tls?.plainMqtt) ports.mqtt = await broker.listenTcp(env.MQTT_PORT, env.MQTT_HOST);
+      if (tls) ports.mqttTls = await broker.listenTls(env.MQTT_TLS_PORT, env.MQTT_HOST, tls.context);
+    },
+    // Listed so a port that cannot be bound closes everything started before it; the broker's own close stops its listeners.
+    close() {},
+  });
   log.info({ httpPort, https: tls !== undefined, mqttPort: ports.mqtt, mqttTlsPort: ports.mqttTls, booths: booths.map((b) => b.id) }, 'Showfloor is running');
 
   let closing: Promise<void> | undefined;
@@ -323,17 +385,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     state,
     broker,
     close() {
-      closing ??= (async () => {
-        dashboard.close();
-        technicianConsole?.close();
-        await broker.close();
-        hub.tick();
-        hub.close();
-        await new Promise<void>((resolve) => void io.close(() => resolve()));
-        if (pingTimer) clearInterval(pingTimer);
-        await store?.close();
-        log.info({ written: storeCounters.written, dropped: storeCounters.dropped }, 'Showfloor stopped');
-      })();
+      // Once: a second call gets the same shutdown, and "stopped" is logged once.
+      closing ??= components.close().finally(() => log.info({ written: storeCounters.written, dropped: storeCounters.dropped }, 'Showfloor stopped'));
       return closing;
     },
   };
