@@ -99,6 +99,17 @@ function has(metric: DecodedMetric, field: keyof DecodedMetric): boolean {
   return Object.hasOwn(metric, field);
 }
 
+/** One BIRTH or DATA message of an edge node (`device` '') or one of its devices, with where its results go. */
+interface SessionMessage {
+  session: EdgeNodeSession;
+  device: string;
+  target: DeviceSession;
+  metrics: DecodedMetric[];
+  payload: DecodedPayload;
+  receivedAt: number;
+  out: AdapterOutput;
+}
+
 /** A 64-bit alias or bdSeq as a map key; exact for every 64-bit value. */
 function longKey(raw: unknown): string | null {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) ? String(raw) : null;
@@ -209,16 +220,8 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
   }
 
   /** NBIRTH and DBIRTH: learn every metric's name, alias and datatype ([tck-id-payloads-alias-birth-requirement]), then read its value. */
-  function birth(
-    session: EdgeNodeSession,
-    device: string,
-    target: DeviceSession,
-    metrics: DecodedMetric[],
-    payload: DecodedPayload,
-    receivedAt: number,
-    out: AdapterOutput,
-    displayName: string,
-  ): void {
+  function birth(message: SessionMessage, displayName: string): void {
+    const { session, device, target, metrics, payload, receivedAt, out } = message;
     const units = Object.create(null) as NamedTable<string>;
     let unitCount = 0;
     for (const metric of metrics) {
@@ -267,15 +270,8 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
   }
 
   /** NDATA and DDATA: aliases or names, resolved against the BIRTH ([tck-id-payloads-alias-data-cmd-requirement]). */
-  function data(
-    session: EdgeNodeSession,
-    device: string,
-    target: DeviceSession,
-    metrics: DecodedMetric[],
-    payload: DecodedPayload,
-    receivedAt: number,
-    out: AdapterOutput,
-  ): boolean {
+  function data(message: SessionMessage): boolean {
+    const { session, device, target, metrics, payload, receivedAt, out } = message;
     let unknown = false;
     for (const metric of metrics) {
       let definition: MetricDefinition | undefined;
@@ -346,7 +342,7 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
       const bdSeq = metrics.find((metric) => nameOf(metric) === 'bdSeq');
       // [tck-id-payloads-nbirth-bdseq]: kept to match the NDEATH that ends this session.
       session.bdSeq = bdSeq ? bdSeqKey(bdSeq) : null;
-      birth(session, '', session.node, metrics, payload, receivedAt, out, edge);
+      birth({ session, device: '', target: session.node, metrics, payload, receivedAt, out }, edge);
       return out.result();
     }
 
@@ -377,7 +373,7 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
     let wantRebirth = !inSequence;
 
     if (verb === 'NDATA') {
-      wantRebirth = data(session, '', session.node, metrics, payload, receivedAt, out) || wantRebirth;
+      wantRebirth = data({ session, device: '', target: session.node, metrics, payload, receivedAt, out }) || wantRebirth;
     } else if (verb === 'DBIRTH') {
       if (!session.devices.has(device) && session.devices.size >= settings.maxDevicesPerNode) {
         out.reject('adapter-state-full', deviceId, `more than ${settings.maxDevicesPerNode} devices on this edge node: this DBIRTH is not learnt`);
@@ -385,7 +381,7 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
         session.forgetDevice(device);
         const target: DeviceSession = { id: deviceId, metricNames: new Map() };
         session.devices.set(device, target);
-        birth(session, device, target, metrics, payload, receivedAt, out, `${edge}/${device}`);
+        birth({ session, device, target, metrics, payload, receivedAt, out }, `${edge}/${device}`);
       }
     } else {
       const target = session.devices.get(device);
@@ -395,7 +391,7 @@ export function createSparkplugAdapter(booth: string, commands: BoothCommands, o
           wantRebirth = true;
         }
       } else if (verb === 'DDATA') {
-        wantRebirth = data(session, device, target, metrics, payload, receivedAt, out) || wantRebirth;
+        wantRebirth = data({ session, device, target, metrics, payload, receivedAt, out }) || wantRebirth;
       } else {
         out.last(out.status(target.id, 'offline'));
         session.forgetDevice(device);
