@@ -177,26 +177,17 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     store = influx;
     await components.start({ name: 'influx store', start: () => influx.prepare(), close: () => influx.close() });
     if (store.reachable) {
-      try {
-        const points = await warmLiveView(
-          store,
-          directory,
-          booths.map((b) => b.id),
-        );
-        log.info({ points }, 'live view warmed from InfluxDB');
-      } catch (error) {
-        log.warn({ err: (error as Error).message }, 'could not warm the live view from InfluxDB');
-      }
-      try {
-        const devices = await learnStoredDevices(
-          store,
-          storedDevices,
-          booths.map((b) => b.id),
-        );
-        log.info({ devices }, 'stored-device budgets learned from InfluxDB');
-      } catch (error) {
-        log.warn({ err: (error as Error).message }, 'could not learn which devices each booth stored recently; stored-device budgets start empty');
-      }
+      const boothIds = booths.map((b) => b.id);
+      // Each is a help, not a need: the server starts without them and says so.
+      await bestEffort(log, 'live view warmed from InfluxDB', 'could not warm the live view from InfluxDB', async () => ({
+        points: await warmLiveView(influx, directory, boothIds),
+      }));
+      await bestEffort(
+        log,
+        'stored-device budgets learned from InfluxDB',
+        'could not learn which devices each booth stored recently; stored-device budgets start empty',
+        async () => ({ devices: await learnStoredDevices(influx, storedDevices, boothIds) }),
+      );
     } else {
       log.warn({ influxdb: store.describe(), err: store.lastError }, 'InfluxDB is not reachable yet; readings are buffered and retried');
     }
@@ -390,4 +381,13 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       return closing;
     },
   };
+}
+
+/** Runs a start-up step the server can do without: logs what it did, or why it could not. */
+async function bestEffort(log: Logger, done: string, failed: string, step: () => Promise<Record<string, unknown>>): Promise<void> {
+  try {
+    log.info(await step(), done);
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, failed);
+  }
 }
