@@ -75,12 +75,12 @@ const refusedTopics: [string, string, string][] = [
 /**
  * [name, topic, where it is counted]: names outside `booth/{id}/` no longer close the connection
  * (issue 11). The mount refuses `$…` and other booths' names (a broker refusal); any other name is
- * mounted at `booth/{id}/raw/…` and, until an adapter reads it, rejected by the validator.
+ * mounted at `booth/{id}/raw/…` and, with no adapter of the booth reading it, counted as unmapped.
  */
 const mountedOrRefusedTopics: [string, string, { broker: string } | { ingest: string }][] = [
   ['publish to $SYS', '$SYS/broker/uptime', { broker: 'publish-denied' }],
   ['publish into another booth', 'booth/booth-b/adv-01/telemetry', { broker: 'publish-denied' }],
-  ['publish outside booth/', 'devices/adv-01/telemetry', { ingest: 'topic-outside-contract' }],
+  ['publish outside booth/', 'devices/adv-01/telemetry', { ingest: 'unmapped-topic' }],
 ];
 
 describeWithInfluxd('adversarial input', () => {
