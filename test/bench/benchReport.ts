@@ -233,10 +233,13 @@ export function renderSummary(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** The adapter step: each family's ladder, its max sustained rate and its ratio to the native path. */
-export function renderAdapterStep(step: AdapterStep): string {
+/**
+ * The adapter step: each family's ladder, its max sustained rate and its ratio to the native path;
+ * `nativeSteps` in the table too when no summary shows them (`--only adapters`).
+ */
+export function renderAdapterStep(step: AdapterStep, nativeSteps: readonly PhaseResult[] = []): string {
   const native = step.nativeMaxSustainedPerSecond;
-  const lines = [renderPhaseRows(step.ladders.flatMap((l) => l.steps)), ''];
+  const lines = [renderPhaseRows([...nativeSteps, ...step.ladders.flatMap((l) => l.steps)]), ''];
   lines.push(
     `Native max sustained in this run: ${native === null ? 'none of the steps' : `${formatInt(native)} readings/s`}${step.nativeMaxIsLowerBound ? ' (a lower bound)' : ''}`,
   );

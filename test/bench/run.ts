@@ -58,10 +58,12 @@ const TARGET_P99_MS = 300;
 const BACKGROUND_SAMPLE_MS = 2_000;
 const BACKGROUND_WARNING_PERCENT = 15;
 /**
- * Adapter step (issue 11): as many booths again, with `adapters: [tasmota, sparkplug]`, and as many
+ * Adapter step (issue 11): booths of their own with `adapters: [tasmota, sparkplug]`, and as many
  * gateways and devices as the native fleet, so the two paths differ only in what the devices speak.
+ * Twice as many booths as the native fleet: each phase uses fresh device ids, and two ladders of up
+ * to 8 phases at 2 gateways × 10 devices per booth stay under the default of 500 devices per booth.
  */
-const ADAPTER_BOOTH_COUNT = BOOTH_COUNT;
+const ADAPTER_BOOTH_COUNT = 2 * BOOTH_COUNT;
 const ADAPTER_SHAPES = ['tasmota', 'sparkplug'] as const satisfies readonly PayloadShape[];
 const ADAPTER_GOAL_RATIO = 0.5;
 const ADAPTER_PAYLOAD_EXAMPLES: Record<(typeof ADAPTER_SHAPES)[number], string> = {
@@ -252,7 +254,8 @@ async function main(): Promise<number> {
       await adapterStep(report, maxSustained, runPhase);
       report.status = 'complete';
       log();
-      log(renderAdapterStep(report.adapters!));
+      log(renderAdapterStep(report.adapters!, report.endToEnd.steps));
+      log(`Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores; re-run with npm run bench -- --only adapters`);
       return 0;
     }
     if (maxSustained !== null) {
@@ -328,8 +331,11 @@ type RunPhase = (label: string, devicePrefix: string, rate: number, durationMs: 
  * bench stays within minutes.
  */
 async function adapterStep(report: BenchReport, nativeMax: number | null, runPhase: RunPhase): Promise<void> {
-  const firstAboveNative = STEP_RATES.findIndex((rate) => nativeMax === null || rate > nativeMax);
-  const rates = STEP_RATES.slice(0, firstAboveNative === -1 ? STEP_RATES.length : firstAboveNative + 1);
+  // The native steps with their midpoints: the native ladder's steps double, so without them a
+  // ratio could only be 1, 0.5 or 0.25.
+  const finer = STEP_RATES.flatMap((rate, i) => (i === 0 ? [rate] : [(STEP_RATES[i - 1]! + rate) / 2, rate]));
+  const firstAboveNative = finer.findIndex((rate) => nativeMax === null || rate > nativeMax);
+  const rates = finer.slice(0, firstAboveNative === -1 ? finer.length : firstAboveNative + 1);
   report.adapters = {
     nativeMaxSustainedPerSecond: nativeMax,
     nativeMaxIsLowerBound: report.endToEnd.maxIsLowerBound,
