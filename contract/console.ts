@@ -52,6 +52,12 @@ export interface HealthChange {
 export interface RejectionSample {
   ts: number;
   reason: string;
+  /**
+   * Which path refused it (issue 11): `native` for the contract topics, else the adapter family
+   * (`tasmota`, `shelly`, `esphome`, `homeassistant`, `sparkplug`, `topic-map`). Absent in answers
+   * from servers before it.
+   */
+  adapter?: string;
   /** The payload as received, cut to a few hundred characters, control characters replaced. */
   sample: string;
 }
@@ -81,6 +87,15 @@ export interface DeviceHealth {
   /** From telemetry when the device reports it (battery %, signal dBm), else null. */
   battery: number | null;
   signal: number | null;
+  /**
+   * The path the device's last message came through (issue 11): `native` for the contract topics
+   * (`booth/{id}/{device}/…`), else the adapter family that read it (`tasmota`, `shelly`, `esphome`,
+   * `homeassistant`, `sparkplug`, `topic-map`). Null before any message (a device known from its
+   * connection or a restart only).
+   */
+  adapter: string | null;
+  /** The topic that message used, as the device sent it (without the booth's mount), e.g. `tele/tasmota_A1B2C3/SENSOR`. */
+  ownTopic: string | null;
 }
 
 export interface DeviceHealthList {

@@ -79,6 +79,8 @@ export class ConsoleViews {
       connectedSince: record.connection?.openedAt ?? null,
       battery: record.battery,
       signal: record.signal,
+      adapter: record.heardThrough?.path ?? null,
+      ownTopic: record.heardThrough?.topic ?? null,
     };
   }
 

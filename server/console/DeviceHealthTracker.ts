@@ -12,6 +12,7 @@ import type { HealthChange, HealthChangeReason, HealthState, RejectionSample } f
 import { deviceTopic, type DeviceMeta, type ReadingValues } from '../../contract/device';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
+import type { AdapterName } from '../adapters/DeviceAdapter';
 import { DeviceModel, type ConnectionInfo, type DeviceRecord, type StaleLimit } from '../devices/DeviceModel';
 import { DEFAULT_INTERVAL_RULES, type IntervalRules } from './IntervalLearner';
 import { keepPayloadBytes, payloadSample } from './payloadSample';
@@ -144,11 +145,13 @@ export class DeviceHealthTracker implements IngestObserver {
     }
   }
 
-  message(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void {
+  message(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number, adapter: AdapterName | null = null): void {
     const device = verdict.device;
     if (device === null) return; // names no valid device: counted per booth by the directory
     const record = this.touch(publish.booth, device);
     record.lastHeard = at;
+    const path = adapter ?? 'native';
+    this.model.heardThrough(record, path, publish.topic, at);
     this.keepPayload(record, publish, at);
     const saysOffline = verdict.kind === 'status' && verdict.status === 'offline';
     if (!publish.fromWill && record.connection?.connectionId !== publish.connectionId) {
@@ -162,7 +165,7 @@ export class DeviceHealthTracker implements IngestObserver {
     }
     switch (verdict.kind) {
       case 'rejected':
-        this.keepRejection(record, verdict.reason, publish.payload, at);
+        this.keepRejection(record, verdict.reason, publish.payload, at, path);
         return;
       case 'telemetry':
         // Its rate and learned interval are the live directory's to record (DeviceModel.reading), once per reading.
@@ -258,10 +261,10 @@ export class DeviceHealthTracker implements IngestObserver {
     if (record.payloads.length > this.limits.recentPayloads) record.payloads.shift();
   }
 
-  private keepRejection(record: DeviceHealthRecord, reason: string, payload: Buffer, at: number): void {
+  private keepRejection(record: DeviceHealthRecord, reason: string, payload: Buffer, at: number, adapter: string): void {
     record.rejected.set(reason, (record.rejected.get(reason) ?? 0) + 1);
     record.rejectedTotal++;
-    const sample: RejectionSample = { ts: at, reason, sample: payloadSample(keepPayloadBytes(payload), payload.length) };
+    const sample: RejectionSample = { ts: at, reason, adapter, sample: payloadSample(keepPayloadBytes(payload), payload.length) };
     record.rejections.push(sample);
     if (record.rejections.length > this.limits.recentRejections) record.rejections.shift();
   }

@@ -22,6 +22,7 @@ import {
   type PresenceVerdict,
 } from '../../contract/presence';
 import type { RejectionReason } from '../ingest/TelemetryValidator';
+import { RAW_MOUNT_SEGMENT, type AdapterName } from '../adapters/DeviceAdapter';
 import { DEFAULT_INTERVAL_RULES, IntervalLearner, type IntervalRules } from '../console/IntervalLearner';
 import { DevicesPerBooth } from './DevicesPerBooth';
 import type { LiveWindowSeries } from '../live/LiveWindowSeries';
@@ -45,6 +46,17 @@ export interface KeptPayload {
   topic: string;
   bytes: Buffer;
   totalBytes: number;
+}
+
+/** The path a device's message came through: `native` for the contract topics, else the adapter that read it. */
+export type IngestPath = AdapterName | 'native';
+
+/** The path and topic of a device's last message (issue 11). The last only, so it cannot grow with traffic. */
+export interface HeardThrough {
+  path: IngestPath;
+  /** The device's own topic: the mount (`booth/{id}/raw/`) taken off, so a technician sees what the device was configured with. */
+  topic: string;
+  at: number;
 }
 
 export interface DeviceRecord {
@@ -88,6 +100,8 @@ export interface DeviceRecord {
   connectionsSeen: number;
   battery: number | null;
   signal: number | null;
+  /** The adapter and topic of its last message, accepted or not; null before any message. */
+  heardThrough: HeardThrough | null;
 }
 
 export interface StaleLimit {
@@ -156,6 +170,20 @@ export class DeviceModel {
     return this.staleLimit(record).ms !== before;
   }
 
+  /**
+   * A message for this device came through `path` on `mountedTopic` (the topic as ingest saw it,
+   * `booth/{id}/raw/…` for a foreign one). Replaces the last one: one entry per device.
+   */
+  heardThrough(record: DeviceRecord, path: IngestPath, mountedTopic: string, at: number): void {
+    // As AdapterRouter's rawTopicOf, without importing every adapter into the model.
+    const mount = `booth/${record.booth}/${RAW_MOUNT_SEGMENT}/`;
+    const topic = mountedTopic.startsWith(mount) && mountedTopic.length > mount.length ? mountedTopic.slice(mount.length) : mountedTopic;
+    const last = record.heardThrough;
+    // The same path and topic every publish: no new object on the hot path.
+    if (last !== null && last.path === path && last.topic === topic) last.at = at;
+    else record.heardThrough = { path, topic, at };
+  }
+
   /** The device's stale limit: from its meta when it says its interval, else learned from its readings, else the default. */
   staleLimit(record: DeviceRecord): StaleLimit {
     if (record.meta.intervalMs !== undefined) return { ms: staleAfterMs(record.meta.intervalMs, this.intervalRules), source: 'meta' };
@@ -196,6 +224,7 @@ export class DeviceModel {
       connectionsSeen: 0,
       battery: null,
       signal: null,
+      heardThrough: null,
     };
   }
 }

@@ -10,6 +10,7 @@ import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { AdapterRouter } from '../adapters/AdapterRouter';
+import type { AdapterName } from '../adapters/DeviceAdapter';
 import type { IngestCounters } from './IngestCounters';
 import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryValidator';
 
@@ -17,8 +18,11 @@ import type { DeviceMessage, Rejection, TelemetryValidator } from './TelemetryVa
 export interface IngestObserver {
   connectionOpened?(event: ConnectionOpened, at: number): void;
   connectionClosed?(event: ConnectionClosed, at: number): void;
-  /** Every device publish with the validator's verdict, accepted or not. */
-  message?(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number): void;
+  /**
+   * Every device publish with the validator's verdict, accepted or not, and the adapter that read
+   * it (issue 11): null (or absent) for the native contract topics.
+   */
+  message?(publish: DevicePublish, verdict: DeviceMessage | Rejection, at: number, adapter?: AdapterName | null): void;
 }
 
 export class Ingest implements BrokerSink {
@@ -53,13 +57,14 @@ export class Ingest implements BrokerSink {
       for (const verdict of routed.verdicts) {
         if (verdict.kind === 'rejected') this.counters.adapterRejection(verdict.adapter ?? null, verdict.reason);
         this.take(message, verdict, receivedAt);
-        for (const observer of this.observers) observer.message?.(message, verdict, receivedAt);
+        for (const observer of this.observers)
+          observer.message?.(message, verdict, receivedAt, verdict.kind === 'rejected' ? (verdict.adapter ?? routed.adapter) : routed.adapter);
       }
       return;
     }
     const result = this.validator.validate(message.topic, message.payload, message.booth, receivedAt);
     this.take(message, result, receivedAt);
-    for (const observer of this.observers) observer.message?.(message, result, receivedAt);
+    for (const observer of this.observers) observer.message?.(message, result, receivedAt, null);
   }
 
   private take(message: DevicePublish, result: DeviceMessage | Rejection, receivedAt: number): void {

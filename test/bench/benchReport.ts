@@ -56,9 +56,32 @@ export interface BenchReport {
   serverRss: { beforeLoadBytes?: number; afterLoadBytes?: number };
   ratios: { endToEndVsRawAedes?: number; endToEndVsRawInflux?: number };
   targets: Target[];
+  /**
+   * Issue 11's adapter step: the same step ladder, judged the same way as endToEnd, with devices
+   * speaking their own family's format on their own topics through the broker's mount and the
+   * booth's adapters. `ratioToNative` is the family's max sustained rate over the native one of the same run.
+   */
+  adapters?: AdapterStep;
   /** GET /api/console/history for 24 h of one device at 1 reading/s, at 1,000 points. */
   consoleHistory?: ConsoleHistoryResult;
   serverLog: string[];
+}
+
+export interface AdapterLadder {
+  shape: 'tasmota' | 'sparkplug';
+  payloadExample: string;
+  steps: PhaseResult[];
+  maxSustainedPerSecond: number | null;
+  maxIsLowerBound: boolean;
+  ratioToNative: number | null;
+}
+
+export interface AdapterStep {
+  /** The native ladder's max sustained rate in the same run, the ratios' denominator. */
+  nativeMaxSustainedPerSecond: number | null;
+  nativeMaxIsLowerBound: boolean;
+  goalRatio: number;
+  ladders: AdapterLadder[];
 }
 
 export async function writeReportFile(report: BenchReport, directory: string): Promise<string> {
@@ -207,6 +230,28 @@ export function renderSummary(report: BenchReport): string {
     );
   }
   lines.push('Targets:', renderTargets(report.targets));
+  return lines.join('\n');
+}
+
+/**
+ * The adapter step: each family's ladder, its max sustained rate and its ratio to the native path;
+ * `nativeSteps` in the table too when no summary shows them (`--only adapters`).
+ */
+export function renderAdapterStep(step: AdapterStep, nativeSteps: readonly PhaseResult[] = []): string {
+  const native = step.nativeMaxSustainedPerSecond;
+  const lines = [renderPhaseRows([...nativeSteps, ...step.ladders.flatMap((l) => l.steps)]), ''];
+  lines.push(
+    `Native max sustained in this run: ${native === null ? 'none of the steps' : `${formatInt(native)} readings/s`}${step.nativeMaxIsLowerBound ? ' (a lower bound)' : ''}`,
+  );
+  for (const ladder of step.ladders) {
+    const max = ladder.maxSustainedPerSecond;
+    const ratio = ladder.ratioToNative;
+    lines.push(
+      `${ladder.shape.padEnd(9)} max sustained ${max === null ? 'none of the steps' : `${formatInt(max)} readings/s`}${ladder.maxIsLowerBound ? ' (a lower bound)' : ''}; ` +
+        `ratio to native ${ratio === null ? 'n/a' : `${ratio}`} (goal >= ${step.goalRatio}: ${ratio === null ? 'n/a' : ratio >= step.goalRatio ? 'MET' : 'NOT MET'})`,
+    );
+    lines.push(`          payload: ${ladder.payloadExample}`);
+  }
   return lines.join('\n');
 }
 

@@ -6,6 +6,30 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
+import sparkplugPayload from 'sparkplug-payload';
+
+/**
+ * What the fleet's devices speak (issue 11's adapter step): the native contract
+ * (`booth/{id}/{device}/telemetry`, flat JSON), a stock Tasmota's SENSOR telemetry on its own topic,
+ * or a Sparkplug B edge node's DDATA on its own topic. The last two go through the broker's mount
+ * (`booth/{id}/raw/…`) and the booth's adapters, as a real device would.
+ */
+export type PayloadShape = 'native' | 'tasmota' | 'sparkplug';
+
+/** The field each shape's temperature is stored under: what the phase counts in InfluxDB. */
+export const COUNTED_FIELD: Record<PayloadShape, string> = {
+  native: 'temperature',
+  // `SI7021.Temperature` flattened by the Tasmota adapter (server/adapters/deviceNames.ts mappedMetricName).
+  tasmota: 'si7021_temperature',
+  sparkplug: 'temperature',
+};
+
+const SPARKPLUG_GROUP = 'bench';
+/**
+ * Device d of an edge node announces temperature as alias 2d+1 and humidity as 2d+2: aliases are
+ * unique across the whole edge node, its devices included ([tck-id-payloads-alias-uniqueness]).
+ */
+const sparkplugAlias = (device: number, metric: 'temperature' | 'humidity'): number => 2 * device + (metric === 'temperature' ? 1 : 2);
 
 export interface GatewayLogin {
   booth: string;
@@ -24,6 +48,8 @@ export interface PublishPlan {
    * parks megabytes in loopback socket buffers, and "published" says nothing about throughput.
    */
   inFlightLimit?: { max: number; delivered: () => number };
+  /** Native when absent. A Sparkplug run needs `sparkplugBirth` with the same prefix first. */
+  shape?: PayloadShape;
   signal?: AbortSignal;
 }
 
@@ -61,12 +87,57 @@ const DRAIN_WAIT_MS = 100;
 export class GatewayFleet {
   private lost = 0;
   private liveCount = 0;
+  /** Each gateway is one Sparkplug edge node: its `seq`, 0–255, shared by every message it sends. */
+  private readonly sparkplugSeq: Uint8Array;
 
   private constructor(
     private readonly gateways: { client: MqttClient; booth: string }[],
     readonly devicesPerGateway: number,
   ) {
     for (const gateway of gateways) gateway.client.on('close', () => this.lost++);
+    this.sparkplugSeq = new Uint8Array(gateways.length);
+  }
+
+  /**
+   * Sparkplug B sessions for `devicePrefix`: per gateway an NBIRTH (edge node `${prefix}-g{n}`, with
+   * its bdSeq) and a DBIRTH per device declaring `temperature` and `humidity` with aliases, so DDATA
+   * carries aliases only as Tahu's edge nodes send it ([tck-id-payloads-alias-birth-requirement],
+   * [tck-id-payloads-alias-data-cmd-requirement]). The BIRTH values are null (is_null), so births
+   * store no readings and the phase counts DDATA alone. Returns the publishes sent.
+   */
+  sparkplugBirth(devicePrefix: string): number {
+    const codec = sparkplugCodec();
+    const now = Date.now();
+    let sent = 0;
+    for (const [index, gateway] of this.gateways.entries()) {
+      const edge = `${devicePrefix}-g${index}`;
+      this.sparkplugSeq[index] = 0;
+      const nbirth = codec.encodePayload({ timestamp: now, seq: this.nextSeq(index), metrics: [{ name: 'bdSeq', type: 'Int64', value: 0 }] });
+      gateway.client.publish(`spBv1.0/${SPARKPLUG_GROUP}/NBIRTH/${edge}`, Buffer.from(nbirth));
+      sent++;
+      for (let device = 0; device < this.devicesPerGateway; device++) {
+        const dbirth = codec.encodePayload({
+          timestamp: now,
+          seq: this.nextSeq(index),
+          metrics: (['temperature', 'humidity'] as const).map((name) => ({
+            name,
+            alias: sparkplugAlias(device, name),
+            type: 'Double' as const,
+            value: null,
+            isNull: true,
+          })),
+        });
+        gateway.client.publish(`spBv1.0/${SPARKPLUG_GROUP}/DBIRTH/${edge}/d${device}`, Buffer.from(dbirth));
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  private nextSeq(gateway: number): number {
+    const seq = this.sparkplugSeq[gateway]!;
+    this.sparkplugSeq[gateway] = (seq + 1) % 256;
+    return seq;
   }
 
   static async connect(url: string, logins: readonly GatewayLogin[], devicesPerGateway: number): Promise<GatewayFleet> {
@@ -116,12 +187,44 @@ export class GatewayFleet {
   async run(plan: PublishPlan): Promise<PublishRun> {
     const gatewayCount = this.gateways.length;
     const deviceCount = this.deviceCount;
+    const shape = plan.shape ?? 'native';
+    const codec = shape === 'sparkplug' ? sparkplugCodec() : null;
     // Device d belongs to gateway d % gatewayCount, so consecutive readings spread over all sockets.
     const topics = Array.from({ length: deviceCount }, (_, d) => {
       const gateway = d % gatewayCount;
       const device = Math.floor(d / gatewayCount);
-      return `booth/${this.gateways[gateway]!.booth}/${plan.devicePrefix}-g${gateway}-d${device}/telemetry`;
+      switch (shape) {
+        case 'native':
+          return `booth/${this.gateways[gateway]!.booth}/${plan.devicePrefix}-g${gateway}-d${device}/telemetry`;
+        case 'tasmota':
+          // The device's own topic; the broker mounts it at booth/{id}/raw/tele/…/SENSOR.
+          return `tele/${plan.devicePrefix}-g${gateway}-d${device}/SENSOR`;
+        case 'sparkplug':
+          return `spBv1.0/${SPARKPLUG_GROUP}/DDATA/${plan.devicePrefix}-g${gateway}/d${device}`;
+      }
     });
+    const payloadOf = (gatewayIndex: number, deviceIndex: number, ts: number, temperature: number, humidity: number): string | Buffer => {
+      switch (shape) {
+        case 'native':
+          return `{"ts":${ts},"temperature":${temperature},"humidity":${humidity}}`;
+        case 'tasmota':
+          // tele/<topic>/SENSOR as Tasmota sends it (https://tasmota.github.io/docs/MQTT/, "tele" examples),
+          // with the zone SetOption52 adds and milliseconds: one point per reading, since InfluxDB
+          // keeps one per series and instant and a bare `Time` would fall back to the receive time.
+          return `{"Time":"${new Date(ts).toISOString()}","SI7021":{"Temperature":${temperature},"Humidity":${humidity},"DewPoint":10.2},"TempUnit":"C"}`;
+        case 'sparkplug':
+          return Buffer.from(
+            codec!.encodePayload({
+              timestamp: ts,
+              seq: this.nextSeq(gatewayIndex),
+              metrics: [
+                { alias: sparkplugAlias(deviceIndex, 'temperature'), type: 'Double', value: temperature },
+                { alias: sparkplugAlias(deviceIndex, 'humidity'), type: 'Double', value: humidity },
+              ],
+            }),
+          );
+      }
+    };
     const lastTs = new Float64Array(deviceCount);
     const flooding = !Number.isFinite(plan.ratePerSecond);
     const lostAtStart = this.lost;
@@ -159,7 +262,8 @@ export class GatewayFleet {
       const now = Date.now();
       let blockedOn: DrainableStream | undefined;
       for (let i = 0; i < due; i++) {
-        const gateway = this.gateways[cursor % gatewayCount]!;
+        const gatewayIndex = cursor % gatewayCount;
+        const gateway = this.gateways[gatewayIndex]!;
         const stream = gateway.client.stream as unknown as DrainableStream;
         if (stream.writableNeedDrain) {
           blockedOn = stream;
@@ -175,7 +279,7 @@ export class GatewayFleet {
         if (ts < firstTs) firstTs = ts;
         if (ts > maxTs) maxTs = ts;
         const reading = published % 1000;
-        gateway.client.publish(topics[cursor]!, `{"ts":${ts},"temperature":${20 + reading / 100},"humidity":${40 + (reading % 200) / 10}}`);
+        gateway.client.publish(topics[cursor]!, payloadOf(gatewayIndex, Math.floor(cursor / gatewayCount), ts, 20 + reading / 100, 40 + (reading % 200) / 10));
         published++;
         this.liveCount = published;
         cursor = (cursor + 1) % deviceCount;
@@ -207,6 +311,12 @@ export class GatewayFleet {
   async close(): Promise<void> {
     await Promise.all(this.gateways.map(({ client }) => client.endAsync(true).catch(() => undefined)));
   }
+}
+
+function sparkplugCodec(): NonNullable<ReturnType<typeof sparkplugPayload.get>> {
+  const codec = sparkplugPayload.get('spBv1.0');
+  if (!codec) throw new Error('sparkplug-payload has no spBv1.0 codec');
+  return codec;
 }
 
 function waitForDrain(stream: DrainableStream, timeoutMs: number): Promise<void> {

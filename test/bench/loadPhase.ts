@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { CpuMeter, type CpuReport, type WatchedProcess } from './cpuMeter';
-import type { GatewayFleet, PublishRun } from './gatewayFleet';
+import { COUNTED_FIELD, type GatewayFleet, type PayloadShape, type PublishRun } from './gatewayFleet';
 import type { InfluxHttp } from './influxHttp';
 import type { LatencySummary } from './latencyHistogram';
 import { residentBytes } from './procStats';
@@ -35,8 +35,13 @@ export interface PhasePlan {
   durationMs: number;
   /** How long to wait after publishing for InfluxDB to hold everything. */
   drainDeadlineMs: number;
+  /** What the devices speak; native when absent. Adapter shapes go through the broker's mount and the booth's adapters. */
+  shape?: PayloadShape;
   signal?: AbortSignal;
 }
+
+/** How long the server may take to have received a Sparkplug phase's BIRTH messages. */
+const BIRTHS_DEADLINE_MS = 10_000;
 
 export interface PhaseContext {
   fleet: GatewayFleet;
@@ -85,6 +90,9 @@ export interface PhaseResult {
 
 export async function runLoadPhase(context: PhaseContext, plan: PhasePlan): Promise<PhaseResult> {
   const { fleet, server, walls, influx } = context;
+  const shape = plan.shape ?? 'native';
+  // BIRTHs go out and are received before the phase's counters start: the phase counts DDATA alone.
+  if (shape === 'sparkplug') await sendSparkplugBirths(fleet, server, plan.devicePrefix);
   const before = await server.health();
   const wallDisconnectsBefore = walls.disconnects;
   const meter = new CpuMeter(context.watched);
@@ -111,7 +119,13 @@ export async function runLoadPhase(context: PhaseContext, plan: PhasePlan): Prom
       }
     }
   })();
-  const publish = await fleet.run({ devicePrefix: plan.devicePrefix, ratePerSecond: plan.ratePerSecond, durationMs: plan.durationMs, signal: plan.signal });
+  const publish = await fleet.run({
+    devicePrefix: plan.devicePrefix,
+    ratePerSecond: plan.ratePerSecond,
+    durationMs: plan.durationMs,
+    shape,
+    signal: plan.signal,
+  });
   publishing = false;
   await sampler;
   const cpu = meter.end();
@@ -123,7 +137,7 @@ export async function runLoadPhase(context: PhaseContext, plan: PhasePlan): Prom
   while (Date.now() - drainStartedAt < plan.drainDeadlineMs && !plan.signal?.aborted) {
     try {
       const [count, health] = await Promise.all([
-        influx.countReadings(context.database, 'temperature', plan.devicePrefix, publish.firstTs, publish.lastTs),
+        influx.countReadings(context.database, COUNTED_FIELD[shape], plan.devicePrefix, publish.firstTs, publish.lastTs),
         server.health(2_000),
       ]);
       stored = count;
@@ -177,6 +191,16 @@ export async function runLoadPhase(context: PhaseContext, plan: PhasePlan): Prom
   };
   judge(result, plan);
   return result;
+}
+
+async function sendSparkplugBirths(fleet: GatewayFleet, server: ShowfloorProcess, devicePrefix: string): Promise<void> {
+  const start = (await server.health()).counters.received;
+  const sent = fleet.sparkplugBirth(devicePrefix);
+  const deadline = Date.now() + BIRTHS_DEADLINE_MS;
+  while ((await server.health()).counters.received - start < sent) {
+    if (Date.now() > deadline) throw new Error(`the server did not receive the ${sent} Sparkplug BIRTH messages within ${BIRTHS_DEADLINE_MS / 1000} s`);
+    await delay(100);
+  }
 }
 
 /** Least-squares slope of the backlog, readings per second, over the steady part of the phase. */

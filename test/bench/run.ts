@@ -14,16 +14,18 @@ import { measureAedesBaseline } from './aedesBaseline';
 import {
   formatInt,
   formatMiB,
+  renderAdapterStep,
   renderAedesBaseline,
   renderInfluxBaseline,
   renderMachine,
   renderSummary,
   writeReportFile,
+  type AdapterLadder,
   type BenchReport,
 } from './benchReport';
 import { measureConsoleHistory, renderConsoleHistory } from './consoleHistory';
 import { CpuMeter, type WatchedProcess } from './cpuMeter';
-import { GatewayFleet, type GatewayLogin } from './gatewayFleet';
+import { GatewayFleet, type GatewayLogin, type PayloadShape } from './gatewayFleet';
 import { InfluxHttp } from './influxHttp';
 import { MAX_BACKLOG_GROWTH_SHARE, MAX_BACKLOG_PEAK_SECONDS, MIN_ACHIEVED_SHARE, runLoadPhase, type PhaseContext, type PhaseResult } from './loadPhase';
 import { describeMachine } from './machineInfo';
@@ -55,8 +57,25 @@ const TARGET_RATE = 20_000;
 const TARGET_P99_MS = 300;
 const BACKGROUND_SAMPLE_MS = 2_000;
 const BACKGROUND_WARNING_PERCENT = 15;
-/** `npm run bench -- --only console-history`: just the console's 24 h history query, in about a minute. */
-const ONLY_CONSOLE_HISTORY = process.argv.slice(2).join(' ').replace('=', ' ') === '--only console-history';
+/**
+ * Adapter step (issue 11): booths of their own with `adapters: [tasmota, sparkplug]`, and as many
+ * gateways and devices as the native fleet, so the two paths differ only in what the devices speak.
+ * Twice as many booths as the native fleet: each phase uses fresh device ids, and two ladders of up
+ * to 8 phases at 2 gateways × 10 devices per booth stay under the default of 500 devices per booth.
+ */
+const ADAPTER_BOOTH_COUNT = 2 * BOOTH_COUNT;
+const ADAPTER_SHAPES = ['tasmota', 'sparkplug'] as const satisfies readonly PayloadShape[];
+const ADAPTER_GOAL_RATIO = 0.5;
+const ADAPTER_PAYLOAD_EXAMPLES: Record<(typeof ADAPTER_SHAPES)[number], string> = {
+  tasmota: 'tele/<topic>/SENSOR {"Time":"2026-12-03T10:00:00.123Z","SI7021":{"Temperature":21.37,"Humidity":43.7,"DewPoint":10.2},"TempUnit":"C"}',
+  sparkplug: 'spBv1.0/bench/DDATA/<edge>/<device>, protobuf (sparkplug-payload): timestamp, seq, 2 Double metrics by alias after NBIRTH/DBIRTH',
+};
+type OnlyStep = 'console-history' | 'adapters';
+/**
+ * `npm run bench -- --only console-history`: just the console's 24 h history query, in about a minute.
+ * `npm run bench -- --only adapters`: the native step ladder and the adapter ladders, nothing else, in a few minutes.
+ */
+const ONLY: OnlyStep | null = onlyStep(process.argv.slice(2).join(' ').replace('=', ' '));
 /** A second signal sooner than this is the same Ctrl-C relayed by tsx, not the user insisting. */
 const DUPLICATE_SIGNAL_MS = 1_500;
 
@@ -82,6 +101,17 @@ async function main(): Promise<number> {
     name: `Bench booth ${i}`,
     password: randomBytes(12).toString('base64url'),
   }));
+  const adapterBooths: BenchBooth[] = Array.from({ length: ADAPTER_BOOTH_COUNT }, (_, i) => ({
+    id: `bench-adapters-${i}`,
+    name: `Bench adapter booth ${i}`,
+    password: randomBytes(12).toString('base64url'),
+    adapters: ADAPTER_SHAPES,
+  }));
+  const allBooths = [...booths, ...adapterBooths];
+  const adapterLogins: GatewayLogin[] = Array.from({ length: GATEWAYS }, (_, i) => {
+    const booth = adapterBooths[i % ADAPTER_BOOTH_COUNT]!;
+    return { booth: booth.id, username: booth.id, password: booth.password };
+  });
   const consolePassword = randomBytes(12).toString('base64url');
   const logins: GatewayLogin[] = Array.from({ length: GATEWAYS }, (_, i) => {
     const booth = booths[i % BOOTH_COUNT]!;
@@ -117,6 +147,7 @@ async function main(): Promise<number> {
   let server: ShowfloorProcess | undefined;
   let walls: WallListeners | undefined;
   let fleet: GatewayFleet | undefined;
+  let adapterFleet: GatewayFleet | undefined;
   try {
     const influxdBinary = findInfluxdBinary();
     if (!influxdBinary) throw new Error('influxd not found: install InfluxDB 1.x (Debian: apt-get install influxdb) or set INFLUXD_BIN');
@@ -137,36 +168,39 @@ async function main(): Promise<number> {
       report.consoleHistory = await measureConsoleHistory({ influx, database: DATABASE, httpUrl: running.httpUrl, booth: booths[0]!.id, consolePassword });
       log(renderConsoleHistory(report.consoleHistory));
     };
-    if (ONLY_CONSOLE_HISTORY) {
-      server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
+    if (ONLY === 'console-history') {
+      server = await ShowfloorProcess.start({ booths: allBooths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
       await consoleHistory(server);
       report.status = 'complete';
       return 0;
     }
 
-    log('Baselines');
-    report.baselines.aedes = await measureAedesBaseline({
-      gateways: logins,
-      devicesPerGateway: DEVICES_PER_GATEWAY,
-      durationMs: AEDES_FLOOD_MS,
-      warmupMs: AEDES_WARMUP_MS,
-      maxInFlight: AEDES_MAX_IN_FLIGHT,
-      signal: abort.signal,
-    });
-    abort.signal.throwIfAborted();
-    log(renderAedesBaseline(report.baselines.aedes, report.setup));
-    report.baselines.influx = await measureRawInfluxWrites(influx, { database: RAW_DATABASE, ...RAW_INFLUX, signal: abort.signal });
-    abort.signal.throwIfAborted();
-    log(renderInfluxBaseline(report.baselines.influx));
-    log();
+    if (ONLY === null) {
+      log('Baselines');
+      report.baselines.aedes = await measureAedesBaseline({
+        gateways: logins,
+        devicesPerGateway: DEVICES_PER_GATEWAY,
+        durationMs: AEDES_FLOOD_MS,
+        warmupMs: AEDES_WARMUP_MS,
+        maxInFlight: AEDES_MAX_IN_FLIGHT,
+        signal: abort.signal,
+      });
+      abort.signal.throwIfAborted();
+      log(renderAedesBaseline(report.baselines.aedes, report.setup));
+      report.baselines.influx = await measureRawInfluxWrites(influx, { database: RAW_DATABASE, ...RAW_INFLUX, signal: abort.signal });
+      abort.signal.throwIfAborted();
+      log(renderInfluxBaseline(report.baselines.influx));
+      log();
+    }
 
-    server = await ShowfloorProcess.start({ booths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
+    server = await ShowfloorProcess.start({ booths: allBooths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
     walls = await WallListeners.connect(
       server.httpUrl,
-      booths.map((b) => b.id),
+      allBooths.map((b) => b.id),
       WALLS,
     );
     fleet = await GatewayFleet.connect(server.mqttUrl, logins, DEVICES_PER_GATEWAY);
+    adapterFleet = await GatewayFleet.connect(server.mqttUrl, adapterLogins, DEVICES_PER_GATEWAY);
     const serverPid = server.pid;
     report.serverPid = serverPid;
     const watched = (): WatchedProcess[] => [
@@ -177,17 +211,19 @@ async function main(): Promise<number> {
     const context: PhaseContext = { fleet, server, walls, influx, database: DATABASE, watched };
     report.serverRss.beforeLoadBytes = residentBytes(serverPid);
     log(
-      `End to end: server pid ${serverPid} (node under the tsx wrapper), ${WALLS} walls subscribed to all ${BOOTH_COUNT} booths, ` +
-        `${GATEWAYS} gateways × ${DEVICES_PER_GATEWAY} devices; server RSS before load ${formatMiB(report.serverRss.beforeLoadBytes)}`,
+      `End to end: server pid ${serverPid} (node under the tsx wrapper), ${WALLS} walls subscribed to all ${allBooths.length} booths, ` +
+        `${GATEWAYS} gateways × ${DEVICES_PER_GATEWAY} devices (and as many again idle for the adapter step); server RSS before load ${formatMiB(report.serverRss.beforeLoadBytes)}`,
     );
 
-    const runPhase = async (label: string, devicePrefix: string, rate: number, durationMs: number): Promise<PhaseResult> => {
-      const result = await runLoadPhase(context, {
+    const adapterContext: PhaseContext = { ...context, fleet: adapterFleet };
+    const runPhase = async (label: string, devicePrefix: string, rate: number, durationMs: number, shape: PayloadShape = 'native'): Promise<PhaseResult> => {
+      const result = await runLoadPhase(shape === 'native' ? context : adapterContext, {
         label,
         devicePrefix,
         ratePerSecond: rate,
         durationMs,
         drainDeadlineMs: STEP_DRAIN_DEADLINE_MS,
+        shape,
         signal: abort.signal,
       });
       abort.signal.throwIfAborted();
@@ -198,7 +234,9 @@ async function main(): Promise<number> {
       return result;
     };
 
-    report.latency.at1000 = await runPhase(`latency @ ${formatInt(LATENCY_LOW_RATE)}/s`, 'l1k', LATENCY_LOW_RATE, LATENCY_LOW_DURATION_MS);
+    if (ONLY === null) {
+      report.latency.at1000 = await runPhase(`latency @ ${formatInt(LATENCY_LOW_RATE)}/s`, 'l1k', LATENCY_LOW_RATE, LATENCY_LOW_DURATION_MS);
+    }
     for (const [index, rate] of STEP_RATES.entries()) {
       const step = await runPhase(`step ${formatInt(rate)}/s`, `s${index + 1}`, rate, STEP_DURATION_MS);
       report.endToEnd.steps.push(step);
@@ -210,18 +248,32 @@ async function main(): Promise<number> {
       report.endToEnd.maxIsLowerBound = rate === STEP_RATES.at(-1);
     }
     const maxSustained = report.endToEnd.maxSustainedPerSecond;
+    if (ONLY === 'adapters') {
+      log();
+      log('Adapter step');
+      await adapterStep(report, maxSustained, runPhase);
+      report.status = 'complete';
+      log();
+      log(renderAdapterStep(report.adapters!, report.endToEnd.steps));
+      log(`Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores; re-run with npm run bench -- --only adapters`);
+      return 0;
+    }
     if (maxSustained !== null) {
       report.latency.atMaxSustained = await runPhase(`latency @ ${formatInt(maxSustained)}/s`, 'lmax', maxSustained, LATENCY_AT_MAX_DURATION_MS);
     }
+    log();
+    log('Adapter step');
+    await adapterStep(report, maxSustained, runPhase);
     report.serverRss.afterLoadBytes = residentBytes(serverPid);
     log();
     await consoleHistory(server);
 
-    if (maxSustained !== null) {
-      report.ratios.endToEndVsRawAedes = round3(maxSustained / report.baselines.aedes.receivedPerSecond);
-      report.ratios.endToEndVsRawInflux = round3(maxSustained / report.baselines.influx.pointsPerSecond);
+    const { aedes, influx: rawInflux } = report.baselines;
+    if (maxSustained !== null && aedes && rawInflux) {
+      report.ratios.endToEndVsRawAedes = round3(maxSustained / aedes.receivedPerSecond);
+      report.ratios.endToEndVsRawInflux = round3(maxSustained / rawInflux.pointsPerSecond);
     }
-    const p99At1000 = report.latency.at1000.latency?.p99;
+    const p99At1000 = report.latency.at1000?.latency?.p99;
     report.targets = [
       {
         name: `>= ${formatInt(TARGET_RATE)} readings/s end to end with zero loss`,
@@ -241,6 +293,8 @@ async function main(): Promise<number> {
 
     log();
     log(renderSummary(report));
+    log();
+    log(renderAdapterStep(report.adapters!));
     return 0;
   } catch (error) {
     if (abort.signal.aborted) {
@@ -254,6 +308,7 @@ async function main(): Promise<number> {
   } finally {
     walls?.close();
     await fleet?.close();
+    await adapterFleet?.close();
     if (server) {
       report.serverLog = server.child.outputLines();
       await server.stop();
@@ -266,6 +321,56 @@ async function main(): Promise<number> {
     if (report.serverLog.length > 0) log(`Server printed ${report.serverLog.length} warning/error line(s); see serverLog in the report.`);
     log(`Report: ${path} (${report.totalSeconds} s)`);
   }
+}
+
+type RunPhase = (label: string, devicePrefix: string, rate: number, durationMs: number, shape: PayloadShape) => Promise<PhaseResult>;
+
+/**
+ * Each family's step ladder, judged as the native one (runLoadPhase), up to one step past the
+ * native maximum: a family cannot usefully be shown faster than the path it feeds, and the whole
+ * bench stays within minutes.
+ */
+async function adapterStep(report: BenchReport, nativeMax: number | null, runPhase: RunPhase): Promise<void> {
+  // The native steps with their midpoints: the native ladder's steps double, so without them a
+  // ratio could only be 1, 0.5 or 0.25.
+  const finer = STEP_RATES.flatMap((rate, i) => (i === 0 ? [rate] : [(STEP_RATES[i - 1]! + rate) / 2, rate]));
+  const firstAboveNative = finer.findIndex((rate) => nativeMax === null || rate > nativeMax);
+  const rates = finer.slice(0, firstAboveNative === -1 ? finer.length : firstAboveNative + 1);
+  report.adapters = {
+    nativeMaxSustainedPerSecond: nativeMax,
+    nativeMaxIsLowerBound: report.endToEnd.maxIsLowerBound,
+    goalRatio: ADAPTER_GOAL_RATIO,
+    ladders: [],
+  };
+  for (const shape of ADAPTER_SHAPES) {
+    const ladder: AdapterLadder = {
+      shape,
+      payloadExample: ADAPTER_PAYLOAD_EXAMPLES[shape],
+      steps: [],
+      maxSustainedPerSecond: null,
+      maxIsLowerBound: false,
+      ratioToNative: null,
+    };
+    report.adapters.ladders.push(ladder);
+    for (const [index, rate] of rates.entries()) {
+      const step = await runPhase(`${shape} ${formatInt(rate)}/s`, `${shape.slice(0, 2)}${index + 1}`, rate, STEP_DURATION_MS, shape);
+      ladder.steps.push(step);
+      if (!step.sustained) {
+        ladder.maxIsLowerBound = step.generatorLimited;
+        break;
+      }
+      ladder.maxSustainedPerSecond = rate;
+      ladder.maxIsLowerBound = index === rates.length - 1;
+    }
+    if (ladder.maxSustainedPerSecond !== null && nativeMax !== null) ladder.ratioToNative = round3(ladder.maxSustainedPerSecond / nativeMax);
+  }
+}
+
+function onlyStep(args: string): OnlyStep | null {
+  if (args === '') return null;
+  if (args === '--only console-history') return 'console-history';
+  if (args === '--only adapters') return 'adapters';
+  throw new Error(`unknown arguments ${JSON.stringify(args)}: use --only console-history or --only adapters`);
 }
 
 function installSignalHandlers(abort: AbortController): void {

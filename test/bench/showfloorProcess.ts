@@ -13,6 +13,8 @@ export interface BenchBooth {
   id: string;
   name: string;
   password: string;
+  /** `booths[].adapters` (issue 11); native only when absent. */
+  adapters?: readonly string[];
 }
 
 export interface ShowfloorProcessOptions {
@@ -51,7 +53,11 @@ export class ShowfloorProcess {
   static async start(options: ShowfloorProcessOptions): Promise<ShowfloorProcess> {
     const configPath = join(options.directory, 'showfloor-bench.yaml');
     const booths = options.booths
-      .map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(hashPasswordSync(b.password))}\n`)
+      .map(
+        (b) =>
+          `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(hashPasswordSync(b.password))}\n` +
+          (b.adapters ? `    adapters: [${b.adapters.join(', ')}]\n` : ''),
+      )
       .join('');
     const consoleSection = options.consolePassword ? `console:\n  passwordHash: ${JSON.stringify(hashPasswordSync(options.consolePassword))}\n` : '';
     await writeFile(configPath, `booths:\n${booths}${consoleSection}`);

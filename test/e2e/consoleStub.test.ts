@@ -111,6 +111,37 @@ describeWithChromium('technician console in Chromium (API stub)', () => {
     await testId('sort-state').click();
   });
 
+  it("shows each device's adapter and own topic, filters by adapter, and names the adapter beside each rejection (issue 11)", async () => {
+    const tasmotaDevices = stub.devices.filter((d) => d.adapter === 'tasmota');
+    expect(tasmotaDevices.length).toBeGreaterThan(0);
+    await testId('filter-adapter').selectOption('tasmota');
+    await expect.poll(() => testId('device-count').textContent()).toBe(`${tasmotaDevices.length} of ${DEVICES} devices`);
+    const rows = page.locator('[data-testid="device-row"]:not([hidden])');
+    for (const adapter of await rows.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-adapter')))) expect(adapter).toBe('tasmota');
+
+    const target = tasmotaDevices.find((d) => d.rejectedTotal > 0)!;
+    await testId('filter-text').fill(target.device);
+    await expect.poll(() => testId('device-count').textContent()).toBe(`1 of ${DEVICES} devices`);
+    const row = rows.first();
+    expect(await row.locator('.dt__adapter').textContent()).toBe('tasmota');
+    expect(await row.locator('.dt__topic').textContent()).toBe(target.ownTopic);
+    await page.screenshot({ path: artifactPath('console-table-adapter.png') });
+
+    await row.getByTestId('device-link').click();
+    await expect.poll(() => testId('device-detail').isVisible()).toBe(true);
+    await expect.poll(() => testId('fact-adapter').textContent()).toBe('tasmota');
+    expect(await testId('fact-topic').textContent()).toBe(target.ownTopic);
+    await expect.poll(() => testId('detail-rejections').locator('.list__adapter').count()).toBeGreaterThan(0);
+    for (const text of await testId('detail-rejections').locator('.list__adapter').allTextContents()) expect(text).toBe('tasmota');
+    await page.screenshot({ path: artifactPath('console-detail-adapter.png'), fullPage: true });
+
+    await page.goBack();
+    await expect.poll(() => testId('devices-view').isVisible()).toBe(true);
+    await testId('filter-text').fill('');
+    await testId('filter-adapter').selectOption('');
+    await expect.poll(() => testId('device-count').textContent()).toBe(`${DEVICES} devices`);
+  });
+
   it('opens the device detail and draws 1 h of history at one point per pixel', async () => {
     const target = stub.devices.find((d) => d.name !== null && d.kind === 'ev-charger' && d.device.endsWith('6')) ?? stub.devices[1]!;
     await testId('filter-text').fill(target.device);

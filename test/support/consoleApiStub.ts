@@ -173,6 +173,8 @@ function generateDevices(count: number, seed: number, now: number): StubDevice[]
     const quietMs = state === 'online' ? Math.floor(next() * 1500) : state === 'stale' ? 30_000 + Math.floor(next() * 300_000) : null;
     const device = `${profile.prefix}-${String(i).padStart(4, '0')}`;
     const number = String(i);
+    // Every fifth device is a stock Tasmota read through the booth's adapter (issue 11), the rest native.
+    const tasmota = i % 5 === 1;
     devices.push({
       profile,
       quietMs,
@@ -198,6 +200,8 @@ function generateDevices(count: number, seed: number, now: number): StubDevice[]
         connectedSince: state === 'offline' ? null : now - Math.floor(next() * 86_400_000),
         battery: profile.kind === 'vehicle' || profile.kind === null ? Math.round(next() * 100) : null,
         signal: profile.kind === null ? -40 - Math.round(next() * 50) : null,
+        adapter: tasmota ? 'tasmota' : 'native',
+        ownTopic: tasmota ? `tele/tasmota_${number.padStart(6, '0')}/SENSOR` : `booth/${booth}/${device}/telemetry`,
       }),
     });
   }
@@ -253,6 +257,7 @@ function deviceDetail(device: StubDevice, now: number): DeviceDetail {
   const rejections = Object.keys(health.rejected).map((reason, i) => ({
     ts: now - (i + 1) * 90_000,
     reason,
+    ...(health.adapter !== null ? { adapter: health.adapter } : {}),
     sample: reason === 'not-json' ? '<script>alert(1)</script>{temperature: 21' : '{"temperature":"NaN"}',
   }));
   return { ...health, meta, latest: latestValues(device, seen), recentPayloads, timeline, rejections };

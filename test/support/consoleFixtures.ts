@@ -28,6 +28,8 @@ export function deviceHealth(overrides: Partial<DeviceHealth> = {}): DeviceHealt
     connectedSince: FIXTURE_NOW - 600_000,
     battery: null,
     signal: null,
+    adapter: 'native',
+    ownTopic: 'booth/hall-a/env-01/telemetry',
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import {
   filterAndSort,
   filterChoices,
   matchesFilter,
+  NO_ADAPTER,
   NO_FILTER,
   NO_KIND,
   nextSort,
@@ -138,7 +139,7 @@ describe('device table sort', () => {
 
 describe('filter choices and captions', () => {
   it('lists booths and kinds sorted, with "no kind" last when a device has none', () => {
-    expect(filterChoices(devices)).toEqual({ booths: ['hall-a', 'hall-b'], kinds: ['env-sensor', 'robot-arm', NO_KIND] });
+    expect(filterChoices(devices)).toEqual({ booths: ['hall-a', 'hall-b'], kinds: ['env-sensor', 'robot-arm', NO_KIND], adapters: ['native'] });
     expect(filterChoices([devices[0]!]).kinds).toEqual(['robot-arm']);
   });
 
@@ -157,5 +158,26 @@ describe('filter choices and captions', () => {
     expect(countCaption(1234, 2000, formatCount)).toBe('1,234 of 2,000 devices');
     expect(countCaption(2000, 2000, formatCount)).toBe('2,000 devices');
     expect(countCaption(1, 1, formatCount)).toBe('1 device');
+  });
+});
+
+describe('the adapter column and filter (issue 11)', () => {
+  const fleet = [
+    deviceHealth({ device: 'plug-2', adapter: 'tasmota', ownTopic: 'tele/tasmota_B2/SENSOR' }),
+    deviceHealth({ device: 'env-01', adapter: 'native', ownTopic: 'booth/hall-a/env-01/telemetry' }),
+    deviceHealth({ device: 'plug-1', adapter: 'tasmota', ownTopic: 'tele/tasmota_A1/SENSOR' }),
+    deviceHealth({ device: 'plc-1', adapter: 'sparkplug', ownTopic: 'spBv1.0/g/DDATA/edge/plc' }),
+    deviceHealth({ device: 'quiet', adapter: null, ownTopic: null }),
+  ];
+
+  it('filters by adapter, with devices not heard from yet as their own choice', () => {
+    expect(filterChoices(fleet).adapters).toEqual(['native', 'sparkplug', 'tasmota', NO_ADAPTER]);
+    expect(filterAndSort(fleet, { ...NO_FILTER, adapter: 'tasmota' }, DEFAULT_SORT).map((d) => d.device)).toEqual(['plug-1', 'plug-2']);
+    expect(filterAndSort(fleet, { ...NO_FILTER, adapter: NO_ADAPTER }, DEFAULT_SORT).map((d) => d.device)).toEqual(['quiet']);
+    expect(filterAndSort(fleet, NO_FILTER, DEFAULT_SORT)).toHaveLength(fleet.length);
+  });
+
+  it('sorts by family then topic, devices not heard from last', () => {
+    expect(sortDevices(fleet, { key: 'adapter', direction: 'asc' }).map((d) => d.device)).toEqual(['env-01', 'plc-1', 'plug-1', 'plug-2', 'quiet']);
   });
 });

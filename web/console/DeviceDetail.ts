@@ -30,7 +30,7 @@ const INTERVAL_SOURCE_TEXT: Readonly<Record<IntervalSource, string>> = { meta: '
 const FIRST_CHARTED = 4;
 const MAX_CHARTED = 8;
 
-type FactKey = 'kind' | 'firmware' | 'interval' | 'address' | 'connected' | 'reconnects' | 'lastSeen' | 'rate' | 'rejected' | 'power';
+type FactKey = 'kind' | 'firmware' | 'adapter' | 'topic' | 'interval' | 'address' | 'connected' | 'reconnects' | 'lastSeen' | 'rate' | 'rejected' | 'power';
 
 export class DeviceDetail {
   private current: { booth: string; device: string } | null = null;
@@ -87,6 +87,9 @@ export class DeviceDetail {
     this.facts = factList<FactKey>(factsCard, 'fact', [
       ['kind', 'Kind'],
       ['firmware', 'Firmware'],
+      // Issue 11: the path its last message came through, and the topic as the device sent it.
+      ['adapter', 'Adapter'],
+      ['topic', 'Its topic'],
       // expectedIntervalMs is the quiet spell allowed before "stale" (3 reporting intervals, at least 5 s).
       ['interval', 'Stale after'],
       ['address', 'Client address'],
@@ -195,6 +198,8 @@ export class DeviceDetail {
     const facts = this.facts;
     setText(facts.kind, detail.kind ?? detail.meta.kind ?? '–');
     setText(facts.firmware, detail.firmware ?? detail.meta.firmware ?? '–');
+    setText(facts.adapter, detail.adapter ?? 'not heard from yet');
+    setText(facts.topic, detail.ownTopic ?? '–');
     setText(facts.interval, `${formatDuration(detail.expectedIntervalMs)} (${INTERVAL_SOURCE_TEXT[detail.intervalSource]})`);
     setText(facts.address, detail.clientAddress ?? '–');
     setText(facts.reconnects, formatCount(detail.reconnects));
@@ -212,7 +217,7 @@ export class DeviceDetail {
 
     renderList(this.payloads, detail.recentPayloads, (p) => `${p.ts}|${p.topic}|${p.payload}`, buildPayload, 'No payloads received since the server started.');
     renderList(this.timeline, detail.timeline, (c) => `${c.ts}|${c.state}|${c.reason}`, buildChange, 'No presence changes recorded.');
-    renderList(this.rejections, detail.rejections, (r) => `${r.ts}|${r.reason}|${r.sample}`, buildRejection, 'Nothing rejected.');
+    renderList(this.rejections, detail.rejections, (r) => `${r.ts}|${r.adapter ?? ''}|${r.reason}|${r.sample}`, buildRejection, 'Nothing rejected.');
   }
 
   private renderAges(detail: Detail): void {
@@ -333,6 +338,8 @@ function buildChange(change: HealthChange, list: HTMLElement): void {
 function buildRejection(rejection: RejectionSample, list: HTMLElement): void {
   const item = create('li', 'list__item', list);
   setText(create('time', 'list__time', item), formatTime(rejection.ts));
+  // The path that refused it beside the reason: a Sparkplug sequence-gap is not a native not-json.
+  if (rejection.adapter !== undefined) setText(create('span', 'list__adapter', item), rejection.adapter);
   setText(create('span', 'list__reason list__reason--bad', item), rejection.reason);
   setText(create('pre', 'list__payload', item), rejection.sample);
 }

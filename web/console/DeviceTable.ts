@@ -15,6 +15,7 @@ import {
   NO_FILTER,
   PROBLEM_FILTERS,
   type ProblemFilter,
+  NO_ADAPTER,
   NO_KIND,
   nextSort,
   rejectionSummary,
@@ -44,6 +45,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'booth', label: 'Booth' },
   { key: 'device', label: 'Device' },
   { key: 'kind', label: 'Kind' },
+  { key: 'adapter', label: 'Adapter · topic' },
   { key: 'lastSeen', label: 'Last seen' },
   { key: 'rate', label: 'Rate' },
   { key: 'errors', label: 'Errors' },
@@ -65,6 +67,8 @@ interface RowView {
   readonly id: HTMLElement;
   readonly errors: HTMLElement;
   readonly reason: HTMLElement;
+  readonly adapter: HTMLElement;
+  readonly topic: HTMLElement;
   /** Index in `shown` this element currently displays, -1 when unused. */
   index: number;
 }
@@ -89,6 +93,7 @@ export class DeviceTable {
   private readonly boothSelect: HTMLSelectElement;
   private readonly kindSelect: HTMLSelectElement;
   private readonly stateSelect: HTMLSelectElement;
+  private readonly adapterSelect: HTMLSelectElement;
   private readonly problemSelect: HTMLSelectElement;
   private readonly sortButtons = new Map<SortKey, HTMLButtonElement>();
   /** Status line beside the count: last update, or why the list is not current. */
@@ -105,6 +110,7 @@ export class DeviceTable {
     this.textInput.dataset['testid'] = 'filter-text';
     this.boothSelect = filterSelect(labelled(toolbar, 'Booth'), 'filter-booth', 'All booths');
     this.kindSelect = filterSelect(labelled(toolbar, 'Kind'), 'filter-kind', 'All kinds');
+    this.adapterSelect = filterSelect(labelled(toolbar, 'Adapter'), 'filter-adapter', 'All adapters');
     this.stateSelect = filterSelect(labelled(toolbar, 'State'), 'filter-state', 'All states');
     for (const state of STATES) addOption(this.stateSelect, state, `${STATE_BADGES[state].icon} ${STATE_BADGES[state].word}`);
     this.problemSelect = filterSelect(labelled(toolbar, 'Show'), 'filter-problem', 'Every device');
@@ -146,6 +152,7 @@ export class DeviceTable {
     this.textInput.addEventListener('input', () => this.setFilter({ ...this.filter, text: this.textInput.value }));
     this.boothSelect.addEventListener('change', () => this.setFilter({ ...this.filter, booth: this.boothSelect.value || null }));
     this.kindSelect.addEventListener('change', () => this.setFilter({ ...this.filter, kind: this.kindSelect.value || null }));
+    this.adapterSelect.addEventListener('change', () => this.setFilter({ ...this.filter, adapter: this.adapterSelect.value || null }));
     this.stateSelect.addEventListener('change', () => this.setFilter({ ...this.filter, state: (this.stateSelect.value || null) as HealthState | null }));
     this.problemSelect.addEventListener('change', () =>
       this.setFilter({ ...this.filter, problem: (this.problemSelect.value || null) as ProblemFilter | null }),
@@ -215,6 +222,7 @@ export class DeviceTable {
     this.choicesKey = key;
     fillChoices(this.boothSelect, 'All booths', choices.booths, (booth) => booth);
     fillChoices(this.kindSelect, 'All kinds', choices.kinds, (kind) => (kind === NO_KIND ? '(no kind)' : kind));
+    fillChoices(this.adapterSelect, 'All adapters', choices.adapters, (adapter) => (adapter === NO_ADAPTER ? '(not heard yet)' : adapter));
   }
 
   private scheduleRender(): void {
@@ -281,6 +289,8 @@ export class DeviceTable {
       id: create('span', 'dt__id', link),
       errors: create('span', 'dt__errors', cells.errors),
       reason: create('span', 'dt__reason', cells.errors),
+      adapter: create('span', 'dt__adapter', cells.adapter),
+      topic: create('span', 'dt__topic', cells.adapter),
       index: -1,
     };
   }
@@ -300,6 +310,12 @@ export class DeviceTable {
     setText(row.name, device.name ?? device.device);
     setText(row.id, device.name === null ? '' : device.device);
     setText(cells.kind, device.kind ?? '–');
+    // The family as a badge, the device's own topic beside it (cut; the tooltip has all of it).
+    setText(row.adapter, device.adapter ?? '–');
+    setData(row.element, 'adapter', device.adapter ?? '');
+    setText(row.topic, device.ownTopic ?? '');
+    const topicTitle = device.ownTopic ?? '';
+    if (cells.adapter.title !== topicTitle) cells.adapter.title = topicTitle;
     setText(cells.lastSeen, formatAge(device.lastSeen, serverNow));
     setText(cells.rate, formatRate(device.ratePerSecond));
     setText(row.errors, formatCount(device.rejectedTotal));

@@ -6,7 +6,7 @@
  */
 import type { DeviceHealth, HealthState } from '../../contract/console';
 
-export type SortKey = 'state' | 'booth' | 'device' | 'kind' | 'lastSeen' | 'rate' | 'errors' | 'firmware' | 'address' | 'reconnects' | 'power';
+export type SortKey = 'state' | 'booth' | 'device' | 'kind' | 'adapter' | 'lastSeen' | 'rate' | 'errors' | 'firmware' | 'address' | 'reconnects' | 'power';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -17,6 +17,9 @@ export interface SortSpec {
 
 /** Kinds match DEVICE_KIND_PATTERN, which cannot start with '-': this value never collides with one. */
 export const NO_KIND = '-';
+
+/** The adapter choice for devices not heard from yet (known from a connection or a restart only); no adapter is named '-'. */
+export const NO_ADAPTER = '-';
 
 /** Filters by the numbers a technician hunts with: errors, readings per second, time since last seen. */
 export type ProblemFilter = 'errors' | 'no-readings' | 'quiet-1m' | 'quiet-10m';
@@ -40,9 +43,11 @@ export interface DeviceFilter {
   readonly state: HealthState | null;
   /** null: any. */
   readonly problem?: ProblemFilter | null;
+  /** null: any; `native`, an adapter family (issue 11), or NO_ADAPTER for devices not heard from yet. */
+  readonly adapter?: string | null;
 }
 
-export const NO_FILTER: DeviceFilter = { text: '', booth: null, kind: null, state: null, problem: null };
+export const NO_FILTER: DeviceFilter = { text: '', booth: null, kind: null, state: null, problem: null, adapter: null };
 
 /** Problems first when ascending: offline, then stale, then online. */
 const STATE_RANK: Record<HealthState, number> = { offline: 0, stale: 1, online: 2 };
@@ -56,6 +61,8 @@ const SORT_VALUES: Record<SortKey, (device: DeviceHealth) => string | number | n
   booth: (d) => d.booth,
   device: (d) => (d.name ?? d.device).toLowerCase(),
   kind: (d) => d.kind,
+  // Family first, then its topic: a booth's Tasmota plugs sit together, in topic order.
+  adapter: (d) => (d.adapter === null ? null : `${d.adapter} ${d.ownTopic ?? ''}`),
   // Seen most recently = smallest age: ascending by age means descending by time.
   lastSeen: (d) => (d.lastSeen === null ? null : -d.lastSeen),
   rate: (d) => d.ratePerSecond,
@@ -72,6 +79,7 @@ const FIRST_DIRECTION: Record<SortKey, SortDirection> = {
   booth: 'asc',
   device: 'asc',
   kind: 'asc',
+  adapter: 'asc',
   // Quiet the longest first: the first click on "Last seen" is usually a hunt for a dead device.
   lastSeen: 'desc',
   rate: 'desc',
@@ -95,6 +103,7 @@ export function matchesFilter(device: DeviceHealth, filter: DeviceFilter, needle
   if (filter.booth !== null && device.booth !== filter.booth) return false;
   if (filter.state !== null && device.state !== filter.state) return false;
   if (filter.kind !== null && (device.kind ?? NO_KIND) !== filter.kind) return false;
+  if (filter.adapter != null && (device.adapter ?? NO_ADAPTER) !== filter.adapter) return false;
   if (filter.problem && !hasProblem(device, filter.problem, serverNow)) return false;
   if (needle === '') return true;
   return device.device.toLowerCase().includes(needle) || (device.name !== null && device.name.toLowerCase().includes(needle));
@@ -154,19 +163,29 @@ export interface FilterChoices {
   readonly booths: string[];
   /** Sorted kinds, with NO_KIND last when some device has none. */
   readonly kinds: string[];
+  /** Sorted adapters (`native` among them), with NO_ADAPTER last when some device has not been heard from. */
+  readonly adapters: string[];
 }
 
 export function filterChoices(devices: readonly DeviceHealth[]): FilterChoices {
   const booths = new Set<string>();
   const kinds = new Set<string>();
+  const adapters = new Set<string>();
   let kindless = false;
+  let unheard = false;
   for (const device of devices) {
     booths.add(device.booth);
     if (device.kind === null) kindless = true;
     else kinds.add(device.kind);
+    if (device.adapter === null) unheard = true;
+    else adapters.add(device.adapter);
   }
   const sorted = (values: Set<string>): string[] => [...values].sort(COLLATOR.compare);
-  return { booths: sorted(booths), kinds: kindless ? [...sorted(kinds), NO_KIND] : sorted(kinds) };
+  return {
+    booths: sorted(booths),
+    kinds: kindless ? [...sorted(kinds), NO_KIND] : sorted(kinds),
+    adapters: unheard ? [...sorted(adapters), NO_ADAPTER] : sorted(adapters),
+  };
 }
 
 /** The reason a device is rejected most for, to show beside its error count. */
