@@ -164,16 +164,22 @@ describeWithInfluxd('stock devices from the family simulators → Showfloor → 
 
   it('a dropped connection fires each family’s will, which takes the device offline', async () => {
     for (const device of devices()) device.pullPlug();
-    await eventually(
+    const reasons = await eventually(
       async () => {
+        const shown: Array<[string, string | undefined, string | undefined]> = [];
         for (const kind of FAMILY_KINDS) {
           const device = await apiDevice(EXPECTED[kind].device);
-          expect([kind, device?.presence.state]).toEqual([kind, 'offline']);
+          shown.push([kind, device?.presence.state, device?.presence.reason]);
         }
         // Sparkplug's NDEATH (bdSeq matching the NBIRTH) takes the edge node offline as well as its device.
-        expect((await apiDevice('edge-1'))?.presence.state).toBe('offline');
+        const edge = await apiDevice('edge-1');
+        shown.push(['sparkplug edge node', edge?.presence.state, edge?.presence.reason]);
+        expect(shown.map(([kind, state]) => [kind, state])).toEqual(shown.map(([kind]) => [kind, 'offline']));
+        return shown;
       },
       { timeoutMs: 20_000 },
     );
+    // Offline because of what the will said on the family's own topic, not only because the socket closed.
+    expect(reasons.map(([kind, , reason]) => [kind, reason])).toEqual(reasons.map(([kind]) => [kind, 'will']));
   });
 });
