@@ -3,9 +3,21 @@
  * together. Used by the CLI, `npm run demo` and the benchmark (in-process).
  */
 import { ID_PATTERN } from '../contract/device';
+import { FamilyDevice } from './families/FamilyDevice';
+import { DEFAULT_FAMILY_PERIOD_MS, isFamilyKind, planFamilyDevice, type FamilyKind } from './families/registry';
 import { PROFILES, PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
 import { randomSeed } from './random';
 import { SimulatedDevice, type DeviceEvent } from './SimulatedDevice';
+
+/** A native profile (Showfloor's own contract) or a stock-device family (its own wire format). */
+export type SimulatorKind = ProfileKind | FamilyKind;
+
+export function isSimulatorKind(kind: string): kind is SimulatorKind {
+  return isProfileKind(kind) || isFamilyKind(kind);
+}
+
+/** What the booth needs of a device, whichever wire it speaks. */
+export type BoothDevice = SimulatedDevice | FamilyDevice;
 import { MAX_RATE_PER_DEVICE } from './TelemetrySchedule';
 
 /** Upper bound on devices per booth simulator: beyond this one process is the bottleneck, not the server. */
@@ -23,15 +35,17 @@ export interface SimulatedBoothOptions {
   devices: number;
   /** Telemetry messages per second per device. */
   rate: number;
-  /** Which kinds of device, in round-robin order; defaults to all of them. */
-  profiles?: readonly ProfileKind[];
+  /** Which kinds of device, in round-robin order; defaults to all native profiles. */
+  profiles?: readonly SimulatorKind[];
+  /** Telemetry period of stock-family devices (Tasmota's TelePeriod, …); `rate` is for native ones. */
+  familyPeriodMs?: number;
   /** Makes readings reproducible; each device derives its own seed from it. */
   seed?: string | number;
   onEvent?: (event: DeviceEvent) => void;
 }
 
 export interface SimulatedBooth {
-  devices: SimulatedDevice[];
+  devices: BoothDevice[];
   /** Stops every device (each publishes `offline`) and resolves when all connections are closed. */
   stop(): Promise<void>;
   /** Telemetry messages sent by all devices so far. */
@@ -43,16 +57,20 @@ export interface SimulatedBooth {
 export interface PlannedDevice {
   deviceId: string;
   name: string;
-  kind: ProfileKind;
+  kind: SimulatorKind;
 }
 
 /** Device ids and names for a booth: env-01, ev-01, robot-01, vehicle-01, env-02, … */
-export function planDevices(count: number, kinds: readonly ProfileKind[] = PROFILE_KINDS): PlannedDevice[] {
+export function planDevices(count: number, kinds: readonly SimulatorKind[] = PROFILE_KINDS): PlannedDevice[] {
   if (kinds.length === 0) throw new RangeError('at least one profile is needed');
   const perKind = Math.ceil(count / kinds.length);
   const width = Math.max(2, String(perKind).length);
   return Array.from({ length: count }, (_, i) => {
-    const kind = kinds[i % kinds.length] as ProfileKind;
+    const kind = kinds[i % kinds.length] as SimulatorKind;
+    if (isFamilyKind(kind)) {
+      const family = planFamilyDevice(kind, Math.floor(i / kinds.length) + 1, '');
+      return { deviceId: family.deviceId, name: family.name, kind };
+    }
     const number = String(Math.floor(i / kinds.length) + 1).padStart(width, '0');
     const profile = PROFILES[kind];
     return { deviceId: `${profile.idPrefix}-${number}`, name: `${profile.meta.name} ${number}`, kind };
@@ -68,7 +86,11 @@ function checkOptions(options: SimulatedBoothOptions): void {
     throw new RangeError(`rate must be a number in (0, ${MAX_RATE_PER_DEVICE}], got ${options.rate}`);
   }
   for (const kind of options.profiles ?? []) {
-    if (!isProfileKind(kind)) throw new RangeError(`unknown profile ${JSON.stringify(kind)}`);
+    if (!isSimulatorKind(kind)) throw new RangeError(`unknown profile ${JSON.stringify(kind)}`);
+  }
+  const period = options.familyPeriodMs;
+  if (period !== undefined && !(Number.isFinite(period) && period >= 100)) {
+    throw new RangeError(`familyPeriodMs must be at least 100, got ${period}`);
   }
 }
 
@@ -76,20 +98,32 @@ function checkOptions(options: SimulatedBoothOptions): void {
 export function startSimulatedBooth(options: SimulatedBoothOptions): SimulatedBooth {
   checkOptions(options);
   const seed = options.seed ?? randomSeed();
-  const devices = planDevices(options.devices, options.profiles ?? PROFILE_KINDS).map(
-    (planned) =>
-      new SimulatedDevice({
+  const kinds = options.profiles ?? PROFILE_KINDS;
+  const devices = planDevices(options.devices, kinds).map((planned, i): BoothDevice => {
+    if (isFamilyKind(planned.kind)) {
+      const family = planFamilyDevice(planned.kind, Math.floor(i / kinds.length) + 1, `${seed}/${planned.deviceId}`);
+      return new FamilyDevice({
         url: options.url,
         booth: options.booth,
         password: options.password,
-        deviceId: planned.deviceId,
-        name: planned.name,
-        profile: PROFILES[planned.kind],
-        rate: options.rate,
-        seed: `${seed}/${planned.deviceId}`,
+        deviceId: family.deviceId,
+        wire: family.wire,
+        periodMs: options.familyPeriodMs ?? DEFAULT_FAMILY_PERIOD_MS,
         onEvent: options.onEvent,
-      }),
-  );
+      });
+    }
+    return new SimulatedDevice({
+      url: options.url,
+      booth: options.booth,
+      password: options.password,
+      deviceId: planned.deviceId,
+      name: planned.name,
+      profile: PROFILES[planned.kind],
+      rate: options.rate,
+      seed: `${seed}/${planned.deviceId}`,
+      onEvent: options.onEvent,
+    });
+  });
 
   const waves: NodeJS.Timeout[] = [];
   for (let first = 0; first < devices.length; first += CONNECT_WAVE_SIZE) {

@@ -1,6 +1,8 @@
 /**
  * npm run simulate -- --booth demo --password secret [--url mqtt://localhost:1883]
  *   [--devices 8] [--rate 1] [--profiles env-sensor,ev-charger] [--seed 42]
+ * npm run simulate -- --booth demo --password secret --devices 4 --profiles tasmota,shelly,esphome,sparkplug [--period 2]
+ *   (stock devices on their own topics and client ids; the booth lists those adapters in showfloor.yaml)
  *
  * Logs connection changes only (never individual messages). SIGINT/SIGTERM stop every device,
  * which publishes `offline`, and exit 0.
@@ -47,7 +49,7 @@ const booth = startSimulatedBooth({
 });
 log(
   `simulating ${options.devices} device(s) [${options.profiles.slice(0, options.devices).join(', ')}] for booth ${options.booth} ` +
-    `at ${options.rate}/s each → ${options.url}${options.seed === undefined ? '' : ` (seed ${options.seed})`}`,
+    `at ${options.rate}/s each (stock families every ${options.familyPeriodMs / 1000} s) → ${options.url}${options.seed === undefined ? '' : ` (seed ${options.seed})`}`,
 );
 
 let shuttingDown = false;

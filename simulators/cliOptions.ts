@@ -4,8 +4,9 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ID_PATTERN } from '../contract/device';
-import { MAX_DEVICES } from './booth';
-import { PROFILE_KINDS, isProfileKind, type ProfileKind } from './profiles/registry';
+import { MAX_DEVICES, isSimulatorKind, type SimulatorKind } from './booth';
+import { DEFAULT_FAMILY_PERIOD_MS, FAMILY_KINDS } from './families/registry';
+import { PROFILE_KINDS } from './profiles/registry';
 import { MAX_RATE_PER_DEVICE } from './TelemetrySchedule';
 
 export interface SimulatorCliOptions {
@@ -14,7 +15,9 @@ export interface SimulatorCliOptions {
   password: string;
   devices: number;
   rate: number;
-  profiles: ProfileKind[];
+  profiles: SimulatorKind[];
+  /** Telemetry period of stock-family devices in ms (`--period` is given in seconds). */
+  familyPeriodMs: number;
   seed?: string;
 }
 
@@ -66,17 +69,27 @@ function parseRate(text: string): number {
   return rate;
 }
 
-function parseProfiles(text: string): ProfileKind[] {
+const ALL_KINDS = [...PROFILE_KINDS, ...FAMILY_KINDS];
+
+function parseProfiles(text: string): SimulatorKind[] {
   const names = text
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  if (names.length === 0) throw new InvalidArgumentError(`Expected one or more of ${PROFILE_KINDS.join(', ')}.`);
-  const unknown = names.filter((name) => !isProfileKind(name));
+  if (names.length === 0) throw new InvalidArgumentError(`Expected one or more of ${ALL_KINDS.join(', ')}.`);
+  const unknown = names.filter((name) => !isSimulatorKind(name));
   if (unknown.length > 0) {
-    throw new InvalidArgumentError(`Unknown profile ${unknown.join(', ')}; known profiles: ${PROFILE_KINDS.join(', ')}.`);
+    throw new InvalidArgumentError(`Unknown profile ${unknown.join(', ')}; known profiles: ${ALL_KINDS.join(', ')}.`);
   }
-  return [...new Set(names)] as ProfileKind[];
+  return [...new Set(names)] as SimulatorKind[];
+}
+
+function parsePeriod(text: string): number {
+  const seconds = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) {
+    throw new InvalidArgumentError('Expected seconds between 0.1 and 3600 (Tasmota calls it TelePeriod; stock default 300).');
+  }
+  return Math.round(seconds * 1000);
 }
 
 function parseSeed(text: string): string {
@@ -93,9 +106,17 @@ function simulatorCommand(): Command {
     .addOption(new Option('--devices <n>', `number of devices, 1-${MAX_DEVICES}`).default(4).argParser(parseDevices))
     .addOption(new Option('--rate <n>', 'telemetry messages per second per device').default(1).argParser(parseRate))
     .addOption(
-      new Option('--profiles <list>', `comma-separated device kinds, mixed round-robin (${PROFILE_KINDS.join(', ')})`)
-        .default([...PROFILE_KINDS], 'all')
+      new Option(
+        '--profiles <list>',
+        `comma-separated device kinds, mixed round-robin: Showfloor's own (${PROFILE_KINDS.join(', ')}) or stock devices on their own topics (${FAMILY_KINDS.join(', ')}; the booth needs those adapters)`,
+      )
+        .default([...PROFILE_KINDS], PROFILE_KINDS.join(','))
         .argParser(parseProfiles),
+    )
+    .addOption(
+      new Option('--period <seconds>', 'telemetry period of stock-family devices (Tasmota TelePeriod, ESPHome update_interval, …)')
+        .default(DEFAULT_FAMILY_PERIOD_MS, String(DEFAULT_FAMILY_PERIOD_MS / 1000))
+        .argParser(parsePeriod),
     )
     .addOption(new Option('--seed <seed>', 'make readings reproducible').argParser(parseSeed))
     .allowExcessArguments(false)
@@ -116,7 +137,7 @@ export function parseSimulatorCli(args: readonly string[]): CliParseResult {
     const exitCode = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : 1;
     return { ok: false, exitCode, message: printed || String(error) };
   }
-  const options = command.opts<SimulatorCliOptions>();
+  const options = command.opts<Omit<SimulatorCliOptions, 'familyPeriodMs'> & { period: number }>();
   return {
     ok: true,
     options: {
@@ -126,6 +147,7 @@ export function parseSimulatorCli(args: readonly string[]): CliParseResult {
       devices: options.devices,
       rate: options.rate,
       profiles: options.profiles,
+      familyPeriodMs: options.period,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },
   };

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../../broker/passwordHash';
 import { startSimulatedBooth } from '../../simulators/booth';
+import { FAMILY_ADAPTER, FAMILY_KINDS } from '../../simulators/families/registry';
 import { SettingsError, parseEnv, parseSettingsFile, type Settings } from '../config/settings';
 import { createLogger } from '../logger';
 import { closeOnSignals } from '../processLifecycle';
@@ -18,6 +19,8 @@ import { findInfluxdBinary, startLocalInfluxd, type LocalInfluxd } from '../infl
 const DEMO_BOOTH = { id: 'demo', name: 'Showfloor Demo Booth' };
 const DEMO_DEVICES = 12;
 const DEMO_RATE_PER_DEVICE = 2;
+/** One stock device per family (Tasmota, Shelly, ESPHome, Sparkplug B), on its own topics and client id. */
+const DEMO_FAMILY_PERIOD_MS = 2000;
 const LOCAL_INFLUX_DIRECTORY = 'data/influxdb';
 
 async function main(): Promise<void> {
@@ -46,7 +49,8 @@ async function main(): Promise<void> {
   const settings: Settings = {
     env: parseEnv(env),
     file: parseSettingsFile(
-      `booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n${wall}${technicianConsole}`,
+      `booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n` +
+        `    adapters: [${FAMILY_KINDS.map((kind) => FAMILY_ADAPTER[kind]).join(', ')}]\n${wall}${technicianConsole}`,
       'demo settings',
     ),
     configPath: null,
@@ -60,7 +64,16 @@ async function main(): Promise<void> {
     devices: DEMO_DEVICES,
     rate: DEMO_RATE_PER_DEVICE,
   });
-  await booth.ready();
+  const stockDevices = startSimulatedBooth({
+    url: `mqtt://127.0.0.1:${showfloor.mqttPort}`,
+    booth: DEMO_BOOTH.id,
+    password,
+    devices: FAMILY_KINDS.length,
+    rate: 1,
+    profiles: FAMILY_KINDS,
+    familyPeriodMs: DEMO_FAMILY_PERIOD_MS,
+  });
+  await Promise.all([booth.ready(), stockDevices.ready()]);
 
   const storage = influxd
     ? `InfluxDB 1.x started locally at ${influxd.url} (data in ./${LOCAL_INFLUX_DIRECTORY})`
@@ -77,6 +90,7 @@ async function main(): Promise<void> {
       `  MQTT:     mqtt://localhost:${showfloor.mqttPort}  (WebSocket: ws://localhost:${showfloor.httpPort}/mqtt)`,
       `  Booth:    ${DEMO_BOOTH.id}, password ${password}  (generated for this run)`,
       `  Devices:  ${DEMO_DEVICES} simulated, ${DEMO_RATE_PER_DEVICE} readings/s each`,
+      `  Stock:    ${stockDevices.devices.map((device) => device.clientId).join(', ')} (${FAMILY_KINDS.join(', ')} on their own topics, every ${DEMO_FAMILY_PERIOD_MS / 1000} s)`,
       `  Storage:  ${storage}`,
       `  Walls:    ${options.dashboard ? `dashboard file ${resolve(options.dashboard)} (edits are picked up as you save)` : 'automatic scenes (try -- --dashboard examples/dashboard.yaml)'}`,
       '',
@@ -86,7 +100,7 @@ async function main(): Promise<void> {
   );
 
   closeOnSignals(async () => {
-    await booth.stop();
+    await Promise.all([booth.stop(), stockDevices.stop()]);
     await showfloor.close();
     await influxd?.stop();
   }, log);

@@ -529,6 +529,7 @@ describe('simulator command line', () => {
         devices: 8,
         rate: 0.5,
         profiles: ['env-sensor', 'ev-charger'],
+        familyPeriodMs: 2000,
         seed: '42',
       },
     });
@@ -545,6 +546,7 @@ describe('simulator command line', () => {
         devices: 4,
         rate: 1,
         profiles: [...PROFILE_KINDS],
+        familyPeriodMs: 2000,
       },
     });
   });

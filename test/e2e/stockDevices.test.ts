@@ -1,0 +1,112 @@
+/**
+ * Issue 11 on the wall: one simulated stock device per family (Tasmota, Shelly Gen2, ESPHome, Sparkplug
+ * B), each on its own topics with its own client id, in booth A beside a native device in booth B; an
+ * all-booths wall in Chromium shows every one of them with its name and live readings under the
+ * adapters' mapped names. The screenshot is test-artifacts/stock-devices-1080p.png.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
+import { startSimulatedBooth, type SimulatedBooth } from '../../simulators/booth';
+import { FAMILY_KINDS } from '../../simulators/families/registry';
+import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
+import { BOOTH_A, BOOTH_B, startTestShowfloor, type TestBooth } from '../support/showfloor';
+
+const ACME: TestBooth = { ...BOOTH_A, settingsYaml: '    adapters: [tasmota, shelly, esphome, sparkplug]\n' };
+
+/** Device id, the name its family announces (or the id where it announces none), and a reading it shows. */
+const TILES = [
+  // The wall keeps a device's first 12 metrics (web/wall/WallModel.ts DEFAULT_MAX_METRICS_PER_DEVICE) and stock
+  // Tasmota sends STATE before SENSOR each TelePeriod, so the plug's tile fills with STATE's numbers and the
+  // energy total; its BME280 readings are stored (test/integration/stockDevices.test.ts) but not on this tile.
+  { device: 'tasmota_a1b2c1', name: 'Tasmota plug 1', metric: 'energy_total' },
+  { device: 'shellyplus1pm-a8032ab12341', name: 'shellyplus1pm-a8032ab12341', metric: 'switch_0_apower' },
+  { device: 'expo-esp1', name: 'expo-esp1', metric: 'temperature' },
+  { device: 'edge-1_Robot', name: 'edge-1/Robot', metric: 'joint1_temperature' },
+] as const;
+
+/** What the wall shows for one device now, without waiting for elements that are not there (yet). */
+function tileText(page: Page, booth: string, device: string, metric: string): Promise<{ name: string | null; value: string | null }> {
+  return page.evaluate(
+    ([b, d, m]) => {
+      const tile = [...document.querySelectorAll<HTMLElement>('[data-testid="device-tile"]')].find(
+        (t) => t.dataset['booth'] === b && t.dataset['device'] === d,
+      );
+      const readout = tile ? [...tile.querySelectorAll<HTMLElement>('li.readout')].find((r) => r.dataset['metric'] === m) : undefined;
+      return {
+        name: tile?.querySelector('[data-testid="device-name"]')?.textContent ?? null,
+        value: readout?.querySelector('[data-testid="metric-value"]')?.getAttribute('data-value') ?? null,
+      };
+    },
+    [booth, device, metric] as const,
+  );
+}
+
+describeWithChromium('stock devices on an all-booths wall', () => {
+  let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
+  let stock: SimulatedBooth;
+  let native: SimulatedBooth;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(DEFAULT_WEB_ROOT)) throw new Error(`${DEFAULT_WEB_ROOT} is missing: run \`npx vite build --logLevel warn\` first`);
+    showfloor = await startTestShowfloor({ booths: [ACME, BOOTH_B] });
+    stock = startSimulatedBooth({
+      url: showfloor.mqttUrl,
+      booth: ACME.id,
+      password: ACME.password,
+      devices: FAMILY_KINDS.length,
+      rate: 1,
+      profiles: FAMILY_KINDS,
+      familyPeriodMs: 1000,
+      seed: 'wall',
+    });
+    native = startSimulatedBooth({
+      url: showfloor.mqttUrl,
+      booth: BOOTH_B.id,
+      password: BOOTH_B.password,
+      devices: 1,
+      rate: 1,
+      profiles: ['env-sensor'],
+      seed: 'wall',
+    });
+    await Promise.all([stock.ready(), native.ready()]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([stock?.stop(), native?.stop()]);
+    await showfloor?.close();
+  });
+
+  it('shows each family’s device with its name and a live reading, beside booth B’s native device', async () => {
+    // Pinned to the overview, so the automatic scene rotation cannot take a tile away mid-check.
+    await page.goto(`${showfloor.httpUrl}/?scene=overview`);
+    await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
+    for (const { device, name, metric } of TILES) {
+      await expect
+        .poll(
+          async () => {
+            const shown = await tileText(page, ACME.id, device, metric);
+            return { name: shown.name, hasValue: shown.value !== null && Number.isFinite(Number(shown.value)) };
+          },
+          { timeout: 15_000, message: `${device}'s tile, name and ${metric}` },
+        )
+        .toEqual({ name, hasValue: true });
+    }
+    await expect.poll(async () => (await tileText(page, BOOTH_B.id, 'env-01', 'temperature')).value !== null, { timeout: 15_000 }).toBe(true);
+    // Readings keep moving: a period later the Shelly's power readout has been redrawn with a new value.
+    const power = async () => (await tileText(page, ACME.id, 'shellyplus1pm-a8032ab12341', 'switch_0_apower')).value;
+    const first = await power();
+    await expect.poll(power, { timeout: 10_000 }).not.toBe(first);
+
+    await page.screenshot({ path: artifactPath('stock-devices-1080p.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
