@@ -53,6 +53,21 @@ const LEAF_UNITS = new Map<string, string>([
 /** Top-level keys that describe the message, not a reading. */
 const ENVELOPE_KEYS = new Set(['Time', 'TempUnit', 'PressureUnit', 'SpeedUnit', 'Epoch']);
 
+/**
+ * What of `tele/<topic>/STATE` is a reading: relay and light state, and the Wi-Fi signal (the console's
+ * signal column). The rest is Tasmota's own housekeeping (uptime, heap, sleep, load average, MQTT
+ * counters, SSID): published every TelePeriod before SENSOR, it would fill a tile's metric places
+ * ahead of the sensor readings, and its text fields would be refused every TelePeriod. Left out, not
+ * refused: it is not bad input.
+ */
+const STATE_READING = /^(POWER\d*|Dimmer|CT|White|Fade|Speed)$/;
+const STATE_WIFI_READINGS = new Set(['RSSI', 'Signal']);
+
+function skipStateKey(key: string, depth: number): boolean {
+  if (depth === 0) return !(STATE_READING.test(key) || key === 'Wifi') || ENVELOPE_KEYS.has(key);
+  return !STATE_WIFI_READINGS.has(key);
+}
+
 interface Learned {
   /** The device's %topic%: its id once mapped. */
   topic: string;
@@ -112,7 +127,8 @@ export class TasmotaAdapter implements DeviceAdapter {
       return output.result();
     }
     const ts = tasmotaTime(body, publish.receivedAt);
-    output.flatten(device, ts, [], body, tasmotaUnits(body), (key, depth) => depth === 0 && ENVELOPE_KEYS.has(key));
+    const skip = route.leaf === 'STATE' ? skipStateKey : (key: string, depth: number) => depth === 0 && ENVELOPE_KEYS.has(key);
+    output.flatten(device, ts, [], body, tasmotaUnits(body), skip);
     return output.result();
   }
 

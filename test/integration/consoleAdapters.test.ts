@@ -50,13 +50,13 @@ describe('console API: the adapter and raw topic each device came through', () =
 
   it("keeps the adapter beside each rejection's reason in the device detail", async () => {
     const plug = clients[0]!;
-    // STATE's text fields (Uptime, SleepMode, SSId, …) are no readings: the Tasmota adapter drops each with a reason.
-    const state = tasmota.state();
-    await plug.publishAsync(state.topic, state.payload, { qos: 1 });
+    // ENERGY's TotalStartTime is text, no reading: the Tasmota adapter drops it with a reason.
+    const energy = tasmota.energy();
+    await plug.publishAsync(energy.topic, energy.payload, { qos: 1 });
     const detail = await eventually(async () => {
       const answer = await console_.get<DeviceDetail>(`${CONSOLE_API.deviceDetail}/${ACME.id}/tasmota_a1b2c3`);
       expect(answer.status).toBe(200);
-      expect(answer.body.ownTopic).toBe('tele/tasmota_A1B2C3/STATE');
+      expect(answer.body.ownTopic).toBe('tele/tasmota_A1B2C3/SENSOR');
       expect(answer.body.rejections.length).toBeGreaterThan(0);
       return answer.body;
     });
