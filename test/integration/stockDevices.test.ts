@@ -23,8 +23,8 @@ import { BOOTH_A, BOOTH_B, getJson, startTestShowfloor, type TestBooth, type Tes
 import { eventually, waitFor } from '../support/waitFor';
 
 const DB = 'stock_devices';
-/** All four connected at once, publishing, for at least this long (the issue asks for a minute; 20 s keeps CI in budget). */
-const HOLD_MS = 20_000;
+/** All four connected at once, publishing, for at least this long: the minute the issue asks for. */
+const HOLD_MS = 60_000;
 const PERIOD_MS = 1000;
 const ACME: TestBooth = { ...BOOTH_A, settingsYaml: '    adapters: [tasmota, shelly, esphome, sparkplug]\n' };
 
@@ -69,7 +69,7 @@ describeWithInfluxd('stock devices from the family simulators → Showfloor → 
 
   it(
     `each family connects with its own client id, stays connected ${HOLD_MS / 1000} s, and is stored and listed with its meta`,
-    { timeout: 90_000 },
+    { timeout: HOLD_MS + 60_000 },
     async () => {
       booth = startSimulatedBooth({
         url: showfloor.mqttUrl,
