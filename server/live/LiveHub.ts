@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { WallAlarmNotice } from '../../contract/console';
 import type { WallDashboard, WallReport } from '../../contract/dashboard';
-import type { DeviceWindow, Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
+import type { Frame, LiveReading, ServerToWallEvents, Snapshot, WallToServerEvents } from '../../contract/live';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import { BoothFrame } from './BoothFrame';
 import type { DeviceDirectory } from './DeviceDirectory';
@@ -141,22 +141,6 @@ export class LiveHub {
     const changed = this.pending.get(booth)?.changedDevices;
     // Past the directory's per-booth limit the device has been evicted anyway; the next snapshot is exact.
     if (changed && changed.size < this.directory.limits.maxDevicesPerBooth) changed.add(device);
-  }
-
-  /** The whole snapshot as one object, for tests of what it holds; walls are sent `snapshotChunks` instead. */
-  snapshot(booths: readonly string[], windowMs: number, now = Date.now()): Snapshot {
-    const wanted = new Set(booths);
-    const since = now - Math.min(windowMs, this.options.windowMs);
-    const devices: DeviceWindow[] = [];
-    for (const record of this.directory.records(wanted)) {
-      devices.push({ ...this.directory.summary(record), series: this.directory.window(record, since) });
-    }
-    return {
-      serverTime: now,
-      windowMs: Math.min(windowMs, this.options.windowMs),
-      booths: this.booths.filter((b) => wanted.has(b.id)).map((b) => ({ id: b.id, name: b.name })),
-      devices,
-    };
   }
 
   attach(io: WallServer): void {

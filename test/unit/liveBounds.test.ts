@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
+import { snapshotChunks } from '../../server/live/SnapshotChunker';
 import { parseSubscription } from '../../server/live/LiveHub';
 import { WallRegistry } from '../../server/live/WallRegistry';
 import { LiveWindowSeries } from '../../server/live/LiveWindowSeries';
@@ -99,22 +100,20 @@ describe('LiveHub bounds', () => {
 
   it('builds a snapshot of the requested booths and window only', () => {
     const directory = new DeviceDirectory({ windowMs: 600_000, maxPointsPerSeries: 600, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 });
-    const hub = new LiveHub(
-      directory,
-      [
-        { id: 'b1', name: 'Booth one' },
-        { id: 'b2', name: 'Booth two' },
-      ],
-      { tickMs: 100, windowMs: 600_000, maxFrameReadingsPerBooth: 10 },
-      welcome(),
-    );
+    const booths = [
+      { id: 'b1', name: 'Booth one' },
+      { id: 'b2', name: 'Booth two' },
+    ];
     directory.recordTelemetry('b1', 'd1', 1_000, { a: 1 }, 1_000);
     directory.recordTelemetry('b1', 'd1', 100_000, { a: 2 }, 100_000);
     directory.recordTelemetry('b2', 'd2', 100_000, { a: 3 }, 100_000);
-    const snapshot = hub.snapshot(['b1'], 60_000, 120_000);
-    expect(snapshot.booths).toEqual([{ id: 'b1', name: 'Booth one' }]);
-    expect(snapshot.devices.map((d) => d.device)).toEqual(['d1']);
-    expect(snapshot.devices[0]!.series).toEqual([{ metric: 'a', ts: [100_000], values: [2] }]);
+    // What a wall is sent, through the hub's own chunker: one chunk when everything fits.
+    const request = { booths: ['b1'], windowMs: 60_000 };
+    const [snapshot, ...more] = [...snapshotChunks(directory, booths, request, { maxBytes: 1 << 20, chunkBytes: 1 << 20 }, () => 120_000)];
+    expect(more).toEqual([]);
+    expect(snapshot?.booths).toEqual([{ id: 'b1', name: 'Booth one' }]);
+    expect(snapshot?.devices.map((d) => d.device)).toEqual(['d1']);
+    expect(snapshot?.devices[0]!.series).toEqual([{ metric: 'a', ts: [100_000], values: [2] }]);
   });
 });
 
