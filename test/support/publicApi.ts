@@ -4,9 +4,11 @@
  * so their shapes live here, written out field by field: a test that reads a field the server no
  * longer sends then fails to typecheck instead of comparing against `undefined`.
  */
-import type { WallDashboard, WallReloadReason } from '../../contract/dashboard';
+import type { WallDashboard } from '../../contract/dashboard';
 import type { BoothBudgets } from '../../contract/console';
 import type { DeviceSummary } from '../../contract/live';
+import type { WallRecord } from '../../server/live/WallRegistry';
+import type { HistoryAnswer } from '../../web/console/historyRange';
 import type { DeviceState, PresenceReason } from '../../contract/presence';
 
 /** Counts keyed by a reason string (rejection, refusal, reload); a reason never seen is absent. */
@@ -80,16 +82,8 @@ export interface PublicDeviceList {
   devices: PublicDevice[];
 }
 
-/** One wall page in GET /api/walls. */
-export interface PublicWall {
-  id: string | null;
-  address: string;
-  connectedAt: number;
-  disconnectedAt: number | null;
-  booths: string[];
-  reloads: number;
-  lastReloadReason: WallReloadReason | null;
-}
+/** One wall page in GET /api/walls: the registry's record as it is. */
+export type PublicWall = WallRecord;
 
 /** GET /api/walls. */
 export interface PublicWallList {
@@ -97,18 +91,8 @@ export interface PublicWallList {
   disconnected: PublicWall[];
 }
 
-/** GET /api/history with valid parameters. */
-export interface PublicHistory {
-  booth: string;
-  device: string;
-  metric: string;
-  from: number;
-  to: number;
-  source: 'influxdb' | 'live';
-  intervalMs: number;
-  /** [epoch ms, value] pairs, oldest first. */
-  points: [number, number][];
-}
+/** GET /api/history with valid parameters: the same answer the console's history panel reads. */
+export type PublicHistory = HistoryAnswer;
 
 /** Any refused API request (400, 404, 421, 429...). */
 export interface ApiError {
