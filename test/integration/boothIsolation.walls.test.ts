@@ -7,10 +7,11 @@
 import mqtt from 'mqtt';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Frame, Snapshot } from '../../contract/live';
 import type { PublicHealth, PublicWallList } from '../support/publicApi';
 import { BOOTH_A, BOOTH_B, connectDevice, getJson, startTestShowfloor, wallClient, type TestShowfloor, type WallClient } from '../support/showfloor';
+import { openRawSocketIo } from '../support/rawSocketIo';
 import { waitFor, waitForEvent } from '../support/waitFor';
 
 const MB = 1024 * 1024;
@@ -269,31 +270,4 @@ async function connectOnce(showfloor: TestShowfloor, wall: { id: string; reloads
     socket.disconnect();
     await waitFor(() => showfloor.state.walls.connectedCount === 0, { what: 'the wall gone' });
   }
-}
-
-/**
- * A socket.io client spoken by hand over a WebSocket (engine.io protocol 4): resolves once the
- * namespace accepted it; rejects with the HTTP status and body when the handshake is refused.
- * `stopReading`: after connecting it never reads again, like a stuck or hostile client.
- */
-function openRawSocketIo(port: number, options: { localAddress?: string; stopReading?: boolean } = {}): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, { localAddress: options.localAddress });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => reject(new Error(`${res.statusCode} ${body}`)));
-    });
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      // A text frame: engine.io's packets over the raw WebSocket.
-      const text = (data as Buffer).toString();
-      if (text.startsWith('0'))
-        ws.send('40'); // engine.io open → socket.io CONNECT to the main namespace
-      else if (text.startsWith('40')) {
-        if (options.stopReading) ws.pause();
-        resolve(ws);
-      } else if (text.startsWith('44')) reject(new Error(`connect_error ${text}`));
-    });
-  });
 }

@@ -5,9 +5,10 @@
  * (a client cannot step around the limit by naming its own address).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { PublicWallList } from '../support/publicApi';
 import { getJson, startTestShowfloor, type TestShowfloor } from '../support/showfloor';
+import { openRawSocketIo } from '../support/rawSocketIo';
 import { waitFor } from '../support/waitFor';
 
 /** The proxy: only this loopback address is trusted; 127.0.0.2 is an ordinary client. */
@@ -45,29 +46,3 @@ describe('socket.io client addresses behind TRUST_PROXY', () => {
     expect(walls.connected.map((w) => w.address).sort()).toEqual(['127.0.0.2', '127.0.0.2', '203.0.113.5', '203.0.113.5', '203.0.113.6', '203.0.113.7']);
   });
 });
-
-/**
- * A socket.io client spoken by hand over a WebSocket (engine.io protocol 4), as a reverse proxy
- * would pass it on: resolves once the namespace accepted it; rejects with the HTTP status and body
- * when the handshake is refused.
- */
-function openRawSocketIo(port: number, options: { localAddress: string; forwardedFor: string }): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, {
-      localAddress: options.localAddress,
-      headers: { 'x-forwarded-for': options.forwardedFor },
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => reject(new Error(`${res.statusCode} ${body}`)));
-    });
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const text = (data as Buffer).toString();
-      if (text.startsWith('0')) ws.send('40');
-      else if (text.startsWith('40')) resolve(ws);
-      else if (text.startsWith('44')) reject(new Error(`connect_error ${text}`));
-    });
-  });
-}
