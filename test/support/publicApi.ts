@@ -4,9 +4,9 @@
  * so their shapes live here, written out field by field: a test that reads a field the server no
  * longer sends then fails to typecheck instead of comparing against `undefined`.
  */
-import type { WallDashboard } from '../../contract/dashboard';
 import type { BoothBudgets } from '../../contract/console';
 import type { DeviceSummary } from '../../contract/live';
+import type { DashboardStatus } from '../../server/dashboard/DashboardSource';
 import type { WallRecord } from '../../server/live/WallRegistry';
 import type { HistoryAnswer } from '../../web/console/historyRange';
 import type { DeviceState, PresenceReason } from '../../contract/presence';
@@ -47,14 +47,7 @@ export interface PublicHealth {
     storedDevicePeriodHours: number;
     booths: Partial<Record<string, { storedDevices: number; refusedReadings: number; refusedByInflux: number }>>;
   };
-  dashboard: {
-    source: WallDashboard['source'];
-    file: string | null;
-    version: string;
-    loadedAt: number | null;
-    checkedAt: number | null;
-    error: string | null;
-  };
+  dashboard: DashboardStatus;
   walls: {
     connected: number;
     reloads: CountsByReason;
