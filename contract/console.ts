@@ -121,6 +121,36 @@ export interface DeviceDetail extends DeviceHealth {
   rejections: RejectionSample[];
 }
 
+/**
+ * The write-ahead spool between ingest and InfluxDB (issue 13; server/store/spool/). Readings are
+ * appended (and, for QoS 1/2, fsynced before the acknowledgement) before InfluxDB sees them, and a
+ * segment is deleted once InfluxDB confirmed every line in it.
+ */
+export interface SpoolHealth {
+  dir: string;
+  bytes: number;
+  /** storage.maxSpoolBytes: past it the oldest segments are dropped and counted (`dropped.overflow`). */
+  maxBytes: number;
+  segments: number;
+  /** Readings appended and not yet confirmed by InfluxDB. */
+  unsentReadings: number;
+  /** When the oldest unconfirmed reading was accepted (ms since epoch); null when InfluxDB has everything. */
+  oldestUnsentAt: number | null;
+  /** Segments an earlier run left, being sent oldest first beside live traffic; null when there were none or they are sent. */
+  replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
+  /** Readings counted as lost, by reason: past maxSpoolBytes, disk full (not spooled), a torn tail cut at start-up. */
+  dropped: { overflow: number; diskFull: number; tornTail: number };
+  /** Set while appends fail (e.g. "ENOSPC: no space left on device"); readings then go on in memory and are counted. */
+  lastError: string | null;
+  syncIntervalMs: number;
+}
+
+/** Why /api/health and the console say `degraded`: each reason with the figure that tripped it. */
+export interface DegradedReason {
+  reason: 'influx-unreachable' | 'influx-slow' | 'storage-backlog' | 'spool-error';
+  detail: string;
+}
+
 export interface ServerHealth {
   serverTime: number;
   uptimeSeconds: number;

@@ -3,6 +3,8 @@
  * docs/devices.md documents the same rules for exhibitors; keep the two in step.
  */
 
+import type { MetricDisplay } from './metricDisplay';
+
 /** Booth and device ids: safe in MQTT topics, InfluxDB tags, URLs and HTML without escaping tricks. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Metric names become InfluxDB field keys, so they are allow-listed rather than escaped. */
@@ -68,6 +70,8 @@ export interface DeviceMeta {
   expected?: NamedTable<ExpectedRange>;
   /** How often the device publishes telemetry, in ms; lets the wall tell "quiet" from "stale". */
   intervalMs?: number;
+  /** How each metric is shown: label (en/zh), unit, decimals, value words, order (contract/metricDisplay.ts). */
+  display?: NamedTable<MetricDisplay>;
 }
 
 /** Metric name → value. Booleans are kept as booleans on the live path and stored as 0/1. Look up with `ownValue`. */
