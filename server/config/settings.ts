@@ -224,6 +224,30 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The write-ahead spool between ingest and InfluxDB (issue 13, server/store/spool/): readings are
+     * on disk before a QoS 1/2 publish is acknowledged, and leave it once InfluxDB confirmed them.
+     */
+    storage: z
+      .object({
+        /** Where the spool's segments live, relative to the working directory. Unset: no spool (readings wait in memory only). */
+        spoolDir: z.string().trim().min(1, 'must be a directory path; leave it out to run without a spool').optional(),
+        /** Group commit: one fsync covers every append of this many ms; a QoS 1/2 acknowledgement waits for it. */
+        syncIntervalMs: z.number().int().min(1).max(1000).default(25),
+        /** Past this the oldest segments are dropped and counted (default 2 GiB: hours at 5,000 readings/s). */
+        maxSpoolBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .max(2 ** 50)
+          .default(2 * 1024 ** 3),
+        /** /api/health says degraded while the oldest reading InfluxDB has not confirmed is older than this. */
+        degradedBacklogSeconds: z.number().int().min(1).max(86_400).default(30),
+        /** /api/health says degraded while the mean write round trip over the last minute is above this. */
+        degradedWriteRoundTripMs: z.number().int().min(1).max(600_000).default(2000),
+      })
+      .strict()
+      .prefault({}),
     influx: z
       .object({
         batchSize: z.number().int().min(1).max(100_000).default(5000),

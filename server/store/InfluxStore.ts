@@ -5,6 +5,7 @@
  */
 import { HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import { performance } from 'node:perf_hooks';
+import type { SpoolHealth } from '../../contract/console';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { Logger } from '../logger';
 import { PerSecondWindow } from '../stats/PerSecondWindow';
@@ -392,6 +393,19 @@ export class InfluxStore {
     // Anything the client still reports after this was already counted as dropped.
     this.finalized = true;
     await this.writeApi.close().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once every reading written so far is durable (issue 13: the spool's group commit). The
+   * broker waits for it before a QoS 1/2 acknowledgement. Without a spool: at once.
+   */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The spool's state for /api/health, /metrics and the console; null without a spool. */
+  spoolHealth(_now: number): SpoolHealth | null {
+    return null;
   }
 }
 
