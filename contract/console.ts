@@ -146,14 +146,19 @@ export interface SpoolHealth {
 }
 
 /** Why /api/health and the console say `degraded`: each reason with the figure that tripped it. */
+export const DEGRADED_REASONS = ['influx-unreachable', 'influx-slow', 'storage-backlog', 'spool-error'] as const;
+
 export interface DegradedReason {
-  reason: 'influx-unreachable' | 'influx-slow' | 'storage-backlog' | 'spool-error';
+  reason: (typeof DEGRADED_REASONS)[number];
   detail: string;
 }
 
 export interface ServerHealth {
   serverTime: number;
   uptimeSeconds: number;
+  /** `degraded` while any of `degraded` holds (server/store/StorageHealth.ts), the same verdict as /api/health. */
+  status: 'ok' | 'degraded';
+  degraded: DegradedReason[];
   ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number };
   influx: {
     mode: 'v1' | 'v2' | 'memory';
@@ -165,6 +170,8 @@ export interface ServerHealth {
     bufferFill: number;
     dropped: number;
     lastError: string | null;
+    /** The write-ahead spool; null when it is off (storage.spoolDir unset, or memory mode). */
+    spool: SpoolHealth | null;
   };
   walls: { connected: number; list: { id: string | null; address: string; reloads: number; lastReloadReason: string | null; connectedAt: number }[] };
   process: { rssBytes: number; heapUsedBytes: number; eventLoopLagMs: { p50: number; p99: number; max: number } };

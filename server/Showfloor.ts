@@ -34,6 +34,7 @@ import { WallRegistry } from './live/WallRegistry';
 import type { Logger } from './logger';
 import { HistoryReader } from './store/HistoryReader';
 import { InfluxStore } from './store/InfluxStore';
+import { StorageHealth } from './store/StorageHealth';
 import { StoreCounters } from './store/StoreCounters';
 import { StoredDeviceBudget, learnStoredDevices } from './store/StoredDeviceBudget';
 import { warmLiveView } from './store/liveWarmup';
@@ -205,7 +206,24 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   }
 
   const startedAt = Date.now();
-  const consoleParts = await TechnicianConsole.start({ file, booths, directory, budgetRefusals, store, ingestCounters, storeCounters, walls, startedAt, log });
+  const storageHealth = new StorageHealth(store, storeCounters, {
+    degradedWriteRoundTripMs: file.storage.degradedWriteRoundTripMs,
+    degradedBacklogSeconds: file.storage.degradedBacklogSeconds,
+    maxBufferLines: file.influx.maxBufferLines,
+  });
+  const consoleParts = await TechnicianConsole.start({
+    file,
+    booths,
+    directory,
+    budgetRefusals,
+    store,
+    ingestCounters,
+    storeCounters,
+    walls,
+    startedAt,
+    log,
+    storageHealth,
+  });
   technicianConsole = consoleParts;
   technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
   // Presence events are the tracker's to write; walls hear of them in the next frame's device summaries.
@@ -266,6 +284,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     mqttClients: () => broker.connectedClients,
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
+    storageHealth,
     get mqtt() {
       return { tcpPort: ports.mqtt, tlsPort: ports.mqttTls, webSocketPath: MQTT_WEBSOCKET_PATH };
     },

@@ -243,8 +243,12 @@ const fileSchema = z
           .default(2 * 1024 ** 3),
         /** /api/health says degraded while the oldest reading InfluxDB has not confirmed is older than this. */
         degradedBacklogSeconds: z.number().int().min(1).max(86_400).default(30),
-        /** /api/health says degraded while the mean write round trip over the last minute is above this. */
-        degradedWriteRoundTripMs: z.number().int().min(1).max(600_000).default(2000),
+        /**
+         * /api/health says degraded while the mean write round trip over the last 10 s is above this. A
+         * local InfluxDB answers a 5,000-line batch in tens of ms, a remote one over hall Wi-Fi in a few
+         * hundred; 1 s stalls must show.
+         */
+        degradedWriteRoundTripMs: z.number().int().min(1).max(600_000).default(800),
       })
       .strict()
       .prefault({}),

@@ -11,6 +11,7 @@ import type { IngestCounters } from '../ingest/IngestCounters';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
 import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
+import type { StorageHealth } from '../store/StorageHealth';
 import type { StoreCounters } from '../store/StoreCounters';
 import { PerSecondWindow } from '../stats/PerSecondWindow';
 
@@ -31,6 +32,8 @@ export interface ServerHealthSources {
   walls: WallRegistry;
   /** Per booth: refusals and use against the budgets. */
   budgets?: () => BoothBudgets[];
+  /** The one rule for `degraded` (also behind /api/health). */
+  storageHealth: StorageHealth;
 }
 
 type Lag = ServerHealth['process']['eventLoopLagMs'];
@@ -60,9 +63,13 @@ export class ServerHealthMonitor implements IngestObserver {
   report(now = Date.now()): ServerHealth {
     const { ingest, store, influx, walls } = this.sources;
     const pending = store.pendingLines();
+    const spool = influx?.spoolHealth(now) ?? null;
+    const degraded = this.sources.storageHealth.reasons(now, spool);
     return {
       serverTime: now,
       uptimeSeconds: Math.round((now - this.sources.startedAt) / 1000),
+      status: degraded.length > 0 ? 'degraded' : 'ok',
+      degraded,
       ingest: {
         readingsPerSecond: this.readings.ratePerSecond(now),
         rejectedPerSecond: this.rejections.ratePerSecond(now),
@@ -77,6 +84,7 @@ export class ServerHealthMonitor implements IngestObserver {
         bufferFill: influx ? Math.min(1, pending / this.sources.maxBufferLines) : 0,
         dropped: store.dropped,
         lastError: influx?.lastError ?? null,
+        spool,
       },
       walls: {
         connected: walls.connectedCount,

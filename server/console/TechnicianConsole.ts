@@ -19,6 +19,7 @@ import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { WallRegistry } from '../live/WallRegistry';
 import type { HistoryReader } from '../store/HistoryReader';
 import type { InfluxStore } from '../store/InfluxStore';
+import type { StorageHealth } from '../store/StorageHealth';
 import type { StoreCounters } from '../store/StoreCounters';
 import { createConsoleApi } from './consoleApi';
 import { ConsoleSessions, MAX_SESSIONS } from './ConsoleSessions';
@@ -43,6 +44,8 @@ export interface ConsoleDependencies {
   walls: WallRegistry;
   startedAt: number;
   log: Logger;
+  /** Whether storage keeps up: the server view's `degraded` and its banner. */
+  storageHealth: StorageHealth;
 }
 
 export class TechnicianConsole {
@@ -89,6 +92,7 @@ export class TechnicianConsole {
       maxBufferLines: file.influx.maxBufferLines,
       walls: deps.walls,
       budgets: () => this.boothBudgets(),
+      storageHealth: deps.storageHealth,
     });
     this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
     this.statusLog = new DeviceStatusLog(store);

@@ -5,6 +5,7 @@ import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
 import type { WallRegistry } from '../live/WallRegistry';
 import type { InfluxStore } from '../store/InfluxStore';
+import type { StorageHealth } from '../store/StorageHealth';
 import type { StoreCounters } from '../store/StoreCounters';
 import type { StoredDeviceBudget } from '../store/StoredDeviceBudget';
 import type { DashboardSource } from '../dashboard/DashboardSource';
@@ -30,6 +31,8 @@ export interface ServerState {
   mqttClients(): number;
   wallClients(): number;
   influxReachable(): boolean;
+  /** Whether storage keeps up: /api/health's status and reasons, the console's and /metrics' too. */
+  storageHealth: StorageHealth;
   /** A port is null when its listener is off. */
   mqtt: { tcpPort: number | null; tlsPort: number | null; webSocketPath: string };
 }

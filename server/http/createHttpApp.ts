@@ -51,9 +51,12 @@ export function createHttpApp(options: {
   app.get('/api/health', (_req, res) => {
     const influx = state.influx;
     const rejected = Object.fromEntries(state.ingest.rejected);
-    const degraded = influx !== null && !state.influxReachable();
+    const now = Date.now();
+    const spool = influx?.spoolHealth(now) ?? null;
+    const degraded = state.storageHealth.reasons(now, spool);
     res.json({
-      status: degraded ? 'degraded' : 'ok',
+      status: degraded.length > 0 ? 'degraded' : 'ok',
+      degraded,
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
       broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
       influxdb: influx
@@ -65,6 +68,7 @@ export function createHttpApp(options: {
             // Lines InfluxDB refused (max-values-per-tag, field type conflicts...), by reason, and the last few with their booth and device.
             refused: Object.fromEntries(state.store.refused),
             recentRefusals: influx.recentRefusals,
+            spool,
           }
         : { mode: 'memory', reachable: false, note: 'INFLUX_URL is not set: history is kept in memory for the live window only' },
       counters: {

@@ -3,6 +3,7 @@
  * from the objects that own them, so there is one source of truth and no double counting.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEGRADED_REASONS } from '../../contract/console';
 import type { ServerState } from './ServerState';
 
 export function createMetricsRegistry(state: ServerState): Registry {
@@ -86,6 +87,40 @@ export function createMetricsRegistry(state: ServerState): Registry {
   counter('showfloor_influx_write_failures_total', 'Failed write attempts, retried or not', () => state.store.writeFailures);
   gauge('showfloor_influx_pending_lines', 'Lines buffered or waiting for retry', () => state.store.pendingLines());
   gauge('showfloor_influx_reachable', '1 when the last InfluxDB contact succeeded', () => (state.influxReachable() ? 1 : 0));
+  // Storage health (issue 13): the same verdict as /api/health, one series per reason so an alert can say which.
+  new Gauge({
+    name: 'showfloor_storage_degraded',
+    help: '1 while storage is degraded for this reason (influx-unreachable, influx-slow, storage-backlog, spool-error), else 0',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const active = new Set(state.storageHealth.reasons(Date.now()).map((d) => d.reason));
+      for (const reason of DEGRADED_REASONS) this.set({ reason }, active.has(reason) ? 1 : 0);
+    },
+  });
+  const spool = () => state.influx?.spoolHealth(Date.now()) ?? null;
+  gauge('showfloor_spool_bytes', 'Bytes of the write-ahead spool on disk (0 when it is off)', () => spool()?.bytes ?? 0);
+  gauge('showfloor_spool_segments', 'Segment files of the write-ahead spool', () => spool()?.segments ?? 0);
+  gauge('showfloor_spool_unsent_readings', 'Readings in the spool that InfluxDB has not confirmed', () => spool()?.unsentReadings ?? 0);
+  gauge('showfloor_spool_oldest_unsent_age_seconds', 'Age of the oldest reading InfluxDB has not confirmed (0 when none)', () => {
+    const oldest = spool()?.oldestUnsentAt ?? null;
+    return oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
+  });
+  gauge('showfloor_spool_replay_readings_left', 'Readings of an earlier run still to be replayed to InfluxDB', () => spool()?.replay?.readingsLeft ?? 0);
+  new Counter({
+    name: 'showfloor_spool_readings_dropped_total',
+    help: 'Readings the spool lost, by reason: overflow (past storage.maxSpoolBytes), disk-full (could not be spooled), torn-tail (cut at start-up)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const dropped = spool()?.dropped;
+      if (!dropped) return;
+      this.inc({ reason: 'overflow' }, dropped.overflow);
+      this.inc({ reason: 'disk-full' }, dropped.diskFull);
+      this.inc({ reason: 'torn-tail' }, dropped.tornTail);
+    },
+  });
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
   counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());

@@ -49,26 +49,35 @@ export class PerSecondWindow {
     return this.count(now) / this.length;
   }
 
-  /** Mean and maximum of the values added in the window and the second under way; null when none were. */
-  summary(now: number): { mean: number; max: number } | null {
+  /**
+   * Mean and maximum of the values added in the window (or only its last `seconds`) and the second
+   * under way; null when none were.
+   */
+  summary(now: number, seconds = this.length): { mean: number; max: number } | null {
     if (!this.sums || !this.maxima) return null;
     let n = 0;
     let sum = 0;
     let max = -Infinity;
-    this.forEachLive(now, true, (slot) => {
-      n += this.counts[slot]!;
-      sum += this.sums![slot]!;
-      max = Math.max(max, this.maxima![slot]!);
-    });
+    this.forEachLive(
+      now,
+      true,
+      (slot) => {
+        n += this.counts[slot]!;
+        sum += this.sums![slot]!;
+        max = Math.max(max, this.maxima![slot]!);
+      },
+      seconds,
+    );
     return n === 0 ? null : { mean: sum / n, max };
   }
 
-  private forEachLive(now: number, withCurrent: boolean, visit: (slot: number) => void): void {
+  private forEachLive(now: number, withCurrent: boolean, visit: (slot: number) => void, seconds = this.length): void {
     const current = Math.floor(now / 1000);
     const newest = withCurrent ? current : current - 1;
+    const oldest = current - Math.min(seconds, this.length);
     for (let slot = 0; slot < this.slots; slot++) {
       const second = this.seconds[slot]!;
-      if (second >= current - this.length && second <= newest) visit(slot);
+      if (second >= oldest && second <= newest) visit(slot);
     }
   }
 }

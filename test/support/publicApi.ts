@@ -4,7 +4,7 @@
  * so their shapes live here, written out field by field: a test that reads a field the server no
  * longer sends then fails to typecheck instead of comparing against `undefined`.
  */
-import type { BoothBudgets } from '../../contract/console';
+import type { BoothBudgets, DegradedReason, SpoolHealth } from '../../contract/console';
 import type { DeviceSummary } from '../../contract/live';
 import type { DashboardStatus } from '../../server/dashboard/DashboardSource';
 import type { WallRecord } from '../../server/live/WallRegistry';
@@ -17,6 +17,8 @@ export type CountsByReason = Partial<Record<string, number>>;
 /** GET /api/health. */
 export interface PublicHealth {
   status: 'ok' | 'degraded';
+  /** Why, each with the figure that tripped it (server/store/StorageHealth.ts); empty when ok. */
+  degraded: DegradedReason[];
   uptimeSeconds: number;
   broker: { clients: number; tcpPort: number | null; tlsPort: number | null; webSocketPath: string; refusals: CountsByReason };
   influxdb:
@@ -28,6 +30,7 @@ export interface PublicHealth {
         lastError: string | null;
         refused: CountsByReason;
         recentRefusals: { booth: string; device: string; reason: string; detail: string; at: number }[];
+        spool: SpoolHealth | null;
       }
     | { mode: 'memory'; reachable: false; note: string };
   counters: {

@@ -68,11 +68,23 @@ describe('alarm wording', () => {
 });
 
 describe('server health summary', () => {
-  const health = (influx: Partial<ServerHealth['influx']> = {}, lagP99 = 3): ServerHealth => ({
+  const health = (influx: Partial<ServerHealth['influx']> = {}, lagP99 = 3, degraded: ServerHealth['degraded'] = []): ServerHealth => ({
     serverTime: FIXTURE_NOW,
     uptimeSeconds: 3600,
+    status: degraded.length > 0 ? 'degraded' : 'ok',
+    degraded,
     ingest: { readingsPerSecond: 1234, rejectedPerSecond: 0.5, accepted: 1e6, rejected: 30 },
-    influx: { mode: 'v1', reachable: true, writeLatencyMs: { mean: 12, max: 80 }, pendingLines: 0, bufferFill: 0, dropped: 0, lastError: null, ...influx },
+    influx: {
+      mode: 'v1',
+      reachable: true,
+      writeLatencyMs: { mean: 12, max: 80 },
+      pendingLines: 0,
+      bufferFill: 0,
+      dropped: 0,
+      lastError: null,
+      spool: null,
+      ...influx,
+    },
     walls: { connected: 2, list: [] },
     process: { rssBytes: 2e8, heapUsedBytes: 1e8, eventLoopLagMs: { p50: 1, p99: lagP99, max: 9 } },
     budgets: [],
@@ -90,5 +102,15 @@ describe('server health summary', () => {
     expect(healthLevel(health({ reachable: false }))).toBe('bad');
     expect(healthLevel(health({ bufferFill: 0.95 }))).toBe('bad');
     expect(healthLevel(health({ mode: 'memory', reachable: false }))).toBe('ok');
+  });
+
+  it("follows the server's own degraded verdict: a slow InfluxDB warns, a storage backlog is an alarm the header leads with", () => {
+    const slow = health({}, 3, [{ reason: 'influx-slow', detail: 'mean write round trip 2400 ms over the last minute (threshold 2000 ms)' }]);
+    expect(healthLevel(slow)).toBe('warn');
+    expect(healthSummary(slow)).toMatch(/^InfluxDB slow: mean write round trip 2400 ms/);
+    const behind = health({}, 3, [{ reason: 'storage-backlog', detail: 'oldest reading not yet in InfluxDB is 3 min old (threshold 30 s); 912000 waiting' }]);
+    expect(healthLevel(behind)).toBe('bad');
+    expect(healthSummary(behind)).toMatch(/^Storage behind: oldest reading not yet in InfluxDB is 3 min old/);
+    expect(healthLevel(health({}, 3, [{ reason: 'spool-error', detail: 'ENOSPC: no space left on device' }]))).toBe('bad');
   });
 });

@@ -27,4 +27,12 @@ describe('PerSecondWindow', () => {
     expect(window.summary(61_600)).toEqual({ mean: 20, max: 30 });
     expect(window.summary(62_000)).toEqual({ mean: 30, max: 30 });
   });
+
+  it('summarises only the last seconds when asked, so a recent verdict is not held by an old minute', () => {
+    const window = new PerSecondWindow(60);
+    window.add(10_000, 1_000);
+    window.add(55_000, 20);
+    expect(window.summary(60_000)).toEqual({ mean: 510, max: 1_000 });
+    expect(window.summary(60_000, 10)).toEqual({ mean: 20, max: 20 });
+  });
 });

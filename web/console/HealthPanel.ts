@@ -4,12 +4,12 @@
  * booth that its budgets held back (what was refused, and its use against each budget). A one-line
  * summary stays in the header whatever view is open.
  */
-import { CONSOLE_API, type BoothBudgets, type ServerHealth } from '../../contract/console';
+import { CONSOLE_API, type BoothBudgets, type ServerHealth, type SpoolHealth } from '../../contract/console';
 import { create, setData, setText } from '../shared/dom';
 import { atBudget, boothLabel, budgetUse, refusalLines } from './budgetText';
 import { describeError, type ConsoleApi } from './ConsoleApi';
 import { card, factList, heading, renderList, testId } from './consoleDom';
-import { formatBytes, formatCount, formatDuration, formatMs, formatRate, formatShare, formatTime } from './format';
+import { formatAge, formatBytes, formatCount, formatDuration, formatMs, formatRate, formatShare, formatTime } from './format';
 import { healthLevel, healthSummary } from './healthText';
 import { Poller } from './Poller';
 import type { ServerClock } from './ServerClock';
@@ -18,6 +18,7 @@ export const HEALTH_POLL_MS = 5_000;
 
 type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected';
 type InfluxKey = 'mode' | 'reachable' | 'latency' | 'pending' | 'fill' | 'dropped' | 'lastError';
+type SpoolKey = 'state' | 'size' | 'unsent' | 'oldest' | 'replay' | 'dropped' | 'lastError';
 type WallsKey = 'connected' | 'reloads';
 type ProcessKey = 'uptime' | 'rss' | 'heap' | 'lag' | 'serverTime';
 
@@ -27,6 +28,7 @@ export class HealthPanel {
   private readonly ingest: Record<IngestKey, HTMLElement>;
   private readonly influx: Record<InfluxKey, HTMLElement>;
   private readonly fill: HTMLMeterElement;
+  private readonly spool: Record<SpoolKey, HTMLElement>;
   private readonly walls: Record<WallsKey, HTMLElement>;
   private readonly wallList: HTMLElement;
   private readonly process: Record<ProcessKey, HTMLElement>;
@@ -65,6 +67,16 @@ export class HealthPanel {
     this.fill.low = 0.5;
     this.fill.high = 0.9;
     this.fill.optimum = 0;
+    // What is on disk waiting for InfluxDB (issue 13): the promise that nothing acknowledged is lost, made visible.
+    this.spool = factList<SpoolKey>(card(grid, 'Spool', 'health-spool'), 'health', [
+      ['state', 'State'],
+      ['size', 'On disk (used · limit · segments)'],
+      ['unsent', 'Not yet in InfluxDB'],
+      ['oldest', 'Oldest unsent reading'],
+      ['replay', 'Replay of an earlier run'],
+      ['dropped', 'Lost (overflow · disk full · torn tail)'],
+      ['lastError', 'Last error'],
+    ]);
     const wallsCard = card(grid, 'Walls', 'health-walls');
     this.walls = factList<WallsKey>(wallsCard, 'health', [
       ['connected', 'Connected'],
@@ -135,6 +147,7 @@ export class HealthPanel {
     setText(this.influx.dropped, formatCount(influx.dropped));
     setData(this.influx.dropped, 'level', influx.dropped > 0 ? 'bad' : 'ok');
     setText(this.influx.lastError, influx.lastError ?? 'none');
+    this.renderSpool(influx.spool, health.serverTime);
 
     setText(this.walls.connected, formatCount(health.walls.connected));
     setText(this.walls.reloads, formatCount(health.walls.list.reduce((sum, wall) => sum + wall.reloads, 0)));
@@ -166,6 +179,34 @@ export class HealthPanel {
     setText(this.process.serverTime, formatTime(health.serverTime, Date.now()));
 
     this.renderBudgets(health.budgets ?? []);
+  }
+
+  private renderSpool(spool: SpoolHealth | null, serverNow: number): void {
+    const facts = this.spool;
+    if (!spool) {
+      setText(facts.state, 'off: readings wait in memory only (storage.spoolDir unset)');
+      setData(facts.state, 'level', 'warn');
+      for (const key of ['size', 'unsent', 'oldest', 'replay', 'dropped', 'lastError'] as const) setText(facts[key], '–');
+      return;
+    }
+    setText(
+      facts.state,
+      spool.lastError === null ? `on, ${spool.dir} (fsync every ${formatMs(spool.syncIntervalMs)})` : 'FAILING: readings kept in memory only',
+    );
+    setData(facts.state, 'level', spool.lastError === null ? 'ok' : 'bad');
+    setText(facts.size, `${formatBytes(spool.bytes)} · ${formatBytes(spool.maxBytes)} · ${formatCount(spool.segments)}`);
+    setText(facts.unsent, `${formatCount(spool.unsentReadings)} readings`);
+    setText(facts.oldest, spool.oldestUnsentAt === null ? 'none: InfluxDB has everything' : formatAge(spool.oldestUnsentAt, serverNow));
+    setText(
+      facts.replay,
+      spool.replay === null
+        ? 'none'
+        : `${formatCount(spool.replay.readingsTotal - spool.replay.readingsLeft)} of ${formatCount(spool.replay.readingsTotal)} sent, since ${formatTime(spool.replay.startedAt, serverNow)}`,
+    );
+    const lost = spool.dropped.overflow + spool.dropped.diskFull + spool.dropped.tornTail;
+    setText(facts.dropped, `${formatCount(spool.dropped.overflow)} · ${formatCount(spool.dropped.diskFull)} · ${formatCount(spool.dropped.tornTail)}`);
+    setData(facts.dropped, 'level', lost > 0 ? 'bad' : 'ok');
+    setText(facts.lastError, spool.lastError ?? 'none');
   }
 
   /** Only booths with something refused or a budget in full use: with hundreds of booths, the rest is noise. */
