@@ -121,7 +121,8 @@ describe('device table sort', () => {
     expect(input).toEqual(devices);
   });
 
-  it('filters and sorts 2,000 devices well within a frame', () => {
+  // Its speed is the bench's to measure (test/bench/consoleTable.ts, in Chromium), never a timed assertion here.
+  it('filters and sorts 2,000 devices: every match, in order', () => {
     const many = Array.from({ length: 2000 }, (_, i) =>
       deviceHealth({
         booth: `b${i % 10}`,
@@ -131,9 +132,13 @@ describe('device table sort', () => {
         state: (['online', 'stale', 'offline'] as const)[i % 3],
       }),
     );
-    const started = performance.now();
-    for (let run = 0; run < 10; run++) filterAndSort(many, { ...NO_FILTER, text: '1' }, { key: 'device', direction: 'asc' });
-    expect((performance.now() - started) / 10).toBeLessThan(25);
+    const shown = filterAndSort(many, { ...NO_FILTER, text: '1' }, { key: 'device', direction: 'asc' });
+    const expected = many.filter((d) => d.device.includes('1') || (d.name ?? '').includes('1')).map((d) => d.device);
+    expect(shown).toHaveLength(expected.length);
+    expect(new Set(shown.map((d) => d.device))).toEqual(new Set(expected));
+    // By shown name (the name, else the id), numbers in names compared as numbers.
+    const shownNames = shown.map((d) => d.name ?? d.device);
+    expect(shownNames).toEqual([...shownNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
   });
 });
 
