@@ -6,7 +6,7 @@
  */
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec } from '../../contract/dashboard';
+import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec, type WallTheme } from '../../contract/dashboard';
 import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
 import { SettingsError, settingPath } from '../config/settings';
 import { imageFileReference, logoReference, type LogoReference } from './dashboardLogo';
@@ -24,7 +24,7 @@ export class DashboardFileError extends SettingsError {
 }
 
 export interface ParsedDashboard {
-  branding: { name?: LocalizedText; logo?: LogoReference; accent?: string };
+  branding: { name?: LocalizedText; logo?: LogoReference; accent?: string; theme?: WallTheme };
   scenes: SceneSpec[];
   /** Line of `branding.logo`, so a logo file that cannot be read is reported like any other error. */
   logoLine: number | undefined;
@@ -86,19 +86,24 @@ function distinct<T extends z.ZodType<string>>(item: T, what: string, min: numbe
 
 const panelCommon = { title: localizedText.optional(), booth: entityId('booth').optional() };
 
-/** An image file next to the dashboard file, normalised; DashboardSource reads and checks its bytes. */
-const imageFile = z
-  .string()
-  .trim()
-  .transform((value, ctx) => {
-    const reference = imageFileReference(value);
-    if (typeof reference !== 'string') return reference.path;
-    ctx.addIssue({ code: 'custom', message: reference });
-    return z.NEVER;
-  });
-
 /** The word an image panel uses for the branding logo, so the logo can fill a panel of its own. */
 export const LOGO_IMAGE = 'logo';
+
+/**
+ * An image file next to the dashboard file, normalised; DashboardSource reads and checks its bytes.
+ * With `logoAllowed`, the word `logo` stands for the branding logo.
+ */
+const imageFile = (logoAllowed: boolean) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      if (logoAllowed && value === LOGO_IMAGE) return value;
+      const reference = imageFileReference(value);
+      if (typeof reference !== 'string') return reference.path;
+      ctx.addIssue({ code: 'custom', message: reference });
+      return z.NEVER;
+    });
 
 const qrUrl = z
   .string()
@@ -160,7 +165,7 @@ const panelSchemas = {
       xMetric: metric,
       yMetric: metric,
       floorPlan: z
-        .object({ image: imageFile, xMin: finite, xMax: finite, yMin: finite, yMax: finite })
+        .object({ image: imageFile(false), xMin: finite, xMax: finite, yMin: finite, yMax: finite })
         .strict()
         .refine((f) => f.xMin < f.xMax, { path: ['xMax'], message: 'must be greater than xMin' })
         .refine((f) => f.yMin < f.yMax, { path: ['yMax'], message: 'must be greater than yMin' })
@@ -172,7 +177,7 @@ const panelSchemas = {
     .object({
       kind: z.literal('image'),
       ...panelCommon,
-      image: z.union([z.literal(LOGO_IMAGE), imageFile]),
+      image: imageFile(true),
       fit: z.enum(['contain', 'cover'], { error: 'must be contain or cover' }).optional(),
       caption: localizedText.optional(),
     })
