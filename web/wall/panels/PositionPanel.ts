@@ -51,13 +51,15 @@ export class PositionPanel implements PanelView {
     host.dataset['testid'] = 'panel-chart';
     // Equal aspect depends on the plot's pixel size: a resize must recompute the extents.
     if (spec.floorPlan) {
-      // Before the chart's own element, so the transparent canvas draws over it.
+      // A sibling under the chart's own element (ECharts empties the element it draws in), so the
+      // transparent canvas draws over it.
       this.floorPlan = create('img', 'position-panel__floor-plan', host);
       this.floorPlan.dataset['testid'] = 'floor-plan';
       this.floorPlan.alt = '';
+      this.floorPlan.addEventListener('error', () => this.floorPlan?.setAttribute('hidden', ''));
       this.floorPlan.src = spec.floorPlan.image;
     }
-    this.chart = new PanelChart(host, () => {
+    this.chart = new PanelChart(create('div', 'position-panel__canvas', host), () => {
       this.chartPending = true;
     });
     this.legend = new KeyedViews(create('ul', 'position-panel__legend', this.frame.body), (device) => device.key, createLegendEntry);
