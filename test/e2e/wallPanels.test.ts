@@ -195,6 +195,27 @@ describeWithChromium('panels for exhibitors in Chromium', () => {
     });
   }
 
+  it('serves panel images by content hash as images only, and nothing else under /wall/image', async () => {
+    const page = await openWall('lang=en');
+    const src = await page.locator('[data-testid="panel-image"]').first().getAttribute('src');
+    await page.close();
+    const image = await fetch(`${showfloor.httpUrl}${src ?? ''}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(image.headers.get('content-security-policy')).toContain('sandbox');
+    expect(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
+    for (const path of ['/wall/image/0000000000000000', '/wall/image/..%2Fdashboard.yaml', '/wall/image/car.png']) {
+      const response = await fetch(`${showfloor.httpUrl}${path}`);
+      await response.body?.cancel();
+      expect(response.status, path).toBe(404);
+    }
+  });
+
   it('shows the words and the period in Chinese on a zh wall', async () => {
     const page = await openWall('lang=zh');
     expect(await page.locator('.panel--text [data-testid="panel-text"]').textContent()).toContain('十辆联网汽车');

@@ -39,7 +39,7 @@ export class PositionPanel implements PanelView {
   private plottedKeys = new Set<string>();
   private chartPending = true;
   private lastChartAt = -Infinity;
-  private halo: string | null = null;
+  private palette: { halo: string; axis: string; grid: string } | null = null;
   private fontFamily: string | null = null;
   /** The hall's plan under the dots, placed in metres like them (spec.floorPlan). */
   private readonly floorPlan: HTMLImageElement | null = null;
@@ -128,7 +128,7 @@ export class PositionPanel implements PanelView {
     const look: PositionLook = {
       fontSize: chartFontSize(Math.min(width, height), 0.05, 18, 26) ?? 18,
       fontFamily: (this.fontFamily ??= readFontFamily(this.element)),
-      halo: (this.halo ??= readWallColors(this.element).panel),
+      ...(this.palette ??= themePalette(this.element)),
       units: { x: first ? metricUnit(first, xMetric) : '', y: first ? metricUnit(first, yMetric) : '' },
     };
     const extents = this.extents(devices, plotted, look.fontSize);
@@ -188,6 +188,12 @@ export class PositionPanel implements PanelView {
       setText(entry.note, freshnessNote(freshness, device.lastSeen === null ? null : serverNow - device.lastSeen, text));
     });
   }
+}
+
+/** Read once per panel: the theme is set before a scene is built (WallScreen.applyBranding). */
+function themePalette(element: Element): { halo: string; axis: string; grid: string } {
+  const colors = readWallColors(element);
+  return { halo: colors.panel, axis: colors.muted, grid: colors['panel-edge'] };
 }
 
 /**

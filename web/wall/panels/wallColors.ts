@@ -4,7 +4,7 @@
  * fallbacks match wall.css for when a property is missing.
  */
 /** `accent` is the brand's: decoration only, never a state (web/theme.css). */
-export type WallColorName = 'text' | 'muted' | 'live' | 'warn' | 'bad' | 'info' | 'accent' | 'panel';
+export type WallColorName = 'text' | 'muted' | 'live' | 'warn' | 'bad' | 'info' | 'accent' | 'panel' | 'panel-edge';
 
 const FALLBACK_COLORS: Record<WallColorName, string> = {
   text: '#e8edf5',
@@ -15,6 +15,7 @@ const FALLBACK_COLORS: Record<WallColorName, string> = {
   info: '#a0c4ff',
   accent: '#4cc9f0',
   panel: '#131a26',
+  'panel-edge': '#222c3d',
 };
 
 export type WallColors = Record<WallColorName, string>;
