@@ -39,6 +39,8 @@ interface LoadedDashboard {
   logoFile: string | null;
   /** Image files of panels by content hash: what /wall/image/<hash> serves (at most DASHBOARD_LIMITS.imageFiles). */
   images: ReadonlyMap<string, LogoAsset>;
+  /** The image files as written (relative to the dashboard's folder), so saving one is a reload too. */
+  imageFiles: ReadonlySet<string>;
 }
 
 export class DashboardSource {
@@ -64,7 +66,12 @@ export class DashboardSource {
 
   /** No file configured: walls build their scenes from the devices they see. */
   static automatic(log: Logger): DashboardSource {
-    return new DashboardSource(null, { dashboard: AUTOMATIC_DASHBOARD, logo: null, logoOrigin: null, logoFile: null, images: new Map() }, null, log);
+    return new DashboardSource(
+      null,
+      { dashboard: AUTOMATIC_DASHBOARD, logo: null, logoOrigin: null, logoFile: null, images: new Map(), imageFiles: new Set() },
+      null,
+      log,
+    );
   }
 
   /** Reads the file once; throws DashboardFileError when it cannot serve it, which stops start-up. */
@@ -108,9 +115,9 @@ export class DashboardSource {
     const fileName = basename(this.file);
     try {
       this.watcher = watch(folder, { persistent: false }, (_event, name) => {
-        // Some platforms do not say which file changed; then any change may be ours. A logo in a
-        // subfolder is not seen here: it is picked up with the next save of the dashboard file.
-        if (name === null || name === fileName || name === this.loaded.logoFile) this.scheduleReload();
+        // Some platforms do not say which file changed; then any change may be ours. A logo or an
+        // image in a subfolder is not seen here: it is picked up with the next save of the dashboard file.
+        if (name === null || name === fileName || name === this.loaded.logoFile || this.loaded.imageFiles.has(name)) this.scheduleReload();
       });
     } catch (error) {
       this.watchFailed(`cannot watch ${folder} for changes: ${(error as Error).message}; restart to pick up edits`);
@@ -219,6 +226,7 @@ async function loadDashboard(file: string, booths: readonly string[] | undefined
     logoOrigin: reference?.kind === 'url' ? reference.origin : null,
     logoFile: reference?.kind === 'file' ? reference.path : null,
     images: new Map([...images.values()].map((asset) => [asset.hash, asset])),
+    imageFiles: new Set(images.keys()),
   };
 }
 

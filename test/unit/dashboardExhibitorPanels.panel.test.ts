@@ -197,6 +197,18 @@ describe('image files of a dashboard', () => {
     );
   });
 
+  it('sends walls a new URL when an image beside the file is replaced, without a save of the file', async () => {
+    await writeFile(join(folder, 'swap.png'), PNG);
+    const dashboard = await open(scene('      - kind: image\n        image: swap.png\n'));
+    const before = (dashboard.current.scenes[0]?.panels[0] as ImagePanelSpec).image;
+    const changed = new Promise<string>((resolve) => dashboard.watch((next) => resolve((next.scenes[0]?.panels[0] as ImagePanelSpec).image)));
+    await writeFile(join(folder, 'swap.png'), Buffer.concat([PNG, Buffer.from([1, 2, 3])]));
+    const after = await changed;
+    expect(after).toMatch(/^\/wall\/image\/[0-9a-f]{16}$/);
+    expect(after).not.toBe(before);
+    expect(dashboard.image(before.split('/').at(-1) ?? '')).toBeNull();
+  });
+
   it('refuses an image that does not exist', async () => {
     expect(await openError(scene('      - kind: image\n        image: gone.webp\n'))).toBe(
       `${join(folder, 'dashboard.yaml')} (line 5): scenes[0].panels[0].image: gone.webp does not exist`,
