@@ -6,7 +6,15 @@
  */
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec, type WallTheme } from '../../contract/dashboard';
+import {
+  DASHBOARD_LIMITS,
+  type DashboardFile,
+  type LocalizedText,
+  type PanelKind,
+  type PanelSpec,
+  type SceneSpec,
+  type WallTheme,
+} from '../../contract/dashboard';
 import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
 import { SettingsError, settingPath } from '../config/settings';
 import { imageFileReference, logoReference, type LogoReference } from './dashboardLogo';

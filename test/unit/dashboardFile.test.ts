@@ -129,8 +129,14 @@ describe('dashboard file: errors name the path and the line', () => {
       scene('      - kind: devices\n        deviceKind: "env sensor"\n'),
       'd.yaml (line 5): scenes[0].panels[0].deviceKind: must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -',
     ],
-    [scene('      - kind: chart\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi'],
-    [scene('      - device: env-01\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi'],
+    [
+      scene('      - kind: chart\n'),
+      'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi',
+    ],
+    [
+      scene('      - device: env-01\n'),
+      'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi',
+    ],
     [
       scene('      - stat\n'),
       'd.yaml (line 4): scenes[0].panels[0]: must be a panel: a mapping with kind (devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi) and its settings',
