@@ -4,7 +4,7 @@
  * SC 1.4.11 (3:1); the brand accent never carries meaning; position maps never repeat a colour up to
  * their device limit; a metric's colour follows its name, not the order it arrived in.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_LIMITS } from '../../contract/dashboard';
@@ -91,6 +91,13 @@ describe('the brand accent stays off semantic colours', () => {
     const semantic = rules.filter((r) => /trend|alarm|tone|freshness|status/.test(r.selector));
     expect(semantic.length).toBeGreaterThan(5);
     for (const rule of semantic) expect(rule.body, rule.selector).not.toMatch(/var\(--(panel-)?accent/);
+  });
+
+  it('no panel script paints with the accent (charts read colours by name from the theme)', () => {
+    const folder = resolve(root, 'web/wall/panels');
+    const scripts = readdirSync(folder).filter((name) => name.endsWith('.ts'));
+    expect(scripts.length).toBeGreaterThan(10);
+    for (const name of scripts) expect(readFileSync(resolve(folder, name), 'utf8'), name).not.toMatch(/colors\.accent|--accent\b|--panel-accent/);
   });
 
   it('a KPI takes the colour of the last threshold it reaches', () => {
