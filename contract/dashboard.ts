@@ -63,9 +63,85 @@ export interface PositionPanelSpec extends PanelCommon {
   devices?: string[];
   xMetric: string;
   yMetric: string;
+  /** A plan of the hall drawn behind the dots, stretched over the given coordinates. */
+  floorPlan?: FloorPlan;
 }
 
-export type PanelSpec = DevicesPanelSpec | TimeSeriesPanelSpec | StatPanelSpec | GaugePanelSpec | StatusGridPanelSpec | PositionPanelSpec;
+/** An image behind a position map; its corners sit at (xMin, yMin) bottom left and (xMax, yMax) top right. */
+export interface FloorPlan {
+  /** In the file: an image file next to the dashboard file. Sent to walls: the URL the server serves it at. */
+  image: string;
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+
+/** A QR code visitors scan with a phone, drawn by the page from `url` (no outside service). */
+export interface QrCodePanelSpec extends PanelCommon {
+  kind: 'qr';
+  /** http(s) URL the code holds. */
+  url: string;
+  /** Shown under the code, e.g. "Scan for the datasheet". */
+  caption?: LocalizedText;
+}
+
+/**
+ * A picture: a product shot, a sponsor, or the booth's logo large. In the file `image` is an image
+ * file next to the dashboard file, or the word `logo` for the branding logo; walls are sent the URL.
+ */
+export interface ImagePanelSpec extends PanelCommon {
+  kind: 'image';
+  image: string;
+  /** `contain` (default) shows the whole picture; `cover` fills the panel and crops. */
+  fit?: 'contain' | 'cover';
+  caption?: LocalizedText;
+}
+
+/** Words for visitors, in each language. */
+export interface TextPanelSpec extends PanelCommon {
+  kind: 'text';
+  text: LocalizedText;
+}
+
+/** How a KPI panel reduces each device's readings over the period (server/kpi/kpiQuery.ts). */
+export type KpiAggregate = 'increase' | 'sum' | 'mean' | 'max' | 'min' | 'last';
+/** `today`: since midnight in the hall's time zone (the panel's or the server's `timeZone`). */
+export type KpiPeriod = 'today' | 'last-hour' | 'last-24h';
+/** Semantic colour a KPI takes from its threshold (never the brand accent). */
+export type KpiColor = 'ok' | 'warn' | 'bad' | 'info';
+
+/**
+ * One number over a period for one device or many ("kWh charged today"): computed by the server
+ * from InfluxDB, totalled over the devices (`mean`: averaged; `max`/`min`: the extreme).
+ */
+export interface KpiPanelSpec extends PanelCommon {
+  kind: 'kpi';
+  metric: string;
+  aggregate: KpiAggregate;
+  period: KpiPeriod;
+  /** These devices; else every device of `deviceKind`; else every device of the booth(s). */
+  devices?: string[];
+  deviceKind?: string;
+  unit?: string;
+  decimals?: number;
+  /** IANA zone for `today`, e.g. "Asia/Shanghai"; default: the server's. */
+  timeZone?: string;
+  /** Ascending; the value takes the colour of the last threshold it reaches (Grafana's rule). */
+  thresholds?: { from: number; color: KpiColor }[];
+}
+
+export type PanelSpec =
+  | DevicesPanelSpec
+  | TimeSeriesPanelSpec
+  | StatPanelSpec
+  | GaugePanelSpec
+  | StatusGridPanelSpec
+  | PositionPanelSpec
+  | QrCodePanelSpec
+  | ImagePanelSpec
+  | TextPanelSpec
+  | KpiPanelSpec;
 
 export type PanelKind = PanelSpec['kind'];
 
@@ -84,7 +160,11 @@ export interface Branding {
   logoUrl?: string;
   /** CSS colour, `#rgb` or `#rrggbb`. */
   accent?: string;
+  /** `light` for bright halls; a wall's `?theme=` overrides it. Default dark. */
+  theme?: WallTheme;
 }
+
+export type WallTheme = 'dark' | 'light';
 
 /**
  * The YAML dashboard file (docs/wall.md, "Dashboard file"): a WallDashboard without source and version.
@@ -92,7 +172,7 @@ export interface Branding {
  * which the server makes `logoUrl`. Leaving out `scenes` keeps the automatic scenes with the branding.
  */
 export interface DashboardFile {
-  branding?: { name?: LocalizedText; logo?: string; accent?: string };
+  branding?: { name?: LocalizedText; logo?: string; accent?: string; theme?: WallTheme };
   scenes?: (Omit<SceneSpec, 'id' | 'durationSeconds'> & { id?: string; durationSeconds?: number })[];
 }
 
@@ -111,6 +191,13 @@ export const DASHBOARD_LIMITS = {
   panelsPerScene: 12,
   metricsPerTimeSeries: 8,
   devicesPerPosition: 20,
+  devicesPerKpi: 50,
+  thresholdsPerKpi: 8,
+  /** Image and floor-plan files per dashboard; each is held in memory to be served. */
+  imageFiles: 16,
+  /** http(s) URL in a QR code: longer codes need more, smaller modules than a phone reads across a booth. */
+  qrUrlLength: 300,
+  textPanelLength: 600,
   minSceneSeconds: 3,
   maxSceneSeconds: 3600,
 } as const;
@@ -126,3 +213,19 @@ export interface WallReport {
 }
 
 export type WallReloadReason = 'error' | 'preload-error' | 'heap-ceiling' | 'frozen';
+
+/** GET /api/kpi?scene=<id>&panel=<index>[&booth=a,b]: a KPI panel's number (server/http/kpiRoute.ts). */
+export interface KpiAnswer {
+  /** Null when no device reported the metric in the period. */
+  value: number | null;
+  /** Epoch ms: the period the value covers. */
+  from: number;
+  to: number;
+  /** `live`: no InfluxDB, so only the live window (minutes) is counted, which the page says. */
+  source: 'influxdb' | 'live';
+  /** When the server computed it; answers are cached for KPI_REFRESH_MS. */
+  computedAt: number;
+}
+
+/** How often a KPI is computed again; walls ask this often, the server's cache answers in between. */
+export const KPI_REFRESH_MS = 30_000;

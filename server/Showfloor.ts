@@ -23,6 +23,7 @@ import { createMetricsRegistry } from './http/metrics';
 import { OriginPolicy } from './http/OriginPolicy';
 import { routeUpgrades } from './http/routeUpgrades';
 import type { ServerState } from './http/ServerState';
+import { KpiReader } from './kpi/KpiReader';
 import { Ingest } from './ingest/Ingest';
 import { IngestCounters } from './ingest/IngestCounters';
 import { DEFAULT_VALIDATOR_LIMITS, TelemetryValidator } from './ingest/TelemetryValidator';
@@ -294,6 +295,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   const app = createHttpApp({
     state,
     history,
+    kpis: new KpiReader(store, directory),
     consoleApi: technicianConsole.api({ history, originPolicy, servesHttps: tls !== undefined }),
     metrics: createMetricsRegistry(state),
     webRoot,

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { WallDashboard } from '../../contract/dashboard';
+import type { PanelSpec, SceneSpec, WallDashboard } from '../../contract/dashboard';
 import type { Logger } from '../logger';
-import { DashboardFileError, MAX_DASHBOARD_FILE_BYTES, parseDashboardFile, where } from './dashboardFile';
-import { LOGO_ROUTE, readLogoFile, type LogoAsset } from './dashboardLogo';
+import { DashboardFileError, LOGO_IMAGE, MAX_DASHBOARD_FILE_BYTES, parseDashboardFile, where, type ImageUse } from './dashboardFile';
+import { IMAGE_ROUTE, LOGO_ROUTE, MAX_IMAGE_BYTES, imageFileReference, readLogoFile, type LogoAsset } from './dashboardLogo';
 
 /** Editors save in bursts (truncate, write, rename, chmod); one reload after the burst is enough. */
 export const RELOAD_DEBOUNCE_MS = 200;
@@ -37,6 +37,10 @@ interface LoadedDashboard {
   logoOrigin: string | null;
   /** The logo file as written in the dashboard file, relative to its folder. */
   logoFile: string | null;
+  /** Image files of panels by content hash: what /wall/image/<hash> serves (at most DASHBOARD_LIMITS.imageFiles). */
+  images: ReadonlyMap<string, LogoAsset>;
+  /** The image files as written (relative to the dashboard's folder), so saving one is a reload too. */
+  imageFiles: ReadonlySet<string>;
 }
 
 export class DashboardSource {
@@ -62,7 +66,12 @@ export class DashboardSource {
 
   /** No file configured: walls build their scenes from the devices they see. */
   static automatic(log: Logger): DashboardSource {
-    return new DashboardSource(null, { dashboard: AUTOMATIC_DASHBOARD, logo: null, logoOrigin: null, logoFile: null }, null, log);
+    return new DashboardSource(
+      null,
+      { dashboard: AUTOMATIC_DASHBOARD, logo: null, logoOrigin: null, logoFile: null, images: new Map(), imageFiles: new Set() },
+      null,
+      log,
+    );
   }
 
   /** Reads the file once; throws DashboardFileError when it cannot serve it, which stops start-up. */
@@ -79,6 +88,11 @@ export class DashboardSource {
 
   get logo(): LogoAsset | null {
     return this.loaded.logo;
+  }
+
+  /** An image of a panel by its content hash, as named in the URL walls were sent. */
+  image(hash: string): LogoAsset | null {
+    return this.loaded.images.get(hash) ?? null;
   }
 
   get logoOrigin(): string | null {
@@ -101,9 +115,9 @@ export class DashboardSource {
     const fileName = basename(this.file);
     try {
       this.watcher = watch(folder, { persistent: false }, (_event, name) => {
-        // Some platforms do not say which file changed; then any change may be ours. A logo in a
-        // subfolder is not seen here: it is picked up with the next save of the dashboard file.
-        if (name === null || name === fileName || name === this.loaded.logoFile) this.scheduleReload();
+        // Some platforms do not say which file changed; then any change may be ours. A logo or an
+        // image in a subfolder is not seen here: it is picked up with the next save of the dashboard file.
+        if (name === null || name === fileName || name === this.loaded.logoFile || this.loaded.imageFiles.has(name)) this.scheduleReload();
       });
     } catch (error) {
       this.watchFailed(`cannot watch ${folder} for changes: ${(error as Error).message}; restart to pick up edits`);
@@ -191,19 +205,55 @@ async function loadDashboard(file: string, booths: readonly string[] | undefined
   } else if (reference?.kind === 'url') {
     logoUrl = reference.url;
   }
-  // The logo's bytes are part of the version, so replacing the image alone is a change too.
-  const version = createHash('sha256')
+  const images = await readImages(file, parsed.images);
+  const imageUrls = new Map([...images].map(([path, asset]) => [path, `${IMAGE_ROUTE}/${asset.hash}`]));
+  if (logoUrl !== undefined) imageUrls.set(LOGO_IMAGE, logoUrl);
+  // The images' bytes are part of the version, so replacing an image alone is a change too.
+  const hash = createHash('sha256')
     .update(text)
     .update('\0')
-    .update(logo?.hash ?? '')
-    .digest('hex')
-    .slice(0, 16);
+    .update(logo?.hash ?? '');
+  for (const asset of images.values()) hash.update('\0').update(asset.hash);
+  const version = hash.digest('hex').slice(0, 16);
   return {
-    dashboard: { source: 'file', version, branding: logoUrl === undefined ? branding : { ...branding, logoUrl }, scenes: parsed.scenes },
+    dashboard: {
+      source: 'file',
+      version,
+      branding: logoUrl === undefined ? branding : { ...branding, logoUrl },
+      scenes: parsed.scenes.map((scene) => withImageUrls(scene, imageUrls)),
+    },
     logo,
     logoOrigin: reference?.kind === 'url' ? reference.origin : null,
     logoFile: reference?.kind === 'file' ? reference.path : null,
+    images: new Map([...images.values()].map((asset) => [asset.hash, asset])),
+    imageFiles: new Set(images.keys()),
   };
+}
+
+/** Reads every image file the panels name; a file that cannot be served stops the dashboard, with its place. */
+async function readImages(file: string, uses: readonly ImageUse[]): Promise<Map<string, LogoAsset>> {
+  const images = new Map<string, LogoAsset>();
+  for (const use of uses) {
+    const reference = imageFileReference(use.file);
+    // Already checked while parsing; a string here would be a bug in the schema, reported like an error.
+    if (typeof reference === 'string') throw new DashboardFileError(`${where(file, use.line)}: ${use.at}: ${reference}`);
+    try {
+      images.set(use.file, await readLogoFile(dirname(file), reference, { bytes: MAX_IMAGE_BYTES, what: 'an image' }));
+    } catch (error) {
+      throw new DashboardFileError(`${where(file, use.line)}: ${use.at}: ${(error as Error).message}`);
+    }
+  }
+  return images;
+}
+
+/** Walls are sent URLs where the file names images; the served URL changes with the bytes. */
+function withImageUrls(scene: SceneSpec, urls: ReadonlyMap<string, string>): SceneSpec {
+  const panels = scene.panels.map((panel): PanelSpec => {
+    if (panel.kind === 'image') return { ...panel, image: urls.get(panel.image) ?? panel.image };
+    if (panel.kind === 'position' && panel.floorPlan) return { ...panel, floorPlan: { ...panel.floorPlan, image: urls.get(panel.floorPlan.image) ?? '' } };
+    return panel;
+  });
+  return { ...scene, panels };
 }
 
 async function readDashboardText(file: string): Promise<string> {

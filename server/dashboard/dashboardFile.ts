@@ -6,10 +6,18 @@
  */
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec } from '../../contract/dashboard';
+import {
+  DASHBOARD_LIMITS,
+  type DashboardFile,
+  type LocalizedText,
+  type PanelKind,
+  type PanelSpec,
+  type SceneSpec,
+  type WallTheme,
+} from '../../contract/dashboard';
 import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
 import { SettingsError, settingPath } from '../config/settings';
-import { logoReference, type LogoReference } from './dashboardLogo';
+import { imageFileReference, logoReference, type LogoReference } from './dashboardLogo';
 
 export const DEFAULT_SCENE_SECONDS = 20;
 /** Far beyond any hand-written dashboard; a wrong path (a log file, say) is refused before it is parsed. */
@@ -24,13 +32,29 @@ export class DashboardFileError extends SettingsError {
 }
 
 export interface ParsedDashboard {
-  branding: { name?: LocalizedText; logo?: LogoReference; accent?: string };
+  branding: { name?: LocalizedText; logo?: LogoReference; accent?: string; theme?: WallTheme };
   scenes: SceneSpec[];
   /** Line of `branding.logo`, so a logo file that cannot be read is reported like any other error. */
   logoLine: number | undefined;
+  /** Image files the panels name (floor plans too), each once, with where it is first written. */
+  images: ImageUse[];
+}
+
+export interface ImageUse {
+  /** Relative to the dashboard file's folder, normalised. */
+  file: string;
+  /** `scenes[1].panels[2].image`, for messages about the file's bytes. */
+  at: string;
+  line: number | undefined;
 }
 
 const text = z.string().trim().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+
+const longText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(DASHBOARD_LIMITS.textPanelLength, `must be at most ${DASHBOARD_LIMITS.textPanelLength} characters`);
 
 const localizedText = z.union(
   [
@@ -70,6 +94,61 @@ function distinct<T extends z.ZodType<string>>(item: T, what: string, min: numbe
 
 const panelCommon = { title: localizedText.optional(), booth: entityId('booth').optional() };
 
+/** The word an image panel uses for the branding logo, so the logo can fill a panel of its own. */
+export const LOGO_IMAGE = 'logo';
+
+/**
+ * An image file next to the dashboard file, normalised; DashboardSource reads and checks its bytes.
+ * With `logoAllowed`, the word `logo` stands for the branding logo.
+ */
+const imageFile = (logoAllowed: boolean) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      if (logoAllowed && value === LOGO_IMAGE) return value;
+      const reference = imageFileReference(value);
+      if (typeof reference !== 'string') return reference.path;
+      ctx.addIssue({ code: 'custom', message: reference });
+      return z.NEVER;
+    });
+
+const qrUrl = z
+  .string()
+  .trim()
+  .max(DASHBOARD_LIMITS.qrUrlLength, `must be at most ${DASHBOARD_LIMITS.qrUrlLength} characters: a longer code has modules too small to scan across a booth`)
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return void ctx.addIssue({ code: 'custom', message: 'is not a valid URL; write it whole, e.g. "https://example.com/product"' });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+    else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password' });
+  });
+
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, e.g. "Asia/Shanghai" or "Europe/Berlin"');
+
+const kpiThresholds = z
+  .array(z.object({ from: finite, color: z.enum(['ok', 'warn', 'bad', 'info'], { error: 'must be ok, warn, bad or info' }) }).strict())
+  .min(1, 'needs at least one threshold')
+  .max(DASHBOARD_LIMITS.thresholdsPerKpi, `may list at most ${DASHBOARD_LIMITS.thresholdsPerKpi} thresholds`)
+  .superRefine((list, ctx) => {
+    list.forEach((entry, i) => {
+      const before = list[i - 1];
+      if (before && entry.from <= before.from)
+        ctx.addIssue({ code: 'custom', path: [i, 'from'], message: `must be greater than the one before (${before.from})` });
+    });
+  });
+
 const panelSchemas = {
   devices: z.object({ kind: z.literal('devices'), ...panelCommon, deviceKind: deviceKind.optional() }).strict(),
   timeseries: z
@@ -93,6 +172,46 @@ const panelSchemas = {
       devices: distinct(entityId('device'), 'devices', 1, DASHBOARD_LIMITS.devicesPerPosition).optional(),
       xMetric: metric,
       yMetric: metric,
+      floorPlan: z
+        .object({ image: imageFile(false), xMin: finite, xMax: finite, yMin: finite, yMax: finite })
+        .strict()
+        .refine((f) => f.xMin < f.xMax, { path: ['xMax'], message: 'must be greater than xMin' })
+        .refine((f) => f.yMin < f.yMax, { path: ['yMax'], message: 'must be greater than yMin' })
+        .optional(),
+    })
+    .strict(),
+  qr: z.object({ kind: z.literal('qr'), ...panelCommon, url: qrUrl, caption: localizedText.optional() }).strict(),
+  image: z
+    .object({
+      kind: z.literal('image'),
+      ...panelCommon,
+      image: imageFile(true),
+      fit: z.enum(['contain', 'cover'], { error: 'must be contain or cover' }).optional(),
+      caption: localizedText.optional(),
+    })
+    .strict(),
+  text: z
+    .object({
+      kind: z.literal('text'),
+      ...panelCommon,
+      text: z.union([longText, z.object({ en: longText.optional(), zh: longText.optional() }).strict()], {
+        error: 'must be text, or a mapping with en and/or zh',
+      }),
+    })
+    .strict(),
+  kpi: z
+    .object({
+      kind: z.literal('kpi'),
+      ...panelCommon,
+      metric,
+      aggregate: z.enum(['increase', 'sum', 'mean', 'max', 'min', 'last'], { error: 'must be increase, sum, mean, max, min or last' }),
+      period: z.enum(['today', 'last-hour', 'last-24h'], { error: 'must be today, last-hour or last-24h' }),
+      devices: distinct(entityId('device'), 'devices', 1, DASHBOARD_LIMITS.devicesPerKpi).optional(),
+      deviceKind: deviceKind.optional(),
+      unit: z.string().trim().max(16, 'must be at most 16 characters').optional(),
+      decimals: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(6, 'must be at most 6').optional(),
+      timeZone: timeZone.optional(),
+      thresholds: kpiThresholds.optional(),
     })
     .strict(),
 } satisfies { [K in PanelKind]: z.ZodObject };
@@ -101,7 +220,18 @@ const PANEL_KINDS = Object.keys(panelSchemas) as PanelKind[];
 
 const panel = z.discriminatedUnion(
   'kind',
-  [panelSchemas.devices, panelSchemas.timeseries, panelSchemas.stat, panelSchemas.gauge, panelSchemas['status-grid'], panelSchemas.position],
+  [
+    panelSchemas.devices,
+    panelSchemas.timeseries,
+    panelSchemas.stat,
+    panelSchemas.gauge,
+    panelSchemas['status-grid'],
+    panelSchemas.position,
+    panelSchemas.qr,
+    panelSchemas.image,
+    panelSchemas.text,
+    panelSchemas.kpi,
+  ],
   {
     error: (issue) =>
       issue.code === 'invalid_union'
@@ -143,6 +273,7 @@ const brandingSchema = z
       .string({ error: (issue) => (issue.input === null ? 'must be a colour like "#e4002b", in quotes: in YAML an unquoted # starts a comment' : undefined) })
       .regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a colour written #rgb or #rrggbb, e.g. "#e4002b"')
       .optional(),
+    theme: z.enum(['dark', 'light'], { error: 'must be dark or light' }).optional(),
   })
   .strict();
 
@@ -209,7 +340,46 @@ export function parseDashboardFile(yamlText: string, source: string, booths?: re
         boothProblems.map((p) => ({ ...p, line: lineOf(doc, lines, p.path) })),
       ),
     );
-  return { branding, scenes, logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined };
+  const images = imageUses(scenes);
+  const logoProblems = images.logoAt.filter(() => branding.logo === undefined);
+  if (logoProblems.length > 0)
+    throw new DashboardFileError(
+      listProblems(
+        source,
+        logoProblems.map((path) => ({
+          path,
+          message: 'is "logo", but branding.logo is not set; set it or name an image file',
+          line: lineOf(doc, lines, path),
+        })),
+      ),
+    );
+  if (images.files.size > DASHBOARD_LIMITS.imageFiles) {
+    throw new DashboardFileError(`${source}: names ${images.files.size} image files; a dashboard may use at most ${DASHBOARD_LIMITS.imageFiles}`);
+  }
+  return {
+    branding,
+    scenes,
+    logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined,
+    images: [...images.files].map(([file, path]) => ({ file, at: settingPath(path), line: lineOf(doc, lines, path) })),
+  };
+}
+
+/** The image files of image panels and floor plans (first use of each), and the places that ask for the logo. */
+function imageUses(scenes: readonly SceneSpec[]): { files: Map<string, PropertyKey[]>; logoAt: PropertyKey[][] } {
+  const files = new Map<string, PropertyKey[]>();
+  const logoAt: PropertyKey[][] = [];
+  scenes.forEach((scene, s) =>
+    scene.panels.forEach((panel, p) => {
+      const at = ['scenes', s, 'panels', p];
+      if (panel.kind === 'image') {
+        if (panel.image === LOGO_IMAGE) logoAt.push([...at, 'image']);
+        else if (!files.has(panel.image)) files.set(panel.image, [...at, 'image']);
+      } else if (panel.kind === 'position' && panel.floorPlan && !files.has(panel.floorPlan.image)) {
+        files.set(panel.floorPlan.image, [...at, 'floorPlan', 'image']);
+      }
+    }),
+  );
+  return { files, logoAt };
 }
 
 /** Booth ids named in an error message; a hall may configure hundreds. */
@@ -242,7 +412,7 @@ export function panelBoothProblems(scenes: readonly SceneSpec[], booths: readonl
 }
 
 function namesDevice(panel: PanelSpec): boolean {
-  return 'device' in panel || (panel.kind === 'position' && panel.devices !== undefined);
+  return 'device' in panel || ((panel.kind === 'position' || panel.kind === 'kpi') && panel.devices !== undefined);
 }
 
 /** `dashboard.yaml (line 7)`, or just the file when the place has no line (a key that is missing, say). */

@@ -10,6 +10,10 @@ import { extname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 
 export const MAX_LOGO_BYTES = 1024 * 1024;
 export const LOGO_ROUTE = '/wall/logo';
+/** Image and floor-plan panels: a floor plan is larger than a logo; every file is held in memory. */
+export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+/** Images of panels are served by content hash (`/wall/image/<hash>`), so a request names no file. */
+export const IMAGE_ROUTE = '/wall/image';
 
 /** Content types by extension; nothing else is served, so a logo can never be HTML or script. */
 const LOGO_CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -30,6 +34,13 @@ export interface LogoAsset {
   contentType: string;
   /** Short content hash: part of logoUrl, so a new logo is a new URL and no cache serves the old one. */
   hash: string;
+}
+
+/** An image file of a panel: files only (a URL elsewhere would widen every wall's Content-Security-Policy). */
+export function imageFileReference(text: string): Extract<LogoReference, { kind: 'file' }> | string {
+  const reference = logoReference(text);
+  if (typeof reference === 'string') return reference;
+  return reference.kind === 'file' ? reference : 'must be an image file next to the dashboard file (.png, .jpg, .jpeg, .webp or .svg), not a URL';
 }
 
 /** Classifies what the dashboard file wrote as `branding.logo`; returns a message for anything unusable. */
@@ -62,7 +73,11 @@ function logoUrl(text: string): LogoReference | string {
  * Reads a logo file, refusing one that is too large, not a regular file, reached through a link
  * out of the dashboard's folder, or whose bytes are not the image its extension claims.
  */
-export async function readLogoFile(dashboardFolder: string, reference: Extract<LogoReference, { kind: 'file' }>): Promise<LogoAsset> {
+export async function readLogoFile(
+  dashboardFolder: string,
+  reference: Extract<LogoReference, { kind: 'file' }>,
+  limit: { bytes: number; what: string } = { bytes: MAX_LOGO_BYTES, what: 'a logo' },
+): Promise<LogoAsset> {
   const path = resolve(dashboardFolder, reference.path);
   const real = await realpath(path).catch((error: NodeJS.ErrnoException) => {
     throw new Error(error.code === 'ENOENT' ? `${reference.path} does not exist` : `cannot read ${reference.path}: ${error.message}`);
@@ -75,8 +90,11 @@ export async function readLogoFile(dashboardFolder: string, reference: Extract<L
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new Error(`${reference.path} is not a file`);
-    if (stat.size > MAX_LOGO_BYTES) throw new Error(`${reference.path} is ${stat.size} bytes; a logo may be at most ${MAX_LOGO_BYTES} (1 MiB)`);
+    if (stat.size > limit.bytes) {
+      throw new Error(`${reference.path} is ${stat.size} bytes; ${limit.what} may be at most ${limit.bytes} (${limit.bytes / 1024 / 1024} MiB)`);
+    }
     const bytes = await handle.readFile();
+    // Checked by magic bytes: a renamed file (or a page saved as .png) must not reach a wall.
     if (!looksLike(reference.contentType, bytes)) throw new Error(`${reference.path} is not an ${reference.contentType} file`);
     return { bytes, contentType: reference.contentType, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
   } finally {

@@ -8,7 +8,7 @@ import express, { type Express, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import type { HistoryReader } from '../store/HistoryReader';
-import { LOGO_ROUTE } from '../dashboard/dashboardLogo';
+import { IMAGE_ROUTE, LOGO_ROUTE } from '../dashboard/dashboardLogo';
 import { apiRateLimit } from './apiRateLimit';
 import { CONSOLE_PAGE_ROUTE, consolePageRoute } from './consolePageRoute';
 import { errorResponder, notFound } from './errorResponses';
@@ -18,11 +18,15 @@ import type { OriginPolicy } from './OriginPolicy';
 import { requestUrlGuard } from './requestUrlGuard';
 import { securityHeaders } from './securityHeaders';
 import type { ServerState } from './ServerState';
-import { wallLogoRoute } from './wallLogoRoute';
+import { wallImageRoute, wallLogoRoute } from './wallLogoRoute';
+import { kpiRoute } from './kpiRoute';
+import type { KpiReader } from '../kpi/KpiReader';
 
 export function createHttpApp(options: {
   state: ServerState;
   history: HistoryReader;
+  /** Numbers of the dashboard's KPI panels, at /api/kpi. */
+  kpis?: KpiReader;
   metrics: Registry;
   webRoot: string;
   log: Logger;
@@ -154,7 +158,10 @@ export function createHttpApp(options: {
     }
   });
 
+  if (options.kpis) app.get('/api/kpi', kpiRoute(state.booths, state.dashboard, options.kpis));
+
   app.get(LOGO_ROUTE, wallLogoRoute(state.dashboard));
+  app.get(`${IMAGE_ROUTE}/:hash`, wallImageRoute(state.dashboard));
   app.get(CONSOLE_PAGE_ROUTE, consolePageRoute(webRoot));
 
   if (existsSync(webRoot)) {

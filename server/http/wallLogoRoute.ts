@@ -23,3 +23,17 @@ export function wallLogoRoute(dashboard: DashboardSource): RequestHandler {
     res.send(logo.bytes);
   };
 }
+
+/** GET /wall/image/<hash>: an image of a panel, by the content hash in the URL walls were sent. */
+export function wallImageRoute(dashboard: DashboardSource): RequestHandler<{ hash: string }> {
+  return (req, res) => {
+    const image = /^[0-9a-f]{16}$/.test(req.params.hash) ? dashboard.image(req.params.hash) : null;
+    if (image === null) return void res.status(404).json({ error: 'no such image in the current dashboard' });
+    res.setHeader('Content-Type', image.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', LOGO_CONTENT_SECURITY_POLICY);
+    // The URL names the bytes, so it may be cached for as long as a show lasts.
+    res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
+    res.send(image.bytes);
+  };
+}

@@ -80,7 +80,7 @@ scenes:
   });
 
   it('takes branding alone, leaving the scenes to the page', () => {
-    expect(parse('branding:\n  name: ACME\n')).toEqual({ branding: { name: 'ACME' }, scenes: [], logoLine: undefined });
+    expect(parse('branding:\n  name: ACME\n')).toEqual({ branding: { name: 'ACME' }, scenes: [], logoLine: undefined, images: [] });
   });
 
   it.each([
@@ -129,11 +129,17 @@ describe('dashboard file: errors name the path and the line', () => {
       scene('      - kind: devices\n        deviceKind: "env sensor"\n'),
       'd.yaml (line 5): scenes[0].panels[0].deviceKind: must be a device kind as devices send it in meta.kind: a letter or digit, then letters, digits, _, . or -',
     ],
-    [scene('      - kind: chart\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position'],
-    [scene('      - device: env-01\n'), 'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position'],
+    [
+      scene('      - kind: chart\n'),
+      'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi',
+    ],
+    [
+      scene('      - device: env-01\n'),
+      'd.yaml (line 4): scenes[0].panels[0].kind: must be one of devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi',
+    ],
     [
       scene('      - stat\n'),
-      'd.yaml (line 4): scenes[0].panels[0]: must be a panel: a mapping with kind (devices, timeseries, stat, gauge, status-grid, position) and its settings',
+      'd.yaml (line 4): scenes[0].panels[0]: must be a panel: a mapping with kind (devices, timeseries, stat, gauge, status-grid, position, qr, image, text, kpi) and its settings',
     ],
     [
       scene('      - kind: gauge\n        device: d\n        metric: m\n        min: 10\n        max: 10\n'),
@@ -165,7 +171,7 @@ describe('dashboard file: errors name the path and the line', () => {
       'scenes:\n  - title: S\n    duration: 5\n    panels: [{ kind: devices }]\n',
       'd.yaml (line 3): scenes[0].duration: unknown key; expected one of id, title, durationSeconds, panels',
     ],
-    ['branding:\n  colour: "#fff"\n', 'd.yaml (line 2): branding.colour: unknown key; expected one of name, logo, accent'],
+    ['branding:\n  colour: "#fff"\n', 'd.yaml (line 2): branding.colour: unknown key; expected one of name, logo, accent, theme'],
     ['branding:\n  name: { en: A, de: B }\n', 'd.yaml (line 2): branding.name.de: unknown key; expected one of en, zh'],
     ['brandin: {}\n', 'd.yaml (line 1): brandin: unknown key; expected one of branding, scenes'],
     // Scenes.

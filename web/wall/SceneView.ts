@@ -25,7 +25,7 @@ export class SceneView {
     this.element = create('div', 'scene');
     this.element.dataset['testid'] = 'scene';
     this.element.dataset['scene'] = scene.id;
-    this.panels = scene.panels.map((spec) => createPanel(spec, host));
+    this.panels = scene.panels.map((spec, index) => createPanel(spec, host, { sceneId: scene.id, index }));
     this.element.replaceChildren(...this.panels.map((panel) => panel.element));
     this.element.dataset['panels'] = String(this.panels.length);
     this.resizeWatch = new ResizeWatch(this.element, () => this.layout());

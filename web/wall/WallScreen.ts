@@ -17,6 +17,7 @@ import { SceneView } from './SceneView';
 import { WallClock } from './WallClock';
 import type { WallModel } from './WallModel';
 import type { WallText } from './wallText';
+import { applyTheme, chooseTheme } from './wallTheme';
 
 /** Chart work allowed per animation frame, ms; the rest waits for the next frame. */
 const CHART_BUDGET_MS = 10;
@@ -54,6 +55,8 @@ export class WallScreen {
     this.indicator = new ConnectionIndicator(find(document, '[data-testid="connection"]'));
     find(document, '.wall').append(this.alarms.element);
     document.documentElement.lang = text.locale;
+    // `?theme=` applies before the dashboard arrives, so a bright hall's kiosk never flashes dark.
+    applyTheme(document.documentElement, chooseTheme(document.location.search, undefined));
     this.windowCaption.textContent = text.t('lastMinutes', { n: text.number(model.windowMs / 60_000) });
     // A logo that fails to load must not leave a broken-image icon on a wall.
     this.logo.addEventListener('error', () => (this.logo.hidden = true));
@@ -96,6 +99,7 @@ export class WallScreen {
 
   applyBranding(branding: Branding): void {
     this.branding = branding;
+    applyTheme(this.document.documentElement, chooseTheme(this.document.location.search, branding.theme));
     const accent = branding.accent !== undefined && ACCENT_PATTERN.test(branding.accent) ? branding.accent : null;
     if (accent) this.document.documentElement.style.setProperty('--accent', accent);
     else this.document.documentElement.style.removeProperty('--accent');

@@ -57,7 +57,7 @@ export class GaugePanel extends SingleDevicePanel<GaugePanelSpec> {
     const scale = gaugeScale(expectedRangeOf(device.meta, this.spec.metric), this.spec, metric ? observedRange(metric.series) : undefined);
     const colors = (this.colors ??= readWallColors(this.element));
     const look: GaugeLook = {
-      bands: { low: colors.warn, ok: colors.live, high: colors.bad, neutral: colors.accent },
+      bands: { low: colors.warn, ok: colors.live, high: colors.bad, neutral: colors.info },
       needle: colors.text,
       label: colors.muted,
       fontFamily: (this.fontFamily ??= readFontFamily(this.element)),

@@ -11,7 +11,7 @@ import { LabelLayout } from 'echarts/features';
 import { DASHBOARD_LIMITS, type PositionPanelSpec } from '../../../contract/dashboard';
 import { create, setData, setText } from '../../shared/dom';
 import { assessFreshness } from '../freshness';
-import { assignMetricColors } from '../../shared/metricColors';
+import { distinctColors } from '../../shared/metricColors';
 import type { RenderWork } from '../RenderLoop';
 import type { DeviceState, WallModel } from '../WallModel';
 import type { WallText } from '../wallText';
@@ -23,7 +23,7 @@ import { PanelFrame } from './PanelFrame';
 import { deviceName, freshnessNote, metricUnit } from './panelText';
 import { LIVE_CHART_INTERVAL_MS, type PanelContext, type PanelView } from './PanelView';
 import { buildPositionLayout, buildPositionUpdate, positionLayoutKey, positionMargins, type PlottedDevice, type PositionLook } from './positionOptions';
-import { axisExtent, equalAspectExtents, extractTrail, type Extent, type TrailPoint } from './positionTrail';
+import { axisExtent, equalAspectExtents, extractTrail, floorPlanRect, type Extent, type TrailPoint } from './positionTrail';
 
 use([ScatterChart, GridComponent, LabelLayout]);
 
@@ -39,8 +39,10 @@ export class PositionPanel implements PanelView {
   private plottedKeys = new Set<string>();
   private chartPending = true;
   private lastChartAt = -Infinity;
-  private halo: string | null = null;
+  private palette: { halo: string; axis: string; grid: string } | null = null;
   private fontFamily: string | null = null;
+  /** The hall's plan under the dots, placed in metres like them (spec.floorPlan). */
+  private readonly floorPlan: HTMLImageElement | null = null;
 
   constructor(private readonly spec: PositionPanelSpec) {
     this.frame = new PanelFrame(spec.kind);
@@ -48,7 +50,16 @@ export class PositionPanel implements PanelView {
     const host = create('div', 'position-panel__chart', this.frame.body);
     host.dataset['testid'] = 'panel-chart';
     // Equal aspect depends on the plot's pixel size: a resize must recompute the extents.
-    this.chart = new PanelChart(host, () => {
+    if (spec.floorPlan) {
+      // A sibling under the chart's own element (ECharts empties the element it draws in), so the
+      // transparent canvas draws over it.
+      this.floorPlan = create('img', 'position-panel__floor-plan', host);
+      this.floorPlan.dataset['testid'] = 'floor-plan';
+      this.floorPlan.alt = '';
+      this.floorPlan.addEventListener('error', () => this.floorPlan?.setAttribute('hidden', ''));
+      this.floorPlan.src = spec.floorPlan.image;
+    }
+    this.chart = new PanelChart(create('div', 'position-panel__canvas', host), () => {
       this.chartPending = true;
     });
     this.legend = new KeyedViews(create('ul', 'position-panel__legend', this.frame.body), (device) => device.key, createLegendEntry);
@@ -111,16 +122,17 @@ export class PositionPanel implements PanelView {
     const { width, height } = this.chart;
     if (width === 0 || height === 0) return false;
     const { xMetric, yMetric } = this.spec;
-    const colors = assignMetricColors(devices.map((d) => d.key));
+    const colors = deviceColors(devices);
     const plotted = devices.map((device) => plottedDevice(device, xMetric, yMetric, colors.get(device.key) ?? '#ffffff', context.serverNow));
     const first = devices[0];
     const look: PositionLook = {
       fontSize: chartFontSize(Math.min(width, height), 0.05, 18, 26) ?? 18,
       fontFamily: (this.fontFamily ??= readFontFamily(this.element)),
-      halo: (this.halo ??= readWallColors(this.element).panel),
+      ...(this.palette ??= themePalette(this.element)),
       units: { x: first ? metricUnit(first, xMetric) : '', y: first ? metricUnit(first, yMetric) : '' },
     };
     const extents = this.extents(devices, plotted, look.fontSize);
+    this.placeFloorPlan(extents, look.fontSize);
     return this.chart.draw(
       positionLayoutKey(plotted, look),
       () => buildPositionLayout(plotted, extents, look),
@@ -128,14 +140,34 @@ export class PositionPanel implements PanelView {
     );
   }
 
+  private placeFloorPlan(extents: { x: Extent; y: Extent }, fontSize: number): void {
+    const plan = this.spec.floorPlan;
+    if (!plan || !this.floorPlan) return;
+    const margins = positionMargins(fontSize);
+    const plot = {
+      left: margins.left,
+      top: margins.top,
+      width: this.chart.width - margins.left - margins.right,
+      height: this.chart.height - margins.top - margins.bottom,
+    };
+    const rect = floorPlanRect(plan, extents, plot);
+    const style = this.floorPlan.style;
+    style.left = `${rect.left}px`;
+    style.top = `${rect.top}px`;
+    style.width = `${rect.width}px`;
+    style.height = `${rect.height}px`;
+  }
+
   private extents(devices: readonly DeviceState[], plotted: readonly PlottedDevice[], fontSize: number): { x: Extent; y: Extent } {
     const points = plotted.flatMap((d): { x: number; y: number }[] => (d.position ? [...d.trail, d.position] : [...d.trail]));
+    // The whole plan is always in view, so a device is seen where it is in the hall.
+    const plan = this.spec.floorPlan;
     const x = axisExtent(
-      devices.map((d) => expectedRangeOf(d.meta, this.spec.xMetric)),
+      [...devices.map((d) => expectedRangeOf(d.meta, this.spec.xMetric)), plan ? { min: plan.xMin, max: plan.xMax } : undefined],
       points.map((p) => p.x),
     ) ?? { min: -1, max: 1 };
     const y = axisExtent(
-      devices.map((d) => expectedRangeOf(d.meta, this.spec.yMetric)),
+      [...devices.map((d) => expectedRangeOf(d.meta, this.spec.yMetric)), plan ? { min: plan.yMin, max: plan.yMax } : undefined],
       points.map((p) => p.y),
     ) ?? { min: -1, max: 1 };
     const margins = positionMargins(fontSize);
@@ -144,7 +176,7 @@ export class PositionPanel implements PanelView {
 
   /** A line per device under the chart: its colour, name and, when not current, how old its position is. */
   private renderLegend(devices: readonly DeviceState[], { serverNow, text }: PanelContext): void {
-    const colors = assignMetricColors(devices.map((d) => d.key));
+    const colors = deviceColors(devices);
     this.legend.render(devices, (entry, device) => {
       const freshness = assessFreshness(device, serverNow);
       const position = latestPosition(device, this.spec.xMetric, this.spec.yMetric);
@@ -156,6 +188,21 @@ export class PositionPanel implements PanelView {
       setText(entry.note, freshnessNote(freshness, device.lastSeen === null ? null : serverNow - device.lastSeen, text));
     });
   }
+}
+
+/** Read once per panel: the theme is set before a scene is built (WallScreen.applyBranding). */
+function themePalette(element: Element): { halo: string; axis: string; grid: string } {
+  const colors = readWallColors(element);
+  return { halo: colors.panel, axis: colors.muted, grid: colors['panel-edge'] };
+}
+
+/**
+ * A colour per device, none repeated on a map of up to DASHBOARD_LIMITS.devicesPerPosition: by place
+ * in the plotted list, which is in the file's order or sorted by name, so it survives a restart.
+ */
+function deviceColors(devices: readonly DeviceState[]): Map<string, string> {
+  const colors = distinctColors(devices.length);
+  return new Map(devices.map((device, i) => [device.key, colors[i] ?? '#ffffff']));
 }
 
 function createLegendEntry(device: DeviceState): LegendEntry {

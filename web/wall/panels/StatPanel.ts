@@ -19,7 +19,7 @@ import { deviceMetricTitle, deviceName } from './panelText';
 import type { PanelContext } from './PanelView';
 import { SingleDevicePanel } from './SingleDevicePanel';
 import { buildSparklineLayout, buildSparklineUpdate, sparklineLayoutKey } from './sparklineOptions';
-import { computeTrend, trendArrow, type Trend } from './statTrend';
+import { computeTrend, TREND_COLOR, trendArrow, type Trend } from './statTrend';
 
 use([LineChart, GridComponent]);
 
@@ -75,6 +75,8 @@ export class StatPanel extends SingleDevicePanel<StatPanelSpec> {
   private renderTrend(trend: Trend | null, text: WallText): void {
     setText(this.trend, trend ? trendArrow(trend) : '');
     setData(this.trend, 'trend', trend ?? 'none');
+    const color = trend ? `var(--${TREND_COLOR[trend]})` : '';
+    if (this.trend.style.color !== color) this.trend.style.color = color;
     // The arrow's shape carries the meaning; the label is for screen readers and tooltips.
     const label = trend ? text.t(TREND_KEYS[trend]) : '';
     if (this.trend.title !== label) this.trend.title = label;

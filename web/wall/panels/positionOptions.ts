@@ -28,6 +28,9 @@ export interface PositionLook {
   readonly fontFamily: string;
   /** Outline around labels, so they stay legible over the trail and grid lines. */
   readonly halo: string;
+  /** Axis labels and grid lines from the theme (--muted, --panel-edge); dark-theme defaults without. */
+  readonly axis?: string;
+  readonly grid?: string;
   readonly units: { x: string; y: string };
 }
 
@@ -49,7 +52,7 @@ export function buildPositionLayout(devices: readonly PlottedDevice[], extents: 
     // A rough grid is enough for metres on a track; more ticks would crowd a small panel.
     splitNumber: 4,
     axisLabel: {
-      color: AXIS_COLOR,
+      color: look.axis ?? AXIS_COLOR,
       fontSize: look.fontSize,
       // The extents are fitted to the plot, not rounded: their odd end values would only be noise.
       showMinLabel: false,
@@ -59,7 +62,7 @@ export function buildPositionLayout(devices: readonly PlottedDevice[], extents: 
     },
     axisLine: { show: false },
     axisTick: { show: false },
-    splitLine: { show: true, lineStyle: { color: SPLIT_LINE_COLOR } },
+    splitLine: { show: true, lineStyle: { color: look.grid ?? SPLIT_LINE_COLOR } },
   });
   return {
     animation: false,
@@ -98,7 +101,7 @@ export function buildPositionLayout(devices: readonly PlottedDevice[], extents: 
           textBorderColor: look.halo,
           textBorderWidth: 4,
         },
-        data: headData(devices, look.fontSize),
+        data: headData(devices, look.fontSize, look.axis),
       },
     ],
   };
@@ -110,7 +113,7 @@ export function buildPositionUpdate(devices: readonly PlottedDevice[], extents: 
     yAxis: { min: extents.y.min, max: extents.y.max },
     series: [
       ...devices.map((device) => ({ id: trailId(device.key), type: 'scatter' as const, data: trailData(device) })),
-      { id: HEADS_ID, type: 'scatter', data: headData(devices, look.fontSize) },
+      { id: HEADS_ID, type: 'scatter', data: headData(devices, look.fontSize, look.axis) },
     ],
   };
 }
@@ -124,7 +127,7 @@ function trailData(device: PlottedDevice): NonNullable<ScatterSeriesOption['data
 }
 
 /** Live devices last, so they are drawn over (and keep their labels ahead of) faded ones. */
-function headData(devices: readonly PlottedDevice[], fontSize: number): NonNullable<ScatterSeriesOption['data']> {
+function headData(devices: readonly PlottedDevice[], fontSize: number, axis: string | undefined): NonNullable<ScatterSeriesOption['data']> {
   return [...devices.filter((d) => d.dimmed), ...devices.filter((d) => !d.dimmed)].flatMap((device) => {
     if (!device.position) return [];
     return [
@@ -133,7 +136,7 @@ function headData(devices: readonly PlottedDevice[], fontSize: number): NonNulla
         value: [device.position.x, device.position.y],
         symbolSize: Math.round(fontSize * (device.dimmed ? 1 : 1.3)),
         itemStyle: { color: device.color, opacity: device.dimmed ? 0.4 : 1 },
-        label: { color: device.dimmed ? AXIS_COLOR : device.color },
+        label: { color: device.dimmed ? (axis ?? AXIS_COLOR) : device.color },
       },
     ];
   });

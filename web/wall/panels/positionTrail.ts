@@ -84,3 +84,22 @@ export function trailOpacity(index: number, count: number): number {
   if (count <= 1) return 0.7;
   return 0.08 + 0.62 * (index / (count - 1));
 }
+
+/**
+ * Where a floor plan's image goes over the plot, px from the chart's top left: its corners are at
+ * (xMin, yMin) and (xMax, yMax) in metres, and y grows upwards on the chart but downwards on screen.
+ */
+export function floorPlanRect(
+  plan: { xMin: number; xMax: number; yMin: number; yMax: number },
+  extents: { x: Extent; y: Extent },
+  plot: { left: number; top: number; width: number; height: number },
+): { left: number; top: number; width: number; height: number } {
+  const xScale = plot.width / (extents.x.max - extents.x.min);
+  const yScale = plot.height / (extents.y.max - extents.y.min);
+  return {
+    left: plot.left + (plan.xMin - extents.x.min) * xScale,
+    top: plot.top + (extents.y.max - plan.yMax) * yScale,
+    width: (plan.xMax - plan.xMin) * xScale,
+    height: (plan.yMax - plan.yMin) * yScale,
+  };
+}

@@ -47,6 +47,13 @@ export function computeTrend(
   return change > 0 ? 'rising' : 'falling';
 }
 
+/**
+ * The arrow's colour, a semantic one of web/theme.css: a change is news, neither good nor bad (the
+ * panel cannot know whether rising is good), so both directions are `info`, and never the brand
+ * accent, which an exhibitor may set to alarm red.
+ */
+export const TREND_COLOR: Readonly<Record<Trend, 'info' | 'muted'>> = { rising: 'info', falling: 'info', steady: 'muted' };
+
 export function trendArrow(trend: Trend): string {
   return trend === 'rising' ? '▲' : trend === 'falling' ? '▼' : '▶';
 }

@@ -3,7 +3,8 @@
  * custom properties in wall.css / panels.css are read from the page once per chart layout; the
  * fallbacks match wall.css for when a property is missing.
  */
-export type WallColorName = 'text' | 'muted' | 'live' | 'warn' | 'bad' | 'accent' | 'panel';
+/** `accent` is the brand's: decoration only, never a state (web/theme.css). */
+export type WallColorName = 'text' | 'muted' | 'live' | 'warn' | 'bad' | 'info' | 'accent' | 'panel' | 'panel-edge';
 
 const FALLBACK_COLORS: Record<WallColorName, string> = {
   text: '#e8edf5',
@@ -11,8 +12,10 @@ const FALLBACK_COLORS: Record<WallColorName, string> = {
   live: '#3ddc84',
   warn: '#ffb020',
   bad: '#ff5c5c',
+  info: '#a0c4ff',
   accent: '#4cc9f0',
   panel: '#131a26',
+  'panel-edge': '#222c3d',
 };
 
 export type WallColors = Record<WallColorName, string>;

@@ -1,0 +1,95 @@
+/**
+ * One number over a period ("kWh charged today"), computed by the server (GET /api/kpi) from the
+ * dashboard file's definition of this panel, coloured by its thresholds. Asked for again every
+ * KPI_REFRESH_MS; the server's cache answers every wall from one query.
+ */
+import { KPI_REFRESH_MS, type KpiAnswer, type KpiPanelSpec } from '../../../contract/dashboard';
+import { create, setData, setText } from '../../shared/dom';
+import type { RenderWork } from '../RenderLoop';
+import { formatKpi, KPI_LIVE_NOTE, KPI_PERIOD_TEXT, KPI_UNAVAILABLE, kpiTone } from './kpiFormat';
+import { PanelFrame } from './PanelFrame';
+import type { PanelPlace } from './createPanel';
+import type { PanelContext, PanelView } from './PanelView';
+
+export class KpiPanel implements PanelView {
+  readonly element: HTMLElement;
+  private readonly frame: PanelFrame;
+  private readonly figure: HTMLElement;
+  private readonly value: HTMLElement;
+  private readonly unit: HTMLElement;
+  private readonly period: HTMLElement;
+  private answer: KpiAnswer | null = null;
+  private failed = false;
+  private booths = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(
+    private readonly spec: KpiPanelSpec,
+    private readonly place: PanelPlace,
+    private readonly host: { requestRender(): void },
+  ) {
+    this.frame = new PanelFrame(spec.kind);
+    this.element = this.frame.element;
+    this.figure = create('div', 'kpi-panel__figure', this.frame.body);
+    this.figure.dataset['testid'] = 'kpi-figure';
+    this.value = create('span', 'kpi-panel__value', this.figure);
+    this.value.dataset['testid'] = 'kpi-value';
+    this.unit = create('span', 'kpi-panel__unit', this.figure);
+    this.period = create('p', 'kpi-panel__period', this.frame.body);
+  }
+
+  render(_work: RenderWork, context: PanelContext): boolean {
+    const { text } = context;
+    const booths = context.model.booths.map((b) => b.id).join(',');
+    if (!this.started || booths !== this.booths) {
+      this.started = true;
+      this.booths = booths;
+      clearTimeout(this.timer);
+      void this.load();
+    }
+    this.frame.setTitle(text.localize(this.spec.title) || this.spec.metric);
+    const value = this.answer?.value ?? null;
+    setText(
+      this.value,
+      formatKpi(value, this.spec.decimals, text.locale, (n) => text.number(n)),
+    );
+    setText(this.unit, value === null ? '' : (this.spec.unit ?? ''));
+    setData(this.figure, 'tone', kpiTone(value, this.spec.thresholds) ?? 'none');
+    const notes = [text.localize(KPI_PERIOD_TEXT[this.spec.period])];
+    if (this.answer?.source === 'live') notes.push(text.localize(KPI_LIVE_NOTE));
+    setText(this.period, notes.join(' · '));
+    this.frame.setStatus(this.failed ? text.localize(KPI_UNAVAILABLE) : '');
+    return false;
+  }
+
+  dispose(): void {
+    this.abort.abort();
+    clearTimeout(this.timer);
+  }
+
+  private async load(): Promise<void> {
+    const query = new URLSearchParams({ scene: this.place.sceneId, panel: String(this.place.index) });
+    if (this.booths !== '') query.set('booth', this.booths);
+    try {
+      const response = await fetch(`/api/kpi?${query.toString()}`, { signal: this.abort.signal, cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body: unknown = await response.json();
+      this.answer = isKpiAnswer(body) ? body : null;
+      this.failed = this.answer === null;
+    } catch {
+      if (this.abort.signal.aborted) return;
+      // The last good number stays up, with a note: a blank would read as zero from across the hall.
+      this.failed = true;
+    }
+    this.host.requestRender();
+    this.timer = setTimeout(() => void this.load(), KPI_REFRESH_MS);
+  }
+}
+
+function isKpiAnswer(value: unknown): value is KpiAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const answer = value as Record<string, unknown>;
+  return (answer['value'] === null || typeof answer['value'] === 'number') && (answer['source'] === 'influxdb' || answer['source'] === 'live');
+}
