@@ -87,6 +87,11 @@ export class TasmotaAdapter implements DeviceAdapter {
     return this.route(topic) !== null;
   }
 
+  /** Until the discovery config (`md`) or INFO1 (`Module`) names the model. */
+  defaultKind(): string {
+    return 'tasmota';
+  }
+
   decode(publish: RawPublish): AdapterResult {
     const output = new AdapterOutput(publish.booth, this.name);
     const route = this.route(publish.topic);
