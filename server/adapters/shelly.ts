@@ -31,6 +31,7 @@ const UNITS = new Map<string, string>([
   ['tc', '°C'],
   ['tf', '°F'],
   ['temperature', '°C'],
+  ['temperature_f', '°F'], // Gen1 shellies/<id>/temperature_f
   ['rh', '%'],
   ['humidity', '%'],
   ['percent', '%'],

@@ -67,13 +67,22 @@ describe('tasmota adapter', () => {
     expect(feed(router, tasmota.sensor(), NOW).messages.map((m) => m.kind)).toEqual(['telemetry']);
   });
 
-  it('reads a custom FullTopic (%topic%/%prefix%/ swapped) once the discovery config has described it', () => {
+  it('reads a custom FullTopic (%topic%/%prefix%/ swapped) by its shape before the discovery config, under the same id after it', () => {
     const router = routerFor('    adapters: [tasmota]\n');
     const custom = tasmota.sensor('tasmota/plug_2/tele/SENSOR');
-    expect(feed(router, custom, NOW)).toMatchObject({ adapter: null, rejections: [{ reason: 'unmapped-topic' }] });
+    // Tasmota sends LWT Online and its first SENSOR before its discovery config.
+    expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
+    expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_2', values: { bme280_temperature: 21.3 } });
     feed(router, tasmota.discovery('tasmota/%topic%/%prefix%/', 'plug_2', 'AABBCC000002'));
     expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_2', values: { bme280_temperature: 21.3 } });
-    expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
+  });
+
+  it('reads a layout its shape cannot tell (two prefix levels) only once the discovery config has described it', () => {
+    const router = routerFor('    adapters: [tasmota]\n');
+    const custom = tasmota.sensor('stat/plug_3/tele/SENSOR');
+    expect(feed(router, custom, NOW)).toMatchObject({ adapter: null, rejections: [{ reason: 'unmapped-topic' }] });
+    feed(router, tasmota.discovery('stat/%topic%/%prefix%/', 'plug_3', 'AABBCC000003'));
+    expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_3', values: { bme280_temperature: 21.3 } });
   });
 
   it('takes units from the retained discovery sensors snapshot once the config has named the device, and ignores it before', () => {
@@ -126,9 +135,10 @@ describe('tasmota adapter', () => {
 
   it('remembers at most MAX_LEARNED_LAYOUTS custom layouts, forgetting the oldest', () => {
     const router = routerFor('    adapters: [tasmota]\n');
-    for (let i = 0; i <= MAX_LEARNED_LAYOUTS; i++) feed(router, tasmota.discovery('x/%topic%/%prefix%/', `dev${i}`, `AABBCC${String(i).padStart(6, '0')}`));
-    expect(feed(router, tasmota.sensor('x/dev0/tele/SENSOR'), NOW).adapter).toBeNull();
-    expect(feed(router, tasmota.sensor(`x/dev${MAX_LEARNED_LAYOUTS}/tele/SENSOR`), NOW).adapter).toBe('tasmota');
+    // Two prefix levels: only a learned layout reads these (not customFullTopic's shape rule).
+    for (let i = 0; i <= MAX_LEARNED_LAYOUTS; i++) feed(router, tasmota.discovery('stat/%topic%/%prefix%/', `dev${i}`, `AABBCC${String(i).padStart(6, '0')}`));
+    expect(feed(router, tasmota.sensor('stat/dev0/tele/SENSOR'), NOW).adapter).toBeNull();
+    expect(feed(router, tasmota.sensor(`stat/dev${MAX_LEARNED_LAYOUTS}/tele/SENSOR`), NOW).adapter).toBe('tasmota');
   });
 
   it('counts bad input and never throws: truncated JSON, deep nesting, huge arrays, too many fields, binary', () => {
