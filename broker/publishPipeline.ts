@@ -167,8 +167,10 @@ export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill
     connectionId: connection.connectionId,
     fromWill,
     keepaliveTimedOut: connection.keepaliveTimedOut,
-    // Only where the topic names no device and the connection is still open: its close reports the set.
-    ...(!fromWill && deviceOf(packet.topic) === undefined ? { attribute: attributeTo(connection) } : {}),
+    // Only where the topic names no device, the connection is still open (its close reports the set) and it has
+    // no will: a stock device's will (LWT, NDEATH, availability) says offline for the devices it covers, with the
+    // reason `will`, which an earlier offline `connection-lost` from the close would shadow in the timeline.
+    ...(!fromWill && connection.willTopic === null && deviceOf(packet.topic) === undefined ? { attribute: attributeTo(connection) } : {}),
   });
   return true;
 };

@@ -3,6 +3,7 @@
  * no device, so the broker cannot know which devices a connection speaks for; the adapter can. The
  * sink attributes each device an adapter found back to the connection (DevicePublish.attribute), and
  * the connection's close then reports it (ConnectionClosed.devices), within MAX_DEVICES_PER_CONNECTION.
+ * Only for connections without a will: a stock device's will speaks for the devices it covers.
  */
 import type { PublishPacket } from 'aedes';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,11 @@ describe('attributing a raw-mount publish to its devices', () => {
     // A native topic names its device itself (recordDevice), and a will comes after the close reported the set.
     expect(handed('booth/acme/env-01/telemetry', state).attribute).toBeUndefined();
     expect(handed('booth/acme/raw/tele/x/LWT', state, true).attribute).toBeUndefined();
+  });
+
+  it('leaves a connection with a will to its will, which says offline for its devices with the reason `will`', () => {
+    const state = { ...connection(), willTopic: 'booth/acme/raw/tele/tasmota_A1B2C3/LWT' };
+    expect(handed('booth/acme/raw/tele/tasmota_A1B2C3/SENSOR', state).attribute).toBeUndefined();
   });
 
   it('keeps at most MAX_DEVICES_PER_CONNECTION devices, and only valid ids', () => {
