@@ -22,6 +22,12 @@ export interface DevicePublish {
   fromWill: boolean;
   /** For a will: whether the broker cut the connection because its keepalive ran out (else it was lost). */
   keepaliveTimedOut: boolean;
+  /**
+   * Set on a publish whose topic names no device (a stock device's own topic on the booth's raw
+   * mount, issue 11): the sink calls it with each device an adapter found in the publish, so the
+   * connection's close (ConnectionClosed.devices) takes that device offline even when it has no will.
+   */
+  attribute?: (device: string) => void;
 }
 
 export type ConnectionCloseReason = 'disconnect' | 'keepalive-timeout' | 'connection-lost';

@@ -150,6 +150,13 @@ export const recordDevice: PublishStep = ({ packet, connection }) => {
   return true;
 };
 
+/** recordDevice's bound for a device the sink attributes to a publish that names none (DevicePublish.attribute). */
+function attributeTo(connection: ConnectionState): (device: string) => void {
+  return (device) => {
+    if (ID_PATTERN.test(device) && (connection.devices.has(device) || connection.devices.size < MAX_DEVICES_PER_CONNECTION)) connection.devices.add(device);
+  };
+}
+
 export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill }, { sink }) => {
   sink.devicePublish({
     booth: connection.booth,
@@ -160,6 +167,10 @@ export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill
     connectionId: connection.connectionId,
     fromWill,
     keepaliveTimedOut: connection.keepaliveTimedOut,
+    // Only where the topic names no device, the connection is still open (its close reports the set) and it has
+    // no will: a stock device's will (LWT, NDEATH, availability) says offline for the devices it covers, with the
+    // reason `will`, which an earlier offline `connection-lost` from the close would shadow in the timeline.
+    ...(!fromWill && connection.willTopic === null && deviceOf(packet.topic) === undefined ? { attribute: attributeTo(connection) } : {}),
   });
   return true;
 };

@@ -1,7 +1,7 @@
 /**
  * npm run simulate -- --booth demo --password secret [--url mqtt://localhost:1883]
  *   [--devices 8] [--rate 1] [--profiles env-sensor,ev-charger] [--seed 42]
- * npm run simulate -- --booth demo --password secret --devices 4 --profiles tasmota,shelly,esphome,sparkplug [--period 2]
+ * npm run simulate -- --booth demo --password secret --devices 6 --profiles tasmota,shelly,esphome,sparkplug,shelly-gen1,tasmota-fulltopic [--period 2]
  *   (stock devices on their own topics and client ids; the booth lists those adapters in showfloor.yaml)
  *
  * Logs connection changes only (never individual messages). SIGINT/SIGTERM stop every device,

@@ -118,7 +118,7 @@ export class AdapterRouter {
       return unmapped(`the ${adapter.name} adapter failed on this publish: ${(error as Error).message.slice(0, 80)}`, adapter.name);
     }
     const verdicts: (DeviceMessage | Rejection)[] = [];
-    for (const message of decoded.messages) {
+    for (const message of this.withDefaultKinds(booth, adapter, decoded.messages)) {
       if (message.booth !== booth) {
         verdicts.push({
           kind: 'rejected',
@@ -137,6 +137,42 @@ export class AdapterRouter {
     }
     for (const rejection of decoded.rejections) verdicts.push({ ...rejection, booth, adapter: adapter.name });
     return { adapter: adapter.name, verdicts };
+  }
+
+  /**
+   * `messages` with the family's default kind (DeviceAdapter.defaultKind) given to each device that
+   * has a reading here but no kind yet, neither known nor announced in this publish: into the
+   * device's meta message of this publish where it has one, else in one of its own ahead of the
+   * reading. So the reading's row is never stored as kind `unknown`.
+   */
+  private withDefaultKinds(booth: string, adapter: DeviceAdapter, messages: DeviceMessage[]): DeviceMessage[] {
+    if (!adapter.defaultKind) return messages;
+    const known = this.metas.get(booth);
+    const needing = new Set<string>();
+    for (const message of messages) {
+      if (message.kind === 'telemetry' && known?.get(message.device)?.kind === undefined) needing.add(message.device);
+    }
+    for (const message of messages) if (message.kind === 'meta' && message.meta.kind !== undefined) needing.delete(message.device);
+    if (needing.size === 0) return messages;
+    const out: DeviceMessage[] = [];
+    for (const message of messages) {
+      if (needing.has(message.device)) {
+        needing.delete(message.device);
+        let kind: string | undefined;
+        try {
+          kind = adapter.defaultKind(message.device);
+        } catch {
+          kind = undefined; // an adapter is total by contract; a kind is not worth losing the reading over
+        }
+        if (kind !== undefined && message.kind === 'meta') {
+          out.push({ ...message, meta: { ...message.meta, kind } });
+          continue;
+        }
+        if (kind !== undefined) out.push({ kind: 'meta', booth, device: message.device, meta: { kind } });
+      }
+      out.push(message);
+    }
+    return out;
   }
 
   /** The device's meta with `partial` merged in, or null when nothing changed (no message needed). */

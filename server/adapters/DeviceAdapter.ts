@@ -44,6 +44,14 @@ export interface DeviceAdapter {
   /** Whether this adapter reads this topic (without the mount); the first adapter that claims a topic decodes it. */
   claims(topic: string): boolean;
   decode(publish: RawPublish): AdapterResult;
+  /**
+   * The kind of a device of this family before it has announced its model (Tasmota's discovery
+   * config, Shelly Gen1's announce): most families send readings before, or without, the publish
+   * that names the model, and a reading stored without a kind is tagged `unknown` for good. The
+   * router gives it ahead of the device's first message and never over a kind the device announced;
+   * an announced model replaces it. Undefined: no family default (topic maps, discovery-driven adapters).
+   */
+  defaultKind?(device: string): string | undefined;
 }
 
 /** What adapters may ask of the broker: a command published into the booth's own mount (e.g. Sparkplug's rebirth request). */

@@ -24,6 +24,14 @@ export class EsphomeAdapter implements DeviceAdapter {
     return n >= 4 && parts[n - 1] === 'state' && VALUE_COMPONENTS.has(parts[n - 3] ?? '') && parts[n - 2] !== '' && parts[n - 4] !== '';
   }
 
+  /**
+   * Not set on every publish: the same board's Home Assistant discovery configs (the homeassistant
+   * adapter, same device id) name its model, which must not be overwritten by every state.
+   */
+  defaultKind(): string {
+    return 'esphome';
+  }
+
   decode(publish: RawPublish): AdapterResult {
     const output = new AdapterOutput(publish.booth, this.name);
     const parts = publish.topic.split('/');
@@ -37,7 +45,6 @@ export class EsphomeAdapter implements DeviceAdapter {
     }
     const text = payloadText(publish.payload, output, device);
     if (text === null) return output.result();
-    output.meta(device, { kind: 'esphome' });
     if (status) {
       const value = text.trim();
       if (value === 'online' || value === 'offline') output.status(device, value);

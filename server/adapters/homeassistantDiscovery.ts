@@ -9,6 +9,7 @@
  */
 import { cleanMetaText, cleanUnit } from './sparkplugOutput';
 import { toDeviceId, toMetricName } from './sparkplugNames';
+import { mappedDeviceId, mappedMetricName } from './deviceNames';
 import { parseValueTemplate, type ValueTemplate } from './homeassistantTemplate';
 
 /** `<component>/[<node_id>/]<object_id>/config` after the prefix; the character classes are Home Assistant's own (discovery.py TOPIC_MATCHER). */
@@ -142,20 +143,20 @@ export function readDiscoveryConfig(where: DiscoveryTopic, config: unknown): Rea
     const first: unknown = Array.isArray(ids) ? ids[0] : ids;
     if (typeof first === 'string' && first.trim() !== '') identifier = first;
   }
-  // Entities of one device share its identifiers (that is what HA groups them by); without them the node id, then the object id.
-  const deviceId = toDeviceId(identifier ?? where.nodeId ?? where.objectId);
-
   const name = text(config, 'name');
   const deviceClass = text(config, 'device_class', 'dev_cla');
   const objectId = text(config, 'object_id', 'obj_id') ?? where.objectId;
   const preferred = name !== undefined && name.trim() !== '' ? name : (deviceClass ?? objectId);
   const unit = text(config, 'unit_of_measurement', 'unit_of_meas');
+  // Entities of one device share its identifiers (that is what HA groups them by); without them the node id, then the
+  // object id. An ESPHome board's are named as the esphome adapter names its state topics, so one board is one device.
+  const esphome = esphomeNames(where, stateTopic);
 
   const entity: EntityConfig = {
     component: where.component as ReadingComponent,
-    deviceId,
-    metric: toMetricName(preferred),
-    fallbackMetric: toMetricName(objectId),
+    deviceId: esphome?.deviceId ?? toDeviceId(identifier ?? where.nodeId ?? where.objectId),
+    metric: esphome?.metric ?? toMetricName(preferred),
+    fallbackMetric: esphome?.metric ?? toMetricName(objectId),
     stateTopic,
     template,
     payloadOn: text(config, 'state_on', 'stat_on') ?? text(config, 'payload_on', 'pl_on') ?? 'ON',
@@ -172,4 +173,28 @@ export function readDiscoveryConfig(where: DiscoveryTopic, config: unknown): Rea
     if (firmware?.trim()) entity.firmware = cleanMetaText(firmware);
   }
   return { kind: 'entity', entity };
+}
+
+/**
+ * The device id and metric the esphome adapter (esphome.ts) gives the state topic of an ESPHome
+ * entity, or null when the config is not laid out as ESPHome lays it out. ESPHome's MQTT component
+ * (esphome/components/mqtt/mqtt_component.cpp) announces each entity on
+ * `<discovery prefix>/<component>/<node name>/<object_id>/config` (get_discovery_topic_) with the
+ * state topic `<topic_prefix>/<component>/<object_id>/state` (get_default_topic_for_), and names
+ * the device by its MAC in `dev.ids`. The rule: a config whose topic has a node id and whose state
+ * topic is that default one (same component, same object id) is an ESPHome board's, and its device
+ * is the last level of `<topic_prefix>` (the node name unless the board sets another prefix), its
+ * metric the object id. That is exactly what the esphome adapter reads from the state topic itself,
+ * so a booth that lists both adapters, in either order, shows the board once, with the units and
+ * model its discovery configs announce. Any other layout (Zigbee2MQTT, WLED, hand-written configs)
+ * keeps the identifiers rule.
+ */
+function esphomeNames(where: DiscoveryTopic, stateTopic: string): { deviceId: string; metric: string } | null {
+  if (where.nodeId === null) return null;
+  const parts = stateTopic.split('/');
+  const n = parts.length;
+  if (n < 4 || parts[n - 1] !== 'state' || parts[n - 2] !== where.objectId || parts[n - 3] !== where.component) return null;
+  const deviceId = mappedDeviceId(parts[n - 4] ?? '');
+  const metric = mappedMetricName([where.objectId]);
+  return deviceId !== null && metric !== null ? { deviceId, metric } : null;
 }

@@ -31,6 +31,7 @@ const UNITS = new Map<string, string>([
   ['tc', '°C'],
   ['tf', '°F'],
   ['temperature', '°C'],
+  ['temperature_f', '°F'], // Gen1 shellies/<id>/temperature_f
   ['rh', '%'],
   ['humidity', '%'],
   ['percent', '%'],
@@ -65,6 +66,11 @@ export class ShellyAdapter implements DeviceAdapter {
     if (n >= 3 && parts[n - 2] === 'status' && COMPONENT.test(parts[n - 1] ?? '')) return true;
     if (n >= 3 && parts[n - 2] === 'events' && parts[n - 1] === 'rpc') return true;
     return n >= 2 && parts[n - 1] === 'online';
+  }
+
+  /** The model in the device id (`shelly1pm-…` → `shelly1pm`) until Gen1's announce names it (`model`). */
+  defaultKind(device: string): string {
+    return kindOf(device);
   }
 
   decode(publish: RawPublish): AdapterResult {
@@ -135,7 +141,8 @@ export class ShellyAdapter implements DeviceAdapter {
     }
     const text = payloadText(publish.payload, output, device);
     if (text === null) return;
-    // No kind here: the announce Gen1 sends on connecting names the model, and this would overwrite it.
+    // No kind here: the announce Gen1 sends on connecting names the model, and this would overwrite it
+    // (the router gives defaultKind until then).
     // `sensor/temperature` → `temperature`, `relay/0/power` → `relay_0_power`.
     const named = path[0] === 'sensor' && path.length > 1 ? path.slice(1) : path;
     output.take(device, publish.receivedAt, named, plainReading(text), unitOf(named));

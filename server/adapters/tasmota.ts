@@ -9,7 +9,8 @@
  * - `tele/<topic>/INFO1` and the retained `tasmota/discovery/<mac>/config` → meta: name (`dn`, or the
  *   first friendly name `fn`), kind from the model (`md`), firmware (`sw`). The config also gives the
  *   device's FullTopic (`ft`) and prefixes (`tp`), so a custom layout such as `%topic%/%prefix%/` is
- *   read by the same rules once the device has announced itself.
+ *   read by the same rules once the device has announced itself; before that, a `%topic%` layout with
+ *   the default prefixes is recognised by its shape (customFullTopic).
  *
  * `Time`: Tasmota writes local time without a zone unless `SetOption52 1` adds one. A zoned `Time` is
  * used; a bare one is not guessed at (the server cannot know the device's zone, and a wrong guess
@@ -87,6 +88,11 @@ export class TasmotaAdapter implements DeviceAdapter {
     return this.route(topic) !== null;
   }
 
+  /** Until the discovery config (`md`) or INFO1 (`Module`) names the model. */
+  defaultKind(): string {
+    return 'tasmota';
+  }
+
   decode(publish: RawPublish): AdapterResult {
     const output = new AdapterOutput(publish.booth, this.name);
     const route = this.route(publish.topic);
@@ -140,18 +146,16 @@ export class TasmotaAdapter implements DeviceAdapter {
     }
     if (parts.length === 3) {
       const [family = '', deviceTopic = '', leaf = ''] = parts;
-      if (family === 'tele' && (leaf === 'SENSOR' || leaf === 'STATE' || leaf === 'LWT' || leaf === 'INFO1')) return { family, topic: deviceTopic, leaf };
-      if (family === 'stat' && (leaf === 'RESULT' || /^POWER\d{0,2}$/.test(leaf))) return { family, topic: deviceTopic, leaf };
+      if ((family === 'tele' || family === 'stat') && isLeafOf(family, leaf)) return { family, topic: deviceTopic, leaf };
     }
     const slash = topic.lastIndexOf('/');
     const learned = slash > 0 ? this.learned.get(topic.slice(0, slash + 1)) : undefined;
     if (learned) {
       const leaf = topic.slice(slash + 1);
-      if (learned.kind === 'tele' && (leaf === 'SENSOR' || leaf === 'STATE' || leaf === 'LWT' || leaf === 'INFO1'))
-        return { family: 'tele', topic: learned.topic, leaf };
-      if (learned.kind === 'stat' && (leaf === 'RESULT' || /^POWER\d{0,2}$/.test(leaf))) return { family: 'stat', topic: learned.topic, leaf };
+      if (isLeafOf(learned.kind, leaf)) return { family: learned.kind, topic: learned.topic, leaf };
+      return null;
     }
-    return null;
+    return customFullTopic(parts);
   }
 
   /** xdrv_12_discovery.ino's config: `dn`, `fn`, `hn`, `mac`, `md`, `sw`, `t`, `ft`, `tp`. */
@@ -231,6 +235,39 @@ export class TasmotaAdapter implements DeviceAdapter {
   get learnedLayouts(): number {
     return this.learned.size;
   }
+}
+
+/** The last level of a Tasmota publish under its `tele` or `stat` prefix (docs/MQTT.md). */
+function isLeafOf(family: 'tele' | 'stat', leaf: string): boolean {
+  return family === 'tele' ? leaf === 'SENSOR' || leaf === 'STATE' || leaf === 'LWT' || leaf === 'INFO1' : leaf === 'RESULT' || /^POWER\d{0,2}$/.test(leaf);
+}
+
+/** Levels a custom FullTopic may have: Tasmota's FullTopic is at most 100 characters, so a deeper topic is no Tasmota's. */
+const MAX_FULLTOPIC_LEVELS = 12;
+
+/**
+ * A custom FullTopic (docs/MQTT.md, "FullTopic": `%prefix%` and `%topic%` anywhere, e.g.
+ * `devices/%topic%/%prefix%/`) read before, or without, the discovery config that spells it out:
+ * Tasmota publishes its LWT `Online`, INFO1 and its first STATE/SENSOR as soon as it connects, and its
+ * discovery config only seconds later (or never, when discovery is off). The shape: exactly one level
+ * is the default `tele` or `stat` prefix and the last level is one of that prefix's leaves; the
+ * device's %topic% is the level before the prefix when the prefix comes right before the leaf
+ * (`…/%topic%/%prefix%/LEAF`), else the level right before the leaf (`%prefix%/…/%topic%/LEAF`).
+ * Both agree with what the discovery config teaches (learnLayout) for %topic% layouts, so a device
+ * keeps its id when its config arrives. Custom prefixes (`tp`) and %hostname%/%id% layouts are read
+ * once the config has described them.
+ */
+function customFullTopic(parts: readonly string[]): Route | null {
+  const n = parts.length;
+  if (n < 4 || n > MAX_FULLTOPIC_LEVELS) return null;
+  const prefixes = parts.flatMap((part, i) => (part === 'tele' || part === 'stat' ? [i] : []));
+  if (prefixes.length !== 1) return null;
+  const at = prefixes[0]!;
+  const family = parts[at] as 'tele' | 'stat';
+  const leaf = parts[n - 1] ?? '';
+  if (at === n - 1 || !isLeafOf(family, leaf)) return null;
+  const topic = at === n - 2 ? parts[n - 3] : parts[n - 2];
+  return topic === undefined || topic === '' ? null : { family, topic, leaf };
 }
 
 /** The unit of each leaf of a SENSOR-shaped message, from its TempUnit and PressureUnit and Tasmota's fixed units. */

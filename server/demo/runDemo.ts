@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     env: parseEnv(env),
     file: parseSettingsFile(
       `booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n` +
-        `    adapters: [${FAMILY_KINDS.map((kind) => FAMILY_ADAPTER[kind]).join(', ')}]\n${wall}${technicianConsole}`,
+        // Two profiles share an adapter (shelly-gen1, tasmota-fulltopic), and the settings refuse a family listed twice.
+        `    adapters: [${[...new Set(FAMILY_KINDS.map((kind) => FAMILY_ADAPTER[kind]))].join(', ')}]\n${wall}${technicianConsole}`,
       'demo settings',
     ),
     configPath: null,

@@ -55,6 +55,8 @@ export class Ingest implements BrokerSink {
     if (routed) {
       // Each message an adapter made takes the native path; each field it left out is counted with its adapter.
       for (const verdict of routed.verdicts) {
+        // The broker cannot tell which device a raw-mount publish is for; the adapter can (see DevicePublish.attribute).
+        if (verdict.device !== null) message.attribute?.(verdict.device);
         if (verdict.kind === 'rejected') this.counters.adapterRejection(verdict.adapter ?? null, verdict.reason);
         this.take(message, verdict, receivedAt);
         for (const observer of this.observers)

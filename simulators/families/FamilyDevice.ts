@@ -26,8 +26,8 @@ export interface WireFormat {
   readonly protocolVersion?: 4 | 5;
   /** Clean session unless the family's default says otherwise (ESPHome: clean_session false). */
   readonly clean?: boolean;
-  /** Built per connect: Sparkplug's NDEATH carries a bdSeq that changes with each connection. */
-  will(): WireWill;
+  /** Built per connect: Sparkplug's NDEATH carries a bdSeq that changes with each connection. Undefined: the device is set up without one. */
+  will(): WireWill | undefined;
   /** Topics to subscribe after connecting (commands the device answers). */
   subscriptions?(): string[];
   /** Birth: what the firmware sends right after CONNACK. */
@@ -122,14 +122,16 @@ export class FamilyDevice {
       keepalive: this.options.keepaliveSeconds ?? 30,
       reconnectPeriod: Math.round(reconnectPeriod * (1 + Math.random())),
       queueQoSZero: false,
-      will: this.wire.will(),
     };
+    const will = this.wire.will();
+    if (will) clientOptions.will = will;
     const client = connect(this.options.url, clientOptions);
     this.client = client;
     client.on('connect', () => this.onConnect(client));
     // Each connect carries a fresh will (Sparkplug's bdSeq): MQTT.js builds CONNECT from client.options after 'reconnect'.
     client.on('reconnect', () => {
-      client.options.will = this.wire.will();
+      const next = this.wire.will();
+      if (next) client.options.will = next;
     });
     client.on('close', () => this.onClose());
     client.on('error', (error) => this.onError(error));

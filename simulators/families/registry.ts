@@ -5,11 +5,17 @@
  */
 import { EsphomeWire } from './esphomeWire';
 import type { WireFormat } from './FamilyDevice';
+import { ShellyGen1Wire } from './shellyGen1Wire';
 import { ShellyWire } from './shellyWire';
 import { SparkplugWire } from './sparkplugWire';
 import { TasmotaWire } from './tasmotaWire';
 
-export const FAMILY_KINDS = ['tasmota', 'shelly', 'esphome', 'sparkplug'] as const;
+/**
+ * `shelly` is Gen2 (Plus 1PM); `shelly-gen1` a Gen1 Shelly 1PM on `shellies/<id>/…`; `tasmota-fulltopic` a
+ * Tasmota whose FullTopic is `devices/%topic%/%prefix%/` (the tasmota adapter reads it by its shape, then
+ * by its discovery config: server/adapters/tasmota.ts customFullTopic).
+ */
+export const FAMILY_KINDS = ['tasmota', 'shelly', 'esphome', 'sparkplug', 'shelly-gen1', 'tasmota-fulltopic'] as const;
 export type FamilyKind = (typeof FAMILY_KINDS)[number];
 
 export function isFamilyKind(kind: string): kind is FamilyKind {
@@ -17,7 +23,17 @@ export function isFamilyKind(kind: string): kind is FamilyKind {
 }
 
 /** The booth adapter each family needs in showfloor.yaml (`booths[].adapters`). */
-export const FAMILY_ADAPTER: Record<FamilyKind, string> = { tasmota: 'tasmota', shelly: 'shelly', esphome: 'esphome', sparkplug: 'sparkplug' };
+export const FAMILY_ADAPTER: Record<FamilyKind, string> = {
+  tasmota: 'tasmota',
+  shelly: 'shelly',
+  esphome: 'esphome',
+  sparkplug: 'sparkplug',
+  'shelly-gen1': 'shelly',
+  'tasmota-fulltopic': 'tasmota',
+};
+
+/** The custom FullTopic `tasmota-fulltopic` plays: the docs' example of moving %prefix% behind %topic%. */
+export const CUSTOM_FULL_TOPIC = 'devices/%topic%/%prefix%/';
 
 /** Default telemetry period: far shorter than the families' own defaults (Tasmota TelePeriod 300 s), so a demo moves. */
 export const DEFAULT_FAMILY_PERIOD_MS = 2000;
@@ -45,6 +61,15 @@ export function planFamilyDevice(kind: FamilyKind, n: number, seed: string): Pla
     case 'esphome': {
       const wire = new EsphomeWire({ node: `expo-esp${n}`, mac: `246f28a1${hex(0x0b00 + n, 4)}`, seed });
       return { deviceId: wire.prefix, name: wire.prefix, wire };
+    }
+    case 'shelly-gen1': {
+      const wire = new ShellyGen1Wire({ mac: `a4cf12b9${hex(0x2900 + n, 4)}`, seed });
+      return { deviceId: wire.id.toLowerCase(), name: wire.id, wire };
+    }
+    case 'tasmota-fulltopic': {
+      // Chip ids apart from the plain `tasmota` kind's, so the two never share a client id (a takeover).
+      const wire = new TasmotaWire({ chipId: hex(0xf0c0c0 + n, 6), name: `Lab plug ${n}`, seed, fullTopic: CUSTOM_FULL_TOPIC });
+      return { deviceId: wire.topic.toLowerCase(), name: `Lab plug ${n}`, wire };
     }
     case 'sparkplug': {
       const wire = new SparkplugWire({ group: 'Showfloor', edge: `edge-${n}`, device: 'Robot', seed });

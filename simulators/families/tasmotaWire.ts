@@ -6,6 +6,13 @@
  * - right after connecting, the retained `tasmota/discovery/<MAC>/config` and `…/sensors`;
  * - every TelePeriod, `tele/<topic>/STATE` then `tele/<topic>/SENSOR` (BME280 and ENERGY, `Time` local, no zone).
  * Shapes and key order follow test/support/adapterFixtures.ts (which cites the same pages).
+ *
+ * With `fullTopic` (docs/MQTT.md "FullTopic": the `FullTopic` command, `%prefix%` and `%topic%` placed
+ * anywhere, e.g. `devices/%topic%/%prefix%/`) every `tele`/`stat` topic and the will follow it, and the
+ * discovery config's `ft` says so; the discovery topic itself is fixed (`tasmota/discovery/<MAC>/…`).
+ * Such a device also sends its discovery config after its first STATE and SENSOR rather than with its birth:
+ * the firmware publishes it seconds after connecting (xdrv_12_discovery.ino starts a delay on
+ * FUNC_MQTT_INIT) while LWT `Online` comes at once, so a booth must read the layout before the config.
  */
 import { createRandom, type Random } from '../random';
 import type { WireFormat, WirePublisher, WireWill } from './FamilyDevice';
@@ -16,7 +23,11 @@ export interface TasmotaOptions {
   /** Friendly name (DeviceName), shown on the wall. */
   name: string;
   seed: string;
+  /** Tasmota's FullTopic; default `%prefix%/%topic%/`. */
+  fullTopic?: string;
 }
+
+export const DEFAULT_FULL_TOPIC = '%prefix%/%topic%/';
 
 /** Tasmota's `Time`: local time as YYYY-MM-DDTHH:MM:SS, no zone (SetOption52 0, the default). */
 export function tasmotaLocalTime(now: number): string {
@@ -46,6 +57,8 @@ export class TasmotaWire implements WireFormat {
   private pressure: number;
   private power = 0;
   private total = 1.234;
+  private readonly fullTopic: string;
+  private discoveryPending = false;
 
   constructor(options: TasmotaOptions) {
     const chip = options.chipId.toUpperCase();
@@ -54,35 +67,53 @@ export class TasmotaWire implements WireFormat {
     this.topic = `tasmota_${chip}`;
     this.mac = `84F3EB${chip}`;
     this.name = options.name;
+    this.fullTopic = options.fullTopic ?? DEFAULT_FULL_TOPIC;
+    if (!this.fullTopic.includes('%prefix%') || !this.fullTopic.includes('%topic%') || this.fullTopic.length > 100)
+      throw new RangeError(`a FullTopic holds %prefix% and %topic% within 100 characters, got ${JSON.stringify(this.fullTopic)}`);
     this.random = createRandom(options.seed);
     this.temperature = this.random.between(20, 23);
     this.humidity = this.random.between(38, 48);
     this.pressure = this.random.between(1008, 1018);
   }
 
+  /** `<FullTopic with %prefix% and %topic% filled in><leaf>`, as Tasmota's GetTopic_P builds it. */
+  topicFor(prefix: 'cmnd' | 'stat' | 'tele', leaf: string): string {
+    const base = this.fullTopic.replaceAll('%prefix%', prefix).replaceAll('%topic%', this.topic);
+    return `${base}${base.endsWith('/') ? '' : '/'}${leaf}`;
+  }
+
   will(): WireWill {
-    return { topic: `tele/${this.topic}/LWT`, payload: Buffer.from('Offline'), retain: true, qos: 1 };
+    return { topic: this.topicFor('tele', 'LWT'), payload: Buffer.from('Offline'), retain: true, qos: 1 };
   }
 
   subscriptions(): string[] {
-    return [`cmnd/${this.topic}/#`];
+    return [this.topicFor('cmnd', '#')];
   }
 
   goodbye() {
-    return { topic: `tele/${this.topic}/LWT`, payload: 'Offline', retain: true };
+    return { topic: this.topicFor('tele', 'LWT'), payload: 'Offline', retain: true };
   }
 
   onConnect(out: WirePublisher, now: number): void {
-    out.publish(`tele/${this.topic}/LWT`, 'Online', { retain: true, qos: 1 });
-    out.publish(`tasmota/discovery/${this.mac}/config`, this.discoveryConfig(), { retain: true, qos: 1 });
-    out.publish(`tasmota/discovery/${this.mac}/sensors`, `{"sn":${this.sensorJson(now)},"ver":1}`, { retain: true, qos: 1 });
+    out.publish(this.topicFor('tele', 'LWT'), 'Online', { retain: true, qos: 1 });
+    if (this.fullTopic === DEFAULT_FULL_TOPIC) this.discovery(out, now);
+    else this.discoveryPending = true;
     this.onPeriod(out, now);
   }
 
   onPeriod(out: WirePublisher, now: number): void {
     this.step();
-    out.publish(`tele/${this.topic}/STATE`, this.stateJson(now));
-    out.publish(`tele/${this.topic}/SENSOR`, this.sensorJson(now));
+    out.publish(this.topicFor('tele', 'STATE'), this.stateJson(now));
+    out.publish(this.topicFor('tele', 'SENSOR'), this.sensorJson(now));
+    if (this.discoveryPending) {
+      this.discoveryPending = false;
+      this.discovery(out, now);
+    }
+  }
+
+  private discovery(out: WirePublisher, now: number): void {
+    out.publish(`tasmota/discovery/${this.mac}/config`, this.discoveryConfig(), { retain: true, qos: 1 });
+    out.publish(`tasmota/discovery/${this.mac}/sensors`, `{"sn":${this.sensorJson(now)},"ver":1}`, { retain: true, qos: 1 });
   }
 
   private step(): void {
@@ -110,7 +141,7 @@ export class TasmotaWire implements WireFormat {
       state: ['OFF', 'ON', 'TOGGLE', 'HOLD'],
       sw: '13.2.0',
       t: this.topic,
-      ft: '%prefix%/%topic%/',
+      ft: this.fullTopic,
       tp: ['cmnd', 'stat', 'tele'],
       rl: [1, 0, 0, 0, 0, 0, 0, 0],
       swc: [-1, -1, -1, -1, -1, -1, -1, -1],

@@ -2,7 +2,10 @@
  * Issue 11 on the wall: one simulated stock device per family (Tasmota, Shelly Gen2, ESPHome, Sparkplug
  * B), each on its own topics with its own client id, in booth A beside a native device in booth B; an
  * all-booths wall in Chromium shows every one of them with its name and live readings under the
- * adapters' mapped names. The screenshot is test-artifacts/stock-devices-1080p.png.
+ * adapters' mapped names. The screenshot is test-artifacts/stock-devices-1080p.png. A Home Assistant
+ * discovery device (config and state topics, abbreviated keys, `~`) and a `topicMaps` device (named
+ * wildcard, dotted field paths, timestamp in seconds) show their names, readings and units too:
+ * test-artifacts/stock-devices-ha-topicmap-1080p.png and the two tiles on their own.
  */
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -10,10 +13,30 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
 import { startSimulatedBooth, type SimulatedBooth } from '../../simulators/booth';
 import { FAMILY_KINDS } from '../../simulators/families/registry';
+import { TOPIC_MAP_YAML, topicMap } from '../support/adapterFixtures';
 import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
-import { BOOTH_A, BOOTH_B, startTestShowfloor, type TestBooth } from '../support/showfloor';
+import { BOOTH_A, BOOTH_B, connectDevice, startTestShowfloor, type TestBooth } from '../support/showfloor';
 
-const ACME: TestBooth = { ...BOOTH_A, settingsYaml: '    adapters: [tasmota, shelly, esphome, sparkplug]\n' };
+const ACME: TestBooth = { ...BOOTH_A, settingsYaml: `    adapters: [tasmota, shelly, esphome, sparkplug, homeassistant]\n${TOPIC_MAP_YAML}` };
+
+/**
+ * A device that describes itself with Home Assistant MQTT discovery the way the HA docs show it (MQTT
+ * integration, "Using abbreviations and base topic": `~` as the base of every `*_topic`, abbreviated keys,
+ * one JSON state topic read through `value_json` templates), with its own client id and availability.
+ */
+const HA_DEVICE = 'hallclimate1';
+const haConfig = (objectId: string, name: string, unit: string, deviceClass: string): string =>
+  JSON.stringify({
+    '~': 'hall/climate1',
+    name,
+    dev_cla: deviceClass,
+    unit_of_meas: unit,
+    stat_t: '~/state',
+    val_tpl: `{{ value_json.${objectId} }}`,
+    avty_t: '~/availability',
+    uniq_id: `hallclimate1_${objectId}`,
+    dev: { ids: [HA_DEVICE], name: 'Hall climate', mdl: 'Climate Sensor X', sw: '1.4.2' },
+  });
 
 /** Device id, the name its family announces (or the id where it announces none), and a reading it shows. */
 const TILES = [
@@ -27,7 +50,7 @@ const TILES = [
 ] as const;
 
 /** What the wall shows for one device now, without waiting for elements that are not there (yet). */
-function tileText(page: Page, booth: string, device: string, metric: string): Promise<{ name: string | null; value: string | null }> {
+function tileText(page: Page, booth: string, device: string, metric: string): Promise<{ name: string | null; value: string | null; unit: string | null }> {
   return page.evaluate(
     ([b, d, m]) => {
       const tile = [...document.querySelectorAll<HTMLElement>('[data-testid="device-tile"]')].find(
@@ -37,6 +60,7 @@ function tileText(page: Page, booth: string, device: string, metric: string): Pr
       return {
         name: tile?.querySelector('[data-testid="device-name"]')?.textContent ?? null,
         value: readout?.querySelector('[data-testid="metric-value"]')?.getAttribute('data-value') ?? null,
+        unit: readout?.querySelector('.readout__unit')?.textContent ?? null,
       };
     },
     [booth, device, metric] as const,
@@ -108,5 +132,51 @@ describeWithChromium('stock devices on an all-booths wall', () => {
 
     await page.screenshot({ path: artifactPath('stock-devices-1080p.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a Home Assistant discovery device and a topicMaps device with their names, readings and units', async () => {
+    const board = await connectDevice(showfloor.mqttUrl, ACME, {
+      clientId: 'hall-climate-1',
+      will: { topic: 'hall/climate1/availability', payload: Buffer.from('offline'), retain: true, qos: 1 },
+    });
+    const rig = await connectDevice(showfloor.mqttUrl, ACME, { clientId: 'rig7' });
+    try {
+      await board.publishAsync('hall/climate1/availability', 'online', { qos: 1, retain: true });
+      await board.publishAsync('homeassistant/sensor/hallclimate1/temperature/config', haConfig('temperature', 'Temperature', '°C', 'temperature'), {
+        qos: 1,
+        retain: true,
+      });
+      await board.publishAsync('homeassistant/sensor/hallclimate1/humidity/config', haConfig('humidity', 'Humidity', '%', 'humidity'), {
+        qos: 1,
+        retain: true,
+      });
+      await board.publishAsync('hall/climate1/state', JSON.stringify({ temperature: 22.4, humidity: 48.5 }), { qos: 1 });
+      // Issue 11's topicMaps example: lab/+device/data, `t` in seconds, env.temp → temperature °C, env.rh → humidity %.
+      const fixture = topicMap.reading(Date.now());
+      await rig.publishAsync(fixture.topic, fixture.payload, { qos: 1 });
+
+      await page.goto(`${showfloor.httpUrl}/?scene=overview`);
+      await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
+      const expected = [
+        { device: HA_DEVICE, metric: 'temperature', shown: { name: 'Hall climate', value: '22.4', unit: '°C' } },
+        { device: HA_DEVICE, metric: 'humidity', shown: { name: 'Hall climate', value: '48.5', unit: '%' } },
+        { device: 'rig7', metric: 'temperature', shown: { name: 'rig7', value: '22.4', unit: '°C' } },
+        { device: 'rig7', metric: 'humidity', shown: { name: 'rig7', value: '40', unit: '%' } },
+      ];
+      for (const { device, metric, shown } of expected) {
+        await expect.poll(() => tileText(page, ACME.id, device, metric), { timeout: 15_000, message: `${device}'s tile, ${metric}` }).toEqual(shown);
+      }
+      // Readings keep arriving on the HA device's own state topic.
+      await board.publishAsync('hall/climate1/state', JSON.stringify({ temperature: 22.9, humidity: 47 }), { qos: 1 });
+      await expect.poll(async () => (await tileText(page, ACME.id, HA_DEVICE, 'temperature')).value, { timeout: 10_000 }).toBe('22.9');
+
+      await page.screenshot({ path: artifactPath('stock-devices-ha-topicmap-1080p.png') });
+      await page.locator(`[data-testid="device-tile"][data-device="${HA_DEVICE}"]`).screenshot({ path: artifactPath('stock-devices-ha-tile.png') });
+      await page.locator('[data-testid="device-tile"][data-device="rig7"]').screenshot({ path: artifactPath('stock-devices-topicmap-tile.png') });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      board.end(true);
+      rig.end(true);
+    }
   });
 });

@@ -4,9 +4,12 @@
  * decoded by the booth's adapters, and asserted where an operator would look: InfluxDB (mapped
  * metric names), /api/devices (meta, units, presence, rejections) and /metrics (rejections per adapter).
  * Until the broker mount merges, the clients publish on the mounted topic themselves.
+ * Also: a Tasmota's kind before its discovery config (never `unknown`), and a will-less device's
+ * presence when its connection closes (the adapter attributes it to the connection).
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_STALE_AFTER_MS } from '../../contract/presence';
 import { TOPIC_MAP_YAML, esphome, shelly, tasmota, topicMap, type DeviceFixture } from '../support/adapterFixtures';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
 import type { PublicDevice, PublicDeviceList } from '../support/publicApi';
@@ -158,6 +161,42 @@ describeWithInfluxd('stock devices through their adapters → InfluxDB, /api/dev
     const row = await storedRow('rig7', 'temperature');
     expect(row).toMatchObject({ time: Math.round(sent / 1000) * 1000, temperature: 22.4, humidity: 40 });
     await eventually(async () => expect((await deviceInApi('rig7'))?.meta.units).toEqual({ temperature: '°C', humidity: '%' }));
+  });
+
+  it('tasmota: a SENSOR that arrives before the discovery config is stored with the family kind, never `unknown`; the model then takes over', async () => {
+    const plug = await connect('DVES_C0FFEE');
+    await publish(plug, tasmota.sensor('tele/tasmota_C0FFEE/SENSOR'));
+    expect(await storedRow('tasmota_c0ffee', 'bme280_temperature')).toMatchObject({ kind: 'tasmota' });
+    await publish(plug, tasmota.discovery('%prefix%/%topic%/', 'tasmota_C0FFEE', '84F3EBC0FFEE'));
+    await publish(plug, tasmota.energy('tele/tasmota_C0FFEE/SENSOR'));
+    expect(await storedRow('tasmota_c0ffee', 'energy_power')).toMatchObject({ kind: 'sonoff_th' });
+    expect((await stored('tasmota_c0ffee')).map((row) => row.kind)).not.toContain('unknown');
+    await eventually(async () => expect((await deviceInApi('tasmota_c0ffee'))?.meta.kind).toBe('sonoff_th'));
+  });
+
+  it('a stock device without a will goes offline, not stale, when its connection closes (Shelly Gen1 without LWT, a topic-map device)', async () => {
+    // Neither sets a will, and neither topic names a device to the broker (booth/{id}/raw/…): only the adapter knows.
+    const gen1 = await connect('shelly1-98cdac1f2e3d');
+    await publish(gen1, { topic: 'shellies/shelly1-98cdac1f2e3d/relay/0/power', payload: '7.5' });
+    const rig = await connect('rig9-gateway');
+    await publish(rig, topicMap.reading(Date.now(), 'rig9'));
+    const devices = ['shelly1-98cdac1f2e3d', 'rig9'];
+    await eventually(async () => {
+      for (const device of devices) expect((await deviceInApi(device))?.presence.state).toBe('online');
+    });
+    gen1.stream.destroy();
+    rig.stream.destroy();
+    // Well inside the presence rule's stale limit (DEFAULT_STALE_AFTER_MS for a device that has no interval yet): a device
+    // only the stale rule caught would still be online here.
+    const shown = await eventually(
+      async () => {
+        const found = await Promise.all(devices.map(async (device) => (await deviceInApi(device))?.presence));
+        expect(found.map((presence) => presence?.state)).toEqual(['offline', 'offline']);
+        return found;
+      },
+      { timeoutMs: DEFAULT_STALE_AFTER_MS / 3 },
+    );
+    expect(shown.map((presence) => presence?.reason)).toEqual(['connection-lost', 'connection-lost']);
   });
 
   it('bad input is counted per adapter and reason, never stalls ingest, and good readings beside it land', async () => {

@@ -1,8 +1,9 @@
 /**
  * Issue 11's proof with the simulators an exhibitor rehearses with (`npm run simulate -- --profiles
- * tasmota,shelly,esphome,sparkplug`): one stock device per family, each with its own client id, on
+ * tasmota,shelly,esphome,sparkplug,shelly-gen1,tasmota-fulltopic`): one stock device per family (Shelly
+ * Gen1 and a Tasmota with a custom FullTopic beside the rest), each with its own client id, on
  * its own topics, connects to a real Showfloor (Aedes, ingest, influxd) and
- * - stays connected, all four at once, for HOLD_MS while publishing every PERIOD_MS (no reconnect, no
+ * - stays connected, all at once, for HOLD_MS while publishing every PERIOD_MS (no reconnect, no
  *   refusal: the mount takes their topics and their client ids as they ship);
  * - has its readings stored in InfluxDB under the adapters' mapped names, and is listed online in
  *   /api/devices with the meta and units its family announces;
@@ -34,6 +35,8 @@ const EXPECTED = {
   shelly: { device: 'shellyplus1pm-a8032ab12341', metric: 'switch_0_apower' },
   esphome: { device: 'expo-esp1', metric: 'temperature' },
   sparkplug: { device: 'edge-1_Robot', metric: 'joint1_temperature' },
+  'shelly-gen1': { device: 'shelly1pm-b92901', metric: 'relay_0_power' },
+  'tasmota-fulltopic': { device: 'tasmota_f0c0c1', metric: 'bme280_temperature' },
 } as const;
 
 describeWithInfluxd('stock devices from the family simulators → Showfloor → InfluxDB and /api/devices', () => {
@@ -84,7 +87,14 @@ describeWithInfluxd('stock devices from the family simulators → Showfloor → 
       });
       await booth.ready(10_000);
       const connectedAt = Date.now();
-      expect(devices().map((d) => d.clientId)).toEqual(['DVES_A1B2C1', 'shellyplus1pm-a8032ab12341', 'expo-esp1-246f28a10b01', 'edge-1']);
+      expect(devices().map((d) => d.clientId)).toEqual([
+        'DVES_A1B2C1',
+        'shellyplus1pm-a8032ab12341',
+        'expo-esp1-246f28a10b01',
+        'edge-1',
+        'shelly1pm-B92901',
+        'DVES_F0C0C1',
+      ]);
 
       // Held: every device still has its first connection, and each has a reading stored HOLD_MS after it connected.
       for (const kind of FAMILY_KINDS) {
@@ -135,6 +145,33 @@ describeWithInfluxd('stock devices from the family simulators → Showfloor → 
       expect((await listed('edge-1')).presence.state).toBe('online');
       // ESPHome's CO2 after its first `nan`: plain numbers, stored.
       expect(await latestStored(EXPECTED.esphome.device, 'co2')).not.toBeNull();
+
+      // Shelly Gen1: plain values on shellies/<id>/…, its announce as meta; `temperature_status` (text) is counted, not stored.
+      const gen1 = await listed(EXPECTED['shelly-gen1'].device);
+      expect(gen1.presence.state).toBe('online');
+      expect(gen1.meta).toMatchObject({ name: 'shelly1pm-B92901', kind: 'shsw-pm', units: { relay_0_power: 'W', relay_0_energy: 'Wmin', temperature: '°C' } });
+      expect(gen1.rejected['not-a-reading']).toBeGreaterThan(0);
+      // One plain value per topic, so each lands as its own point: asked for one by one.
+      const [gen1Row] = await influxd.queryRows(
+        `SELECT LAST("relay_0") AS relay_0, LAST("input_0") AS input_0, LAST("overtemperature") AS overtemperature, LAST("relay_0_energy") AS energy FROM "telemetry" WHERE "device" = 'shelly1pm-b92901'`,
+        DB,
+      );
+      expect(gen1Row).toMatchObject({ relay_0: 1, input_0: 0, overtemperature: 0 });
+      expect(typeof gen1Row?.energy).toBe('number');
+      const [gen1Latest] = await influxd.queryRows(`SELECT * FROM "telemetry" WHERE "device" = 'shelly1pm-b92901' ORDER BY time DESC LIMIT 1`, DB);
+      expect(gen1Latest).toMatchObject({ kind: 'shsw-pm' });
+
+      // Tasmota on devices/%topic%/%prefix%/: its LWT and first readings arrive before its discovery config, and are
+      // read by their shape under the same id the config then confirms; no row is stored without a kind.
+      const custom = await listed(EXPECTED['tasmota-fulltopic'].device);
+      expect(custom.presence.state).toBe('online');
+      expect(custom.meta).toMatchObject({ name: 'Lab plug 1', kind: 'sonoff_pow_r2', units: { bme280_temperature: '°C', energy_power: 'W' } });
+      const customKinds = await influxd.queryRows(`SELECT "bme280_temperature", "kind" FROM "telemetry" WHERE "device" = 'tasmota_f0c0c1'`, DB);
+      expect(customKinds[0]?.kind).toBe('tasmota');
+      expect(customKinds.map((row) => row.kind)).not.toContain('unknown');
+      expect(customKinds.at(-1)?.kind).toBe('sonoff_pow_r2');
+      const unmapped = (await getJson<PublicDeviceList>(`${showfloor.httpUrl}/api/devices`)).body.booths.find((b) => b.id === ACME.id)?.unattributedRejections;
+      expect(unmapped?.['unmapped-topic'] ?? 0).toBe(0);
     },
   );
 

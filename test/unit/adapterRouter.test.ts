@@ -66,8 +66,9 @@ describe('adapter router', () => {
       'test.yaml',
     );
     const router = new AdapterRouter(file.booths, new TelemetryValidator(), { publishToBooth: () => undefined });
-    const custom = 'booth/{b}/raw/site/plug_9/tele/SENSOR';
-    const discovery = tasmota.discovery('site/%topic%/%prefix%/', 'plug_9');
+    // Two prefix levels: a layout only a discovery config teaches (tasmota.ts customFullTopic reads simpler ones by their shape).
+    const custom = 'booth/{b}/raw/stat/plug_9/tele/SENSOR';
+    const discovery = tasmota.discovery('stat/%topic%/%prefix%/', 'plug_9');
     router.route('acme', `booth/acme/raw/${discovery.topic}`, Buffer.from(discovery.payload), Date.now(), false, 'c');
     expect(router.route('acme', custom.replace('{b}', 'acme'), Buffer.from('{"A":1}'), Date.now(), false, 'c')?.adapter).toBe('tasmota');
     expect(router.route('other', custom.replace('{b}', 'other'), Buffer.from('{"A":1}'), Date.now(), false, 'c')?.adapter).toBeNull();

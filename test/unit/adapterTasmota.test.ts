@@ -16,7 +16,8 @@ describe('tasmota adapter', () => {
         kind: 'meta',
         booth: BOOTH,
         device: 'tasmota_a1b2c3',
-        meta: { units: { bme280_temperature: '°C', bme280_humidity: '%', bme280_dewpoint: '°C', bme280_pressure: 'hPa' } },
+        // Before the discovery config names the model, the family's kind: the row is not stored as `unknown`.
+        meta: { kind: 'tasmota', units: { bme280_temperature: '°C', bme280_humidity: '%', bme280_dewpoint: '°C', bme280_pressure: 'hPa' } },
       },
       {
         kind: 'telemetry',
@@ -66,13 +67,22 @@ describe('tasmota adapter', () => {
     expect(feed(router, tasmota.sensor(), NOW).messages.map((m) => m.kind)).toEqual(['telemetry']);
   });
 
-  it('reads a custom FullTopic (%topic%/%prefix%/ swapped) once the discovery config has described it', () => {
+  it('reads a custom FullTopic (%topic%/%prefix%/ swapped) by its shape before the discovery config, under the same id after it', () => {
     const router = routerFor('    adapters: [tasmota]\n');
     const custom = tasmota.sensor('tasmota/plug_2/tele/SENSOR');
-    expect(feed(router, custom, NOW)).toMatchObject({ adapter: null, rejections: [{ reason: 'unmapped-topic' }] });
+    // Tasmota sends LWT Online and its first SENSOR before its discovery config.
+    expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
+    expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_2', values: { bme280_temperature: 21.3 } });
     feed(router, tasmota.discovery('tasmota/%topic%/%prefix%/', 'plug_2', 'AABBCC000002'));
     expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_2', values: { bme280_temperature: 21.3 } });
-    expect(feed(router, tasmota.lwt(true, 'tasmota/plug_2/tele/LWT')).messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'plug_2', status: 'online' }]);
+  });
+
+  it('reads a layout its shape cannot tell (two prefix levels) only once the discovery config has described it', () => {
+    const router = routerFor('    adapters: [tasmota]\n');
+    const custom = tasmota.sensor('stat/plug_3/tele/SENSOR');
+    expect(feed(router, custom, NOW)).toMatchObject({ adapter: null, rejections: [{ reason: 'unmapped-topic' }] });
+    feed(router, tasmota.discovery('stat/%topic%/%prefix%/', 'plug_3', 'AABBCC000003'));
+    expect(feed(router, custom, NOW).messages.find((m) => m.kind === 'telemetry')).toMatchObject({ device: 'plug_3', values: { bme280_temperature: 21.3 } });
   });
 
   it('takes units from the retained discovery sensors snapshot once the config has named the device, and ignores it before', () => {
@@ -94,12 +104,16 @@ describe('tasmota adapter', () => {
     // A device-chosen unit name is looked up as data: "constructor" is no unit, not Object.prototype's function.
     const odd = feed(router, { topic: 'tele/x/SENSOR', payload: '{"A":{"Temperature":1},"TempUnit":"constructor"}' }, NOW);
     expect(odd.rejections).toEqual([]);
-    expect(odd.messages.map((m) => m.kind)).toEqual(['telemetry']);
+    expect(plain(odd.messages)).toEqual([
+      { kind: 'meta', booth: BOOTH, device: 'x', meta: { kind: 'tasmota' } },
+      { kind: 'telemetry', booth: BOOTH, device: 'x', ts: NOW, values: { a_temperature: 1 } },
+    ]);
   });
 
   it('reads stat/<topic>/POWER as a reading and INFO1 as model and firmware', () => {
     const router = routerFor('    adapters: [tasmota]\n');
-    expect(feed(router, { topic: 'stat/plug/POWER1', payload: 'OFF' }, NOW).messages).toEqual([
+    expect(plain(feed(router, { topic: 'stat/plug/POWER1', payload: 'OFF' }, NOW).messages)).toEqual([
+      { kind: 'meta', booth: BOOTH, device: 'plug', meta: { kind: 'tasmota' } },
       { kind: 'telemetry', booth: BOOTH, device: 'plug', ts: NOW, values: { power1: 0 } },
     ]);
     const info = feed(router, {
@@ -121,9 +135,10 @@ describe('tasmota adapter', () => {
 
   it('remembers at most MAX_LEARNED_LAYOUTS custom layouts, forgetting the oldest', () => {
     const router = routerFor('    adapters: [tasmota]\n');
-    for (let i = 0; i <= MAX_LEARNED_LAYOUTS; i++) feed(router, tasmota.discovery('x/%topic%/%prefix%/', `dev${i}`, `AABBCC${String(i).padStart(6, '0')}`));
-    expect(feed(router, tasmota.sensor('x/dev0/tele/SENSOR'), NOW).adapter).toBeNull();
-    expect(feed(router, tasmota.sensor(`x/dev${MAX_LEARNED_LAYOUTS}/tele/SENSOR`), NOW).adapter).toBe('tasmota');
+    // Two prefix levels: only a learned layout reads these (not customFullTopic's shape rule).
+    for (let i = 0; i <= MAX_LEARNED_LAYOUTS; i++) feed(router, tasmota.discovery('stat/%topic%/%prefix%/', `dev${i}`, `AABBCC${String(i).padStart(6, '0')}`));
+    expect(feed(router, tasmota.sensor('stat/dev0/tele/SENSOR'), NOW).adapter).toBeNull();
+    expect(feed(router, tasmota.sensor(`stat/dev${MAX_LEARNED_LAYOUTS}/tele/SENSOR`), NOW).adapter).toBe('tasmota');
   });
 
   it('counts bad input and never throws: truncated JSON, deep nesting, huge arrays, too many fields, binary', () => {

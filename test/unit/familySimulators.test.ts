@@ -10,10 +10,13 @@ import { planDevices } from '../../simulators/booth';
 import { parseSimulatorCli } from '../../simulators/cliOptions';
 import type { WirePublisher } from '../../simulators/families/FamilyDevice';
 import { EsphomeWire } from '../../simulators/families/esphomeWire';
+import { CUSTOM_FULL_TOPIC } from '../../simulators/families/registry';
+import { ShellyGen1Wire } from '../../simulators/families/shellyGen1Wire';
 import { ShellyWire } from '../../simulators/families/shellyWire';
 import { SparkplugWire } from '../../simulators/families/sparkplugWire';
 import { TasmotaWire, tasmotaLocalTime } from '../../simulators/families/tasmotaWire';
 import { esphome, shelly, tasmota } from '../support/adapterFixtures';
+import { feed, routerFor } from '../support/adapterRouter';
 
 const codec = sparkplugPayload.get('spBv1.0')!;
 const NOW = Date.UTC(2026, 11, 3, 10, 0, 0);
@@ -129,7 +132,74 @@ describe('stock-family simulators', () => {
     expect(Number(codec.decodePayload(wire.will().payload).metrics?.[0]?.value)).toBe(1);
   });
 
+  it('shelly-gen1: shelly1pm-<id> client id, online will, announce on connect and on request, one plain value per topic', () => {
+    const wire = new ShellyGen1Wire({ mac: 'a4cf12b929cc', seed: 's' });
+    expect(wire.clientId).toBe(shelly.gen1Device);
+    expect(wire.will()).toEqual({ topic: shelly.gen1Online(false).topic, payload: Buffer.from('false'), retain: true, qos: 0 });
+    expect(new ShellyGen1Wire({ mac: 'a4cf12b929cc', seed: 's', lwt: false }).will()).toBeUndefined();
+    const { out, sent } = recorder();
+    wire.onConnect(out);
+    expect(sent.slice(0, 3).map((s) => [s.topic, s.retain])).toEqual([
+      [shelly.gen1Online(true).topic, true],
+      ['shellies/announce', false],
+      ['shellies/shelly1pm-B929CC/announce', false],
+    ]);
+    expect(sent[0]?.payload).toBe('true');
+    expect(keysOf(String(sent[1]?.payload))).toEqual(keysOf(shelly.gen1Announce().payload));
+    const value = (topic: string) => sent.find((s) => s.topic === `shellies/shelly1pm-B929CC/${topic}`)?.payload;
+    expect(value('relay/0')).toBe('on');
+    expect(value('relay/0/power')).toMatch(/^\d+\.\d\d$/);
+    expect(value('relay/0/energy')).toMatch(/^\d+$/);
+    expect(value('temperature')).toMatch(/^\d+(\.\d{1,2})?$/);
+    expect(value('temperature_status')).toBe('Normal');
+    wire.onMessage(out, 'shellies/command', Buffer.from('announce'));
+    expect(wire.announces).toBe(2);
+
+    // Every byte it sends is read by the shelly adapter: nothing unmapped, only the text status left out.
+    const router = routerFor('    adapters: [shelly]\n');
+    const fed = sent.map((s) => feed(router, { topic: s.topic, payload: s.payload }, NOW));
+    expect(fed.every((f) => f.adapter === 'shelly')).toBe(true);
+    expect(fed.flatMap((f) => f.rejections.map((r) => r.reason))).toEqual(['not-a-reading']);
+  });
+
+  it('tasmota-fulltopic: every tele/stat topic and the will on devices/%topic%/%prefix%/, ft says so, discovery after the first SENSOR', () => {
+    const wire = new TasmotaWire({ chipId: 'a1b2c3', name: 'Hall Climate', seed: 's', fullTopic: CUSTOM_FULL_TOPIC });
+    expect(wire.will().topic).toBe('devices/tasmota_A1B2C3/tele/LWT');
+    expect(wire.subscriptions()).toEqual(['devices/tasmota_A1B2C3/cmnd/#']);
+    const { out, sent } = recorder();
+    wire.onConnect(out, NOW);
+    wire.onPeriod(out, NOW + 2000);
+    expect(sent.map((s) => s.topic)).toEqual([
+      'devices/tasmota_A1B2C3/tele/LWT',
+      'devices/tasmota_A1B2C3/tele/STATE',
+      'devices/tasmota_A1B2C3/tele/SENSOR',
+      'tasmota/discovery/84F3EBA1B2C3/config',
+      'tasmota/discovery/84F3EBA1B2C3/sensors',
+      'devices/tasmota_A1B2C3/tele/STATE',
+      'devices/tasmota_A1B2C3/tele/SENSOR',
+    ]);
+    const config = JSON.parse(String(sent[3]?.payload)) as { ft: string };
+    expect(config.ft).toBe(CUSTOM_FULL_TOPIC);
+    expect(keysOf(String(sent[3]?.payload))).toEqual(keysOf(tasmota.discovery().payload));
+    expect(() => new TasmotaWire({ chipId: 'a1b2c3', name: 'x', seed: 's', fullTopic: 'devices/%topic%/' })).toThrow(RangeError);
+
+    // The tasmota adapter reads it all under one id, the readings before the config included.
+    const router = routerFor('    adapters: [tasmota]\n');
+    const fed = sent.map((s) => feed(router, { topic: s.topic, payload: s.payload }, NOW));
+    expect(fed.every((f) => f.adapter === 'tasmota')).toBe(true);
+    expect(new Set(fed.flatMap((f) => f.messages.map((m) => m.device)))).toEqual(new Set(['tasmota_a1b2c3']));
+  });
+
   it('the CLI and the booth plan take the families beside the native profiles', () => {
+    const both = parseSimulatorCli(['--booth', 'demo', '--password', 'x', '--profiles', 'shelly-gen1,tasmota-fulltopic']);
+    expect(both.ok && both.options.profiles).toEqual(['shelly-gen1', 'tasmota-fulltopic']);
+    // Different client ids from the plain kinds' first devices, so neither takes the other's session over.
+    expect(planDevices(4, ['tasmota', 'tasmota-fulltopic', 'shelly', 'shelly-gen1']).map((d) => d.deviceId)).toEqual([
+      'tasmota_a1b2c1',
+      'tasmota_f0c0c1',
+      'shellyplus1pm-a8032ab12341',
+      'shelly1pm-b92901',
+    ]);
     const parsed = parseSimulatorCli(['--booth', 'demo', '--password', 'x', '--profiles', 'tasmota,shelly,esphome,sparkplug', '--period', '5']);
     expect(parsed.ok && parsed.options).toMatchObject({ profiles: ['tasmota', 'shelly', 'esphome', 'sparkplug'], familyPeriodMs: 5000 });
     expect(parseSimulatorCli(['--booth', 'demo', '--password', 'x', '--period', '0']).ok).toBe(false);

@@ -81,13 +81,14 @@ describe('Home Assistant discovery: the documented examples', () => {
     const { send, adapter } = setup();
     send('homeassistant/sensor/livingroom/temperature/config', ESPHOME_TEMPERATURE);
     expect(adapter.claims('livingroom/sensor/temperature/state')).toBe(true);
+    // ESPHome's layout: the device is named by its topic prefix (the node name), as the esphome adapter names it, not by its MAC.
     expect(telemetry(send('livingroom/sensor/temperature/state', '23.5').messages)[0]).toMatchObject({
-      device: 'a4cf12b3c4d5',
+      device: 'livingroom',
       values: { temperature: 23.5 },
     });
     expect(send('livingroom/sensor/temperature/state', 'nan')).toEqual({ messages: [], rejections: [] });
-    expect(send('livingroom/status', 'offline').messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'a4cf12b3c4d5', status: 'offline' }]);
-    expect(send('livingroom/status', 'online').messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'a4cf12b3c4d5', status: 'online' }]);
+    expect(send('livingroom/status', 'offline').messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'livingroom', status: 'offline' }]);
+    expect(send('livingroom/status', 'online').messages).toEqual([{ kind: 'status', booth: BOOTH, device: 'livingroom', status: 'online' }]);
     expect(reasons(send('livingroom/status', 'maybe'))).toEqual(['bad-status']);
   });
 
