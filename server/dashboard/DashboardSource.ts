@@ -199,7 +199,13 @@ async function loadDashboard(file: string, booths: readonly string[] | undefined
     .digest('hex')
     .slice(0, 16);
   return {
-    dashboard: { source: 'file', version, branding: logoUrl === undefined ? branding : { ...branding, logoUrl }, scenes: parsed.scenes },
+    dashboard: {
+      source: 'file',
+      version,
+      branding: logoUrl === undefined ? branding : { ...branding, logoUrl },
+      scenes: parsed.scenes,
+      ...(parsed.metricDisplay ? { metricDisplay: parsed.metricDisplay } : {}),
+    },
     logo,
     logoOrigin: reference?.kind === 'url' ? reference.origin : null,
     logoFile: reference?.kind === 'file' ? reference.path : null,

@@ -7,9 +7,11 @@
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { DASHBOARD_LIMITS, type DashboardFile, type LocalizedText, type PanelKind, type PanelSpec, type SceneSpec } from '../../contract/dashboard';
-import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
+import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName, type NamedTable } from '../../contract/device';
 import { SettingsError, settingPath } from '../config/settings';
 import { logoReference, type LogoReference } from './dashboardLogo';
+import { asOverrideTable, metricDisplayOverridesSchema } from './metricDisplayOverrides';
+import type { MetricDisplay } from '../../contract/metricDisplay';
 
 export const DEFAULT_SCENE_SECONDS = 20;
 /** Far beyond any hand-written dashboard; a wrong path (a log file, say) is refused before it is parsed. */
@@ -26,6 +28,8 @@ export class DashboardFileError extends SettingsError {
 export interface ParsedDashboard {
   branding: { name?: LocalizedText; logo?: LogoReference; accent?: string };
   scenes: SceneSpec[];
+  /** `metricDisplay:`, as null-prototype tables; undefined when the file has none. */
+  metricDisplay: NamedTable<MetricDisplay> | undefined;
   /** Line of `branding.logo`, so a logo file that cannot be read is reported like any other error. */
   logoLine: number | undefined;
 }
@@ -150,6 +154,7 @@ const dashboardFileSchema = z
   .object({
     branding: brandingSchema.prefault({}),
     scenes: z.array(sceneSchema).max(DASHBOARD_LIMITS.scenes, `may hold at most ${DASHBOARD_LIMITS.scenes} scenes`).default([]),
+    metricDisplay: metricDisplayOverridesSchema.optional(),
   })
   .strict()
   .transform((file, ctx) => {
@@ -166,7 +171,7 @@ const dashboardFileSchema = z
       const { id: _written, ...rest } = scene;
       return { id, ...rest };
     });
-    return { branding: file.branding, scenes };
+    return { branding: file.branding, scenes, metricDisplay: file.metricDisplay };
   });
 
 // The schema reads exactly the contract's DashboardFile: changing one without the other fails the type check.
@@ -201,6 +206,7 @@ export function parseDashboardFile(yamlText: string, source: string, booths?: re
   const result = dashboardFileSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new DashboardFileError(describeIssues(source, result.error.issues, doc, lines, raw));
   const { branding, scenes } = result.data;
+  const metricDisplay = result.data.metricDisplay ? asOverrideTable(result.data.metricDisplay) : undefined;
   const boothProblems = booths ? panelBoothProblems(scenes, booths) : [];
   if (boothProblems.length > 0)
     throw new DashboardFileError(
@@ -209,7 +215,7 @@ export function parseDashboardFile(yamlText: string, source: string, booths?: re
         boothProblems.map((p) => ({ ...p, line: lineOf(doc, lines, p.path) })),
       ),
     );
-  return { branding, scenes, logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined };
+  return { branding, scenes, metricDisplay, logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined };
 }
 
 /** Booth ids named in an error message; a hall may configure hundreds. */
@@ -319,7 +325,7 @@ function allowedKeys(path: readonly PropertyKey[], raw: unknown): string[] | und
   const last = path.at(-1);
   if (last === 'title' || last === 'name') return ['en', 'zh'];
   const shape = (schema: z.ZodObject) => Object.keys(schema.shape);
-  if (path.length === 0) return ['branding', 'scenes'];
+  if (path.length === 0) return ['branding', 'scenes', 'metricDisplay'];
   if (path.length === 1 && last === 'branding') return shape(brandingSchema);
   if (path.length === 2 && path[0] === 'scenes') return shape(sceneSchema);
   if (path.length === 4 && path[2] === 'panels') {
