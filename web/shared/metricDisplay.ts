@@ -292,6 +292,18 @@ const KNOWN_METRICS: ReadonlyMap<string, KnownMetric> = new Map<string, KnownMet
   ['contact', { en: 'Contact', zh: '触点' }],
   ['leak', { en: 'Leak', zh: '漏水' }],
   ['charging', { en: 'Charging', zh: '充电中' }],
+  ['connected', { en: 'Connected', zh: '已连接' }],
+  ['plugged', { en: 'Plugged in', zh: '已插枪' }],
+  ['running', { en: 'Running', zh: '运行中' }],
+  ['active', { en: 'Active', zh: '活动' }],
+  ['open', { en: 'Open', zh: '打开' }],
+  ['closed', { en: 'Closed', zh: '关闭' }],
+  ['locked', { en: 'Locked', zh: '已锁定' }],
+  ['ready', { en: 'Ready', zh: '就绪' }],
+  ['busy', { en: 'Busy', zh: '忙碌' }],
+  ['stopped', { en: 'Stopped', zh: '已停止' }],
+  ['estop', { en: 'Emergency stop', zh: '急停' }],
+  ['emergency_stop', { en: 'Emergency stop', zh: '急停' }],
   ['online', { en: 'Online', zh: '在线' }],
   ['switch', { en: 'Switch', zh: '开关', switched: true }],
   ['relay', { en: 'Relay', zh: '继电器', switched: true }],
@@ -509,4 +521,53 @@ function englishWord(word: string, first: boolean): string {
 
 function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device kinds: a tile's caption and an automatic scene's title name the kind a device announces.
+
+const KNOWN_KINDS: ReadonlyMap<string, BothLanguages> = new Map([
+  ['vehicle', { en: 'Vehicle', zh: '车辆' }],
+  ['car', { en: 'Car', zh: '汽车' }],
+  ['robot-arm', { en: 'Robot arm', zh: '机械臂' }],
+  ['robot', { en: 'Robot', zh: '机器人' }],
+  ['env-sensor', { en: 'Environment sensor', zh: '环境传感器' }],
+  ['environment', { en: 'Environment', zh: '环境' }],
+  ['sensor', { en: 'Sensor', zh: '传感器' }],
+  ['ev-charger', { en: 'EV charger', zh: '充电桩' }],
+  ['charger', { en: 'Charger', zh: '充电器' }],
+  ['smart-plug', { en: 'Smart plug', zh: '智能插座' }],
+  ['plug', { en: 'Plug', zh: '插座' }],
+  ['switch', { en: 'Switch', zh: '开关' }],
+  ['relay', { en: 'Relay', zh: '继电器' }],
+  ['light', { en: 'Light', zh: '灯' }],
+  ['thermostat', { en: 'Thermostat', zh: '温控器' }],
+  ['meter', { en: 'Meter', zh: '电表' }],
+  ['energy-meter', { en: 'Energy meter', zh: '电能表' }],
+  ['power-meter', { en: 'Power meter', zh: '功率计' }],
+  ['gateway', { en: 'Gateway', zh: '网关' }],
+  ['camera', { en: 'Camera', zh: '摄像头' }],
+  ['drone', { en: 'Drone', zh: '无人机' }],
+  ['agv', { en: 'AGV', zh: '自动导引车' }],
+  ['forklift', { en: 'Forklift', zh: '叉车' }],
+  ['conveyor', { en: 'Conveyor', zh: '传送带' }],
+  ['pump', { en: 'Pump', zh: '水泵' }],
+  ['battery', { en: 'Battery', zh: '电池' }],
+  ['solar', { en: 'Solar', zh: '光伏' }],
+  ['inverter', { en: 'Inverter', zh: '逆变器' }],
+  ['weather-station', { en: 'Weather station', zh: '气象站' }],
+  ['air-quality', { en: 'Air quality', zh: '空气质量' }],
+]);
+
+/**
+ * A device kind as people read it ("robot-arm" → "Robot arm", 机械臂). An unknown kind reads as its
+ * words in both languages: the kind is the device's own text, and it is better shown than hidden.
+ */
+export function deviceKindLabel(kind: string): BothLanguages {
+  const id = kind.trim();
+  const known = KNOWN_KINDS.get(id.toLowerCase().replace(/[_\s]+/g, '-'));
+  if (known) return known;
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  const en = words === '' ? id : capitalise(words);
+  return { en, zh: en };
 }

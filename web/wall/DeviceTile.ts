@@ -10,7 +10,7 @@ import { create, setData, setText } from '../shared/dom';
 import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
 import { assignMetricColors } from '../shared/metricColors';
 import { alarmLabel, chartWords, formatReading, rangeAlarm } from './readingFormat';
-import { readsAsWords } from '../shared/metricDisplay';
+import { deviceKindLabel, readsAsWords } from '../shared/metricDisplay';
 import type { DeviceState, MetricState } from './WallModel';
 import type { WallText } from './wallText';
 
@@ -79,7 +79,8 @@ export class DeviceTile {
     const metrics = [...device.metrics.values()];
     if (this.syncRows(metrics, device, context.text)) this.chartDataChanged = true;
     setText(this.name, device.meta.name?.trim() || device.device);
-    setText(this.caption, [context.boothName, device.meta.kind].filter(Boolean).join(' · '));
+    const kind = device.meta.kind?.trim();
+    setText(this.caption, [context.boothName, kind ? context.text.localize(deviceKindLabel(kind)) : null].filter(Boolean).join(' · '));
     for (const metric of metrics) this.renderReadout(metric, device, context.text);
     this.renderFreshness(device, context);
   }
