@@ -23,8 +23,9 @@ async function recordCanvasText(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const drawn = new Set<string>();
     (window as unknown as { __canvasText: Set<string> }).__canvasText = drawn;
-    const original = CanvasRenderingContext2D.prototype.fillText;
-    CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
+    const prototype = CanvasRenderingContext2D.prototype;
+    const original = Object.getOwnPropertyDescriptor(prototype, 'fillText')?.value as CanvasRenderingContext2D['fillText'];
+    prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
       if (drawn.size < 5000) drawn.add(String(text));
       return maxWidth === undefined ? original.call(this, text, x, y) : original.call(this, text, x, y, maxWidth);
     };
