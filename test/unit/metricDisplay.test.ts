@@ -194,3 +194,24 @@ describe('reading a metric display from outside', () => {
     expect(label('soc', meta).en).toBe('Battery');
   });
 });
+
+describe('the console and the alarm strip use the same names', () => {
+  it('names metrics and writes values in the console as the walls do, in English', async () => {
+    const { consoleMetricLabel, consoleMetricUnit, formatMetricValue } = await import('../../web/console/format');
+    const meta: DeviceMeta = { display: { state: { valueMap: { '1': { en: 'Charging', zh: '充电中' } } }, soc: { decimals: 1 } } };
+    expect(consoleMetricLabel('battery_soc', undefined)).toBe('Battery');
+    expect(consoleMetricUnit('power_kw', undefined)).toBe('kW');
+    expect(formatMetricValue('state', meta, 1)).toBe('Charging');
+    expect(formatMetricValue('soc', meta, 42)).toBe('42.0');
+    expect(formatMetricValue('relay', undefined, true)).toBe('On');
+  });
+
+  it('gives the alarm strip grouped alarm words in the wall language', () => {
+    const co2 = resolveMetricDisplay('co2');
+    expect(new WallText('en').alarmSummary('high', 3, co2)).toBe('CO₂ high at 3 devices');
+    expect(new WallText('en').alarmSummary('low', 1, co2)).toBe('CO₂ low');
+    expect(new WallText('zh').alarmSummary('high', 3, co2)).toBe('3 台设备二氧化碳偏高');
+    expect(new WallText('zh').alarmSummary('offline', 28)).toBe('28 台设备离线');
+    expect(new WallText('both').alarmSummary('offline', 28)).toBe('28 devices offline · 28 台设备离线');
+  });
+});
