@@ -44,6 +44,10 @@ describe('metric display defaults (no meta)', () => {
     expect(label('humidity')).toMatchObject({ en: 'Humidity', zh: '湿度', unit: '%' });
     expect(label('rssi')).toMatchObject({ en: 'Signal', zh: '信号强度', unit: 'dBm' });
     expect(label('batterySoc')).toMatchObject({ en: 'Battery' });
+    expect(label('door_open')).toMatchObject({ en: 'Door open', zh: '门已打开' });
+    expect(label('relay1')).toMatchObject({ en: 'Relay 1', zh: '继电器 1' });
+    expect(label('switch_0')).toMatchObject({ en: 'Switch 0', zh: '开关 0' });
+    expect(resolveMetricDisplay('switch_0').booleanWords).toBe('on-off');
     for (const id of ['power_kw', 'battery_soc', 'pm25', 'cycle_count', 'some_unknown_thing']) {
       expect(label(id).en).not.toBe(id.toUpperCase());
       expect(label(id).en).not.toContain('_');

@@ -288,7 +288,13 @@ const KNOWN_METRICS: ReadonlyMap<string, KnownMetric> = new Map<string, KnownMet
   ['occupancy', { en: 'Occupied', zh: '有人' }],
   ['occupied', { en: 'Occupied', zh: '有人' }],
   ['presence', { en: 'Presence', zh: '有人' }],
-  ['door', { en: 'Door open', zh: '门已开' }],
+  ['door', { en: 'Door', zh: '门' }],
+  ['door_open', { en: 'Door open', zh: '门已打开' }],
+  ['wifi_rssi', { en: 'Wi-Fi signal', zh: '无线信号', unit: 'dBm' }],
+  ['wifi_signal', { en: 'Wi-Fi signal', zh: '无线信号' }],
+  ['light_level', { en: 'Light level', zh: '亮度' }],
+  ['water_level', { en: 'Water level', zh: '水位' }],
+  ['wind_speed', { en: 'Wind speed', zh: '风速' }],
   ['contact', { en: 'Contact', zh: '触点' }],
   ['leak', { en: 'Leak', zh: '漏水' }],
   ['charging', { en: 'Charging', zh: '充电中' }],
@@ -327,7 +333,7 @@ const KNOWN_METRICS: ReadonlyMap<string, KnownMetric> = new Map<string, KnownMet
   ['air', { en: 'Air', zh: '空气' }],
   ['cpu', { en: 'CPU', zh: '处理器' }],
   ['memory', { en: 'Memory', zh: '内存' }],
-  ['total', { en: 'Total', zh: '总计' }],
+  ['total', { en: 'Total', zh: '总' }],
   ['today', { en: 'Today', zh: '今日' }],
   ['inside', { en: 'Inside', zh: '室内' }],
   ['outside', { en: 'Outside', zh: '室外' }],
@@ -454,7 +460,9 @@ function buildDefault(metric: string): DefaultDisplay {
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .split(/[_\-.\s]+/)
-    .filter((part) => part !== '');
+    .filter((part) => part !== '')
+    // `relay1` is relay 1; `j1` stays a code (isCode).
+    .flatMap((part) => /^([a-z]{3,})(\d+)$/.exec(part)?.slice(1) ?? [part]);
   const whole = KNOWN_METRICS.get(parts.join('_'));
   let unit = whole?.unit ?? '';
   let words = parts;
@@ -469,7 +477,8 @@ function buildDefault(metric: string): DefaultDisplay {
     }
   }
   const known = whole ?? KNOWN_METRICS.get(words.join('_'));
-  const switched = (known ?? KNOWN_METRICS.get(words[words.length - 1] ?? ''))?.switched === true;
+  // `switch_0`, `relay_2`: a switched thing with a channel number is still switched.
+  const switched = known ? known.switched === true : words.some((word) => KNOWN_METRICS.get(word)?.switched === true);
   const label = known ? { en: known.en, zh: known.zh } : composeLabel(words.length > 0 ? words : [id]);
   unit ||= known?.unit ?? '';
   return {
@@ -505,7 +514,7 @@ function composeLabel(words: readonly string[]): BothLanguages {
 
 /** A letter (or two) and digits, or a single letter: an axis or channel name, not a word. */
 function isCode(word: string): boolean {
-  return /^[a-z]{1,2}\d+[a-z]?$/.test(word) || /^[a-z]$/.test(word);
+  return /^[a-z]{1,2}\d+[a-z]?$/.test(word) || /^[a-z]$/.test(word) || /^\d+$/.test(word);
 }
 
 /** Parts kept as people write them on a label ("J1 temp", not "J1 temperature"). */
