@@ -53,6 +53,22 @@ function englishWords(text: string, allowed: ReadonlySet<string>): string[] {
   return (text.match(/[A-Za-z][A-Za-z.]*[A-Za-z]/g) ?? []).filter((word) => !allowed.has(word) && !allowed.has(word.toLowerCase()));
 }
 
+/** The booth's dashboard file: one metric renamed for this booth, automatic scenes. */
+const OVERRIDES = 'metricDisplay:\n  session_count:\n    label: { en: Charging sessions, zh: 充电次数 }\n';
+
+/** The same with a scene of every panel kind that names metrics, for the panels' words. */
+const PANEL_SCENE = `${OVERRIDES}scenes:
+  - id: panels
+    title: { en: Panels, zh: 面板 }
+    panels:
+      - { kind: timeseries, device: robot-01, metrics: [j1_temp, j2_temp, torque_nm, fault] }
+      - { kind: stat, device: env-01, metric: co2 }
+      - { kind: gauge, device: vehicle-01, metric: heading_deg }
+      - { kind: stat, device: ev-01, metric: charging }
+      - { kind: position, xMetric: pos_x, yMetric: pos_y }
+      - { kind: status-grid }
+`;
+
 describeWithChromium('wall in Chinese', () => {
   let influxd: InfluxdProcess;
   let showfloor: Awaited<ReturnType<typeof startTestShowfloor>>;
@@ -61,6 +77,7 @@ describeWithChromium('wall in Chinese', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  let dashboardFile = '';
   /** What the charts of the vehicle scene drew: the heading axis is among them. */
   let vehicleCanvas: string[] = [];
 
@@ -68,8 +85,8 @@ describeWithChromium('wall in Chinese', () => {
     if (!existsSync(DEFAULT_WEB_ROOT)) throw new Error(`${DEFAULT_WEB_ROOT} is missing: run \`npm run build\` first (npm test does)`);
     // The booth renames one metric for its wall; the devices say nothing about it.
     const folder = mkdtempSync(join(tmpdir(), 'showfloor-lang-'));
-    const dashboardFile = join(folder, 'dashboard.yaml');
-    writeFileSync(dashboardFile, 'metricDisplay:\n  session_count:\n    label: { en: Charging sessions, zh: 充电次数 }\n');
+    dashboardFile = join(folder, 'dashboard.yaml');
+    writeFileSync(dashboardFile, OVERRIDES);
     influxd = await startInfluxd();
     showfloor = await startTestShowfloor({ influxUrl: influxd.url, database: 'e2e_lang', booths: [BOOTH_A], dashboardFile });
     simulators = startSimulatedBooth({ url: showfloor.mqttUrl, booth: BOOTH_A.id, password: BOOTH_A.password, devices: 8, rate: 2, seed: 12 });
@@ -192,6 +209,32 @@ describeWithChromium('wall in Chinese', () => {
     await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('Battery · 电量');
     await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live · 实时');
     await page.screenshot({ path: artifactPath('wall-both-1080p.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('names metrics in Chinese on stat, gauge, time-series, position and status panels too', async () => {
+    // The server pushes a changed dashboard file to open walls; a new page gets it on connect.
+    writeFileSync(dashboardFile, PANEL_SCENE);
+    await page.close();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await recordCanvasText(page);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${showfloor.httpUrl}/?lang=zh&scene=panels`);
+          return page.getByTestId('stage').getAttribute('data-scene');
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('panels');
+    await expect.poll(() => page.locator('.ts-line__label').allTextContents(), { timeout: 15_000 }).toEqual(['J1 温度', 'J2 温度', '扭矩', '故障']);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="panel-value"]')].every((v) => v.textContent !== '–'), null, {
+      timeout: 15_000,
+    });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="stage"] canvas').length >= 4, null, { timeout: 15_000 });
+    await expect.poll(async () => (await sceneWords()).offending, { timeout: 5_000 }).toEqual([]);
+    await page.screenshot({ path: artifactPath('wall-zh-panels-1080p.png') });
     expect(pageErrors).toEqual([]);
   });
 });
