@@ -98,7 +98,8 @@ describeWithChromium('wall in Chinese', () => {
       kind: 'ev-charger',
       units: { state: '', door_open: '' },
       display: {
-        state: { label: { en: 'State', zh: '状态' }, valueMap: { '0': { en: 'Idle', zh: '空闲' }, '1': { en: 'Charging', zh: '充电中' } }, order: 0 },
+        state: { label: { en: 'State', zh: '状态' }, valueMap: { '0': { en: 'Idle', zh: '空闲' }, '1': { en: 'Charging', zh: '充电中' } }, order: 2 },
+        // Ordered before state, though it is published after it.
         door_open: { label: { en: 'Door open', zh: '舱门打开' }, order: 1 },
       },
       intervalMs: 1000,
@@ -161,8 +162,8 @@ describeWithChromium('wall in Chinese', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     // The booth's override, the device's own Chinese labels and value words, defaults for the rest.
     const dock = page.locator('[data-testid="device-tile"][data-device="dock-07"]');
-    await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['状态', '舱门打开']);
-    await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['充电中', '否']);
+    await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['舱门打开', '状态']);
+    await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['否', '充电中']);
     await expect.poll(() => page.locator('li.readout[data-metric="session_count"] .readout__label').first().textContent()).toBe('充电次数');
     await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('电量');
     await expect.poll(() => page.locator('li.readout[data-metric="co2"] .readout__label').first().textContent()).toBe('二氧化碳');
@@ -204,8 +205,8 @@ describeWithChromium('wall in Chinese', () => {
     await page.close();
     await openWall('lang=both');
     const dock = page.locator('[data-testid="device-tile"][data-device="dock-07"]');
-    await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['State · 状态', 'Door open · 舱门打开']);
-    await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['Charging · 充电中', 'No · 否']);
+    await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['Door open · 舱门打开', 'State · 状态']);
+    await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['No · 否', 'Charging · 充电中']);
     await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('Battery · 电量');
     await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live · 实时');
     await page.screenshot({ path: artifactPath('wall-both-1080p.png') });

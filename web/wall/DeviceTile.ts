@@ -10,7 +10,7 @@ import { create, setData, setText } from '../shared/dom';
 import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
 import { assignMetricColors } from '../shared/metricColors';
 import { alarmLabel, chartWords, formatReading, rangeAlarm } from './readingFormat';
-import { deviceKindLabel, readsAsWords } from '../shared/metricDisplay';
+import { deviceKindLabel, readsAsWords, sortByDisplayOrder } from '../shared/metricDisplay';
 import type { DeviceState, MetricState } from './WallModel';
 import type { WallText } from './wallText';
 
@@ -76,7 +76,8 @@ export class DeviceTile {
 
   /** Text only (name, readouts, presence, age): cheap, so it follows every frame that changed the device. */
   renderText(device: DeviceState, context: TileContext): void {
-    const metrics = [...device.metrics.values()];
+    // Metrics with a display order first (meta.display or the booth's file), the rest as first seen.
+    const metrics = sortByDisplayOrder([...device.metrics.values()], (metric) => context.text.metric(metric.name, device.meta).order);
     if (this.syncRows(metrics, device, context.text)) this.chartDataChanged = true;
     setText(this.name, device.meta.name?.trim() || device.device);
     const kind = device.meta.kind?.trim();
