@@ -5,6 +5,9 @@
  * The YAML dashboard file has the shape of `DashboardFile` (docs/wall.md, "Dashboard file").
  */
 
+import type { NamedTable } from './device';
+import type { MetricDisplay } from './metricDisplay';
+
 export type WallLanguage = 'en' | 'zh';
 
 /** Text for the wall's languages; a plain string is used for every language. */
@@ -174,6 +177,8 @@ export type WallTheme = 'dark' | 'light';
 export interface DashboardFile {
   branding?: { name?: LocalizedText; logo?: string; accent?: string; theme?: WallTheme };
   scenes?: (Omit<SceneSpec, 'id' | 'durationSeconds'> & { id?: string; durationSeconds?: number })[];
+  /** Per metric id: label, unit, decimals, value words, order, over what devices announce (issue 12). */
+  metricDisplay?: NamedTable<MetricDisplay>;
 }
 
 export interface WallDashboard {
@@ -183,6 +188,8 @@ export interface WallDashboard {
   branding: Branding;
   /** Empty with `source: 'auto'`, or from a file that sets only branding: the page builds them from the devices. */
   scenes: SceneSpec[];
+  /** The booth's metric display overrides (DashboardFile.metricDisplay); absent: devices' meta and defaults. */
+  metricDisplay?: NamedTable<MetricDisplay>;
 }
 
 /** Limits on a dashboard, so a typo cannot build a page the kiosk cannot render. */

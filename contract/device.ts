@@ -3,7 +3,7 @@
  * docs/devices.md documents the same rules for exhibitors; keep the two in step.
  */
 
-import type { MetricDisplay } from './metricDisplay';
+import { readMetricDisplay, type MetricDisplay } from './metricDisplay';
 
 /** Booth and device ids: safe in MQTT topics, InfluxDB tags, URLs and HTML without escaping tricks. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -117,7 +117,25 @@ export function metaAsData(raw: unknown): DeviceMeta {
   if (units) meta.units = units;
   const expected = dataTable(ownValue(source, 'expected'), asExpectedRange);
   if (expected) meta.expected = expected;
+  // An entry the server would have refused is left out here, not the whole display.
+  const display = displayTableAsData(ownValue(source, 'display'));
+  if (display) meta.display = display;
   return meta;
+}
+
+/**
+ * A metric → display table as it arrived in a page (meta.display, the dashboard's metricDisplay):
+ * null-prototype, with entries the server would have refused left out rather than the whole table.
+ */
+export function displayTableAsData(raw: unknown): NamedTable<MetricDisplay> | undefined {
+  return dataTable(raw, (entry) => {
+    const read = readMetricDisplay(entry, cleanDisplayText);
+    return typeof read === 'string' ? undefined : read;
+  });
+}
+
+function cleanDisplayText(text: string, max: number): string {
+  return text.replace(INVISIBLE_CHARACTERS, '').trim().slice(0, max);
 }
 
 /** A null-prototype copy of a name-keyed JSON object, keeping the entries `convert` accepts. */

@@ -221,6 +221,7 @@ async function loadDashboard(file: string, booths: readonly string[] | undefined
       version,
       branding: logoUrl === undefined ? branding : { ...branding, logoUrl },
       scenes: parsed.scenes.map((scene) => withImageUrls(scene, imageUrls)),
+      ...(parsed.metricDisplay ? { metricDisplay: parsed.metricDisplay } : {}),
     },
     logo,
     logoOrigin: reference?.kind === 'url' ? reference.origin : null,

@@ -15,9 +15,11 @@ import {
   type SceneSpec,
   type WallTheme,
 } from '../../contract/dashboard';
-import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName } from '../../contract/device';
+import { DEVICE_KIND_PATTERN, ID_PATTERN, isMetricName, type NamedTable } from '../../contract/device';
+import type { MetricDisplay } from '../../contract/metricDisplay';
 import { SettingsError, settingPath } from '../config/settings';
 import { imageFileReference, logoReference, type LogoReference } from './dashboardLogo';
+import { asOverrideTable, metricDisplayOverridesSchema } from './metricDisplayOverrides';
 
 export const DEFAULT_SCENE_SECONDS = 20;
 /** Far beyond any hand-written dashboard; a wrong path (a log file, say) is refused before it is parsed. */
@@ -34,6 +36,8 @@ export class DashboardFileError extends SettingsError {
 export interface ParsedDashboard {
   branding: { name?: LocalizedText; logo?: LogoReference; accent?: string; theme?: WallTheme };
   scenes: SceneSpec[];
+  /** `metricDisplay:`, as null-prototype tables; undefined when the file has none. */
+  metricDisplay: NamedTable<MetricDisplay> | undefined;
   /** Line of `branding.logo`, so a logo file that cannot be read is reported like any other error. */
   logoLine: number | undefined;
   /** Image files the panels name (floor plans too), each once, with where it is first written. */
@@ -281,6 +285,7 @@ const dashboardFileSchema = z
   .object({
     branding: brandingSchema.prefault({}),
     scenes: z.array(sceneSchema).max(DASHBOARD_LIMITS.scenes, `may hold at most ${DASHBOARD_LIMITS.scenes} scenes`).default([]),
+    metricDisplay: metricDisplayOverridesSchema.optional(),
   })
   .strict()
   .transform((file, ctx) => {
@@ -297,7 +302,7 @@ const dashboardFileSchema = z
       const { id: _written, ...rest } = scene;
       return { id, ...rest };
     });
-    return { branding: file.branding, scenes };
+    return { branding: file.branding, scenes, metricDisplay: file.metricDisplay };
   });
 
 // The schema reads exactly the contract's DashboardFile: changing one without the other fails the type check.
@@ -332,6 +337,7 @@ export function parseDashboardFile(yamlText: string, source: string, booths?: re
   const result = dashboardFileSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new DashboardFileError(describeIssues(source, result.error.issues, doc, lines, raw));
   const { branding, scenes } = result.data;
+  const metricDisplay = result.data.metricDisplay ? asOverrideTable(result.data.metricDisplay) : undefined;
   const boothProblems = booths ? panelBoothProblems(scenes, booths) : [];
   if (boothProblems.length > 0)
     throw new DashboardFileError(
@@ -359,6 +365,7 @@ export function parseDashboardFile(yamlText: string, source: string, booths?: re
   return {
     branding,
     scenes,
+    metricDisplay,
     logoLine: branding.logo ? lineOf(doc, lines, ['branding', 'logo']) : undefined,
     images: [...images.files].map(([file, path]) => ({ file, at: settingPath(path), line: lineOf(doc, lines, path) })),
   };
@@ -489,7 +496,7 @@ function allowedKeys(path: readonly PropertyKey[], raw: unknown): string[] | und
   const last = path.at(-1);
   if (last === 'title' || last === 'name') return ['en', 'zh'];
   const shape = (schema: z.ZodObject) => Object.keys(schema.shape);
-  if (path.length === 0) return ['branding', 'scenes'];
+  if (path.length === 0) return ['branding', 'scenes', 'metricDisplay'];
   if (path.length === 1 && last === 'branding') return shape(brandingSchema);
   if (path.length === 2 && path[0] === 'scenes') return shape(sceneSchema);
   if (path.length === 4 && path[2] === 'panels') {

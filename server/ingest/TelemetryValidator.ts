@@ -15,6 +15,7 @@ import {
   type ReadingValues,
 } from '../../contract/device';
 import type { AdapterName } from '../adapters/DeviceAdapter';
+import { readMetricDisplay } from '../../contract/metricDisplay';
 
 export type RejectionReason =
   | 'topic-outside-contract'
@@ -326,6 +327,19 @@ export class TelemetryValidator {
           const expected = perMetric(value, expectedRange);
           if (typeof expected === 'string') return bad(`expected: ${expected}`);
           meta.expected = expected;
+          break;
+        }
+        case 'display': {
+          // How each metric is shown (issue 12): checked entry by entry, so the refusal names the place.
+          let problem: string | undefined;
+          const display = perMetric(value, (entry) => {
+            const read = readMetricDisplay(entry, cleanText);
+            if (typeof read !== 'string') return read;
+            problem ??= read;
+            return undefined;
+          });
+          if (typeof display === 'string') return bad(`display: ${problem !== undefined ? display.replace(/invalid entry$/, problem) : display}`);
+          meta.display = display;
           break;
         }
         default:

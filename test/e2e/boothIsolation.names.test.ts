@@ -9,6 +9,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { consoleMetricLabel } from '../../web/console/format';
 import { deviceTopic, METRIC_PATTERN } from '../../contract/device';
 import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
 import { CONSOLE_PASSWORD, consoleYaml } from '../support/console';
@@ -125,7 +126,8 @@ describeWithChromium('booth isolation: prototype property names as data, in Chro
       const readout = probe.locator(`.readout[data-metric="${name}"]`);
       expect(await readout.locator('.readout__unit').textContent(), name).toBe(UNITS.get(name) ?? '');
       expect(await readout.getAttribute('data-alarm'), name).toBe('high');
-      expect(await readout.locator('.readout__label').textContent(), name).toBe(name);
+      // Named for people like any metric (issue 12: "toString" reads "To string"), never Object.prototype's function.
+      expect(await readout.locator('.readout__label').textContent(), name).toBe(consoleMetricLabel(name, undefined));
     }
 
     const strip = page.getByTestId('alarm-strip');
@@ -170,7 +172,8 @@ describeWithChromium('booth isolation: prototype property names as data, in Chro
     await expect.poll(() => chips.locator('[data-testid="metric-chip"]').count(), { timeout: 15_000 }).toBe(NAMES.length);
     for (const name of NAMES) {
       const chip = chips.locator(`[data-testid="metric-chip"][data-metric="${name}"]`);
-      expect(await chip.locator('.chip__name').textContent(), name).toBe(name);
+      expect(await chip.locator('.chip__name').textContent(), name).toBe(consoleMetricLabel(name, undefined));
+      expect(await chip.getAttribute('title'), name).toBe(name);
       const unit = chip.locator('.chip__unit');
       const sent = UNITS.get(name);
       if (sent === undefined) expect(await unit.count(), name).toBe(0);

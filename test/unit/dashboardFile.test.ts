@@ -173,7 +173,7 @@ describe('dashboard file: errors name the path and the line', () => {
     ],
     ['branding:\n  colour: "#fff"\n', 'd.yaml (line 2): branding.colour: unknown key; expected one of name, logo, accent, theme'],
     ['branding:\n  name: { en: A, de: B }\n', 'd.yaml (line 2): branding.name.de: unknown key; expected one of en, zh'],
-    ['brandin: {}\n', 'd.yaml (line 1): brandin: unknown key; expected one of branding, scenes'],
+    ['brandin: {}\n', 'd.yaml (line 1): brandin: unknown key; expected one of branding, scenes, metricDisplay'],
     // Scenes.
     ['scenes:\n  - panels: [{ kind: devices }]\n', 'd.yaml (line 2): scenes[0].title: required'],
     ['scenes:\n  - title: ""\n    panels: [{ kind: devices }]\n', 'd.yaml (line 2): scenes[0].title: must not be empty'],

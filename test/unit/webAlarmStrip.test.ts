@@ -39,10 +39,20 @@ describe('range alarms', () => {
         booth: 'b1',
         deviceName: 'Fridge a',
         metric: 'temperature',
+        metricLabel: 'Temperature',
         text: '▲ High 9.5 °C',
         since: T0 - 1000,
       },
-      { key: 'range:b1/c:temperature', severity: 'warning', booth: 'b1', deviceName: 'Fridge c', metric: 'temperature', text: '▼ Low 1 °C', since: T0 - 1000 },
+      {
+        key: 'range:b1/c:temperature',
+        severity: 'warning',
+        booth: 'b1',
+        deviceName: 'Fridge c',
+        metric: 'temperature',
+        metricLabel: 'Temperature',
+        text: '▼ Low 1 °C',
+        since: T0 - 1000,
+      },
     ]);
   });
 

@@ -12,8 +12,10 @@ describe('panel text', () => {
   });
 
   it('builds a default title from device and metric', () => {
-    expect(metricLabel('speed_kmh')).toBe('speed kmh');
-    expect(deviceMetricTitle('Connected car', 'battery_soc')).toBe('Connected car · battery soc');
+    // Named for people (web/shared/metricDisplay.ts), never the id with spaces or in capitals.
+    expect(metricLabel('speed_kmh')).toBe('Speed');
+    expect(deviceMetricTitle('Connected car', 'battery_soc')).toBe('Connected car · Battery');
+    expect(deviceMetricTitle('Connected car', 'battery_soc', new WallText('zh'))).toBe('Connected car · 电量');
   });
 
   it('reads units from meta, blank when none', () => {

@@ -16,8 +16,8 @@ describe('reading format', () => {
   });
 
   it('shows booleans as words and missing values as a dash', () => {
-    expect(formatReading(true, 'boolean')).toBe('yes');
-    expect(formatReading(0, 'boolean')).toBe('no');
+    expect(formatReading(true, 'boolean')).toBe('Yes');
+    expect(formatReading(0, 'boolean')).toBe('No');
     expect(formatReading(undefined, 'number')).toBe('–');
   });
 

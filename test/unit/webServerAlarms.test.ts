@@ -45,6 +45,7 @@ describe('server alarms on the wall', () => {
       booth: 'booth-a',
       deviceName: 'Hall sensor',
       metric: 'co2',
+      metricLabel: 'CO₂',
       text: 'co2 above 1200 ppm for 30 s (1350 ppm)',
       since: 1_000,
     });
@@ -56,8 +57,9 @@ describe('server alarms on the wall', () => {
       model,
       new WallText('zh'),
     );
-    expect(items[0]).toMatchObject({ severity: 'warning', text: 'co2 above 1200 ppm for 30 s (1350 ppm) · 已确认' });
-    expect(items[1]).toMatchObject({ severity: 'critical', deviceName: 'gone-01', metric: '' });
+    // A Chinese wall does not show the server's English message: its words come from the structured fields.
+    expect(items[0]).toMatchObject({ severity: 'warning', metricLabel: '二氧化碳', text: '1,350 ppm · 已确认' });
+    expect(items[1]).toMatchObject({ severity: 'critical', deviceName: 'gone-01', metric: '', text: '离线' });
     expect(sortAlarms(items)[0]?.severity).toBe('critical');
   });
 

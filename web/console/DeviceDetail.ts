@@ -4,18 +4,17 @@
  * presence timeline and its rejected messages with reasons. Polled every 2 s while open. Everything
  * the device supplied (names, payloads, samples) is written with textContent.
  */
-import { ownValue } from '../../contract/device';
+import { metaAsData, ownValue } from '../../contract/device';
 import type { IntervalSource } from '../../contract/presence';
 import { CONSOLE_API, type DeviceDetail as Detail, type HealthChange, type RawPayload, type RejectionSample } from '../../contract/console';
 import type { LinePoint } from '../shared/chartOptions';
 import { create, setData, setText } from '../shared/dom';
-import { formatNumber } from '../shared/numberFormat';
 import { ApiError, describeError, type ConsoleApi } from './ConsoleApi';
 import { ConsoleChart } from './ConsoleChart';
 import { chartLines } from './consoleChartOptions';
 import { rejectionSummary } from './deviceTableModel';
 import { badge, button, card, factList, heading, renderList, testId } from './consoleDom';
-import { formatAge, formatCount, formatDuration, formatPower, formatRate, formatTime, STATE_BADGES } from './format';
+import { consoleMetricLabel, formatAge, formatCount, formatDuration, formatMetricValue, formatPower, formatRate, formatTime, STATE_BADGES } from './format';
 import { HistoryPanel } from './HistoryPanel';
 import { historyUrl, type HistoryAnswer } from './historyRange';
 import { LIVE_WINDOW_MS, LiveSeries } from './LiveSeries';
@@ -237,7 +236,9 @@ export class DeviceDetail {
   private renderChips(detail: Detail): void {
     const metrics = this.live.metrics();
     if (this.chipsKey === '' && metrics.length > 0) for (const metric of metrics.slice(0, FIRST_CHARTED)) this.selected.add(metric);
-    const key = JSON.stringify([metrics, detail.meta.units ?? {}]);
+    // Meta as data: display tables are keyed by device-chosen metric ids.
+    const meta = metaAsData(detail.meta);
+    const key = JSON.stringify([metrics, detail.meta.units ?? {}, detail.meta.display ?? {}]);
     if (key !== this.chipsKey) {
       this.chipsKey = key;
       this.chips.replaceChildren();
@@ -247,7 +248,9 @@ export class DeviceDetail {
         chip.dataset['metric'] = line.metric;
         chip.style.setProperty('--chip-color', line.color);
         create('span', 'chip__swatch', chip).setAttribute('aria-hidden', 'true');
-        setText(create('span', 'chip__name', chip), line.metric);
+        // The walls' label, with the id that alarm rules and the API use one hover away.
+        setText(create('span', 'chip__name', chip), consoleMetricLabel(line.metric, meta));
+        chip.title = line.metric;
         if (line.unit !== '') setText(create('span', 'chip__unit', chip), line.unit);
         this.chipValues.set(line.metric, create('span', 'chip__value', chip));
       }
@@ -256,7 +259,7 @@ export class DeviceDetail {
       const metric = (chip as HTMLElement).dataset['metric'] ?? '';
       chip.setAttribute('aria-pressed', String(this.selected.has(metric)));
       const value = ownValue(detail.latest, metric);
-      const text = value === undefined ? '' : typeof value === 'boolean' ? (value ? 'yes' : 'no') : formatNumber(value);
+      const text = value === undefined ? '' : formatMetricValue(metric, meta, value);
       const valueElement = this.chipValues.get(metric);
       if (valueElement) setText(valueElement, text);
     }

@@ -3,6 +3,8 @@
  * views only place the strings. State is always a word with its icon, never colour alone.
  */
 import type { AlarmSeverity, HealthState } from '../../contract/console';
+import type { DeviceMeta } from '../../contract/device';
+import { metricLabelIn, metricUnitIn, metricValueIn, resolveMetricDisplay } from '../shared/metricDisplay';
 import { formatNumber } from '../shared/numberFormat';
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -98,3 +100,25 @@ export function formatPower(battery: number | null, signal: number | null): stri
   if (signal !== null) parts.push(`${formatNumber(signal)} dBm`);
   return parts.length === 0 ? '–' : parts.join(' · ');
 }
+
+/**
+ * A metric as the console names it: the same label the walls show (web/shared/metricDisplay.ts), in
+ * English. Technicians write alarm rules with ids, so views keep the id beside it (title, table).
+ */
+export function consoleMetricLabel(metric: string, meta: DeviceMeta | undefined): string {
+  return metricLabelIn(resolveMetricDisplay(metric, meta), CONSOLE_LANGUAGE);
+}
+
+/** A latest value as the walls write it, in English: value words, On/Off or Yes/No, the display's decimals. */
+export function formatMetricValue(metric: string, meta: DeviceMeta | undefined, value: number | boolean): string {
+  return metricValueIn(resolveMetricDisplay(metric, meta), value, CONSOLE_LANGUAGE, (n, decimals) =>
+    decimals === undefined ? formatNumber(n) : n.toFixed(decimals),
+  );
+}
+
+/** The unit the walls show for a metric (display unit, meta.units, or the one its id implies). */
+export function consoleMetricUnit(metric: string, meta: DeviceMeta | undefined): string {
+  return metricUnitIn(resolveMetricDisplay(metric, meta), CONSOLE_LANGUAGE);
+}
+
+const CONSOLE_LANGUAGE = ['en'] as const;

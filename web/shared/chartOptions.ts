@@ -11,6 +11,7 @@ import { AXIS_COLOR, SPLIT_LINE_COLOR } from './chartStyle';
 import { formatNumber } from './numberFormat';
 import type { ChartSeries } from './ChartSeries';
 import type { MetricKind } from './metricKind';
+import type { AxisBounds } from './metricDisplay';
 
 export type DeviceChartOption = ComposeOption<LineSeriesOption | GridComponentOption>;
 
@@ -18,6 +19,10 @@ export interface ChartRow {
   readonly metric: string;
   readonly kind: MetricKind;
   readonly color: string;
+  /** Axis words for false and true, in the page's language; absent: "No" and "Yes". */
+  readonly booleanWords?: readonly [string, string] | undefined;
+  /** Fixed axis bounds the unit gives (an angle: 0–360); absent: scaled to the data. */
+  readonly axis?: AxisBounds | undefined;
 }
 
 export interface TimeWindow {
@@ -43,7 +48,7 @@ export const yAxisId = (metric: string): string => `y:${metric}`;
  * `axisFontSize` null hides y-axis labels: rows too short to hold them legibly.
  */
 export function chartLayoutKey(rows: readonly ChartRow[], axisFontSize: number | null): string {
-  return JSON.stringify([axisFontSize, rows.map((r) => [r.metric, r.kind, r.color])]);
+  return JSON.stringify([axisFontSize, rows.map((r) => [r.metric, r.kind, r.color, r.booleanWords ?? null, r.axis ?? null])]);
 }
 
 export function buildChartLayout(
@@ -85,13 +90,13 @@ export function buildChartLayout(
       type: 'value',
       gridIndex: index,
       position: 'right',
-      ...(row.kind === 'boolean' ? { min: 0, max: 1, interval: 1 } : { scale: true, splitNumber: 1 }),
+      ...yAxisScale(row),
       axisLabel: {
         show: axisFontSize !== null,
         color: AXIS_COLOR,
         fontSize: axisFontSize ?? 0,
         fontFamily,
-        formatter: row.kind === 'boolean' ? (value: number) => (value >= 0.5 ? 'yes' : 'no') : (value: number) => formatNumber(value),
+        formatter: axisFormatter(row),
       },
       splitLine: { show: true, lineStyle: { color: SPLIT_LINE_COLOR } },
     })),
@@ -113,6 +118,27 @@ export function buildChartLayout(
     })),
   };
 }
+
+/** Booleans on 0..1; angles on their fixed bounds; everything else scaled to its data. */
+function yAxisScale(row: ChartRow): { min?: number; max?: number; interval?: number; scale?: boolean; splitNumber?: number } {
+  if (row.kind === 'boolean') return { min: 0, max: 1, interval: 1 };
+  if (row.axis) return { min: row.axis.min, max: row.axis.max, interval: row.axis.max - row.axis.min };
+  return { scale: true, splitNumber: 1 };
+}
+
+/**
+ * Axis label text. A tile row has room for two labels, so an angle shows its ends (0 and 360), and a
+ * boolean its words. Exported so a page (or test) can read what the canvas draws.
+ */
+export function axisFormatter(row: Pick<ChartRow, 'kind' | 'booleanWords'>): (value: number) => string {
+  if (row.kind === 'boolean') {
+    const [no, yes] = row.booleanWords ?? DEFAULT_BOOLEAN_WORDS;
+    return (value: number) => (value >= 0.5 ? yes : no);
+  }
+  return (value: number) => formatNumber(value);
+}
+
+const DEFAULT_BOOLEAN_WORDS = ['No', 'Yes'] as const;
 
 /** What changes every render: the sliding window, and the data only when it changed. */
 export function buildChartUpdate(rows: readonly ChartRow[], window: TimeWindow, data: readonly LinePoint[][] | null): DeviceChartOption {

@@ -8,12 +8,16 @@
  */
 import { buildChartLayout, buildChartUpdate, type ChartRow, type DeviceChartOption, type LinePoint, type TimeWindow } from './chartOptions';
 import type { MetricKind } from './metricKind';
+import type { AxisBounds } from './metricDisplay';
 
 export interface TimeSeriesLine {
   readonly metric: string;
   readonly kind: MetricKind;
   readonly unit: string;
   readonly color: string;
+  /** As ChartRow: boolean axis words and fixed bounds (an angle's 0–360), from the metric's display. */
+  readonly booleanWords?: readonly [string, string] | undefined;
+  readonly axis?: AxisBounds | undefined;
 }
 
 /** One grid of the chart: the lines drawn against one y-axis. */
@@ -99,7 +103,9 @@ export function linesOf(groups: readonly TimeSeriesGroup[]): { line: TimeSeriesL
 
 /** A group as chartOptions.ts sees a row: its id names the grid and axes. */
 function groupRow(group: TimeSeriesGroup): ChartRow {
-  return { metric: group.id, kind: group.kind, color: group.lines[0]?.color ?? '#ffffff' };
+  const first = group.lines[0];
+  // Lines share a group only when they share a unit, so the first line's bounds are the group's.
+  return { metric: group.id, kind: group.kind, color: first?.color ?? '#ffffff', booleanWords: first?.booleanWords, axis: first?.axis };
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {

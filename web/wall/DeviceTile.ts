@@ -9,7 +9,8 @@ import { DeviceChart } from './DeviceChart';
 import { create, setData, setText } from '../shared/dom';
 import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
 import { assignMetricColors } from '../shared/metricColors';
-import { alarmLabel, formatReading, rangeAlarm } from './readingFormat';
+import { alarmLabel, chartWords, formatReading, rangeAlarm } from './readingFormat';
+import { deviceKindLabel, readsAsWords, sortByDisplayOrder } from '../shared/metricDisplay';
 import type { DeviceState, MetricState } from './WallModel';
 import type { WallText } from './wallText';
 
@@ -75,10 +76,12 @@ export class DeviceTile {
 
   /** Text only (name, readouts, presence, age): cheap, so it follows every frame that changed the device. */
   renderText(device: DeviceState, context: TileContext): void {
-    const metrics = [...device.metrics.values()];
-    if (this.syncRows(metrics)) this.chartDataChanged = true;
+    // Metrics with a display order first (meta.display or the booth's file), the rest as first seen.
+    const metrics = sortByDisplayOrder([...device.metrics.values()], (metric) => context.text.metric(metric.name, device.meta).order);
+    if (this.syncRows(metrics, device, context.text)) this.chartDataChanged = true;
     setText(this.name, device.meta.name?.trim() || device.device);
-    setText(this.caption, [context.boothName, device.meta.kind].filter(Boolean).join(' · '));
+    const kind = device.meta.kind?.trim();
+    setText(this.caption, [context.boothName, kind ? context.text.localize(deviceKindLabel(kind)) : null].filter(Boolean).join(' · '));
     for (const metric of metrics) this.renderReadout(metric, device, context.text);
     this.renderFreshness(device, context);
   }
@@ -126,23 +129,30 @@ export class DeviceTile {
   }
 
   /** Rebuilds the readout rows only when the metric set changes, so steady updates touch text alone. */
-  private syncRows(metrics: readonly MetricState[]): boolean {
+  private syncRows(metrics: readonly MetricState[], device: DeviceState, text: WallText): boolean {
     const colors = assignMetricColors(metrics.map((m) => m.name));
-    const rows = metrics.map((m) => ({ metric: m.name, kind: m.kind, color: colors.get(m.name) ?? '#ffffff' }));
-    const key = JSON.stringify(rows);
+    const rows = metrics.map((m) => ({
+      metric: m.name,
+      kind: m.kind,
+      color: colors.get(m.name) ?? '#ffffff',
+      ...chartWords(text.metric(m.name, device.meta), m.kind, text),
+    }));
+    // Labels are part of the key: a meta or dashboard change renames rows without new metrics.
+    const labels = metrics.map((m) => text.metricLabel(m.name, device.meta));
+    const key = JSON.stringify([rows, labels]);
     if (key === this.rowsKey) return false;
     this.rows = rows;
     this.rowsKey = key;
 
     const readouts = new Map<string, Readout>();
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       const item = create('li', 'readout');
       item.dataset['metric'] = row.metric;
       item.dataset['kind'] = row.kind;
       // CSSOM, not a style attribute: allowed under a strict style-src CSP.
       item.style.setProperty('--metric-color', row.color);
       const label = create('span', 'readout__label', item);
-      label.textContent = row.metric.replaceAll('_', ' ');
+      label.textContent = labels[index] ?? row.metric;
       const alarm = create('span', 'readout__alarm', item);
       const figure = create('span', 'readout__figure', item);
       const value = create('span', 'readout__value', figure);
@@ -160,9 +170,12 @@ export class DeviceTile {
     const readout = this.readouts.get(metric.name);
     if (!readout) return;
     const alarm = metric.kind === 'number' ? rangeAlarm(metric.latest, device.meta.expected, metric.name) : null;
-    setText(readout.value, formatReading(metric.latest, metric.kind, text));
+    const display = text.metric(metric.name, device.meta);
+    setText(readout.value, formatReading(metric.latest, metric.kind, text, display));
     setData(readout.value, 'value', metric.latest === undefined ? '' : String(metric.latest));
-    setText(readout.unit, metric.kind === 'boolean' ? '' : metricUnit(device, metric.name));
+    // Words ("Charging", "On") are the whole reading: no unit after them.
+    const worded = metric.kind === 'boolean' || (metric.latest !== undefined && readsAsWords(display, metric.latest));
+    setText(readout.unit, worded ? '' : metricUnit(device, metric.name, text));
     setText(readout.alarm, alarmLabel(alarm, text));
     setData(readout.row, 'alarm', alarm ?? 'none');
   }

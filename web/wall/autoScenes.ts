@@ -5,6 +5,7 @@
  */
 import type { PanelSpec, SceneSpec } from '../../contract/dashboard';
 import type { DeviceState } from './WallModel';
+import { deviceKindLabel } from '../shared/metricDisplay';
 
 export const AUTO_OVERVIEW_SECONDS = 20;
 export const AUTO_KIND_SECONDS = 15;
@@ -92,7 +93,8 @@ function kindScene(kind: string, devices: readonly DeviceFacts[]): SceneSpec {
   const position = positionMetrics(devices);
   if (position) panels.push({ kind: 'position', xMetric: position[0], yMetric: position[1] });
   panels.push({ kind: 'devices', deviceKind: kind });
-  return { id: autoSceneId(kind), title: kind, durationSeconds: AUTO_KIND_SECONDS, panels };
+  // Titled by the kind's name in the wall's languages (metricDisplay.ts), not the kind id.
+  return { id: autoSceneId(kind), title: deviceKindLabel(kind), durationSeconds: AUTO_KIND_SECONDS, panels };
 }
 
 /** Kinds are device-chosen text; the id must still be usable in `?scene=`. */

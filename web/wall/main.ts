@@ -4,6 +4,7 @@
  * clock, the connection indicator and ages, and redraws the charts with their window slid forward.
  */
 import type { WallDashboard } from '../../contract/dashboard';
+import { displayTableAsData } from '../../contract/device';
 import { buildAutoScenes } from './autoScenes';
 import { describeConnection, initialConnectionState, nextConnectionState, type ConnectionState } from './connectionStatus';
 import { RenderLoop } from './RenderLoop';
@@ -40,6 +41,9 @@ new WallConnection(params, () => wallReport(localStorage, sessionStorage, random
     if (dashboard?.version === next.version) return;
     dashboard = next;
     screen.applyBranding(next.branding);
+    // The booth's names for metrics: every tile and panel relabels with the next render.
+    text.setMetricOverrides(displayTableAsData(next.metricDisplay));
+    loop.markChange({ membership: true, devices: new Set([...model.devices()].map((device) => device.key)) });
     tick();
   },
   onAlarms: (alarms) => {

@@ -4,6 +4,16 @@
  * both languages, English first.
  */
 import type { LocalizedText, WallLanguage } from '../../contract/dashboard';
+import type { DeviceMeta } from '../../contract/device';
+import {
+  booleanAxisWords,
+  metricLabelIn,
+  metricUnitIn,
+  metricValueIn,
+  resolveMetricDisplay,
+  type MetricDisplayOverrides,
+  type ResolvedMetricDisplay,
+} from '../shared/metricDisplay';
 import { fractionDigits } from '../shared/numberFormat';
 
 export type LanguageMode = WallLanguage | 'both';
@@ -32,8 +42,8 @@ const EN = {
   waitingForDevice: 'Waiting for {device}…',
   high: 'High',
   low: 'Low',
-  yes: 'yes',
-  no: 'no',
+  yes: 'Yes',
+  no: 'No',
   alarms: 'Alarms',
   noAlarms: 'All readings in range',
   moreAlarms: '+{n} more',
@@ -46,6 +56,14 @@ const EN = {
   trendRising: 'rising',
   trendFalling: 'falling',
   trendSteady: 'steady',
+  metricHigh: '{metric} high',
+  metricLow: '{metric} low',
+  metricHighAt: '{metric} high at {n} devices',
+  metricLowAt: '{metric} low at {n} devices',
+  deviceOffline: '{device} offline',
+  devicesOffline: '{n} devices offline',
+  devicesStale: '{n} devices stale',
+  noDevicesYet: 'No devices yet',
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -85,10 +103,20 @@ const ZH: Record<MessageKey, string> = {
   trendRising: '上升',
   trendFalling: '下降',
   trendSteady: '平稳',
+  metricHigh: '{metric}偏高',
+  metricLow: '{metric}偏低',
+  metricHighAt: '{n} 台设备{metric}偏高',
+  metricLowAt: '{n} 台设备{metric}偏低',
+  deviceOffline: '{device} 离线',
+  devicesOffline: '{n} 台设备离线',
+  devicesStale: '{n} 台设备数据过时',
+  noDevicesYet: '暂无设备',
 };
 
 const MESSAGES: Record<WallLanguage, Record<MessageKey, string>> = { en: EN, zh: ZH };
 const LOCALES: Record<WallLanguage, string> = { en: 'en-GB', zh: 'zh-CN' };
+/** Metric ids one page asks about per device meta; past it the cache starts over. */
+export const MAX_DISPLAYS_PER_META = 64;
 /** Between the two languages in `both` mode. */
 export const LANGUAGE_SEPARATOR = ' · ';
 
@@ -102,6 +130,13 @@ export class WallText {
   readonly locale: string;
   private readonly numberFormats = new Map<number, Intl.NumberFormat>();
   private readonly clockFormat: Intl.DateTimeFormat;
+  private metricOverrides: MetricDisplayOverrides | undefined;
+  /**
+   * Resolved displays per meta object: the model replaces a device's meta when it changes, so an
+   * entry never outlives what it was made from. Per meta, at most MAX_DISPLAYS_PER_META metric ids.
+   */
+  private displays = new WeakMap<DeviceMeta, Map<string, ResolvedMetricDisplay>>();
+  private readonly noMeta: DeviceMeta = {};
 
   constructor(readonly mode: LanguageMode) {
     this.languages = mode === 'both' ? ['en', 'zh'] : [mode];
@@ -133,6 +168,70 @@ export class WallText {
     }
     const text = format.format(value);
     return /^-0(\D0*)?$/.test(text) ? '0' : text;
+  }
+
+  /** Number with the decimals a metric's display fixes, or precision by magnitude without. */
+  fixedNumber(value: number, decimals: number | undefined): string {
+    if (decimals === undefined || !Number.isFinite(value)) return this.number(value);
+    const key = -1 - decimals;
+    let format = this.numberFormats.get(key);
+    if (!format) {
+      format = new Intl.NumberFormat(this.locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+      this.numberFormats.set(key, format);
+    }
+    const text = format.format(value);
+    return /^-0(\D0*)?$/.test(text) ? text.slice(1) : text;
+  }
+
+  /** The booth's overrides from the dashboard file (`metricDisplay:`); replaces the previous ones. */
+  setMetricOverrides(overrides: MetricDisplayOverrides | undefined): void {
+    this.metricOverrides = overrides;
+    this.displays = new WeakMap();
+  }
+
+  /** How `metric` of a device with `meta` is named and written (web/shared/metricDisplay.ts), cached per meta. */
+  metric(metric: string, meta: DeviceMeta | undefined): ResolvedMetricDisplay {
+    const key = meta ?? this.noMeta;
+    let perMeta = this.displays.get(key);
+    if (!perMeta) this.displays.set(key, (perMeta = new Map<string, ResolvedMetricDisplay>()));
+    let display = perMeta.get(metric);
+    if (!display) {
+      display = resolveMetricDisplay(metric, meta, this.metricOverrides);
+      if (perMeta.size >= MAX_DISPLAYS_PER_META) perMeta.clear();
+      perMeta.set(metric, display);
+    }
+    return display;
+  }
+
+  /** "Battery", "电量", or "Battery · 电量" for `both`. */
+  metricLabel(metric: string, meta: DeviceMeta | undefined): string {
+    return metricLabelIn(this.metric(metric, meta), this.languages, LANGUAGE_SEPARATOR);
+  }
+
+  /** The unit a readout shows beside the number; empty when none. */
+  metricUnit(metric: string, meta: DeviceMeta | undefined): string {
+    return metricUnitIn(this.metric(metric, meta), this.languages);
+  }
+
+  /** A reading as the wall writes it: mapped words, On/Off or Yes/No, or the number with its decimals. */
+  metricValue(display: ResolvedMetricDisplay, value: number | boolean): string {
+    return metricValueIn(display, value, this.languages, (n, decimals) => this.fixedNumber(n, decimals), LANGUAGE_SEPARATOR);
+  }
+
+  /** [false, true] words for a boolean chart axis. */
+  booleanWords(display: ResolvedMetricDisplay): [string, string] {
+    return booleanAxisWords(display, this.languages);
+  }
+
+  /**
+   * Alarm words built from structured fields, for the alarm strip: "CO₂ high", "CO₂ high at 3
+   * devices", "28 devices offline", in the wall's languages. `display` names the metric (high, low).
+   */
+  alarmSummary(condition: 'high' | 'low' | 'offline', count: number, display?: Pick<ResolvedMetricDisplay, 'label'>): string {
+    if (condition === 'offline') return this.t('devicesOffline', { n: count });
+    const metric = (language: WallLanguage) => display?.label[language] ?? '';
+    if (count > 1) return this.t(condition === 'high' ? 'metricHighAt' : 'metricLowAt', { metric, n: count });
+    return this.t(condition === 'high' ? 'metricHigh' : 'metricLow', { metric });
   }
 
   /** 24-hour HH:MM in the page's local time: what the stand staff read on their own watches. */

@@ -68,6 +68,6 @@ function createItem(alarm: WallAlarm): AlarmItemView {
 function renderItem(item: AlarmItemView, alarm: WallAlarm): void {
   setData(item.element, 'severity', alarm.severity);
   setText(item.device, alarm.deviceName);
-  setText(item.metric, metricLabel(alarm.metric));
+  setText(item.metric, alarm.metricLabel ?? (alarm.metric === '' ? '' : metricLabel(alarm.metric)));
   setText(item.text, alarm.text);
 }

@@ -9,6 +9,7 @@ import { use } from 'echarts/core';
 import type { GaugePanelSpec } from '../../../contract/dashboard';
 import { create } from '../../shared/dom';
 import type { DeviceState } from '../WallModel';
+import type { WallText } from '../wallText';
 import { readFontFamily } from '../../shared/chartStyle';
 import { readWallColors, type WallColors } from './wallColors';
 import { buildGaugeLayout, buildGaugeUpdate, gaugeLayoutKey, gaugeScale, type GaugeLook } from './gaugeScale';
@@ -42,19 +43,22 @@ export class GaugePanel extends SingleDevicePanel<GaugePanelSpec> {
     });
   }
 
-  protected defaultTitle(device: DeviceState | undefined): string {
-    return deviceMetricTitle(device ? deviceName(device) : this.spec.device, this.spec.metric);
+  protected defaultTitle(device: DeviceState | undefined, text: WallText): string {
+    return deviceMetricTitle(device ? deviceName(device) : this.spec.device, this.spec.metric, text, device?.meta);
   }
 
   protected renderText(device: DeviceState, context: PanelContext): void {
     this.readout.render(device, context.text);
   }
 
-  protected renderChart(device: DeviceState): boolean {
+  protected renderChart(device: DeviceState, context: PanelContext): boolean {
     const metric = device.metrics.get(this.spec.metric);
     const latest = metric?.latest;
     const value = latest === undefined ? null : Number(latest);
-    const scale = gaugeScale(expectedRangeOf(device.meta, this.spec.metric), this.spec, metric ? observedRange(metric.series) : undefined);
+    // The panel's own min/max win; else an angle's dial is the compass (0–360), not its expected range plus a margin.
+    const axis = context.text.metric(this.spec.metric, device.meta).axis;
+    const bounds = this.spec.min !== undefined || this.spec.max !== undefined || !axis ? this.spec : axis;
+    const scale = gaugeScale(expectedRangeOf(device.meta, this.spec.metric), bounds, metric ? observedRange(metric.series) : undefined);
     const colors = (this.colors ??= readWallColors(this.element));
     const look: GaugeLook = {
       bands: { low: colors.warn, ok: colors.live, high: colors.bad, neutral: colors.info },

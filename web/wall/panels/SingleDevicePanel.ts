@@ -68,7 +68,7 @@ export abstract class SingleDevicePanel<S extends SingleDeviceSpec> implements P
   }
 
   /** The title the spec gives, else one built from the device (which may not be known yet). */
-  protected abstract defaultTitle(device: DeviceState | undefined): string;
+  protected abstract defaultTitle(device: DeviceState | undefined, text: WallText): string;
 
   /** Cheap DOM text: numbers, units, labels. */
   protected abstract renderText(device: DeviceState, context: PanelContext): void;
@@ -82,7 +82,7 @@ export abstract class SingleDevicePanel<S extends SingleDeviceSpec> implements P
     const { text, serverNow } = context;
     const freshness = assessFreshness(device, serverNow);
     const age = device.lastSeen === null ? null : serverNow - device.lastSeen;
-    this.frame.setTitle(text.localize(this.spec.title) || this.defaultTitle(device));
+    this.frame.setTitle(text.localize(this.spec.title) || this.defaultTitle(device, text));
     this.frame.setFreshness(freshness);
     this.frame.setStatus(freshnessNote(freshness, age, text));
     this.renderText(device, context);
@@ -92,7 +92,7 @@ export abstract class SingleDevicePanel<S extends SingleDeviceSpec> implements P
     this.deviceKey = null;
     this.chartPending = true;
     this.chartDataChanged = true;
-    this.frame.setTitle(text.localize(this.spec.title) || this.defaultTitle(undefined));
+    this.frame.setTitle(text.localize(this.spec.title) || this.defaultTitle(undefined, text));
     this.frame.setFreshness(null);
     this.frame.setStatus('');
     this.frame.showWaiting(text.t('waitingForDevice', { device: this.spec.device }));

@@ -45,8 +45,8 @@ export class StatPanel extends SingleDevicePanel<StatPanelSpec> {
     this.chart = new PanelChart(host);
   }
 
-  protected defaultTitle(device: DeviceState | undefined): string {
-    return deviceMetricTitle(device ? deviceName(device) : this.spec.device, this.spec.metric);
+  protected defaultTitle(device: DeviceState | undefined, text: WallText): string {
+    return deviceMetricTitle(device ? deviceName(device) : this.spec.device, this.spec.metric, text, device?.meta);
   }
 
   protected renderText(device: DeviceState, context: PanelContext): void {

@@ -11,6 +11,8 @@ import { create } from '../../shared/dom';
 import { deviceStaleAfterMs } from '../freshness';
 import { assignMetricColors } from '../../shared/metricColors';
 import type { DeviceState } from '../WallModel';
+import type { WallText } from '../wallText';
+import { chartWords } from '../readingFormat';
 import { chartFontSize, readFontFamily } from '../../shared/chartStyle';
 import { MetricReadout } from './metricReadout';
 import { PanelChart } from '../../shared/PanelChart';
@@ -55,7 +57,7 @@ export class TimeSeriesPanel extends SingleDevicePanel<TimeSeriesPanelSpec> {
   }
 
   protected renderText(device: DeviceState, context: PanelContext): void {
-    this.syncGroups(device);
+    this.syncGroups(device, context.text);
     for (const readout of this.readouts) readout.render(device, context.text);
   }
 
@@ -83,10 +85,17 @@ export class TimeSeriesPanel extends SingleDevicePanel<TimeSeriesPanelSpec> {
   }
 
   /** Readout rows are rebuilt only when kinds or units change (a meta update), not on every value. */
-  private syncGroups(device: DeviceState): void {
+  private syncGroups(device: DeviceState, text: WallText): void {
     const lines: TimeSeriesLine[] = this.metrics.map((metric) => {
       const kind = device.metrics.get(metric)?.kind ?? 'number';
-      return { metric, kind, unit: kind === 'boolean' ? '' : metricUnit(device, metric), color: this.colors.get(metric) ?? '#ffffff' };
+      const display = text.metric(metric, device.meta);
+      return {
+        metric,
+        kind,
+        unit: kind === 'boolean' ? '' : metricUnit(device, metric, text),
+        color: this.colors.get(metric) ?? '#ffffff',
+        ...chartWords(display, kind, text),
+      };
     });
     const groups = groupLinesByUnit(lines);
     const key = JSON.stringify(groups);
@@ -104,7 +113,7 @@ export class TimeSeriesPanel extends SingleDevicePanel<TimeSeriesPanelSpec> {
         // CSSOM, not a style attribute: allowed under a strict style-src CSP.
         row.style.setProperty('--metric-color', line.color);
         const label = create('span', 'ts-line__label', row);
-        label.textContent = metricLabel(line.metric);
+        label.textContent = metricLabel(line.metric, device.meta, text);
         this.readouts.push(new MetricReadout(row, line.metric));
       }
       return block;

@@ -32,7 +32,8 @@ const TARGET_SPLITS = 5;
 
 export function gaugeScale(
   expected: ExpectedRange | undefined,
-  override: { min?: number | undefined; max?: number | undefined } = {},
+  /** The panel's min/max, or an angle's fixed bounds (metric display `axis`), with their tick interval. */
+  override: { min?: number | undefined; max?: number | undefined; interval?: number | undefined } = {},
   /** Lowest and highest value seen, for the ends the expected range does not give. */
   observed?: { low: number; high: number },
 ): GaugeScale {
@@ -62,7 +63,14 @@ export function gaugeScale(
     else min = max - step * TARGET_SPLITS;
   }
   const splits = Math.round((max - min) / step);
-  const splitNumber = fixedMin === undefined && fixedMax === undefined && splits >= 2 && splits <= 10 ? splits : TARGET_SPLITS;
+  const interval = finite(override.interval);
+  const fixedSplits = interval !== undefined && interval > 0 ? Math.round((max - min) / interval) : undefined;
+  const splitNumber =
+    fixedSplits !== undefined && fixedSplits >= 2 && fixedSplits <= 10
+      ? fixedSplits
+      : fixedMin === undefined && fixedMax === undefined && splits >= 2 && splits <= 10
+        ? splits
+        : TARGET_SPLITS;
   return { min, max, splitNumber, bands: gaugeBands(range, min, max) };
 }
 

@@ -8,6 +8,7 @@ import type { MetricKind } from '../../shared/metricKind';
 import type { DeviceState } from '../WallModel';
 import type { WallText } from '../wallText';
 import { metricUnit } from './panelText';
+import { readsAsWords } from '../../shared/metricDisplay';
 
 export class MetricReadout {
   readonly value: HTMLElement;
@@ -40,9 +41,13 @@ export class MetricReadout {
     const latest = metric?.latest;
     const kind: MetricKind = metric?.kind ?? 'number';
     const alarm = kind === 'number' ? rangeAlarm(latest, device.meta.expected, this.metric) : null;
-    setText(this.value, formatReading(latest, kind, text));
+    const display = text.metric(this.metric, device.meta);
+    const reading = formatReading(latest, kind, text, display);
+    setText(this.value, reading);
     setData(this.value, 'value', latest === undefined ? '' : String(Number(latest)));
-    setText(this.unit, kind === 'boolean' || latest === undefined ? '' : metricUnit(device, this.metric));
+    // A mapped word ("Charging") or On/Off is the whole reading; a unit after it would read as part of it.
+    const worded = kind === 'boolean' || (latest !== undefined && readsAsWords(display, latest));
+    setText(this.unit, worded || latest === undefined ? '' : metricUnit(device, this.metric, text));
     setText(this.alarmArrow, alarm === 'high' ? '▲' : alarm === 'low' ? '▼' : '');
     setText(this.alarmWord, alarm ? text.t(alarm) : '');
     setData(this.row, 'alarm', alarm ?? 'none');

@@ -21,6 +21,8 @@ export interface WallAlarm {
   readonly booth?: string;
   readonly deviceName: string;
   readonly metric: string;
+  /** The metric as the wall names it (metricDisplay.ts), in the wall's languages; absent: from the id. */
+  readonly metricLabel?: string;
   /** What is wrong, ready to show, e.g. "▲ High 31.2 °C". */
   readonly text: string;
   /** Server time the condition began, when known. */
@@ -45,8 +47,9 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
       const direction = rangeAlarm(metric.latest, expected, metric.name);
       if (!direction) continue;
       const range = expectedRangeOf(device.meta, metric.name) ?? {};
-      const unit = metricUnit(device, metric.name);
-      const value = [formatReading(metric.latest, 'number', text), unit].filter(Boolean).join(' ');
+      const display = text.metric(metric.name, device.meta);
+      const unit = metricUnit(device, metric.name, text);
+      const value = [formatReading(metric.latest, 'number', text, display), unit].filter(Boolean).join(' ');
       const parts = [`${alarmLabel(direction, text)} ${value}`];
       if (serverNow !== undefined && device.lastSeen !== null && assessFreshness(device, serverNow) !== 'live') {
         parts.push(text.lastUpdate(serverNow - device.lastSeen));
@@ -58,6 +61,7 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
         booth: device.booth,
         deviceName: deviceName(device),
         metric: metric.name,
+        metricLabel: text.metricLabel(metric.name, device.meta),
         text: parts.join(LANGUAGE_SEPARATOR),
         ...(since !== undefined ? { since } : {}),
       });

@@ -8,6 +8,7 @@ import { fairShare } from '../fairShare';
 import type { WallModel } from '../WallModel';
 import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
 import { deviceName } from './panelText';
+import type { DeviceState } from '../WallModel';
 import type { WallAlarm } from './rangeAlarms';
 
 /** A wall shows six; the rest are counted. Anything past this is not worth holding. */
@@ -17,7 +18,7 @@ export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pic
   // Shared per booth: a booth raising thousands of alarms must not hide another booth's one.
   return fairShare(notices, MAX_SERVER_ALARMS, (notice) => notice.booth).map((notice) => {
     const device = model.find(notice.device, notice.booth);
-    const parts = [notice.message];
+    const parts = [serverAlarmWords(notice, device, text)];
     if (notice.state === 'acknowledged') parts.push(text.t('acknowledged'));
     return {
       key: `server:${notice.id}@${notice.raisedAt}`,
@@ -26,8 +27,26 @@ export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pic
       booth: notice.booth,
       deviceName: device ? deviceName(device) : notice.device,
       metric: notice.metric ?? '',
+      ...(notice.metric !== null ? { metricLabel: text.metricLabel(notice.metric, device?.meta) } : {}),
       text: parts.join(LANGUAGE_SEPARATOR),
       since: notice.raisedAt,
     };
   });
+}
+
+/**
+ * What an alarm from the server says on the wall. The server words its message in English for
+ * technicians ("co2 above 1200 ppm for 30 s"); a wall in another language builds its words from the
+ * structured fields instead: offline, or the reading with its unit beside the metric's label.
+ */
+export function serverAlarmWords(
+  notice: Pick<WallAlarmNotice, 'metric' | 'message' | 'value'>,
+  device: Pick<DeviceState, 'meta'> | undefined,
+  text: WallText,
+): string {
+  if (text.mode === 'en') return notice.message;
+  if (notice.metric === null) return text.t('offline');
+  if (notice.value === null) return '';
+  const display = text.metric(notice.metric, device?.meta);
+  return [text.metricValue(display, notice.value), text.metricUnit(notice.metric, device?.meta)].filter(Boolean).join(' ');
 }
