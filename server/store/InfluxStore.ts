@@ -539,7 +539,7 @@ export class InfluxStore {
     if (!this.spool) return null;
     const { log, memory, settings } = this.spool;
     const stats = log.stats();
-    const inMemory = memory.waiting();
+    const inMemory = { readings: memory.size(), oldestAt: memory.waiting().oldestAt };
     const oldest = [stats.oldestUnsentAt, inMemory.oldestAt].filter((at): at is number => at !== null);
     return {
       dir: settings.dir,

@@ -26,8 +26,9 @@ export class MemoryBacklog {
     return lines.length - kept.length;
   }
 
+  /** Lines not yet taken for sending, and when the oldest of them was accepted. */
   waiting(): { readings: number; oldestAt: number | null } {
-    return { readings: this.count + this.taken, oldestAt: this.chunks[0]?.acceptedAt ?? null };
+    return { readings: this.count, oldestAt: this.chunks[0]?.acceptedAt ?? null };
   }
 
   take(maxLines: number): MemoryBatch | null {

@@ -7,8 +7,9 @@
  * per-segment figures are kept in memory (never the backlog itself): the lines of a batch are read
  * from the file when it is sent.
  *
- * Confirmation is a per-segment offset: batches of one segment are read and confirmed in order (one
- * batch of a stream is out at a time), so everything before `confirmedOffset` is in InfluxDB.
+ * Confirmation is a per-segment offset: batches of one stream are taken and confirmed in order (the
+ * shipper confirms a batch only after every batch taken before it), so everything before
+ * `confirmedOffset` is in InfluxDB.
  */
 import { join } from 'node:path';
 import type { Logger } from '../../logger';
@@ -57,6 +58,9 @@ interface Segment {
   /** Durable bytes (written and synced, or found at start). */
   bytes: number;
   readings: number;
+  /** Where the next batch is read from: batches taken ahead of confirmation are in flight. */
+  readOffset: number;
+  takenReadings: number;
   confirmedOffset: number;
   confirmedReadings: number;
   /** acceptedAt of the record at confirmedOffset; null when every record is confirmed. */
@@ -155,7 +159,7 @@ export class SegmentLog {
 
   private async scan(id: number): Promise<Segment> {
     const path = this.segmentPath(id);
-    const segment: Segment = { id, path, replay: true, bytes: 0, readings: 0, confirmedOffset: 0, confirmedReadings: 0, unsentFrom: null, gone: false };
+    const segment = newSegment(id, path, true);
     const file = await this.files.open(path, 'write');
     try {
       const size = await file.size();
@@ -289,17 +293,7 @@ export class SegmentLog {
     }
     if (this.active) return this.active;
     const id = this.nextId++;
-    const segment: Segment = {
-      id,
-      path: this.segmentPath(id),
-      replay: false,
-      bytes: 0,
-      readings: 0,
-      confirmedOffset: 0,
-      confirmedReadings: 0,
-      unsentFrom: null,
-      gone: false,
-    };
+    const segment = newSegment(id, this.segmentPath(id), false);
     const file = await this.files.open(segment.path, 'write');
     this.active = { segment, file };
     this.segments.push(segment);
@@ -346,13 +340,13 @@ export class SegmentLog {
     }
   }
 
-  /** Readings of a stream waiting to be sent, and when the oldest of them was accepted. */
+  /** Readings of a stream not yet taken for sending, and when the oldest unconfirmed one was accepted. */
   waiting(replay: boolean): { readings: number; oldestAt: number | null } {
     let readings = 0;
     let oldestAt: number | null = null;
     for (const segment of this.segments) {
       if (segment.replay !== replay) continue;
-      readings += segment.readings - segment.confirmedReadings;
+      readings += segment.readings - segment.takenReadings;
       if (oldestAt === null && segment.unsentFrom !== null) oldestAt = segment.unsentFrom;
     }
     return { readings, oldestAt };
@@ -360,12 +354,14 @@ export class SegmentLog {
 
   /** The next unconfirmed records of a stream, whole records up to maxLines (at least one). */
   async take(replay: boolean, maxLines: number): Promise<SpoolBatch | null> {
-    const segment = this.segments.find((s) => s.replay === replay && s.confirmedOffset < s.bytes);
+    const segment = this.segments.find((s) => s.replay === replay && s.readOffset < s.bytes);
     if (!segment) return null;
-    const start = segment.confirmedOffset;
+    const start = segment.readOffset;
     const file = await this.files.open(segment.path, 'read');
     try {
-      let buffer = Buffer.allocUnsafe(Math.min(segment.bytes - start, READ_CHUNK_BYTES));
+      // About what maxLines take in this segment, so a batch does not read (and copy) megabytes it leaves.
+      const perReading = segment.readings > 0 ? segment.bytes / segment.readings : 256;
+      let buffer = Buffer.allocUnsafe(Math.min(segment.bytes - start, READ_CHUNK_BYTES, Math.ceil(maxLines * perReading * 1.1) + 4096));
       buffer = buffer.subarray(0, await file.read(buffer, start));
       let first = decodeRecord(buffer, 0);
       if (first.kind === 'short') {
@@ -390,6 +386,8 @@ export class SegmentLog {
         offset += decoded.bytes;
         if (start + offset >= segment.bytes) break;
       }
+      segment.readOffset = start + offset;
+      segment.takenReadings += readings;
       return { segment, end: start + offset, readings, lines, nextAcceptedAt };
     } finally {
       await file.close();
@@ -401,8 +399,8 @@ export class SegmentLog {
     const lost = segment.readings - segment.confirmedReadings;
     this.dropped.tornTail += lost;
     this.log.error({ segment: segment.path, at, readings: lost }, 'spool: a segment no longer reads back; its unsent readings are lost');
-    segment.confirmedOffset = segment.bytes;
-    segment.confirmedReadings = segment.readings;
+    segment.confirmedOffset = segment.readOffset = segment.bytes;
+    segment.confirmedReadings = segment.takenReadings = segment.readings;
     segment.unsentFrom = null;
     return null;
   }
@@ -496,6 +494,10 @@ export class SegmentLog {
   private segmentPath(id: number): string {
     return join(this.options.dir, `segment-${String(id).padStart(12, '0')}.log`);
   }
+}
+
+function newSegment(id: number, path: string, replay: boolean): Segment {
+  return { id, path, replay, bytes: 0, readings: 0, readOffset: 0, takenReadings: 0, confirmedOffset: 0, confirmedReadings: 0, unsentFrom: null, gone: false };
 }
 
 function newPending(): Pending {
