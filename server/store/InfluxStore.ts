@@ -563,7 +563,13 @@ export class InfluxStore {
 
   /** Opens the segment log (cutting torn tails) and starts sending, the earlier run's segments first. */
   private async startSpool(spool: NonNullable<InfluxStore['spool']>): Promise<void> {
-    const replay = await spool.log.open(Date.now());
+    let replay: number;
+    try {
+      replay = await spool.log.open(Date.now());
+    } catch (error) {
+      // A directory the server cannot use is a settings mistake: said at start-up, not found in the middle of a show.
+      throw new Error(`storage.spoolDir ${spool.settings.dir} cannot be used: ${describeError(error)}`, { cause: error });
+    }
     // The earlier run's readings are this run's to store: counted as accepted, so `pending` covers them.
     this.counters.linesAccepted(replay);
     this.counters.replayed += replay;

@@ -4,7 +4,7 @@
  * is stopped (counters exact, memory bounded), a disk that refuses appends, and close() leaving
  * what InfluxDB did not confirm for the next start.
  */
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -185,6 +185,13 @@ describeWithInfluxd('InfluxStore spool', () => {
     await waitFor(async () => (await count(db)) === 4000, { what: 'spooled readings to reach InfluxDB', timeoutMs: 30_000, intervalMs: 100 });
     await waitFor(() => counters.pendingLines() === 0, { what: 'every line confirmed' });
     expect(counters).toMatchObject({ accepted: 4000, written: 4000, dropped: 0 });
+  });
+
+  it('a spool directory the server cannot use stops the start with a clear error', async () => {
+    const file = join(await tempDir(), 'not-a-directory');
+    await writeFile(file, '');
+    const { store } = makeStore('unused', { dir: join(file, 'spool'), syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024 });
+    await expect(store.prepare()).rejects.toThrow(/^storage\.spoolDir .*not-a-directory\/spool cannot be used: ENOTDIR/);
   });
 
   it('close() with influxd away keeps the unconfirmed readings on disk, and the next start stores them', { timeout: 60_000 }, async () => {
