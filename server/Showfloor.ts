@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket as EngineSocket } from 'engine.io';
 import { Server as SocketServer } from 'socket.io';
@@ -175,6 +176,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       log,
       budgetRefusals,
       storedDevices,
+      // The write-ahead spool (issue 13): opened and replayed in the 'influx store' component's start.
+      file.storage.spoolDir === undefined
+        ? null
+        : { dir: resolve(file.storage.spoolDir), syncIntervalMs: file.storage.syncIntervalMs, maxBytes: file.storage.maxSpoolBytes },
     );
     store = influx;
     await components.start({ name: 'influx store', start: () => influx.prepare(), close: () => influx.close() });

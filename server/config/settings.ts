@@ -234,13 +234,13 @@ const fileSchema = z
         spoolDir: z.string().trim().min(1, 'must be a directory path; leave it out to run without a spool').optional(),
         /** Group commit: one fsync covers every append of this many ms; a QoS 1/2 acknowledgement waits for it. */
         syncIntervalMs: z.number().int().min(1).max(1000).default(25),
-        /** Past this the oldest segments are dropped and counted (default 2 GiB: hours at 5,000 readings/s). */
+        /** Past this the oldest segments are dropped and counted (default 8 GiB: about 4.5 hours of outage at 5,000 readings/s of ~100 B lines). */
         maxSpoolBytes: z
           .number()
           .int()
           .min(1024 * 1024)
           .max(2 ** 50)
-          .default(2 * 1024 ** 3),
+          .default(8 * 1024 ** 3),
         /** /api/health says degraded while the oldest reading InfluxDB has not confirmed is older than this. */
         degradedBacklogSeconds: z.number().int().min(1).max(86_400).default(30),
         /**

@@ -22,6 +22,8 @@ const DEMO_RATE_PER_DEVICE = 2;
 /** One stock device per family (Tasmota, Shelly, ESPHome, Sparkplug B), on its own topics and client id. */
 const DEMO_FAMILY_PERIOD_MS = 2000;
 const LOCAL_INFLUX_DIRECTORY = 'data/influxdb';
+/** The write-ahead spool (issue 13) beside the local InfluxDB's data; none in memory mode (nothing is stored). */
+const SPOOL_DIRECTORY = 'data/spool';
 
 async function main(): Promise<void> {
   const { values: options } = parseArgs({ options: { dashboard: { type: 'string' } } });
@@ -46,12 +48,13 @@ async function main(): Promise<void> {
     'alarms:\n' +
     '  - { id: co2-high, severity: warning, deviceKind: env-sensor, metric: co2, above: 1100, forSeconds: 10, clearAt: 1000 }\n' +
     '  - { id: device-offline, severity: critical, offlineForSeconds: 30 }\n';
+  const storage = env.INFLUX_URL ? `storage:\n  spoolDir: ${JSON.stringify(resolve(SPOOL_DIRECTORY))}\n` : '';
   const settings: Settings = {
     env: parseEnv(env),
     file: parseSettingsFile(
       `booths:\n  - id: ${DEMO_BOOTH.id}\n    name: ${JSON.stringify(DEMO_BOOTH.name)}\n    passwordHash: ${JSON.stringify(passwordHash)}\n` +
         // Two profiles share an adapter (shelly-gen1, tasmota-fulltopic), and the settings refuse a family listed twice.
-        `    adapters: [${[...new Set(FAMILY_KINDS.map((kind) => FAMILY_ADAPTER[kind]))].join(', ')}]\n${wall}${technicianConsole}`,
+        `    adapters: [${[...new Set(FAMILY_KINDS.map((kind) => FAMILY_ADAPTER[kind]))].join(', ')}]\n${wall}${storage}${technicianConsole}`,
       'demo settings',
     ),
     configPath: null,
@@ -76,10 +79,10 @@ async function main(): Promise<void> {
   });
   await Promise.all([booth.ready(), stockDevices.ready()]);
 
-  const storage = influxd
-    ? `InfluxDB 1.x started locally at ${influxd.url} (data in ./${LOCAL_INFLUX_DIRECTORY})`
+  const stored = influxd
+    ? `InfluxDB 1.x started locally at ${influxd.url} (data in ./${LOCAL_INFLUX_DIRECTORY}, spool in ./${SPOOL_DIRECTORY})`
     : settings.env.INFLUX_URL
-      ? `InfluxDB at ${settings.env.INFLUX_URL} (${settings.env.INFLUX_API})`
+      ? `InfluxDB at ${settings.env.INFLUX_URL} (${settings.env.INFLUX_API}), spool in ./${SPOOL_DIRECTORY}`
       : 'in memory only (install influxdb or set INFLUX_URL to keep history)';
   process.stdout.write(
     [
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
       `  Booth:    ${DEMO_BOOTH.id}, password ${password}  (generated for this run)`,
       `  Devices:  ${DEMO_DEVICES} simulated, ${DEMO_RATE_PER_DEVICE} readings/s each`,
       `  Stock:    ${stockDevices.devices.map((device) => device.clientId).join(', ')} (${FAMILY_KINDS.join(', ')} on their own topics, every ${DEMO_FAMILY_PERIOD_MS / 1000} s)`,
-      `  Storage:  ${storage}`,
+      `  Storage:  ${stored}`,
       `  Walls:    ${options.dashboard ? `dashboard file ${resolve(options.dashboard)} (edits are picked up as you save)` : 'automatic scenes (try -- --dashboard examples/dashboard.yaml)'}`,
       '',
       '  Press Ctrl-C to stop (buffered readings are flushed first).',

@@ -12,6 +12,10 @@ import { PerSecondWindow } from '../stats/PerSecondWindow';
 import { carriesNamedTag, lineSeries, readRefusal, refusesWholeSeries, seriesKey, type InfluxRefusal, type InfluxRefusalReason } from './influxRefusal';
 import type { StoreCounters } from './StoreCounters';
 import type { StoredDeviceBudget } from './StoredDeviceBudget';
+import { MemoryBacklog } from './spool/MemoryBacklog';
+import { SegmentLog } from './spool/SegmentLog';
+import type { SpoolFiles } from './spool/SpoolFiles';
+import { SpoolShipper, type ShipOutcome } from './spool/SpoolShipper';
 import { telemetryLine, type StoredReading } from './telemetryLine';
 
 export interface InfluxTarget {
@@ -44,6 +48,25 @@ export interface RefusedLine {
   at: number;
 }
 
+/** storage.* settings of the write-ahead spool (issue 13); `files` is the file-system seam for tests. */
+export interface SpoolSettings {
+  dir: string;
+  syncIntervalMs: number;
+  maxBytes: number;
+  files?: SpoolFiles;
+  /** Test seam: segment size (default 16 MiB, at most maxBytes / 8). */
+  segmentBytes?: number;
+}
+
+/** Where a batch of refused lines is settled: counted at once (WriteApi path) or once the whole batch is (spool). */
+interface SettleSink {
+  written(n: number): void;
+  refused(line: string, refusal: InfluxRefusal): void;
+  resend(lines: string[]): Promise<'written' | 'requeued' | 'unavailable' | InfluxRefusal>;
+  /** The spool sends the whole batch again later instead of counting what could not be settled as dropped. */
+  retriesWhole: boolean;
+}
+
 /** Refused lines remembered for /api/health, newest last: enough to name the culprits, bounded. */
 const RECENT_REFUSALS = 20;
 
@@ -66,6 +89,12 @@ export class InfluxStore {
   private lastRefusalWarning = 0;
   /** Failed writes other than refusals (InfluxDB away, slow, 5xx): what makes close() stop waiting. */
   private unavailableFailures = 0;
+  /**
+   * With storage.spoolDir: readings go to the segment log on disk and are sent from there by the
+   * shipper (the spool is the retry buffer, so the WriteApi is not used); the memory backlog takes
+   * what the disk could not.
+   */
+  private readonly spool: { log: SegmentLog; memory: MemoryBacklog; shipper: SpoolShipper; settings: SpoolSettings } | null;
 
   constructor(
     readonly target: InfluxTarget,
@@ -76,6 +105,7 @@ export class InfluxStore {
     private readonly budgetRefusals: BudgetRefusals | null = null,
     /** Which devices may be written at all; lines of the others are left out (and counted there). */
     private readonly storedDevices: StoredDeviceBudget | null = null,
+    spoolSettings: SpoolSettings | null = null,
   ) {
     // The client logs failures with stack traces on the console; ours are logged once, structured, below.
     setLogger({
@@ -113,7 +143,7 @@ export class InfluxStore {
         counters.writeFailure();
         // A 400 is InfluxDB refusing some lines (a "partial write"), and the client gives the whole
         // batch up. Returning a promise tells the client this batch is handled here.
-        if (error instanceof HttpError && error.statusCode === 400) return this.settleRefusedBatch(lines, error);
+        if (error instanceof HttpError && error.statusCode === 400) return this.settleRefusedBatch(lines, error).then(() => undefined);
         this.unavailableFailures++;
         if (!willRetry(error, expires, this.closed)) {
           counters.linesDropped(lines.length);
@@ -135,6 +165,35 @@ export class InfluxStore {
       if (this.retentionPolicy) params.set('rp', this.retentionPolicy);
       this.writeApi.path = `/write?${params.toString()}`;
     }
+    this.spool = spoolSettings ? this.makeSpool(spoolSettings, tuning) : null;
+  }
+
+  private makeSpool(settings: SpoolSettings, tuning: InfluxWriteTuning): NonNullable<InfluxStore['spool']> {
+    const memory = new MemoryBacklog(tuning.maxBufferLines);
+    const holder: { shipper?: SpoolShipper } = {};
+    const log = new SegmentLog(
+      { dir: settings.dir, syncIntervalMs: settings.syncIntervalMs, maxBytes: settings.maxBytes, files: settings.files, segmentBytes: settings.segmentBytes },
+      {
+        notSpooled: (lines) => {
+          const refused = memory.push(lines, Date.now());
+          if (refused > 0) {
+            this.counters.linesDropped(refused);
+            this.warnOverloaded();
+          }
+        },
+        overflowed: (readings) => this.counters.linesDropped(readings),
+        synced: () => holder.shipper?.wake(),
+      },
+      this.log,
+    );
+    holder.shipper = new SpoolShipper(
+      log,
+      memory,
+      (lines) => this.ship(lines),
+      { batchSize: tuning.batchSize, flushIntervalMs: tuning.flushIntervalMs },
+      this.log,
+    );
+    return { log, memory, shipper: holder.shipper, settings };
   }
 
   /** Where writes and queries go, without credentials: safe to show in /api/health and logs. */
@@ -155,8 +214,9 @@ export class InfluxStore {
     if (this.refuseWhenFull()) return;
     const line = telemetryLine(reading);
     if (line === null) return;
-    this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
+    if (this.spool) this.spool.log.append(line, Date.now());
+    else this.writeApi.writeRecord(line);
   }
 
   /**
@@ -174,8 +234,9 @@ export class InfluxStore {
       if (booth !== undefined && device !== undefined && !this.storedDevices.admits(booth, device, Date.now(), false)) return;
     }
     if (this.refuseWhenFull()) return;
-    this.writeApi.writeRecord(line);
     this.counters.linesAccepted(1);
+    if (this.spool) this.spool.log.append(line, Date.now());
+    else this.writeApi.writeRecord(line);
   }
 
   /**
@@ -192,7 +253,7 @@ export class InfluxStore {
    * refused line 2–19 requests; 100 refused lines 94–275 requests, under 0.6 s; 2,500 refused lines
    * interleaved with good ones 2,000–2,700 requests, about 3 s. Never more requests than lines.
    */
-  private async settleRefusedBatch(batch: string[], error: HttpError): Promise<void> {
+  private async settleRefusedBatch(batch: string[], error: HttpError, sink: SettleSink = this.writeApiSink()): Promise<'settled' | 'unavailable'> {
     const bySeries = new Map<string, string[]>();
     for (const line of batch) {
       const key = seriesKey(line);
@@ -205,7 +266,7 @@ export class InfluxStore {
     const lineCount = (groups: string[][]) => groups.reduce((n, group) => n + group.length, 0);
     let unsettled = batch.length;
     const refuse = (groups: string[][], refusal: InfluxRefusal) => {
-      for (const group of groups) for (const line of group) this.lineRefused(line, refusal);
+      for (const group of groups) for (const line of group) sink.refused(line, refusal);
       unsettled -= lineCount(groups);
     };
     try {
@@ -232,17 +293,84 @@ export class InfluxStore {
         const parts = wholeOnce ? [rest] : [rest.slice(0, rest.length >> 1), rest.slice(rest.length >> 1)];
         for (const part of parts) {
           const lines = part.flat();
-          const outcome = await this.resend(lines);
-          if (outcome === 'written') this.counters.linesWritten(lines.length);
+          const outcome = await sink.resend(lines);
+          if (outcome === 'unavailable') return 'unavailable';
+          if (outcome === 'written') sink.written(lines.length);
           if (outcome === 'written' || outcome === 'requeued') unsettled -= lines.length;
           else work.push({ groups: part, refusal: outcome, retriedWhole: wholeOnce });
         }
       }
     } catch (unexpected) {
+      if (sink.retriesWhole) return 'unavailable';
       // Never expected (resend does not throw); the lines are then given up, counted, not leaked as pending.
       this.counters.linesDropped(unsettled);
       this.log.error({ err: describeError(unexpected), lines: unsettled }, 'could not settle a refused InfluxDB batch; lines dropped');
     }
+    return 'settled';
+  }
+
+  private writeApiSink(): SettleSink {
+    return {
+      written: (n) => this.counters.linesWritten(n),
+      refused: (line, refusal) => this.lineRefused(line, refusal),
+      resend: (lines) => this.resend(lines),
+      retriesWhole: false,
+    };
+  }
+
+  /**
+   * Spool mode: sends one batch and says whether InfluxDB has it. A partial write (400) is settled
+   * like the WriteApi path, but counted only once the whole batch is; if InfluxDB goes away in the
+   * middle, nothing is counted and the whole batch is sent again later (lines already stored
+   * overwrite themselves: same series and time).
+   */
+  private async ship(lines: string[]): Promise<ShipOutcome> {
+    try {
+      await this.post(lines);
+      this.reachable = true;
+      this.lastError = null;
+      this.counters.linesWritten(lines.length);
+      return 'stored';
+    } catch (error) {
+      if (this.finalized) return 'unavailable';
+      this.lastError = describeError(error);
+      this.counters.writeFailure();
+      if (error instanceof HttpError && error.statusCode === 400) {
+        let written = 0;
+        const refused: [string, InfluxRefusal][] = [];
+        const outcome = await this.settleRefusedBatch(lines, error, {
+          written: (n) => (written += n),
+          refused: (line, refusal) => refused.push([line, refusal]),
+          resend: async (part) => {
+            try {
+              await this.post(part);
+              return 'written';
+            } catch (resendError) {
+              if (resendError instanceof HttpError && resendError.statusCode === 400) return readRefusal(resendError.body ?? headerText(resendError));
+              this.lastError = describeError(resendError);
+              this.unavailableFailures++;
+              return 'unavailable';
+            }
+          },
+          retriesWhole: true,
+        });
+        if (outcome === 'unavailable') return 'unavailable';
+        this.counters.linesWritten(written);
+        for (const [line, refusal] of refused) this.lineRefused(line, refusal);
+        return 'stored';
+      }
+      this.unavailableFailures++;
+      if (!(error instanceof HttpError)) this.reachable = false;
+      return 'unavailable';
+    }
+  }
+
+  private async post(lines: string[]): Promise<void> {
+    await this.client.transport.request(this.writeApi.path, lines.join('\n'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      gzipThreshold: 1024,
+    });
   }
 
   /** Sends lines once, outside the client's batching: stored, refused (with why), or handed back to the WriteApi. */
@@ -290,7 +418,8 @@ export class InfluxStore {
   }
 
   private refuseWhenFull(): boolean {
-    if (!this.closed && this.counters.pendingLines() < this.maxPendingLines) return false;
+    // With a spool the bound is the spool's (storage.maxSpoolBytes), and the memory backlog's own.
+    if (!this.closed && (this.spool !== null || this.counters.pendingLines() < this.maxPendingLines)) return false;
     // Counted as taken and given up at once, so `pending` (accepted − written − dropped) stays exact.
     this.counters.linesAccepted(1);
     this.counters.linesDropped(1);
@@ -335,6 +464,7 @@ export class InfluxStore {
 
   /** v1 servers need the database to exist; creating it is idempotent. Errors are reported, not thrown. */
   async prepare(): Promise<void> {
+    if (this.spool) await this.startSpool(this.spool);
     await this.ping();
     if (this.target.api !== 'v1') return;
     try {
@@ -376,6 +506,7 @@ export class InfluxStore {
    */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;
+    if (this.spool) return this.closeSpool(this.spool, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     // A refused batch being settled is progress, not InfluxDB failing: only other failures stop the wait.
     const failuresBefore = this.unavailableFailures;
@@ -400,12 +531,75 @@ export class InfluxStore {
    * broker waits for it before a QoS 1/2 acknowledgement. Without a spool: at once.
    */
   durable(): Promise<void> {
-    return Promise.resolve();
+    return this.spool ? this.spool.log.durable() : Promise.resolve();
   }
 
   /** The spool's state for /api/health, /metrics and the console; null without a spool. */
   spoolHealth(_now: number): SpoolHealth | null {
-    return null;
+    if (!this.spool) return null;
+    const { log, memory, settings } = this.spool;
+    const stats = log.stats();
+    const inMemory = { readings: memory.size(), oldestAt: memory.waiting().oldestAt };
+    const oldest = [stats.oldestUnsentAt, inMemory.oldestAt].filter((at): at is number => at !== null);
+    return {
+      dir: settings.dir,
+      bytes: stats.bytes,
+      maxBytes: settings.maxBytes,
+      segments: stats.segments,
+      unsentReadings: stats.unsentReadings + inMemory.readings,
+      oldestUnsentAt: oldest.length > 0 ? Math.min(...oldest) : null,
+      replay: stats.replay,
+      dropped: stats.dropped,
+      lastError: stats.lastError,
+      syncIntervalMs: settings.syncIntervalMs,
+    };
+  }
+
+  /** Lines of the backlog held in memory in spool mode (appends before their sync, the send window, the memory backlog): bounded, tested. */
+  spoolMemoryLines(): number {
+    if (!this.spool) return 0;
+    return this.spool.log.bufferedLines() + this.spool.shipper.heldLines() + this.spool.memory.size();
+  }
+
+  /** Opens the segment log (cutting torn tails) and starts sending, the earlier run's segments first. */
+  private async startSpool(spool: NonNullable<InfluxStore['spool']>): Promise<void> {
+    let replay: number;
+    try {
+      replay = await spool.log.open(Date.now());
+    } catch (error) {
+      // A directory the server cannot use is a settings mistake: said at start-up, not found in the middle of a show.
+      throw new Error(`storage.spoolDir ${spool.settings.dir} cannot be used: ${describeError(error)}`, { cause: error });
+    }
+    // The earlier run's readings are this run's to store: counted as accepted, so `pending` covers them.
+    this.counters.linesAccepted(replay);
+    this.counters.replayed += replay;
+    if (replay > 0) this.log.info({ dir: spool.settings.dir, readings: replay }, 'spool: replaying readings an earlier run left unsent');
+    spool.shipper.start();
+  }
+
+  /**
+   * Spool mode: syncs what is buffered, sends what it can until the deadline or InfluxDB fails, and
+   * leaves the rest on disk for the next start (not counted as dropped). Lines only in memory (the
+   * disk refused them) and not sent are dropped, counted.
+   */
+  private async closeSpool(spool: NonNullable<InfluxStore['spool']>, timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const deadline = Date.now() + timeoutMs;
+    const failuresBefore = this.unavailableFailures;
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    await spool.log.close();
+    spool.shipper.drain();
+    while (!spool.shipper.idle() && Date.now() < deadline && this.unavailableFailures === failuresBefore) await pause(20);
+    this.finalized = true;
+    await spool.shipper.stop();
+    const lost = spool.memory.size();
+    if (lost > 0) {
+      this.counters.linesDropped(lost);
+      this.log.error({ lines: lost }, 'InfluxDB unreachable at shutdown; readings the disk could not take are dropped');
+    }
+    const left = spool.log.stats().unsentReadings;
+    if (left > 0) this.log.warn({ dir: spool.settings.dir, readings: left }, 'spool: readings InfluxDB has not confirmed stay on disk for the next start');
+    await this.writeApi.close().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,239 @@
+/**
+ * Sends the spool to InfluxDB: at most two requests at a time, taking turns between the backlog an
+ * earlier run left (replay), this run's readings (live) and lines the disk could not take (memory),
+ * so a long replay never starves the live readings. A batch is confirmed (and its segment may go)
+ * only after InfluxDB answered for it and for every batch of its source taken before it; a failed
+ * batch is kept and sent again after a pause that doubles up to 5 s. The batches held here (at most
+ * two) are the only lines of the backlog in memory.
+ */
+import type { Logger } from '../../logger';
+import type { MemoryBacklog, MemoryBatch } from './MemoryBacklog';
+import type { SegmentLog, SpoolBatch } from './SegmentLog';
+
+export type ShipOutcome = 'stored' | 'unavailable';
+
+export interface SpoolShipperOptions {
+  batchSize: number;
+  /** A source with fewer than batchSize lines waits until its oldest is this old (as the WriteApi did). */
+  flushIntervalMs: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+/** Batches out at once, over all sources: two let one be sent while InfluxDB handles the other. */
+const MAX_IN_FLIGHT = 2;
+
+interface Entry {
+  batch: { lines: string[] };
+  /** 'retry': failed, to be sent again; confirmed only once every earlier batch of its source was. */
+  state: 'sending' | 'retry' | 'stored';
+}
+
+interface Source {
+  readonly name: 'replay' | 'live' | 'memory';
+  waiting(): { readings: number; oldestAt: number | null };
+  take(maxLines: number): Promise<{ lines: string[] } | null>;
+  confirm(batch: { lines: string[] }): Promise<void>;
+  stale(batch: { lines: string[] }): boolean;
+  /** Taken batches in the order they were taken: the send window. */
+  window: Entry[];
+  /** Confirmations run one after another, in order. */
+  confirming: Promise<void>;
+}
+
+export class SpoolShipper {
+  private readonly sources: Source[];
+  private turn = 0;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  /** While closing: send what there is without waiting for a full batch. */
+  private draining = false;
+  private wakeUp: (() => void) | null = null;
+  private retryDelayMs: number;
+  /** No batch is sent (or sent again) before this time: the pause after a failure. */
+  private retryAt = 0;
+  private inFlight = 0;
+  private readonly sends = new Set<Promise<void>>();
+
+  constructor(
+    log: SegmentLog,
+    memory: MemoryBacklog,
+    private readonly send: (lines: string[]) => Promise<ShipOutcome>,
+    private readonly options: SpoolShipperOptions,
+    private readonly logger: Logger,
+  ) {
+    this.retryDelayMs = options.minRetryDelayMs ?? 500;
+    const spoolSource = (name: 'replay' | 'live', replay: boolean): Source => ({
+      name,
+      window: [],
+      confirming: Promise.resolve(),
+      waiting: () => log.waiting(replay),
+      take: (maxLines) => log.take(replay, maxLines),
+      confirm: (batch) => log.confirm(batch as SpoolBatch),
+      stale: (batch) => log.stale(batch as SpoolBatch),
+    });
+    this.sources = [
+      spoolSource('replay', true),
+      spoolSource('live', false),
+      {
+        name: 'memory',
+        window: [],
+        confirming: Promise.resolve(),
+        waiting: () => memory.waiting(),
+        take: (maxLines) => Promise.resolve(memory.take(maxLines)),
+        confirm: (batch) => Promise.resolve(memory.confirm(batch as MemoryBatch)),
+        stale: () => false,
+      },
+    ];
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((error: unknown) => {
+      this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'spool: the sender stopped unexpectedly');
+    });
+  }
+
+  /** New lines arrived, or a send ended: there may be something to do. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Lines held in memory for sending: the send window, at most MAX_IN_FLIGHT batches. */
+  heldLines(): number {
+    return this.sources.reduce((sum, source) => sum + source.window.reduce((n, entry) => n + entry.batch.lines.length, 0), 0);
+  }
+
+  /** Sends everything due at once, without waiting for full batches, until stop(). */
+  drain(): void {
+    this.draining = true;
+    this.wake();
+  }
+
+  /** Whether every source is sent (nothing waiting, nothing held). */
+  idle(): boolean {
+    return this.sources.every((source) => source.window.length === 0 && source.waiting().readings === 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    await Promise.all(this.sends);
+    await Promise.all(this.sources.map((source) => source.confirming));
+    this.running = null;
+  }
+
+  private windowSize(): number {
+    return this.sources.reduce((n, source) => n + source.window.length, 0);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const now = Date.now();
+      if (now < this.retryAt) {
+        await this.pause(this.retryAt - now);
+        continue;
+      }
+      const retry = this.inFlight < MAX_IN_FLIGHT ? this.nextRetry() : null;
+      if (retry) {
+        this.dispatch(retry.source, retry.entry);
+        continue;
+      }
+      const source = this.inFlight < MAX_IN_FLIGHT && this.windowSize() < MAX_IN_FLIGHT ? this.nextDue(now) : null;
+      if (!source) {
+        await this.pause(this.options.flushIntervalMs);
+        continue;
+      }
+      const batch = await source.take(this.options.batchSize);
+      if (!batch) {
+        // Never expected (a due source has lines to take); a pause keeps a mistake from spinning the event loop.
+        await this.pause(10);
+        continue;
+      }
+      const entry: Entry = { batch, state: 'sending' };
+      source.window.push(entry);
+      if (batch.lines.length === 0) {
+        entry.state = 'stored';
+        this.settle(source);
+      } else this.dispatch(source, entry);
+    }
+  }
+
+  /** A failed batch to send again (stale ones, of a segment dropped past maxBytes, are let go). */
+  private nextRetry(): { source: Source; entry: Entry } | null {
+    for (const source of this.sources) {
+      for (const entry of source.window) {
+        if (entry.state !== 'retry') continue;
+        if (source.stale(entry.batch)) {
+          entry.state = 'stored';
+          this.settle(source);
+          continue;
+        }
+        return { source, entry };
+      }
+    }
+    return null;
+  }
+
+  private dispatch(source: Source, entry: Entry): void {
+    entry.state = 'sending';
+    this.inFlight++;
+    const sending = this.send(entry.batch.lines).then((outcome) => {
+      this.inFlight--;
+      this.sends.delete(sending);
+      if (outcome === 'stored') {
+        entry.state = 'stored';
+        this.retryDelayMs = this.options.minRetryDelayMs ?? 500;
+        this.settle(source);
+      } else {
+        entry.state = 'retry';
+        this.retryAt = Date.now() + this.retryDelayMs;
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+      }
+      this.wake();
+    });
+    this.sends.add(sending);
+  }
+
+  /** Confirms the batches at the head of a source's window that InfluxDB has, in the order they were taken. */
+  private settle(source: Source): void {
+    source.confirming = source.confirming.then(async () => {
+      while (source.window[0]?.state === 'stored') {
+        const [entry] = source.window.splice(0, 1);
+        await source.confirm(entry!.batch);
+      }
+    });
+  }
+
+  /** The next source in turn with a batch due: a full batch, or lines older than flushIntervalMs. */
+  private nextDue(now: number): Source | null {
+    for (let i = 0; i < this.sources.length; i++) {
+      const source = this.sources[(this.turn + i) % this.sources.length]!;
+      const { readings, oldestAt } = source.waiting();
+      const due =
+        readings > 0 &&
+        (source.name === 'replay' ||
+          this.draining ||
+          readings >= this.options.batchSize ||
+          (oldestAt !== null && now - oldestAt >= this.options.flushIntervalMs));
+      if (due) {
+        this.turn = (this.turn + i + 1) % this.sources.length;
+        return source;
+      }
+    }
+    return null;
+  }
+
+  /** Waits `ms` or until wake(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+}

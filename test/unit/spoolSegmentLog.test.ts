@@ -1,0 +1,270 @@
+/**
+ * The spool's segment log on a real temp directory: group commit and durable(), replay of an
+ * earlier run's segments, a torn tail cut at start-up, the disk refusing appends (a file-system
+ * seam), the overflow past maxBytes and the bound on appends waiting for a slow fsync.
+ */
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SegmentLog, type SegmentLogOptions } from '../../server/store/spool/SegmentLog';
+import { nodeSpoolFiles, type SpoolFiles } from '../../server/store/spool/SpoolFiles';
+import { decodeRecord, encodeRecord } from '../../server/store/spool/spoolRecord';
+import { waitFor } from '../support/waitFor';
+
+const log = pino({ level: 'silent' });
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'showfloor-spool-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function line(i: number): string {
+  return `telemetry,booth=a,device=d${i % 7},kind=k seq=${i} ${1_700_000_000_000 + i}`;
+}
+
+interface Seen {
+  notSpooled: string[];
+  overflowed: number;
+}
+
+async function openLog(options: Partial<SegmentLogOptions> = {}, now = Date.now()): Promise<{ spool: SegmentLog; seen: Seen; replay: number }> {
+  const seen: Seen = { notSpooled: [], overflowed: 0 };
+  const spool = new SegmentLog(
+    { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, ...options },
+    { notSpooled: (lines) => seen.notSpooled.push(...lines), overflowed: (n) => (seen.overflowed += n), synced: () => undefined },
+    log,
+  );
+  const replay = await spool.open(now);
+  return { spool, seen, replay };
+}
+
+async function takeAll(spool: SegmentLog, replay: boolean, maxLines = 1000): Promise<string[]> {
+  const lines: string[] = [];
+  for (;;) {
+    const batch = await spool.take(replay, maxLines);
+    if (!batch) return lines;
+    lines.push(...batch.lines);
+    await spool.confirm(batch);
+  }
+}
+
+async function segmentFiles(): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
+}
+
+describe('spool records', () => {
+  it('round-trip, and a flipped byte or a cut record is damage, not data', () => {
+    const record = encodeRecord({ acceptedAt: 1234.5, lines: [line(1), line(2)] });
+    const decoded = decodeRecord(record, 0);
+    expect(decoded.kind).toBe('record');
+    if (decoded.kind === 'record') {
+      expect(decoded.acceptedAt).toBe(1234.5);
+      expect(decoded.lines()).toEqual([line(1), line(2)]);
+      expect(decoded.bytes).toBe(record.length);
+    }
+    const flipped = Buffer.from(record);
+    flipped[record.length - 3]! ^= 0x01;
+    expect(decodeRecord(flipped, 0)).toEqual({ kind: 'damaged', claimedLines: 2 });
+    expect(decodeRecord(record.subarray(0, record.length - 1), 0).kind).toBe('short');
+  });
+});
+
+describe('SegmentLog', () => {
+  it('makes appends durable together, replays them after a restart oldest first, and deletes confirmed segments', async () => {
+    const first = await openLog({ segmentBytes: 64 * 1024 });
+    for (let i = 0; i < 3000; i++) {
+      first.spool.append(line(i), 1000 + i);
+      if (i === 0) expect(first.spool.stats().unsentReadings).toBe(1);
+      if (i % 1000 === 999) await first.spool.durable(); // three group commits
+    }
+    expect(first.spool.stats().bytes).toBeGreaterThan(3000 * 40);
+    // Several segments: two commits of 1,000 lines of ~60 bytes do not fit in 64 KiB.
+    expect(first.spool.stats().segments).toBeGreaterThan(1);
+    await first.spool.close();
+    expect((await segmentFiles()).length).toBeGreaterThan(1);
+
+    const second = await openLog({ segmentBytes: 64 * 1024 }, 5000);
+    expect(second.replay).toBe(3000);
+    expect(second.spool.stats()).toMatchObject({
+      unsentReadings: 3000,
+      oldestUnsentAt: 1000,
+      replay: { readingsLeft: 3000, readingsTotal: 3000, startedAt: 5000 },
+      dropped: { overflow: 0, diskFull: 0, tornTail: 0 },
+    });
+    const batch = (await second.spool.take(true, 500))!;
+    expect(batch.lines.slice(0, 2)).toEqual([line(0), line(1)]);
+    await second.spool.confirm(batch);
+    expect(second.spool.stats().oldestUnsentAt).toBe(1000 + batch.readings);
+    expect(second.spool.stats().replay?.readingsLeft).toBe(3000 - batch.readings);
+    const rest = await takeAll(second.spool, true);
+    expect([...batch.lines, ...rest]).toEqual(Array.from({ length: 3000 }, (_, i) => line(i)));
+    expect(second.spool.stats()).toMatchObject({ unsentReadings: 0, oldestUnsentAt: null, replay: null, segments: 0, bytes: 0 });
+    expect(await segmentFiles()).toEqual([]);
+    await second.spool.close();
+  });
+
+  it('durable() does not resolve before the fdatasync that covers the append', async () => {
+    const gate: { open: () => void; syncs: number } = { open: () => undefined, syncs: 0 };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          ...bindFile(file),
+          async datasync() {
+            gate.syncs++;
+            await released;
+            return file.datasync();
+          },
+        };
+      },
+    };
+    gate.open = release;
+    const { spool } = await openLog({ files });
+    spool.append(line(1), 1);
+    let durable = false;
+    const waiting = spool.durable().then(() => (durable = true));
+    await waitFor(() => gate.syncs === 1, { what: 'the group commit to reach fdatasync' });
+    expect(durable).toBe(false);
+    // An append made while that sync runs waits for the next one.
+    spool.append(line(2), 2);
+    const second = spool.durable();
+    expect(durable).toBe(false);
+    gate.open();
+    await waiting;
+    await second;
+    expect(gate.syncs).toBe(2);
+    await spool.close();
+  });
+
+  it('cuts a torn tail at the last good record at start-up, counts it, and appends after it', async () => {
+    const first = await openLog();
+    for (let i = 0; i < 10; i++) {
+      first.spool.append(line(i), i);
+      await first.spool.durable(); // one record per append: ten records
+    }
+    await first.spool.close();
+    const [file] = await segmentFiles();
+    const path = join(dir, file!);
+    const size = (await stat(path)).size;
+    await truncate(path, size - 5); // the last record cut mid-way, as by a crash during its write
+
+    const second = await openLog();
+    expect(second.replay).toBe(9);
+    expect(second.spool.stats().dropped.tornTail).toBe(1);
+    const recordBytes = size / 10;
+    expect((await stat(path)).size).toBe(recordBytes * 9);
+    second.spool.append(line(100), 100);
+    await second.spool.durable();
+    expect([...(await takeAll(second.spool, true)), ...(await takeAll(second.spool, false))]).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => line(i)),
+      line(100),
+    ]);
+    await second.spool.close();
+  });
+
+  it('hands lines the disk refuses (ENOSPC) back, counted, and spools again once appends work', async () => {
+    const disk = { full: true };
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          ...bindFile(file),
+          async write(buffer, position) {
+            if (disk.full) {
+              // Part of the write lands, as a real short write would leave it.
+              await file.write(buffer.subarray(0, 3), position);
+              throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            }
+            return file.write(buffer, position);
+          },
+        };
+      },
+    };
+    const { spool, seen } = await openLog({ files });
+    for (let i = 0; i < 5; i++) spool.append(line(i), i);
+    await spool.durable();
+    expect(seen.notSpooled).toEqual([0, 1, 2, 3, 4].map(line));
+    expect(spool.stats()).toMatchObject({ dropped: { diskFull: 5 }, lastError: 'ENOSPC: no space left on device, write', bytes: 0, unsentReadings: 0 });
+
+    disk.full = false;
+    spool.append(line(5), 5);
+    await spool.durable();
+    expect(spool.stats()).toMatchObject({ dropped: { diskFull: 5 }, lastError: null, unsentReadings: 1 });
+    expect(await takeAll(spool, false)).toEqual([line(5)]);
+    await spool.close();
+  });
+
+  it('drops the oldest segments past maxBytes and counts exactly the unsent readings in them', async () => {
+    const maxBytes = 1024 * 1024; // segments of 128 KiB (maxBytes / 8)
+    const { spool, seen } = await openLog({ maxBytes });
+    const total = 40_000; // ~2.6 MB of lines
+    for (let i = 0; i < total; i++) {
+      spool.append(line(i), i);
+      if (i % 1000 === 999) await spool.durable();
+    }
+    await spool.durable();
+    const stats = spool.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(stats.dropped.overflow).toBeGreaterThan(0);
+    expect(seen.overflowed).toBe(stats.dropped.overflow);
+    expect(stats.dropped.overflow + stats.unsentReadings).toBe(total);
+    // What is left is the newest readings, in order.
+    const left = await takeAll(spool, false, 5000);
+    expect(left).toEqual(Array.from({ length: stats.unsentReadings }, (_, i) => line(total - stats.unsentReadings + i)));
+    await spool.close();
+  });
+
+  it('keeps at most maxPendingBytes of appends in memory while fsync stalls; the rest is handed back', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const syncs = { started: 0 };
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          ...bindFile(file),
+          async datasync() {
+            syncs.started++;
+            await released;
+            return file.datasync();
+          },
+        };
+      },
+    };
+    const { spool, seen } = await openLog({ files, maxPendingBytes: 10_000 });
+    spool.append(line(0), 0);
+    await waitFor(() => syncs.started === 1, { what: 'the first sync to stall in fdatasync' });
+    for (let i = 1; i < 2000; i++) spool.append(line(i), i);
+    const buffered = spool.bufferedLines();
+    // The stalled sync's one line, and the next sync's lines up to 10,000 bytes.
+    expect(buffered).toBeGreaterThan(100);
+    expect((buffered - 1) * line(1).length).toBeLessThan(10_000 + 100);
+    expect(seen.notSpooled.length).toBe(2000 - buffered);
+    expect(spool.stats().dropped.diskFull).toBe(2000 - buffered);
+    expect(spool.stats().lastError).toMatch(/disk too slow/);
+    release();
+    await spool.close();
+  });
+});
+
+/** A SpoolFile's methods bound to it, so a test can replace one of them. */
+function bindFile(file: Awaited<ReturnType<SpoolFiles['open']>>): Awaited<ReturnType<SpoolFiles['open']>> {
+  return {
+    size: () => file.size(),
+    read: (buffer, position) => file.read(buffer, position),
+    write: (buffer, position) => file.write(buffer, position),
+    datasync: () => file.datasync(),
+    truncate: (length) => file.truncate(length),
+    close: () => file.close(),
+  };
+}
