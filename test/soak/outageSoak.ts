@@ -47,6 +47,8 @@ const DATABASE = 'outage_soak';
 const SAMPLE_EVERY_MS = 1000;
 /** Samples kept in the report; the peaks are taken over every sample. */
 const REPORTED_SAMPLE_EVERY_S = 10;
+const DRAIN_CHECK_MS = 2000;
+const DRAIN_STALL_MS = 20_000;
 
 function positive(text: string): number {
   const value = Number(text);
@@ -129,6 +131,15 @@ async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'showfloor-outage-soak-'));
   const spoolDir = join(directory, 'spool');
   const cleanups: (() => Promise<void>)[] = [() => influxd.dispose(), () => rm(directory, { recursive: true, force: true })];
+  // Ctrl-C or a kill: the server, InfluxDB and the temp directory go too.
+  const onSignal = (): void => {
+    void (async () => {
+      for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await influxd.createDatabase(DATABASE);
     const server = await ShowfloorProcess.start({
@@ -183,18 +194,35 @@ async function main(): Promise<void> {
     state.phase = 'draining';
     const backAt = Date.now();
     log('InfluxDB is back; waiting for the server to drain while devices keep publishing');
-    // Drained: nothing pending in the store and nothing unsent in the spool, for two samples in a row
-    // (a single zero can be the moment between two flushes).
+    // Drained, counted in InfluxDB itself (the server may be too busy to answer /api/health): the
+    // gap between what the devices had acknowledged and what InfluxDB holds is down to a couple of
+    // seconds of live traffic, or has stopped shrinking for DRAIN_STALL_MS (the rest is lost, not late).
+    const query = influxQuery(influxd.url, DATABASE);
+    const storedCount = async (): Promise<number | null> => {
+      const rows = await query(`SELECT count("seq") FROM "telemetry" WHERE "device" =~ /^soak-/`).catch(() => null);
+      const value = rows?.[0]?.[1];
+      return typeof value === 'number' ? value : rows === null ? null : 0;
+    };
     let drainedAt: number | null = null;
-    let zeros = 0;
+    let smallestGap = Number.POSITIVE_INFINITY;
+    let shrankAt = Date.now();
     while (Date.now() - backAt < options.drainMinutes * 60_000) {
-      await delay(SAMPLE_EVERY_MS);
-      const health = await readHealth(server);
-      const backlog = health === null ? Number.POSITIVE_INFINITY : health.pending + (health.spool?.unsentReadings ?? 0);
-      // Live traffic keeps a second or so in flight: "drained" is a backlog under one flush of it.
-      zeros = backlog <= options.rate ? zeros + 1 : 0;
-      if (zeros >= 2) {
+      await delay(DRAIN_CHECK_MS);
+      const acknowledged = fleet.acked;
+      const stored = await storedCount();
+      if (stored === null) continue;
+      const gap = acknowledged - stored;
+      if (gap < smallestGap - options.rate) {
+        smallestGap = gap;
+        shrankAt = Date.now();
+      }
+      if (gap <= 2 * options.rate) {
         drainedAt = Date.now();
+        break;
+      }
+      if (Date.now() - shrankAt > DRAIN_STALL_MS) {
+        drainedAt = shrankAt;
+        log(`the gap stopped shrinking at ${gap} readings: counted as lost, not late`);
         break;
       }
     }
@@ -205,18 +233,19 @@ async function main(): Promise<void> {
     const run = await publishing;
     state.phase = 'settling';
     await fleet.settle(30_000);
-    // Let the store write what is left, then count.
-    const settleDeadline = Date.now() + 120_000;
-    for (;;) {
-      const health = await readHealth(server);
-      if ((health && health.pending === 0 && (health.spool?.unsentReadings ?? 0) === 0) || Date.now() > settleDeadline) break;
-      await delay(500);
+    // Let the store write what is left: until InfluxDB's count stops moving.
+    let last = -1;
+    for (let i = 0; i < 120; i++) {
+      await delay(2000);
+      const stored = await storedCount();
+      if (stored !== null && stored === last) break;
+      last = stored ?? last;
     }
     state.sampling = false;
     await sampler;
 
     log('counting every acknowledged reading in InfluxDB');
-    const tallies = await tallyDevices(influxQuery(influxd.url, DATABASE), fleet);
+    const tallies = await tallyDevices(query, fleet);
     const lost = tallies.reduce((sum, t) => sum + t.lost, 0);
     const acked = tallies.reduce((sum, t) => sum + t.acked, 0);
     const duplicatePoints = tallies.reduce((sum, t) => sum + (t.points - t.distinctSeqs), 0);
