@@ -205,7 +205,8 @@ async function main(): Promise<void> {
     };
     let drainedAt: number | null = null;
     let smallestGap = Number.POSITIVE_INFINITY;
-    let shrankAt = Date.now();
+    // Set at the first real shrink: the store's retries may wait many seconds after a long outage.
+    let shrankAt: number | null = null;
     while (Date.now() - backAt < options.drainMinutes * 60_000) {
       await delay(DRAIN_CHECK_MS);
       const acknowledged = fleet.acked;
@@ -213,14 +214,14 @@ async function main(): Promise<void> {
       if (stored === null) continue;
       const gap = acknowledged - stored;
       if (gap < smallestGap - options.rate) {
+        if (smallestGap !== Number.POSITIVE_INFINITY) shrankAt = Date.now();
         smallestGap = gap;
-        shrankAt = Date.now();
       }
       if (gap <= 2 * options.rate) {
         drainedAt = Date.now();
         break;
       }
-      if (Date.now() - shrankAt > DRAIN_STALL_MS) {
+      if (shrankAt !== null && Date.now() - shrankAt > DRAIN_STALL_MS) {
         drainedAt = shrankAt;
         log(`the gap stopped shrinking at ${gap} readings: counted as lost, not late`);
         break;
@@ -233,12 +234,13 @@ async function main(): Promise<void> {
     const run = await publishing;
     state.phase = 'settling';
     await fleet.settle(30_000);
-    // Let the store write what is left: until InfluxDB's count stops moving.
+    // Let the store write what is left: until InfluxDB's count has not moved for 10 s (or 4 min).
     let last = -1;
-    for (let i = 0; i < 120; i++) {
+    let still = 0;
+    for (let i = 0; i < 120 && still < 5; i++) {
       await delay(2000);
       const stored = await storedCount();
-      if (stored !== null && stored === last) break;
+      still = stored !== null && stored === last ? still + 1 : 0;
       last = stored ?? last;
     }
     state.sampling = false;
