@@ -26,6 +26,8 @@ const DEVICES = 50;
 const RATE = 2000;
 /** Acknowledged readings before the kill: a few seconds of traffic, several store flushes. */
 const ACKED_BEFORE_KILL = 8000;
+/** Lines the store has written to InfluxDB before the kill. */
+const WRITTEN_BEFORE_KILL = 4000;
 /** After the restart, how long InfluxDB may take to hold every acknowledged reading (replay included). */
 const RECOVERY_DEADLINE_MS = 20_000;
 
@@ -63,8 +65,11 @@ describeWithInfluxd('kill -9 of the server at 2,000 QoS 1 readings/s, then a res
 
     const stopPublishing = new AbortController();
     const publishing = fleet.run({ ratePerSecond: RATE, durationMs: 60_000, signal: stopPublishing.signal });
+    // Mid-stream: the store is writing to InfluxDB already (a kill before its first write would only
+    // prove the easier case), and several seconds of readings were acknowledged.
     const killAt = Date.now() + 30_000;
-    while (fleet.acked < ACKED_BEFORE_KILL && Date.now() < killAt) await delay(20);
+    const writing = async () => (await first.health(2_000).catch(() => null))?.counters.written ?? 0;
+    while ((fleet.acked < ACKED_BEFORE_KILL || (await writing()) < WRITTEN_BEFORE_KILL) && Date.now() < killAt) await delay(100);
     expect(fleet.acked, 'acknowledged before the kill').toBeGreaterThanOrEqual(ACKED_BEFORE_KILL);
     const atKill = (await first.health()).counters;
     process.kill(first.pid, 'SIGKILL');
