@@ -11,7 +11,9 @@
  * protocol obligation to the sender and delivers to nobody, and a declined message costs no
  * routing, which matters most during the floods it is meant for.
  *
- * ShowfloorBroker's gate runs the `admit` steps of publishPipeline.ts.
+ * ShowfloorBroker's gate runs the `admit` steps of publishPipeline.ts, or for QoS 1 applies the
+ * verdict they gave in authorizePublish: with the acknowledgement held until the reading is
+ * durable (issue 13), a QoS 1 publish is decided before its PUBACK, and only forwarded after it.
  */
 import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
 
@@ -19,7 +21,7 @@ type Done = (error?: Error) => void;
 /** The form Aedes itself calls; the published typings only declare `publish(packet, done)`. */
 type ClientPublish = (this: Aedes, packet: PublishPacket, client: Client | null, done?: Done) => void;
 
-/** True to let the publish through; false to drop it silently (it was already acknowledged). */
+/** True to let the publish through; false to drop it silently (it is acknowledged all the same). */
 export type PublishGate = (packet: PublishPacket, client: Client) => boolean;
 
 export class GatedAedes extends Aedes {

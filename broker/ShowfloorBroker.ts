@@ -13,6 +13,7 @@ import type { Aedes, AedesPublishPacket, AuthenticateError, Client, ConnectPacke
 import type { BoothCommands } from '../server/adapters/DeviceAdapter';
 import { MOUNT_LEVELS, boothOfSessionKey, mountName, sessionKey, unmountTopic } from './BoothMount';
 import { BoothPasswordVerifier } from './BoothPasswordVerifier';
+import { AcknowledgementHold } from './AcknowledgementHold';
 import type { BrokerOptions } from './brokerEvents';
 import { BrokerTransports } from './BrokerTransports';
 import { GatedAedes } from './GatedAedes';
@@ -75,6 +76,16 @@ export class ShowfloorBroker implements BoothCommands {
   /** Client ids with a persistent session, per booth; an id leaves when it connects with clean: true. */
   private readonly persistentSessions: PlaceQuota<string>;
   private readonly sessionQueues: SessionQueueBound;
+  /**
+   * QoS 1 publishes whose `admit` and `published` steps ran at `authorize` (see authorizePublish),
+   * with the verdict the gate applies when Aedes publishes them; weak, so a packet leaves with its last use.
+   */
+  private readonly decidedAtAuthorize = new WeakMap<PublishPacket, boolean>();
+  /**
+   * PUBACK and PUBREC wait here for the sink's durable(). A rejection is the store's disk error,
+   * which the store counts as lost readings; the device is acknowledged anyway.
+   */
+  private readonly acknowledgements = new AcknowledgementHold<Client>(() => undefined);
 
   private constructor(
     readonly aedes: Aedes,
@@ -138,8 +149,11 @@ export class ShowfloorBroker implements BoothCommands {
         authorizePublish: (client, packet, callback) => self!.authorizePublish(client, packet, callback),
         authorizeSubscribe: (client, subscription, callback) => self!.authorizeSubscribe(client, subscription, callback),
         authorizeForward: (client, packet) => self!.authorizeForward(client, packet),
+        // Aedes publishes its own $SYS heartbeat from listen(), before this broker exists; its own
+        // messages come with a null client, whatever its typings say.
+        published: (packet, client, callback) => (self ? self.published(packet, client, callback) : callback(null)),
       },
-      (packet, client) => self!.publishStage('admit', client, packet),
+      (packet, client) => self!.decidedAtAuthorize.get(packet) ?? self!.publishStage('admit', client, packet),
     );
     self = new ShowfloorBroker(aedes, options);
     self.watch();
@@ -334,9 +348,36 @@ export class ShowfloorBroker implements BoothCommands {
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     if (client === null) return callback(null); // the broker's own messages
-    if (this.publishStage('authorize', client, packet)) return callback(null);
     // An error closes the connection: MQTT 3.1.1 has no negative acknowledgement for a publish.
-    callback(new Error(`publish to ${packet.topic} is outside the booth`));
+    if (!this.publishStage('authorize', client, packet)) return callback(new Error(`publish to ${packet.topic} is outside the booth`));
+    // Aedes writes a QoS 1 PUBACK as soon as this calls back, before it publishes (lib/handlers/
+    // publish.js), so this is the last moment to hold it: the reading is admitted and handed to the
+    // sink now, and the PUBACK waits for the sink's durable(). Aedes then publishes the same packet
+    // object, so the gate and the publish hook find the verdict and do not run the steps again.
+    // A will is not acknowledged to anyone, and Aedes calls this hook for wills too.
+    if (packet.qos !== 1 || isWill(client) || !this.connections.has(client)) return callback(null);
+    const admitted = this.publishStage('admit', client, packet) && this.publishStage('published', client, packet);
+    this.decidedAtAuthorize.set(packet, admitted);
+    // A declined publish reached no sink, so has nothing to wait for; it still waits its turn.
+    this.acknowledgements.release(client, admitted ? this.durable() : null, () => callback(null));
+  }
+
+  /**
+   * Aedes's published hook, after the message was retained and forwarded: the `published` steps
+   * (unless they ran at authorize), then for QoS 2 the hold: Aedes writes PUBREC once this calls
+   * back. The hook rather than Aedes's `publish` event, which comes after the hook: a hold there
+   * would ask durable() before the sink had the reading.
+   */
+  private published(packet: PublishPacket, client: Client | null, callback: (error?: Error | null) => void): void {
+    // The broker's own messages have no client.
+    if (client === null || this.decidedAtAuthorize.has(packet)) return callback(null);
+    this.publishStage('published', client, packet);
+    if (packet.qos !== 2 || isWill(client) || !this.connections.has(client)) return callback(null);
+    this.acknowledgements.release(client, this.durable(), () => callback(null));
+  }
+
+  private durable(): Promise<void> | null {
+    return this.options.sink.durable?.() ?? null;
   }
 
   /**
@@ -426,10 +467,6 @@ export class ShowfloorBroker implements BoothCommands {
   }
 
   private watch(): void {
-    // After Aedes has retained and forwarded the message; the broker's own messages have no client.
-    this.aedes.on('publish', (packet, client) => {
-      if (client) this.publishStage('published', client, packet);
-    });
     // Emitted once Aedes has registered the client; a takeover closes the older connection first.
     this.aedes.on('client', (client) => {
       const state = this.connections.get(client);

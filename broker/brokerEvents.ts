@@ -56,6 +56,12 @@ export interface BrokerSink {
   /** An authenticated connection was registered; optional so that sinks which only store need not care. */
   connectionOpened?(event: ConnectionOpened): void;
   connectionClosed(event: ConnectionClosed): void;
+  /**
+   * Resolves once every publish handed to devicePublish so far is durable (issue 13: on disk, so a
+   * crash cannot lose it). The broker sends no PUBACK (QoS 1) or PUBREC (QoS 2) before it has;
+   * a rejection (a disk error) releases the acknowledgement anyway. Absent: nothing to wait for.
+   */
+  durable?(): Promise<void>;
 }
 
 export type BrokerRefusal =

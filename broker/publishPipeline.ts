@@ -12,10 +12,22 @@
  * - `authorize`: Aedes's authorizePublish hook, before the sender is answered; a step here may
  *   change the packet's topic (the mount). MQTT 3.1.1 has no negative acknowledgement for a
  *   publish, so a refusal here closes the connection; mountTopic therefore marks instead.
- * - `admit`: GatedAedes's gate, after the sender is answered and before the message is retained or
- *   forwarded. A refusal drops the message silently: it reaches no subscriber and no sink, and the
- *   device does not retry it. A step here may also change the packet (drop its retain flag).
- * - `published`: Aedes's publish event, once the message was retained and forwarded.
+ * - `admit`: before the message is retained or forwarded. A refusal drops the message silently: it
+ *   reaches no subscriber and no sink, and the device does not retry it (it is still acknowledged).
+ *   A step here may also change the packet (drop its retain flag).
+ * - `published`: the reading reaches the sink (ingest, the store).
+ *
+ * When `admit` and `published` run depends on the QoS, because no acknowledgement may leave before
+ * the sink has the reading and reports it durable (issue 13; ShowfloorBroker's AcknowledgementHold):
+ * - QoS 0, and wills: `admit` is GatedAedes's gate, after Aedes's authorizePublish; `published` is
+ *   Aedes's published hook, once the message was retained and forwarded.
+ * - QoS 1: Aedes writes PUBACK as soon as authorizePublish calls back and only then publishes, so
+ *   `admit` and `published` run inside authorizePublish, right after `authorize`; the PUBACK waits
+ *   for the sink's durable(), then Aedes retains and forwards the packet (the gate and the hook
+ *   reuse the verdict: ShowfloorBroker.decidedAtAuthorize). Forwarding to MQTT subscribers thus
+ *   waits for durability too; the live view, fed by the sink, does not.
+ * - QoS 2: as QoS 0, and Aedes's published hook holds its callback, after which Aedes writes
+ *   PUBREC, until the sink's durable().
  */
 import type { PublishPacket } from 'aedes';
 import { ID_PATTERN } from '../contract/device';

@@ -102,6 +102,11 @@ export class Ingest implements BrokerSink {
     }
   }
 
+  /** BrokerSink: every reading written so far is durable (the store's spool); in memory mode at once. */
+  durable(): Promise<void> {
+    return this.store?.durable() ?? Promise.resolve();
+  }
+
   connectionOpened(event: ConnectionOpened): void {
     const at = this.now();
     for (const observer of this.observers) observer.connectionOpened?.(event, at);

@@ -11,6 +11,7 @@ import type { LatencySummary } from './latencyHistogram';
 import type { PhaseResult } from './loadPhase';
 import type { MachineInfo } from './machineInfo';
 import type { RawInfluxResult } from './rawInfluxWrites';
+import type { SpoolStepResult } from './spoolStep';
 
 export interface BenchSetup {
   gateways: number;
@@ -64,6 +65,8 @@ export interface BenchReport {
   adapters?: AdapterStep;
   /** GET /api/console/history for 24 h of one device at 1 reading/s, at 1,000 points. */
   consoleHistory?: ConsoleHistoryResult;
+  /** Issue 13: sustained zero-loss QoS 1 rate with storage.spoolDir set and without, same run. */
+  spool?: SpoolStepResult;
   serverLog: string[];
 }
 

@@ -32,6 +32,7 @@ import { describeMachine } from './machineInfo';
 import { descendants, residentBytes } from './procStats';
 import { measureRawInfluxWrites } from './rawInfluxWrites';
 import { ShowfloorProcess, type BenchBooth } from './showfloorProcess';
+import { measureSpoolStep, renderSpoolStep } from './spoolStep';
 import { REPO_ROOT } from './tsxChild';
 import { WallListeners } from './wallListeners';
 
@@ -70,10 +71,11 @@ const ADAPTER_PAYLOAD_EXAMPLES: Record<(typeof ADAPTER_SHAPES)[number], string> 
   tasmota: 'tele/<topic>/SENSOR {"Time":"2026-12-03T10:00:00.123Z","SI7021":{"Temperature":21.37,"Humidity":43.7,"DewPoint":10.2},"TempUnit":"C"}',
   sparkplug: 'spBv1.0/bench/DDATA/<edge>/<device>, protobuf (sparkplug-payload): timestamp, seq, 2 Double metrics by alias after NBIRTH/DBIRTH',
 };
-type OnlyStep = 'console-history' | 'adapters';
+type OnlyStep = 'console-history' | 'adapters' | 'spool';
 /**
  * `npm run bench -- --only console-history`: just the console's 24 h history query, in about a minute.
  * `npm run bench -- --only adapters`: the native step ladder and the adapter ladders, nothing else, in a few minutes.
+ * `npm run bench -- --only spool`: QoS 1 with and without storage.spoolDir (issue 13), nothing else.
  */
 const ONLY: OnlyStep | null = onlyStep(process.argv.slice(2).join(' ').replace('=', ' '));
 /** A second signal sooner than this is the same Ctrl-C relayed by tsx, not the user insisting. */
@@ -168,6 +170,16 @@ async function main(): Promise<number> {
       report.consoleHistory = await measureConsoleHistory({ influx, database: DATABASE, httpUrl: running.httpUrl, booth: booths[0]!.id, consolePassword });
       log(renderConsoleHistory(report.consoleHistory));
     };
+    const spoolStep = async () => {
+      log('Spool step');
+      report.spool = await measureSpoolStep({ influx, influxUrl: influx.url, directory: join(workDirectory, 'spool-step'), log, signal: abort.signal });
+      log(renderSpoolStep(report.spool));
+    };
+    if (ONLY === 'spool') {
+      await spoolStep();
+      report.status = 'complete';
+      return 0;
+    }
     if (ONLY === 'console-history') {
       server = await ShowfloorProcess.start({ booths: allBooths, influxUrl: influxd.url, database: DATABASE, directory: workDirectory, consolePassword });
       await consoleHistory(server);
@@ -267,6 +279,8 @@ async function main(): Promise<number> {
     report.serverRss.afterLoadBytes = residentBytes(serverPid);
     log();
     await consoleHistory(server);
+    log();
+    await spoolStep();
 
     const { aedes, influx: rawInflux } = report.baselines;
     if (maxSustained !== null && aedes && rawInflux) {
@@ -370,7 +384,8 @@ function onlyStep(args: string): OnlyStep | null {
   if (args === '') return null;
   if (args === '--only console-history') return 'console-history';
   if (args === '--only adapters') return 'adapters';
-  throw new Error(`unknown arguments ${JSON.stringify(args)}: use --only console-history or --only adapters`);
+  if (args === '--only spool') return 'spool';
+  throw new Error(`unknown arguments ${JSON.stringify(args)}: use --only console-history, --only adapters or --only spool`);
 }
 
 function installSignalHandlers(abort: AbortController): void {

@@ -25,6 +25,8 @@ export interface ShowfloorProcessOptions {
   directory: string;
   /** Turns the technician console on with this password. */
   consolePassword?: string;
+  /** More top-level YAML for the settings file (e.g. a `storage:` section with a spoolDir). */
+  extraYaml?: string;
 }
 
 /** The part of GET /api/health the bench reads. */
@@ -60,7 +62,7 @@ export class ShowfloorProcess {
       )
       .join('');
     const consoleSection = options.consolePassword ? `console:\n  passwordHash: ${JSON.stringify(hashPasswordSync(options.consolePassword))}\n` : '';
-    await writeFile(configPath, `booths:\n${booths}${consoleSection}`);
+    await writeFile(configPath, `booths:\n${booths}${consoleSection}${options.extraYaml ?? ''}`);
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
     const child = await TsxChild.start({
       name: 'Showfloor server',

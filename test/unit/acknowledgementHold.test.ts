@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { AcknowledgementHold } from '../../broker/AcknowledgementHold';
+import { waitFor } from '../support/waitFor';
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  const out = {} as { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
+  out.promise = new Promise<void>((resolve, reject) => Object.assign(out, { resolve, reject }));
+  return out;
+}
+
+describe('AcknowledgementHold', () => {
+  it('acknowledges at once when nothing is waiting', () => {
+    const hold = new AcknowledgementHold<object>(() => undefined);
+    const acked: number[] = [];
+    hold.release({}, null, () => acked.push(1));
+    expect(acked).toEqual([1]);
+    expect(hold.held).toBe(0);
+  });
+
+  it('releases one connection in arrival order, whatever order durability comes in, and other connections independently', async () => {
+    const hold = new AcknowledgementHold<object>(() => undefined);
+    const a = {};
+    const b = {};
+    const acked: string[] = [];
+    const first = deferred();
+    const second = deferred();
+    hold.release(a, first.promise, () => acked.push('a1'));
+    hold.release(a, second.promise, () => acked.push('a2'));
+    // Nothing to wait for of its own, but behind a1 and a2.
+    hold.release(a, null, () => acked.push('a3'));
+    hold.release(b, null, () => acked.push('b1'));
+    expect(acked).toEqual(['b1']);
+    expect(hold.held).toBe(3);
+    second.resolve();
+    await second.promise;
+    await Promise.resolve();
+    expect(acked).toEqual(['b1']);
+    first.resolve();
+    await waitFor(() => acked.length === 4);
+    expect(acked).toEqual(['b1', 'a1', 'a2', 'a3']);
+    expect(hold.held).toBe(0);
+    // The chain is gone once empty: the next release is immediate again.
+    hold.release(a, null, () => acked.push('a4'));
+    expect(acked.at(-1)).toBe('a4');
+  });
+
+  it('acknowledges after a durability failure and reports it', async () => {
+    const failures: unknown[] = [];
+    const hold = new AcknowledgementHold<object>((error) => failures.push(error));
+    const key = {};
+    const acked: number[] = [];
+    const failing = deferred();
+    hold.release(key, failing.promise, () => acked.push(1));
+    hold.release(key, Promise.resolve(), () => acked.push(2));
+    failing.reject(new Error('ENOSPC'));
+    await waitFor(() => acked.length === 2);
+    expect(acked).toEqual([1, 2]);
+    expect(failures).toHaveLength(1);
+  });
+});
