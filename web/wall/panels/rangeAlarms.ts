@@ -9,6 +9,7 @@ import { alarmLabel, formatReading, rangeAlarm, type RangeAlarm } from '../readi
 import type { ChartSeries } from '../../shared/ChartSeries';
 import type { DeviceState } from '../WallModel';
 import { ENGLISH, LANGUAGE_SEPARATOR, type WallText } from '../wallText';
+import type { AlarmCondition } from './alarmWords';
 import { deviceName, metricUnit } from './panelText';
 
 export type AlarmSeverity = 'critical' | 'warning';
@@ -25,6 +26,14 @@ export interface WallAlarm {
   readonly text: string;
   /** Server time the condition began, when known. */
   readonly since?: number;
+  /** What is wrong, for grouping on the strip (alarmGroups.ts); absent: a server rule of unknown kind. */
+  readonly condition?: AlarmCondition;
+  /** `${booth}/${device}`: one device counts once in a group, whoever raised its alarm. */
+  readonly deviceKey?: string;
+  /** What a group of this one alarm adds after its sentence: the value, its age, "acknowledged". */
+  readonly detail?: string;
+  /** Acknowledged by a technician (server rules only). */
+  readonly acknowledged?: boolean;
 }
 
 /** A reading this far outside its range, as a share of the range, is critical rather than a warning. */
@@ -48,8 +57,10 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
       const unit = metricUnit(device, metric.name);
       const value = [formatReading(metric.latest, 'number', text), unit].filter(Boolean).join(' ');
       const parts = [`${alarmLabel(direction, text)} ${value}`];
+      const details = [value];
       if (serverNow !== undefined && device.lastSeen !== null && assessFreshness(device, serverNow) !== 'live') {
         parts.push(text.lastUpdate(serverNow - device.lastSeen));
+        details.push(text.lastUpdate(serverNow - device.lastSeen));
       }
       const since = excursionStart(metric.series, direction, range);
       alarms.push({
@@ -60,6 +71,9 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
         metric: metric.name,
         text: parts.join(LANGUAGE_SEPARATOR),
         ...(since !== undefined ? { since } : {}),
+        condition: direction,
+        deviceKey: device.key,
+        detail: details.join(LANGUAGE_SEPARATOR),
       });
     }
   }
