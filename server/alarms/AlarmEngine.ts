@@ -61,6 +61,11 @@ export function alarmLimitsFor(booths: number, budgets: { maxOpenAlarmsPerBooth:
   };
 }
 
+/** The message of an alarm cleared because a technician forgot its device (the console's Forget). */
+export function forgottenByNote(by: string): string {
+  return `cleared: device forgotten by ${by}`;
+}
+
 /** The message of an alarm cleared because its device was forgotten, so the stored record says why. */
 export const FORGOTTEN_DEVICE_NOTE = 'cleared: device no longer known (its booth went past live.maxDevicesPerBooth)';
 
@@ -141,14 +146,14 @@ export class AlarmEngine implements IngestObserver {
    * are cleared (announced, so storage records it and a restart does not bring them back; not kept
    * in the cleared list, where a flood would push out other booths' history) and its watches go.
    */
-  forgetDevice(booth: string, device: string, at: number): void {
+  forgetDevice(booth: string, device: string, at: number, note = FORGOTTEN_DEVICE_NOTE): void {
     for (const rule of this.rules) {
       const id = alarmId(rule.id, booth, device);
       this.watches.get(booth)?.delete(id);
       this.pending.delete(id);
       const alarm = this.open.get(id);
       if (!alarm) continue;
-      alarm.message = `${alarm.message}; ${FORGOTTEN_DEVICE_NOTE}`;
+      alarm.message = `${alarm.message}; ${note}`;
       this.forgottenAlarms++;
       this.clear(alarm, at, false);
     }

@@ -51,6 +51,8 @@ export interface ConsoleApiOptions {
   sessions: ConsoleSessions;
   views: ConsoleViews;
   alarms: AlarmEngine;
+  /** The console's Forget: false when the server does not know the device. */
+  forgetDevice: (booth: string, device: string, by: string) => boolean;
   history: RequestHandler;
   originPolicy: OriginPolicy;
   /** True when this server serves HTTPS itself; behind a TLS proxy, req.secure (TRUST_PROXY) says so. */
@@ -145,6 +147,17 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     } catch (error) {
       next(error);
     }
+  });
+
+  // Forget: a device from an earlier run (or retired) leaves the walls, its alarms clear, and a restart does not bring it back.
+  router.post('/devices/:booth/:device/forget', sameOrigin, (req, res) => {
+    const { booth, device } = req.params as { booth: string; device: string };
+    const session = res.locals['session'] as ConsoleSession;
+    if (!ID_PATTERN.test(booth) || !ID_PATTERN.test(device) || !options.forgetDevice(booth, device, session.name)) {
+      return void res.status(404).json({ error: 'no such device' });
+    }
+    log.info({ booth, device, by: session.name }, 'device forgotten');
+    res.status(204).end();
   });
 
   router.get('/history', options.history);
