@@ -41,8 +41,22 @@ describe('range alarms', () => {
         metric: 'temperature',
         text: '▲ High 9.5 °C',
         since: T0 - 1000,
+        condition: 'high',
+        deviceKey: 'b1/a',
+        detail: '9.5 °C',
       },
-      { key: 'range:b1/c:temperature', severity: 'warning', booth: 'b1', deviceName: 'Fridge c', metric: 'temperature', text: '▼ Low 1 °C', since: T0 - 1000 },
+      {
+        key: 'range:b1/c:temperature',
+        severity: 'warning',
+        booth: 'b1',
+        deviceName: 'Fridge c',
+        metric: 'temperature',
+        text: '▼ Low 1 °C',
+        since: T0 - 1000,
+        condition: 'low',
+        deviceKey: 'b1/c',
+        detail: '1 °C',
+      },
     ]);
   });
 

@@ -15,6 +15,7 @@ const notice = (over: Partial<WallAlarmNotice> = {}): WallAlarmNotice => ({
   message: 'co2 above 1200 ppm for 30 s (1350 ppm)',
   raisedAt: 1_000,
   value: 1350,
+  condition: 'above',
   ...over,
 });
 
@@ -47,6 +48,10 @@ describe('server alarms on the wall', () => {
       metric: 'co2',
       text: 'co2 above 1200 ppm for 30 s (1350 ppm)',
       since: 1_000,
+      condition: 'high',
+      deviceKey: 'booth-a/env-01',
+      detail: '',
+      acknowledged: false,
     });
   });
 
@@ -58,6 +63,7 @@ describe('server alarms on the wall', () => {
     );
     expect(items[0]).toMatchObject({ severity: 'warning', text: 'co2 above 1200 ppm for 30 s (1350 ppm) · 已确认' });
     expect(items[1]).toMatchObject({ severity: 'critical', deviceName: 'gone-01', metric: '' });
+    expect(items[0]).toMatchObject({ acknowledged: true, detail: '已确认' });
     expect(sortAlarms(items)[0]?.severity).toBe('critical');
   });
 
