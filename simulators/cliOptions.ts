@@ -128,7 +128,9 @@ function simulatorCommand(): Command {
         .argParser(parsePeriod),
     )
     .addOption(new Option('--seed <seed>', 'make readings reproducible').argParser(parseSeed))
-    .addOption(new Option('--prefix <text>', 'put before every device id (b- makes b-env-01), so a second run does not collide with the demo').argParser(parsePrefix))
+    .addOption(
+      new Option('--prefix <text>', 'put before every device id (b- makes b-env-01), so a second run does not collide with the demo').argParser(parsePrefix),
+    )
     .allowExcessArguments(false)
     .exitOverride();
 }

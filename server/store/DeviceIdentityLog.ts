@@ -110,7 +110,7 @@ export class DeviceIdentityLog implements IngestObserver {
       return null;
     }
     if (typeof parsedMeta !== 'object' || parsedMeta === null || Array.isArray(parsedMeta) || !Array.isArray(parsedMetrics)) return null;
-    const checked = this.validator.checkAdapted({ kind: 'meta', booth, device, meta: parsedMeta as DeviceMeta }, Date.now());
+    const checked = this.validator.checkAdapted({ kind: 'meta', booth, device, meta: parsedMeta }, Date.now());
     if (checked.kind !== 'meta') return null;
     const names = parsedMetrics.filter((name): name is string => typeof name === 'string' && isMetricName(name));
     return { meta: checked.meta, metrics: [...new Set(names)], forgotten };

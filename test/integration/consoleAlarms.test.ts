@@ -194,14 +194,27 @@ describeWithInfluxd('alarms', () => {
       expect(acknowledged).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Mia' });
       expect(acknowledged!.acknowledgedAt).toBeGreaterThanOrEqual(before);
     }
-    expect((await tech.post<BulkAckResult>('/api/console/alarms/ack', { ids })).body).toEqual({ acknowledged: 0, alreadyAcknowledged: 3, cleared: 0, notFound: 0 });
+    expect((await tech.post<BulkAckResult>('/api/console/alarms/ack', { ids })).body).toEqual({
+      acknowledged: 0,
+      alreadyAcknowledged: 3,
+      cleared: 0,
+      notFound: 0,
+    });
     // Audited as single acknowledgements are: one stored event per alarm.
     await eventually(async () => {
-      const rows = (await influxd.queryRows(`SELECT "state", "acknowledgedBy", "device" FROM "alarm_events" WHERE "rule" = 'heat-wall' AND "state" = 'acknowledged'`, DB)) as {
+      const rows = (await influxd.queryRows(
+        `SELECT "state", "acknowledgedBy", "device" FROM "alarm_events" WHERE "rule" = 'heat-wall' AND "state" = 'acknowledged'`,
+        DB,
+      )) as {
         device: string;
         acknowledgedBy: string;
       }[];
-      expect(rows.filter((r) => ovens.includes(r.device)).map((r) => `${r.device} ${r.acknowledgedBy}`).sort()).toEqual(ovens.map((d) => `${d} Mia`));
+      expect(
+        rows
+          .filter((r) => ovens.includes(r.device))
+          .map((r) => `${r.device} ${r.acknowledgedBy}`)
+          .sort(),
+      ).toEqual(ovens.map((d) => `${d} Mia`));
     });
 
     const tooMany = await tech.post<{ error: string }>('/api/console/alarms/ack', { ids: Array.from({ length: 501 }, (_, i) => `r/${BOOTH_A.id}/d${i}`) });

@@ -43,7 +43,7 @@ async function wallView(httpUrl: string): Promise<{ wall: WallClient; devices: M
   wall.connect();
   await final;
   const devices = new Map<string, SeenDevice>();
-  for (const device of chunks.flatMap((c) => c.devices) as DeviceWindow[]) {
+  for (const device of chunks.flatMap<DeviceWindow>((c) => c.devices)) {
     devices.set(device.device, {
       name: device.meta.name,
       units: device.meta.units,
@@ -119,7 +119,9 @@ describeWithInfluxd('stable identity across a restart, and forgetting a device',
       const complete = new Set(rows.filter((r) => r.metrics === JSON.stringify(FIRST_SEEN)).map((r) => r.device));
       expect([...complete].sort()).toEqual(DEVICES.map((d) => d.id));
     });
-    await eventually(async () => expect(await influxd.queryRows(`SELECT "state" FROM "device_status" WHERE "device" = 'lab-3' AND "state" = 'offline'`, DB)).toHaveLength(1));
+    await eventually(async () =>
+      expect(await influxd.queryRows(`SELECT "state" FROM "device_status" WHERE "device" = 'lab-3' AND "state" = 'offline'`, DB)).toHaveLength(1),
+    );
 
     stays.end(true);
     for (const wall of walls.splice(0)) wall.disconnect();
@@ -156,7 +158,9 @@ describeWithInfluxd('stable identity across a restart, and forgetting a device',
     expect((await tech.post(`/api/console/devices/${BOOTH_A.id}/lab-1/forget`, undefined, { origin: 'https://elsewhere.example' })).status).toBe(403);
 
     // A restart: not back from its readings, its presence or its stored identity, and no alarm of it.
-    await eventually(async () => expect(await influxd.queryRows(`SELECT "forgotten" FROM "device_meta" WHERE "device" = 'old-1' AND "forgotten" = true`, DB)).toHaveLength(1));
+    await eventually(async () =>
+      expect(await influxd.queryRows(`SELECT "forgotten" FROM "device_meta" WHERE "device" = 'old-1' AND "forgotten" = true`, DB)).toHaveLength(1),
+    );
     client.end(true);
     for (const w of walls.splice(0)) w.disconnect();
     await showfloor.close();
