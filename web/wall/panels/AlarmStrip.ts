@@ -85,7 +85,7 @@ export class AlarmStrip {
 
   /**
    * One line: the names first; if the line overflows, groups of several devices say how many
-   * instead; if it still does, the last groups go into "+N more" (the first always stays, and
+   * instead, the last group first; if it still does, the last groups go into "+N more" (the first always stays, and
    * ellipsises at worst). Each step measures the list, which costs a layout: the caller fits only
    * when the text or the width changed.
    */
@@ -95,11 +95,17 @@ export class AlarmStrip {
       const hidden = total - shown.length;
       setText(this.more, hidden > 0 ? text.t('moreAlarms', { n: hidden }) : '');
     };
-    show(named);
-    if (!this.overflows()) return;
-    const counted = named.map(({ group }) => ({ group, text: groupText(group, text, false) }));
-    show(counted);
-    for (let n = counted.length - 1; n >= 1 && this.overflows(); n--) show(counted.slice(0, n));
+    const shown = [...named];
+    show(shown);
+    // The last (least urgent) groups give up their names first, so the first keep theirs if they can.
+    for (let i = shown.length - 1; i >= 0 && this.overflows(); i--) {
+      const group = shown[i]!.group;
+      const counted = groupText(group, text, false);
+      if (counted === shown[i]!.text) continue;
+      shown[i] = { group, text: counted };
+      show(shown);
+    }
+    for (let n = shown.length - 1; n >= 1 && this.overflows(); n--) show(shown.slice(0, n));
   }
 
   private overflows(): boolean {
