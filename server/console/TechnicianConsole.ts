@@ -251,7 +251,10 @@ export class TechnicianConsole {
           devices++;
         }
       }
-      log.info({ devices, forgotten: forgotten.length }, 'device names, units and metric order restored from InfluxDB');
+      log.info(
+        { devices, forgotten: forgotten.length, unreadable: this.identityLog.unreadable },
+        'device names, units and metric order restored from InfluxDB',
+      );
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not restore device names and units from InfluxDB');
     }
