@@ -51,6 +51,11 @@ describe('alarm groups on the public strip', () => {
     expect(groupText(group!, new WallText('en'), false)).toBe('co2 high at 3 devices');
   });
 
+  it('keeps acknowledged alarms apart from new ones, saying so', () => {
+    const groups = groupAlarms([{ ...co2('Lab 1'), acknowledged: true }, { ...co2('Lab 2'), acknowledged: true }, co2('Lab 3')]);
+    expect(groups.map((g) => groupText(g, new WallText('en'), false))).toEqual(['co2 high at 2 devices · acknowledged', 'co2 high at Lab 3 · 1350 ppm']);
+  });
+
   it('keeps booths apart, so one booth flooding alarms is one item and another booth keeps its own', () => {
     const groups = groupAlarms([...Array.from({ length: 500 }, (_, i) => offline(i, 'flood')), offline(1, 'quiet')]);
     expect(groups.map((g) => [g.booth, g.deviceNames.length])).toEqual([

@@ -2,7 +2,7 @@
  * The public strip groups alarms so it stays one line however many there are (issue 12): every
  * alarm of one booth about the same condition of the same metric is one item ("CO₂ high at 3
  * devices", "28 devices offline"). A group of one keeps its alarm's key, so a steady single alarm
- * keeps its element. Groups are per booth, so a booth flooding alarms is one item and cannot push
+ * keeps its element. Acknowledged alarms group apart from the others. Groups are per booth, so a booth flooding alarms is one item and cannot push
  * another booth's alarm off a shared wall (issue 9). A device counts once in a group even when both
  * the server's rule and the page's range check raised it.
  */
@@ -43,7 +43,9 @@ export function groupAlarms(alarms: readonly WallAlarm[]): AlarmGroup[] {
   }
   const groups = new Map<string, Building>();
   for (const alarm of alarms) {
-    const key = `group:${alarm.booth ?? ''}:${alarm.condition ?? 'alarm'}:${alarm.condition === 'offline' ? '' : alarm.metric}`;
+    // Acknowledged alarms are their own group: "being handled" must not hide behind, or speak for, new ones.
+    const handled = alarm.acknowledged === true ? ':acknowledged' : '';
+    const key = `group:${alarm.booth ?? ''}:${alarm.condition ?? 'alarm'}:${alarm.condition === 'offline' ? '' : alarm.metric}${handled}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { first: alarm, severity: alarm.severity, devices: new Map(), since: alarm.since, acknowledged: true, alarms: 0 }));
     if (alarm.severity === 'critical') group.severity = 'critical';
