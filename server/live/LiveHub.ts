@@ -135,6 +135,11 @@ export class LiveHub {
     return this.pending.get(booth)?.readings.size ?? 0;
   }
 
+  /** Forgotten devices waiting for the next frame of `booth`. */
+  pendingForgotten(booth: string): number {
+    return this.pending.get(booth)?.forgotten.size ?? 0;
+  }
+
   pendingDeviceChanges(booth: string): number {
     return this.pending.get(booth)?.changedDevices.size ?? 0;
   }
