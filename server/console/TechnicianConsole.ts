@@ -189,6 +189,13 @@ export class TechnicianConsole {
     let presenceRestored = false;
     // Identity first: the presence restore below keeps a record's meta once it has one.
     const forgotten = await this.restoreIdentities(now);
+    // Forgotten devices may have come back with their old readings: they stay forgotten. And their
+    // presence is not restored either, which would write them a fresh status row at every restart
+    // and so keep them in the restore window after their forgotten mark has left it.
+    for (const [booth, device] of forgotten) directory.model.forget(booth, device);
+    // Ids cannot contain '/', so the key is unique.
+    const forgottenKeys = new Set(forgotten.map(([booth, device]) => `${booth}/${device}`));
+    const isForgotten = (booth: string, device: string) => forgottenKeys.has(`${booth}/${device}`);
     try {
       const last = await this.statusLog.lastChanges(
         booths.map((b) => b.id),
@@ -198,14 +205,13 @@ export class TechnicianConsole {
       let devices = 0;
       for (const [booth, changes] of last) {
         for (const [device, change] of changes) {
+          if (isForgotten(booth, device)) continue;
           this.tracker.restore(booth, device, change, directory.get(booth, device)?.meta ?? {}, now);
           devices++;
         }
       }
       // Devices with readings in the live window but no stored presence (stored before presence was).
       for (const record of directory.records()) this.tracker.restore(record.booth, record.device, null, record.meta, now);
-      // Forgotten devices may have come back with their old readings or presence: they stay forgotten.
-      for (const [booth, device] of forgotten) directory.model.forget(booth, device);
       presenceRestored = true;
       log.info({ devices }, 'device presence restored from InfluxDB');
     } catch (error) {

@@ -164,7 +164,12 @@ describeWithInfluxd('stable identity across a restart, and forgetting a device',
     client.end(true);
     for (const w of walls.splice(0)) w.disconnect();
     await showfloor.close();
+    const statusRows = async (device: string) => (await influxd.queryRows(`SELECT "state" FROM "device_status" WHERE "device" = '${device}'`, DB)).length;
+    const [oldRows, labRows] = [await statusRows('old-1'), await statusRows('lab-1')];
     await start();
+    // The restart wrote lab-1 its "server-start" row; old-1 gets none (else it would stay in the restore window forever).
+    await eventually(async () => expect(await statusRows('lab-1')).toBeGreaterThan(labRows));
+    expect(await statusRows('old-1')).toBe(oldRows);
     const { devices: restarted } = await view();
     expect(restarted.has('old-1')).toBe(false);
     expect(restarted.get('lab-1')?.name).toBe('Lab one');
