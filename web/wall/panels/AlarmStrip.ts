@@ -85,9 +85,9 @@ export class AlarmStrip {
 
   /**
    * One line: the names first; if the line overflows, groups of several devices say how many
-   * instead, the last group first; if it still does, the last groups go into "+N more" (the first always stays, and
-   * ellipsises at worst). Each step measures the list, which costs a layout: the caller fits only
-   * when the text or the width changed.
+   * instead, the last group first; if it still does, the groups that fit after the first stay and
+   * the others go into "+N more" (the first always stays, and ellipsises at worst). Each step
+   * measures the list, which costs a layout: the caller fits only when the text or the width changed.
    */
   private fit(named: Shown[], total: number, text: PanelContext['text']): void {
     const show = (shown: Shown[]) => {
@@ -105,7 +105,15 @@ export class AlarmStrip {
       shown[i] = { group, text: counted };
       show(shown);
     }
-    for (let n = shown.length - 1; n >= 1 && this.overflows(); n--) show(shown.slice(0, n));
+    if (!this.overflows()) return;
+    // Still too wide: keep the first, then each next group that still fits, so one long item does
+    // not push out shorter ones behind it; the rest are counted in "+N more".
+    const kept = shown.slice(0, 1);
+    for (const candidate of shown.slice(1)) {
+      show([...kept, candidate]);
+      if (!this.overflows()) kept.push(candidate);
+    }
+    show(kept);
   }
 
   private overflows(): boolean {
