@@ -23,6 +23,8 @@ export const CONSOLE_API = {
   health: '/api/console/health',
   /** GET → AlarmList. */
   alarms: '/api/console/alarms',
+  /** POST { ids: string[] } (at most 500) → BulkAckResult: each acknowledged as the single route does. */
+  acknowledgeMany: '/api/console/alarms/ack',
   /** POST `${acknowledge}/{id}/ack` → 204; the session's name is recorded as who acknowledged. */
   acknowledge: '/api/console/alarms',
 } as const;
@@ -237,4 +239,18 @@ export interface AlarmList {
 }
 
 /** What a wall's alarm strip gets from the server: alarms of its booths that are not cleared. */
-export type WallAlarmNotice = Pick<Alarm, 'id' | 'severity' | 'booth' | 'device' | 'metric' | 'state' | 'message' | 'raisedAt' | 'value'>;
+export type WallAlarmNotice = Pick<Alarm, 'id' | 'severity' | 'booth' | 'device' | 'metric' | 'state' | 'message' | 'raisedAt' | 'value'> & {
+  /** What the rule watches for, so a wall can group alarms ("CO₂ high at 3 devices", "28 devices offline"). */
+  condition?: WallAlarmCondition;
+};
+
+export type WallAlarmCondition = 'above' | 'below' | 'offline';
+
+/** The answer to POST /api/console/alarms/ack { ids }: how many of the named alarms ended in each way. */
+export interface BulkAckResult {
+  acknowledged: number;
+  alreadyAcknowledged: number;
+  /** Cleared before the acknowledgement came: nothing to acknowledge. */
+  cleared: number;
+  notFound: number;
+}

@@ -92,6 +92,8 @@ export interface Frame {
   serverTime: number;
   readings: LiveReading[];
   devices: DeviceSummary[];
+  /** Device ids of this booth a technician forgot: a wall drops them (and their tiles and alarms). Absent: none. */
+  forgotten?: string[];
 }
 
 /** Handshake `auth` payload sent by a page. Validated by the server; unknown booths are refused. */

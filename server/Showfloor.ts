@@ -234,6 +234,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
   // Presence events are the tracker's to write; walls hear of them in the next frame's device summaries.
   technicianConsole.tracker.onChange((change) => hub.deviceChanged(change.booth, change.device));
+  directory.model.onForgotten((record) => hub.deviceForgotten(record.booth, record.device));
   if (!file.console) log.warn('console is not configured (no `console` section in the settings file): the technician console API answers 503');
 
   const hostPolicy = new HostPolicy(env.ALLOWED_HOSTS);

@@ -41,6 +41,12 @@ export interface SimulatedBoothOptions {
   familyPeriodMs?: number;
   /** Makes readings reproducible; each device derives its own seed from it. */
   seed?: string | number;
+  /**
+   * Put before every native device id ("b-" makes b-env-01), so a second run beside the demo's
+   * devices does not take over their ids (and their tiles, history and alarms). Stock-family
+   * devices keep their firmware-style ids.
+   */
+  prefix?: string;
   onEvent?: (event: DeviceEvent) => void;
 }
 
@@ -60,8 +66,11 @@ export interface PlannedDevice {
   kind: SimulatorKind;
 }
 
-/** Device ids and names for a booth: env-01, ev-01, robot-01, vehicle-01, env-02, … */
-export function planDevices(count: number, kinds: readonly SimulatorKind[] = PROFILE_KINDS): PlannedDevice[] {
+/** What `prefix` may be: with any device id after it, still an id (ID_PATTERN), with room left for the id. */
+export const DEVICE_PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+/** Device ids and names for a booth: env-01, ev-01, robot-01, vehicle-01, env-02, … (with `prefix`: b-env-01, named "… b-01"). */
+export function planDevices(count: number, kinds: readonly SimulatorKind[] = PROFILE_KINDS, prefix = ''): PlannedDevice[] {
   if (kinds.length === 0) throw new RangeError('at least one profile is needed');
   const perKind = Math.ceil(count / kinds.length);
   const width = Math.max(2, String(perKind).length);
@@ -73,7 +82,8 @@ export function planDevices(count: number, kinds: readonly SimulatorKind[] = PRO
     }
     const number = String(Math.floor(i / kinds.length) + 1).padStart(width, '0');
     const profile = PROFILES[kind];
-    return { deviceId: `${profile.idPrefix}-${number}`, name: `${profile.meta.name} ${number}`, kind };
+    // The prefix goes into the name's end too, where names differ, so the two runs' tiles are told apart.
+    return { deviceId: `${prefix}${profile.idPrefix}-${number}`, name: `${profile.meta.name} ${prefix}${number}`, kind };
   });
 }
 
@@ -88,6 +98,9 @@ function checkOptions(options: SimulatedBoothOptions): void {
   for (const kind of options.profiles ?? []) {
     if (!isSimulatorKind(kind)) throw new RangeError(`unknown profile ${JSON.stringify(kind)}`);
   }
+  if (options.prefix !== undefined && !DEVICE_PREFIX_PATTERN.test(options.prefix)) {
+    throw new RangeError(`prefix ${JSON.stringify(options.prefix)} does not match ${DEVICE_PREFIX_PATTERN.source}`);
+  }
   const period = options.familyPeriodMs;
   if (period !== undefined && !(Number.isFinite(period) && period >= 100)) {
     throw new RangeError(`familyPeriodMs must be at least 100, got ${period}`);
@@ -99,7 +112,7 @@ export function startSimulatedBooth(options: SimulatedBoothOptions): SimulatedBo
   checkOptions(options);
   const seed = options.seed ?? randomSeed();
   const kinds = options.profiles ?? PROFILE_KINDS;
-  const devices = planDevices(options.devices, kinds).map((planned, i): BoothDevice => {
+  const devices = planDevices(options.devices, kinds, options.prefix ?? '').map((planned, i): BoothDevice => {
     if (isFamilyKind(planned.kind)) {
       const family = planFamilyDevice(planned.kind, Math.floor(i / kinds.length) + 1, `${seed}/${planned.deviceId}`);
       return new FamilyDevice({

@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ID_PATTERN } from '../contract/device';
-import { MAX_DEVICES, isSimulatorKind, type SimulatorKind } from './booth';
+import { DEVICE_PREFIX_PATTERN, MAX_DEVICES, isSimulatorKind, type SimulatorKind } from './booth';
 import { DEFAULT_FAMILY_PERIOD_MS, FAMILY_KINDS } from './families/registry';
 import { PROFILE_KINDS } from './profiles/registry';
 import { MAX_RATE_PER_DEVICE } from './TelemetrySchedule';
@@ -19,6 +19,8 @@ export interface SimulatorCliOptions {
   /** Telemetry period of stock-family devices in ms (`--period` is given in seconds). */
   familyPeriodMs: number;
   seed?: string;
+  /** Put before every native device id, so a second run does not collide with another's ids. */
+  prefix?: string;
 }
 
 export type CliParseResult =
@@ -97,6 +99,13 @@ function parseSeed(text: string): string {
   return text;
 }
 
+function parsePrefix(text: string): string {
+  if (!DEVICE_PREFIX_PATTERN.test(text)) {
+    throw new InvalidArgumentError('A prefix is 1-32 letters, digits, "-" or "_", starting with a letter or digit (e.g. b-).');
+  }
+  return text;
+}
+
 function simulatorCommand(): Command {
   return new Command('simulate')
     .description('Simulate a booth full of devices publishing telemetry to the Showfloor broker.')
@@ -119,6 +128,9 @@ function simulatorCommand(): Command {
         .argParser(parsePeriod),
     )
     .addOption(new Option('--seed <seed>', 'make readings reproducible').argParser(parseSeed))
+    .addOption(
+      new Option('--prefix <text>', 'put before every device id (b- makes b-env-01), so a second run does not collide with the demo').argParser(parsePrefix),
+    )
     .allowExcessArguments(false)
     .exitOverride();
 }
@@ -149,6 +161,7 @@ export function parseSimulatorCli(args: readonly string[]): CliParseResult {
       profiles: options.profiles,
       familyPeriodMs: options.period,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     },
   };
 }

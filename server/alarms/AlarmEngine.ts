@@ -14,9 +14,9 @@
  */
 import { unitOf } from '../../contract/device';
 import type { DevicePublish } from '../../broker/brokerEvents';
-import type { Alarm, AlarmState, HealthState, WallAlarmNotice } from '../../contract/console';
+import type { Alarm, AlarmState, HealthState, WallAlarmCondition, WallAlarmNotice } from '../../contract/console';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
-import type { AlarmRule, OfflineRule, ThresholdRule } from '../config/consoleSettings';
+import { audienceOf, type AlarmRule, type OfflineRule, type ThresholdRule } from '../config/consoleSettings';
 import type { DeviceHealthRecord } from '../console/DeviceHealthTracker';
 import type { IngestObserver } from '../ingest/Ingest';
 import type { DeviceMessage, Rejection } from '../ingest/TelemetryValidator';
@@ -59,6 +59,11 @@ export function alarmLimitsFor(booths: number, budgets: { maxOpenAlarmsPerBooth:
     maxCleared: DEFAULT_ALARM_LIMITS.maxCleared,
     maxWatchesPerBooth: budgets.maxDevicesPerBooth * Math.max(1, budgets.thresholdRules),
   };
+}
+
+/** The message of an alarm cleared because a technician forgot its device (the console's Forget). */
+export function forgottenByNote(by: string): string {
+  return `cleared: device forgotten by ${by}`;
 }
 
 /** The message of an alarm cleared because its device was forgotten, so the stored record says why. */
@@ -141,14 +146,14 @@ export class AlarmEngine implements IngestObserver {
    * are cleared (announced, so storage records it and a restart does not bring them back; not kept
    * in the cleared list, where a flood would push out other booths' history) and its watches go.
    */
-  forgetDevice(booth: string, device: string, at: number): void {
+  forgetDevice(booth: string, device: string, at: number, note = FORGOTTEN_DEVICE_NOTE): void {
     for (const rule of this.rules) {
       const id = alarmId(rule.id, booth, device);
       this.watches.get(booth)?.delete(id);
       this.pending.delete(id);
       const alarm = this.open.get(id);
       if (!alarm) continue;
-      alarm.message = `${alarm.message}; ${FORGOTTEN_DEVICE_NOTE}`;
+      alarm.message = `${alarm.message}; ${note}`;
       this.forgottenAlarms++;
       this.clear(alarm, at, false);
     }
@@ -211,6 +216,18 @@ export class AlarmEngine implements IngestObserver {
     return 'acknowledged';
   }
 
+  /** Acknowledges each of `ids` as `acknowledge` does (each recorded on its own); how many of each outcome. */
+  acknowledgeMany(ids: Iterable<string>, by: string, at: number): { outcomes: Record<AcknowledgeOutcome, number>; acknowledged: string[] } {
+    const outcomes: Record<AcknowledgeOutcome, number> = { acknowledged: 0, 'already-acknowledged': 0, cleared: 0, 'not-found': 0 };
+    const acknowledged: string[] = [];
+    for (const id of new Set(ids)) {
+      const outcome = this.acknowledge(id, by, at);
+      outcomes[outcome]++;
+      if (outcome === 'acknowledged') acknowledged.push(id);
+    }
+    return { outcomes, acknowledged };
+  }
+
   /** Open alarms (most severe, newest first), then cleared ones, newest first. */
   list(): Alarm[] {
     const open = [...this.open.values()].sort(alarmOrder).map((a) => ({ ...a }));
@@ -230,12 +247,18 @@ export class AlarmEngine implements IngestObserver {
     return this.open.get(id);
   }
 
-  /** What walls of these booths show in their alarm strip: at most `maxNotices` (`live.maxAlarmsPerWall`), shared equally between the booths. */
+  /**
+   * What walls of these booths show in their alarm strip: at most `maxNotices` (`live.maxAlarmsPerWall`),
+   * shared equally between the booths. Alarms of technician-only rules (audience: technician) are
+   * never among them: they are for the console.
+   */
   wallNotices(booths: ReadonlySet<string>, maxNotices = DEFAULT_WALL_NOTICES): WallAlarmNotice[] {
     // Each booth's open alarms, most severe and newest first (Map: booth ids are data).
     const byBooth = new Map<string, Alarm[]>();
     for (const a of this.open.values()) {
       if (!booths.has(a.booth)) continue;
+      const rule = this.rulesById.get(a.rule);
+      if (!rule || audienceOf(rule) !== 'everyone') continue;
       const list = byBooth.get(a.booth);
       if (list) list.push(a);
       else byBooth.set(a.booth, [a]);
@@ -256,6 +279,7 @@ export class AlarmEngine implements IngestObserver {
     }
     return chosen.sort(alarmOrder).map((a) => ({
       id: a.id,
+      condition: this.conditionOf(a.rule),
       severity: a.severity,
       booth: a.booth,
       device: a.device,
@@ -289,6 +313,11 @@ export class AlarmEngine implements IngestObserver {
         this.addOpen(alarm);
       }
     }
+  }
+
+  private conditionOf(ruleId: string): WallAlarmCondition {
+    const rule = this.rulesById.get(ruleId);
+    return rule?.kind === 'threshold' ? rule.direction : 'offline';
   }
 
   private applies(rule: AlarmRule, booth: string, device: string): boolean {

@@ -32,6 +32,15 @@ export type ConsoleSettings = z.infer<typeof consoleSchema>;
 
 export type AlarmSeverity = 'info' | 'warning' | 'critical';
 
+/**
+ * Who sees a rule's alarms. `everyone`: the console and the walls' alarm strip; `technician`: the
+ * console only, the server never sends them to a wall. Offline rules default to `technician`: a
+ * wall already marks each offline tile, and a visitor gains nothing from a list of dead devices
+ * (put `audience: everyone` on the rule to have walls say "28 devices offline", once, grouped).
+ * Threshold rules default to `everyone`.
+ */
+export type AlarmAudience = 'everyone' | 'technician';
+
 interface RuleScope {
   id: string;
   severity: AlarmSeverity;
@@ -39,6 +48,8 @@ interface RuleScope {
   booth?: string;
   device?: string;
   deviceKind?: string;
+  /** Absent: the kind's default (audienceOf). */
+  audience?: AlarmAudience;
 }
 
 export interface ThresholdRule extends RuleScope {
@@ -58,6 +69,11 @@ export interface OfflineRule extends RuleScope {
 
 export type AlarmRule = ThresholdRule | OfflineRule;
 
+/** Who sees the rule's alarms: as the settings say, else technicians only for offline rules (AlarmAudience). */
+export function audienceOf(rule: Pick<AlarmRule, 'kind' | 'audience'>): AlarmAudience {
+  return rule.audience ?? (rule.kind === 'offline' ? 'technician' : 'everyone');
+}
+
 const seconds = z.number().min(0).max(MAX_RULE_SECONDS);
 
 const ruleSchema = z
@@ -73,6 +89,7 @@ const ruleSchema = z
     forSeconds: seconds.optional(),
     clearAt: z.number().optional(),
     offlineForSeconds: seconds.optional(),
+    audience: z.enum(['everyone', 'technician']).optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -102,6 +119,7 @@ const ruleSchema = z
     const scope: RuleScope = {
       id: rule.id,
       severity: rule.severity,
+      ...(rule.audience !== undefined ? { audience: rule.audience } : {}),
       ...(rule.booth !== undefined ? { booth: rule.booth } : {}),
       ...(rule.device !== undefined ? { device: rule.device } : {}),
       ...(rule.deviceKind !== undefined ? { deviceKind: rule.deviceKind } : {}),

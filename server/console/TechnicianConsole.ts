@@ -6,7 +6,7 @@
  */
 import type { Router } from 'express';
 import type { BoothBudgets } from '../../contract/console';
-import { AlarmEngine, alarmLimitsFor } from '../alarms/AlarmEngine';
+import { AlarmEngine, alarmLimitsFor, forgottenByNote } from '../alarms/AlarmEngine';
 import { AlarmLog } from '../alarms/AlarmLog';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { FileSettings } from '../config/settings';
@@ -21,6 +21,7 @@ import type { HistoryReader } from '../store/HistoryReader';
 import type { InfluxStore } from '../store/InfluxStore';
 import type { StorageHealth } from '../store/StorageHealth';
 import type { StoreCounters } from '../store/StoreCounters';
+import { DeviceIdentityLog } from '../store/DeviceIdentityLog';
 import { createConsoleApi } from './consoleApi';
 import { ConsoleSessions, MAX_SESSIONS } from './ConsoleSessions';
 import { ConsoleViews } from './ConsoleViews';
@@ -55,6 +56,8 @@ export class TechnicianConsole {
   readonly sessions: ConsoleSessions;
   private readonly statusLog: DeviceStatusLog;
   private readonly alarmLog: AlarmLog;
+  /** Names, units and metric order of every device, kept across restarts, and who was forgotten. */
+  readonly identityLog: DeviceIdentityLog;
   private timer: NodeJS.Timeout | undefined;
   /** Off once shutdown starts: the connections the server itself closes are not the devices' doing. */
   private recording = true;
@@ -97,6 +100,7 @@ export class TechnicianConsole {
     this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
     this.statusLog = new DeviceStatusLog(store);
     this.alarmLog = new AlarmLog(store);
+    this.identityLog = new DeviceIdentityLog(store, deps.directory.model);
     this.tracker.onChange((change) => {
       if (!this.recording) return;
       this.statusLog.record(change);
@@ -119,6 +123,7 @@ export class TechnicianConsole {
     ingest.observe(this.tracker);
     ingest.observe(this.alarms);
     ingest.observe(this.health);
+    ingest.observe(this.identityLog);
     this.timer = setInterval(() => {
       const now = Date.now();
       this.tracker.tick(now);
@@ -134,11 +139,28 @@ export class TechnicianConsole {
       sessions,
       views: new ConsoleViews({ tracker, statusLog, alarms, health, log: this.deps.log }),
       alarms,
+      forgetDevice: (booth, device, by) => this.forget(booth, device, by),
       history: historyRoute(this.deps.booths, options.history),
       originPolicy: options.originPolicy,
       servesHttps: options.servesHttps,
       log: this.deps.log,
     });
+  }
+
+  /**
+   * A technician's Forget: the device's open alarms clear (noting who), the device leaves the model
+   * (its live window, watches and tiles with it; walls are told through the model's forgotten
+   * listeners) and storage marks it forgotten, so a restart does not bring it back. False when the
+   * server does not know the device.
+   */
+  forget(booth: string, device: string, by: string): boolean {
+    const model = this.deps.directory.model;
+    if (!model.get(booth, device)) return false;
+    const now = Date.now();
+    this.alarms.forgetDevice(booth, device, now, forgottenByNote(by));
+    model.forget(booth, device);
+    this.identityLog.forgotten(booth, device, now);
+    return true;
   }
 
   /** Each booth's refusals and what it holds against its live-window and alarm budgets. */
@@ -169,6 +191,15 @@ export class TechnicianConsole {
     const { directory, booths, log } = this.deps;
     const now = Date.now();
     let presenceRestored = false;
+    // Identity first: the presence restore below keeps a record's meta once it has one.
+    const forgotten = await this.restoreIdentities(now);
+    // Forgotten devices may have come back with their old readings: they stay forgotten. And their
+    // presence is not restored either, which would write them a fresh status row at every restart
+    // and so keep them in the restore window after their forgotten mark has left it.
+    for (const [booth, device] of forgotten) directory.model.forget(booth, device);
+    // Ids cannot contain '/', so the key is unique.
+    const forgottenKeys = new Set(forgotten.map(([booth, device]) => `${booth}/${device}`));
+    const isForgotten = (booth: string, device: string) => forgottenKeys.has(`${booth}/${device}`);
     try {
       const last = await this.statusLog.lastChanges(
         booths.map((b) => b.id),
@@ -178,6 +209,7 @@ export class TechnicianConsole {
       let devices = 0;
       for (const [booth, changes] of last) {
         for (const [device, change] of changes) {
+          if (isForgotten(booth, device)) continue;
           this.tracker.restore(booth, device, change, directory.get(booth, device)?.meta ?? {}, now);
           devices++;
         }
@@ -197,5 +229,45 @@ export class TechnicianConsole {
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not restore alarms from InfluxDB');
     }
+  }
+
+  /**
+   * Names, units and metric order as they were (stored in `device_meta`), onto the records the live
+   * window restored and for devices known only from there. Returns the devices marked forgotten.
+   */
+  private async restoreIdentities(now: number): Promise<[string, string][]> {
+    const { directory, booths, log, file } = this.deps;
+    const forgotten: [string, string][] = [];
+    try {
+      const stored = await this.identityLog.latest(
+        booths.map((b) => b.id),
+        STATUS_RESTORE_WINDOW_MS,
+        booths.length * file.live.maxDevicesPerBooth,
+        now,
+      );
+      let devices = 0;
+      for (const [booth, identities] of stored) {
+        for (const [device, identity] of identities) {
+          if (identity.forgotten) {
+            forgotten.push([booth, device]);
+            continue;
+          }
+          const record = directory.model.touch(booth, device);
+          // Nothing live has been heard yet: what was stored is the whole meta (the live window's restore knows the kind at most).
+          record.meta = { ...record.meta, ...identity.meta };
+          directory.model.orderMetrics(record, identity.metrics);
+          // What storage holds already: the device's first reading after the restart needs no new row.
+          record.storedIdentity = { meta: record.meta, metrics: identity.metrics.length === record.series.size ? record.series.size : -1 };
+          devices++;
+        }
+      }
+      log.info(
+        { devices, forgotten: forgotten.length, unreadable: this.identityLog.unreadable },
+        'device names, units and metric order restored from InfluxDB',
+      );
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not restore device names and units from InfluxDB');
+    }
+    return forgotten;
   }
 }

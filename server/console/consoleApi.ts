@@ -8,7 +8,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../../broker/passwordHash';
-import type { ConsoleSession } from '../../contract/console';
+import type { BulkAckResult, ConsoleSession } from '../../contract/console';
 import { ID_PATTERN, INVISIBLE_CHARACTERS } from '../../contract/device';
 import type { AlarmEngine } from '../alarms/AlarmEngine';
 import type { ConsoleSettings } from '../config/consoleSettings';
@@ -22,6 +22,18 @@ import type { ConsoleViews } from './ConsoleViews';
 /** Login attempts per client address per minute: plenty for people, few for a guesser (each costs a scrypt run). */
 export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 const NAME_MAX = 64;
+
+/** Alarms one bulk acknowledgement may name: more than a console ever shows at once, few enough to answer at once. */
+export const MAX_BULK_ACK = 500;
+
+const bulkAckSchema = z
+  .object({
+    ids: z
+      .array(z.string().min(1).max(256), { error: 'required: the ids of the alarms to acknowledge' })
+      .min(1, 'name at least one alarm')
+      .max(MAX_BULK_ACK, `at most ${MAX_BULK_ACK} alarms at once`),
+  })
+  .strict();
 
 export const NOT_CONFIGURED =
   'console is not configured: add `console: { passwordHash: "…" }` to the settings file (the line `npm run hash-password` prints) and restart';
@@ -39,6 +51,8 @@ export interface ConsoleApiOptions {
   sessions: ConsoleSessions;
   views: ConsoleViews;
   alarms: AlarmEngine;
+  /** The console's Forget: false when the server does not know the device. */
+  forgetDevice: (booth: string, device: string, by: string) => boolean;
   history: RequestHandler;
   originPolicy: OriginPolicy;
   /** True when this server serves HTTPS itself; behind a TLS proxy, req.secure (TRUST_PROXY) says so. */
@@ -135,6 +149,17 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     }
   });
 
+  // Forget: a device from an earlier run (or retired) leaves the walls, its alarms clear, and a restart does not bring it back.
+  router.post('/devices/:booth/:device/forget', sameOrigin, (req, res) => {
+    const { booth, device } = req.params as { booth: string; device: string };
+    const session = res.locals['session'] as ConsoleSession;
+    if (!ID_PATTERN.test(booth) || !ID_PATTERN.test(device) || !options.forgetDevice(booth, device, session.name)) {
+      return void res.status(404).json({ error: 'no such device' });
+    }
+    log.info({ booth, device, by: session.name }, 'device forgotten');
+    res.status(204).end();
+  });
+
   router.get('/history', options.history);
 
   router.get('/health', (_req, res) => {
@@ -143,6 +168,25 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
 
   router.get('/alarms', (_req, res) => {
     res.json(views.alarms());
+  });
+
+  // Several at once ("acknowledge all shown"): each one as the single route does it (recorded with who and when), answered with counts.
+  router.post('/alarms/ack', sameOrigin, express.json({ limit: '64kb' }), (req, res) => {
+    const parsed = bulkAckSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return void res.status(400).json({ error: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'expected JSON { ids: [...] }'}` });
+    }
+    const session = res.locals['session'] as ConsoleSession;
+    const { outcomes, acknowledged } = alarms.acknowledgeMany(parsed.data.ids, session.name, Date.now());
+    for (const id of acknowledged) log.info({ alarm: id, by: session.name, bulk: true }, 'alarm acknowledged');
+    const answer: BulkAckResult = {
+      acknowledged: outcomes.acknowledged,
+      alreadyAcknowledged: outcomes['already-acknowledged'],
+      cleared: outcomes.cleared,
+      notFound: outcomes['not-found'],
+    };
+    res.json(answer);
   });
 
   // Alarm ids contain slashes (rule/booth/device): either percent-encoded in one segment or as they are.

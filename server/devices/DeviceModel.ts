@@ -102,6 +102,12 @@ export interface DeviceRecord {
   signal: number | null;
   /** The adapter and topic of its last message, accepted or not; null before any message. */
   heardThrough: HeardThrough | null;
+
+  /**
+   * What of its identity (meta, metric order) was last written to storage (server/store/DeviceIdentityLog.ts),
+   * so a reading costs two comparisons, not a serialisation, to know nothing needs writing.
+   */
+  storedIdentity: { meta: DeviceMeta; metrics: number } | null;
 }
 
 export interface StaleLimit {
@@ -116,6 +122,7 @@ export class DeviceModel {
   private readonly devices: DevicesPerBooth<DeviceRecord>;
   private readonly evictionListeners: EvictionListener[] = [];
   private readonly readingListeners: ReadingListener[] = [];
+  private readonly forgottenListeners: EvictionListener[] = [];
 
   constructor(
     readonly maxDevicesPerBooth: number,
@@ -129,6 +136,36 @@ export class DeviceModel {
   /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
   onEvicted(listener: EvictionListener): void {
     this.evictionListeners.push(listener);
+  }
+
+  /** Told when a technician forgot a device (after what hangs off it was freed), so walls can drop it. */
+  onForgotten(listener: EvictionListener): void {
+    this.forgottenListeners.push(listener);
+  }
+
+  /**
+   * Removes a device on purpose (the console's Forget): everything hanging off it goes as on an
+   * eviction, then the forgotten-listeners hear of it. A device that publishes again is new.
+   */
+  forget(booth: string, device: string): DeviceRecord | undefined {
+    const record = this.devices.delete(booth, device);
+    if (record) for (const listener of this.forgottenListeners) listener(record);
+    return record;
+  }
+
+  /**
+   * Puts the record's metrics (its live window and latest values) in `order`, the rest after in
+   * their present order: walls list a device's metrics in this order, and after a restart the
+   * window is refilled from storage in column order, not in the order the device first sent them.
+   */
+  orderMetrics(record: DeviceRecord, order: readonly string[]): void {
+    const rank = new Map(order.map((name, i) => [name, i]));
+    const byRank = (a: string, b: string) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length);
+    const names = [...record.series.keys()].sort(byRank);
+    record.series = new Map(names.map((name) => [name, record.series.get(name)!]));
+    const latest = Object.create(null) as ReadingValues;
+    for (const name of Object.keys(record.latest).sort(byRank)) latest[name] = record.latest[name]!;
+    record.latest = latest;
   }
 
   /**
@@ -225,6 +262,7 @@ export class DeviceModel {
       battery: null,
       signal: null,
       heardThrough: null,
+      storedIdentity: null,
     };
   }
 }

@@ -32,6 +32,17 @@ export class DevicesPerBooth<T> {
     }
   }
 
+  /** Removes one record on purpose (a technician forgot the device); `onEvict` frees what hangs off it. Not counted as evicted. */
+  delete(booth: string, device: string): T | undefined {
+    const devices = this.booths.get(booth);
+    const record = devices?.get(device);
+    if (!devices || record === undefined) return undefined;
+    devices.delete(device);
+    if (devices.size === 0) this.booths.delete(booth);
+    this.onEvict(record, booth, device);
+    return record;
+  }
+
   /** Finds the record, or makes one with `create`, and marks it most recently heard. */
   touch(booth: string, device: string, create: () => T): T {
     let devices = this.booths.get(booth);

@@ -57,6 +57,15 @@ export class BoothFrame {
     return this.pendingBytes;
   }
 
+  /** Drops what a device sent this tick: it was forgotten, and its walls must not see it again. */
+  forget(device: string): void {
+    for (const [key, point] of this.points) {
+      if (point.device !== device) continue;
+      this.points.delete(key);
+      this.pendingBytes -= point.bytes;
+    }
+  }
+
   /** Adds a reading's values; returns how many values were dropped to stay within the limits. */
   add(reading: LiveReading): number {
     for (const [metric, value] of Object.entries(reading.values)) {

@@ -54,6 +54,8 @@ export interface BoothLabel {
 interface PendingFrame {
   readings: BoothFrame;
   changedDevices: Set<string>;
+  /** Devices a technician forgot since the last frame (bounded like changedDevices). */
+  forgotten: Set<string>;
 }
 
 export interface WallSubscriptionRequest {
@@ -110,7 +112,7 @@ export class LiveHub {
 
   private emptyFrame(): PendingFrame {
     const limits = { maxPoints: this.options.maxFrameReadingsPerBooth, maxBytes: this.options.maxFrameBytesPerBooth ?? DEFAULT_MAX_FRAME_BYTES_PER_BOOTH };
-    return { readings: new BoothFrame(limits), changedDevices: new Set() };
+    return { readings: new BoothFrame(limits), changedDevices: new Set(), forgotten: new Set() };
   }
 
   readingAccepted(reading: LiveReading): void {
@@ -133,6 +135,11 @@ export class LiveHub {
     return this.pending.get(booth)?.readings.size ?? 0;
   }
 
+  /** Forgotten devices waiting for the next frame of `booth`. */
+  pendingForgotten(booth: string): number {
+    return this.pending.get(booth)?.forgotten.size ?? 0;
+  }
+
   pendingDeviceChanges(booth: string): number {
     return this.pending.get(booth)?.changedDevices.size ?? 0;
   }
@@ -141,6 +148,15 @@ export class LiveHub {
     const changed = this.pending.get(booth)?.changedDevices;
     // Past the directory's per-booth limit the device has been evicted anyway; the next snapshot is exact.
     if (changed && changed.size < this.directory.limits.maxDevicesPerBooth) changed.add(device);
+  }
+
+  /** A technician forgot the device: its walls drop its tile with the next frame. */
+  deviceForgotten(booth: string, device: string): void {
+    const frame = this.pending.get(booth);
+    if (!frame) return;
+    frame.changedDevices.delete(device);
+    frame.readings.forget(device);
+    if (frame.forgotten.size < this.directory.limits.maxDevicesPerBooth) frame.forgotten.add(device);
   }
 
   attach(io: WallServer): void {
@@ -170,7 +186,7 @@ export class LiveHub {
     const io = this.io;
     if (!io) return;
     for (const [booth, frame] of this.pending) {
-      if (frame.readings.size === 0 && frame.changedDevices.size === 0) continue;
+      if (frame.readings.size === 0 && frame.changedDevices.size === 0 && frame.forgotten.size === 0) continue;
       const room = roomOf(booth);
       const audience = io.sockets.adapter.rooms.get(room);
       if (audience && audience.size > 0) {
@@ -180,6 +196,7 @@ export class LiveHub {
           if (record) devices.push(this.directory.summary(record));
         }
         const message: Frame = { booth, serverTime: now, readings: frame.readings.take(booth), devices };
+        if (frame.forgotten.size > 0) message.forgotten = [...frame.forgotten];
         this.sendFrame(io, audience, message, now);
       }
       this.pending.set(booth, this.emptyFrame());

@@ -77,9 +77,11 @@ describeWithInfluxd('InfluxDB outage', () => {
 
     const [row] = await influxd.queryRows(`SELECT count("seq") FROM "telemetry" WHERE "device" =~ /^outage-/`, DB);
     expect(row?.count).toBe(sent);
-    // Presence changes (device_status) share the write path: every line written is a reading or one of them.
+    // Presence changes (device_status) share the write path: every line written is a reading or one of those.
     const [presence] = await influxd.queryRows(`SELECT count("state") FROM "device_status" WHERE "device" =~ /^outage-/`, DB);
     expect(presence?.count).toBeGreaterThanOrEqual(DEVICES);
-    expect(health.counters.written).toBe(sent + (presence?.count as number));
+    // So do device identities (device_meta, issue 12): a row when a device's meta or metrics change.
+    const [identity] = await influxd.queryRows(`SELECT count("metrics") FROM "device_meta" WHERE "device" =~ /^outage-/`, DB);
+    expect(health.counters.written).toBe(sent + (presence?.count as number) + ((identity?.count as number | undefined) ?? 0));
   });
 });

@@ -39,9 +39,12 @@ describe('range alarms', () => {
         booth: 'b1',
         deviceName: 'Fridge a',
         metric: 'temperature',
-        metricLabel: 'Temperature',
+        metricLabels: { en: 'Temperature', zh: '温度' },
         text: '▲ High 9.5 °C',
         since: T0 - 1000,
+        condition: 'high',
+        deviceKey: 'b1/a',
+        detail: '9.5 °C',
       },
       {
         key: 'range:b1/c:temperature',
@@ -49,9 +52,12 @@ describe('range alarms', () => {
         booth: 'b1',
         deviceName: 'Fridge c',
         metric: 'temperature',
-        metricLabel: 'Temperature',
+        metricLabels: { en: 'Temperature', zh: '温度' },
         text: '▼ Low 1 °C',
         since: T0 - 1000,
+        condition: 'low',
+        deviceKey: 'b1/c',
+        detail: '1 °C',
       },
     ]);
   });

@@ -15,6 +15,7 @@ const notice = (over: Partial<WallAlarmNotice> = {}): WallAlarmNotice => ({
   message: 'co2 above 1200 ppm for 30 s (1350 ppm)',
   raisedAt: 1_000,
   value: 1350,
+  condition: 'above',
   ...over,
 });
 
@@ -45,9 +46,13 @@ describe('server alarms on the wall', () => {
       booth: 'booth-a',
       deviceName: 'Hall sensor',
       metric: 'co2',
-      metricLabel: 'CO₂',
+      metricLabels: { en: 'CO₂', zh: '二氧化碳' },
       text: 'co2 above 1200 ppm for 30 s (1350 ppm)',
       since: 1_000,
+      condition: 'high',
+      deviceKey: 'booth-a/env-01',
+      detail: '',
+      acknowledged: false,
     });
   });
 
@@ -58,8 +63,9 @@ describe('server alarms on the wall', () => {
       new WallText('zh'),
     );
     // A Chinese wall does not show the server's English message: its words come from the structured fields.
-    expect(items[0]).toMatchObject({ severity: 'warning', metricLabel: '二氧化碳', text: '1,350 ppm · 已确认' });
+    expect(items[0]).toMatchObject({ severity: 'warning', metricLabels: { en: 'CO₂', zh: '二氧化碳' }, text: '1,350 ppm · 已确认' });
     expect(items[1]).toMatchObject({ severity: 'critical', deviceName: 'gone-01', metric: '', text: '离线' });
+    expect(items[0]).toMatchObject({ acknowledged: true, detail: '已确认' });
     expect(sortAlarms(items)[0]?.severity).toBe('critical');
   });
 

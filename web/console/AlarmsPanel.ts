@@ -4,7 +4,7 @@
  * active ones. Rows are kept per alarm id, so a poll changes text rather than rebuilding the table
  * (and a focused button keeps its focus).
  */
-import { CONSOLE_API, type Alarm, type AlarmList, type AlarmSeverity } from '../../contract/console';
+import { CONSOLE_API, type Alarm, type AlarmList, type AlarmSeverity, type BulkAckResult } from '../../contract/console';
 import { create, setData, setText } from '../shared/dom';
 import { KeyedViews } from '../shared/keyedViews';
 import { acknowledgePath, acknowledgement, ALARM_STATE_WORDS, unacknowledged } from './alarmText';
@@ -16,6 +16,8 @@ import { deviceHash } from './route';
 import type { ServerClock } from './ServerClock';
 
 export const ALARMS_POLL_MS = 2_000;
+/** As the server's bound (server/console/consoleApi.ts MAX_BULK_ACK). */
+export const MAX_BULK_ACK = 500;
 
 interface AlarmRow {
   readonly element: HTMLTableRowElement;
@@ -37,6 +39,8 @@ export class AlarmsPanel {
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly acknowledgeShown: HTMLButtonElement;
+  private bulkPending = false;
 
   constructor(
     host: HTMLElement,
@@ -47,6 +51,9 @@ export class AlarmsPanel {
   ) {
     const top = create('div', 'view__top', host);
     heading(top, 'h2', 'Alarms');
+    // A restart or a power cut takes many devices at once; acknowledging them one by one is not a job.
+    this.acknowledgeShown = button(top, 'button--primary', 'Acknowledge all', 'alarms-ack-all');
+    this.acknowledgeShown.addEventListener('click', () => void this.acknowledgeAll());
     // Not a live region: "Updated …" every 2 s would keep a screen reader talking. Failures to act are alerts.
     this.status = testId(create('span', 'view__status', top), 'alarms-updated');
     this.error = testId(create('p', 'view__error', host), 'alarms-error');
@@ -119,6 +126,30 @@ export class AlarmsPanel {
     }
   }
 
+  /** Every active alarm the table shows now, in one request (at most MAX_BULK_ACK; the rest on the next click). */
+  private async acknowledgeAll(): Promise<void> {
+    const ids = this.activeIds().slice(0, MAX_BULK_ACK);
+    if (this.bulkPending || ids.length === 0) return;
+    this.bulkPending = true;
+    for (const id of ids) this.pending.add(id);
+    this.render();
+    try {
+      const result = await this.api.postJson<BulkAckResult>(CONSOLE_API.acknowledgeMany, { ids });
+      setText(this.error, result.cleared > 0 ? `${result.cleared} had cleared before the acknowledgement.` : '');
+      this.poller.refresh();
+    } catch (error) {
+      setText(this.error, `Could not acknowledge: ${describeError(error)}`);
+    } finally {
+      this.bulkPending = false;
+      for (const id of ids) this.pending.delete(id);
+      this.render();
+    }
+  }
+
+  private activeIds(): string[] {
+    return this.alarms.filter((alarm) => alarm.state === 'active').map((alarm) => alarm.id);
+  }
+
   private createRow(): AlarmRow {
     const element = testId(create('tr', 'alarm'), 'alarm-row');
     const cell = (className: string): HTMLElement => create('td', `alarm__${className}`, element);
@@ -158,5 +189,9 @@ export class AlarmsPanel {
       if (!canAcknowledge && document.activeElement === row.action) row.acknowledged.focus();
     });
     setText(this.empty, this.alarms.length === 0 ? 'No alarms.' : '');
+    const active = this.activeIds().length;
+    this.acknowledgeShown.hidden = active < 2;
+    this.acknowledgeShown.disabled = this.bulkPending;
+    setText(this.acknowledgeShown, `Acknowledge all ${active} active`);
   }
 }

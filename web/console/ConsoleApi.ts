@@ -52,6 +52,13 @@ export class ConsoleApi {
     await this.send(path, { method: 'POST', headers, body: body === undefined ? null : JSON.stringify(body), signal: signal ?? null });
   }
 
+  /** A POST whose answer is JSON (a bulk acknowledgement's counts). */
+  async postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    const response = await this.send(path, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ?? null });
+    return (await response.json()) as T;
+  }
+
   /** 'ok' with the session cookie set, or 'refused' for a wrong name or password. */
   async login(login: ConsoleLogin): Promise<'ok' | 'refused'> {
     try {

@@ -23,6 +23,8 @@ import { devicePath } from './route';
 import type { ServerClock } from './ServerClock';
 
 export const DETAIL_POLL_MS = 2_000;
+/** How long the Forget button waits for its confirming second click. */
+const FORGET_CONFIRM_MS = 5_000;
 /** Metrics charted when a device is opened; more can be switched on, up to MAX_CHARTED. */
 /** Where the stale limit shown came from, in words. */
 const INTERVAL_SOURCE_TEXT: Readonly<Record<IntervalSource, string>> = { meta: 'from its meta', learned: 'learned', default: 'default, not learned yet' };
@@ -59,6 +61,9 @@ export class DeviceDetail {
   private readonly payloads: HTMLElement;
   private readonly timeline: HTMLElement;
   private readonly rejections: HTMLElement;
+  private readonly forget: HTMLButtonElement;
+  /** Until when a second click on Forget forgets; 0 when not armed. */
+  private forgetArmedUntil = 0;
 
   constructor(
     private readonly host: HTMLElement,
@@ -77,6 +82,10 @@ export class DeviceDetail {
     this.state = badge(this.header, 'state');
     testId(this.state.element, 'detail-state');
     this.since = testId(create('span', 'detail__since', this.header), 'detail-since');
+    // Forget: for devices from an earlier run or retired ones. Two clicks, since it cannot be undone
+    // (the device comes back only by publishing again, as new).
+    this.forget = button(this.header, 'button--danger', 'Forget device', 'detail-forget');
+    this.forget.addEventListener('click', () => void this.forgetClicked());
 
     this.missing = testId(create('p', 'detail__missing', host), 'detail-missing');
     this.missing.hidden = true;
@@ -149,6 +158,8 @@ export class DeviceDetail {
       setText(this.ids, `${booth} / ${device}`);
       setText(this.since, '');
       setText(this.updated, 'Loading…');
+      this.forgetArmedUntil = 0;
+      setText(this.forget, 'Forget device');
       this.history.setDevice(booth, device);
       for (const list of [this.payloads, this.timeline, this.rejections]) {
         list.replaceChildren();
@@ -161,6 +172,27 @@ export class DeviceDetail {
 
   hide(): void {
     this.poller.stop();
+  }
+
+  private async forgetClicked(): Promise<void> {
+    const target = this.current;
+    if (!target) return;
+    if (Date.now() > this.forgetArmedUntil) {
+      this.forgetArmedUntil = Date.now() + FORGET_CONFIRM_MS;
+      setText(this.forget, 'Click again to forget: its tiles and alarms go');
+      return;
+    }
+    this.forgetArmedUntil = 0;
+    this.forget.disabled = true;
+    try {
+      await this.api.post(`${devicePath(CONSOLE_API.deviceDetail, target.booth, target.device)}/forget`);
+      this.poller.stop();
+      location.hash = '#/devices';
+    } catch (error) {
+      setText(this.forget, `Could not forget: ${describeError(error)}`);
+    } finally {
+      this.forget.disabled = false;
+    }
   }
 
   /** Ages move on between polls. */

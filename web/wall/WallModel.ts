@@ -3,7 +3,7 @@
  * No DOM here: the model is the part that must stay correct and bounded for days, so it is kept
  * pure and unit-tested, and the view only reads it.
  */
-import { metaAsData, type DeviceMeta } from '../../contract/device';
+import { metaAsData, ownValue, type DeviceMeta } from '../../contract/device';
 import type { DeviceRef, DeviceSummary, Frame, Presence, Snapshot, SnapshotTruncation } from '../../contract/live';
 import type { MetricKind } from '../shared/metricKind';
 import { fairShare } from './fairShare';
@@ -196,6 +196,11 @@ export class WallModel {
     const changed = new Set<string>();
     let membership = false;
 
+    // Forgotten by a technician: the tile goes now, not when the page reloads.
+    for (const device of Array.isArray(frame.forgotten) ? frame.forgotten : []) {
+      if (typeof device === 'string' && this.records.delete(deviceKey({ booth: frame.booth, device }))) membership = true;
+    }
+
     for (const summary of frame.devices) {
       const { record, created } = this.recordFor(summary);
       membership ||= created;
@@ -308,6 +313,7 @@ export class WallModel {
       if (typeof raw === 'boolean') metric.kind = 'boolean';
       metric.latest = typeof raw === 'boolean' ? raw : value;
     }
+    orderByDisplay(record);
   }
 
   private metricFor(record: DeviceRecord, name: string): MetricRecord | undefined {
@@ -324,6 +330,27 @@ export class WallModel {
     record.metrics.set(name, metric);
     return metric;
   }
+}
+
+/**
+ * Metrics with a `display.order` in the device's meta first, lower first; the rest after, in the
+ * order they were first seen (the server keeps that order across restarts). Stable, and a no-op
+ * for a device that declares no order.
+ */
+function orderByDisplay(record: DeviceRecord): void {
+  const display = record.meta.display;
+  if (display === undefined) return;
+  const orderOf = (name: string): number => {
+    const order = ownValue<unknown>(ownValue<unknown>(display, name) as Record<string, unknown> | undefined, 'order');
+    return typeof order === 'number' && Number.isFinite(order) ? order : Infinity;
+  };
+  const names = [...record.metrics.keys()];
+  const sorted = names
+    .map((name, index) => ({ name, index, order: orderOf(name) }))
+    .sort((a, b) => (a.order === b.order ? a.index - b.index : a.order < b.order ? -1 : 1))
+    .map((entry) => entry.name);
+  if (sorted.every((name, i) => name === names[i])) return;
+  record.metrics = new Map(sorted.map((name) => [name, record.metrics.get(name)!]));
 }
 
 /** Own entries of a name-keyed table from the wire; anything that is not an object has none. */

@@ -2,6 +2,7 @@
  * Readings outside the range their device declares, as alarms for the strip every scene shows.
  * The alarm type is general on purpose: server-side alarms will be merged into the same list.
  */
+import type { WallLanguage } from '../../../contract/dashboard';
 import { expectedRangeOf } from '../../../contract/device';
 import { fairShare } from '../fairShare';
 import { assessFreshness } from '../freshness';
@@ -9,6 +10,7 @@ import { alarmLabel, formatReading, rangeAlarm, type RangeAlarm } from '../readi
 import type { ChartSeries } from '../../shared/ChartSeries';
 import type { DeviceState } from '../WallModel';
 import { ENGLISH, LANGUAGE_SEPARATOR, type WallText } from '../wallText';
+import type { AlarmCondition } from './alarmWords';
 import { deviceName, metricUnit } from './panelText';
 
 export type AlarmSeverity = 'critical' | 'warning';
@@ -21,12 +23,20 @@ export interface WallAlarm {
   readonly booth?: string;
   readonly deviceName: string;
   readonly metric: string;
-  /** The metric as the wall names it (metricDisplay.ts), in the wall's languages; absent: from the id. */
-  readonly metricLabel?: string;
+  /** The metric as the wall names it (web/shared/metricDisplay.ts), per language; absent: made from the id. */
+  readonly metricLabels?: Readonly<Record<WallLanguage, string>>;
   /** What is wrong, ready to show, e.g. "▲ High 31.2 °C". */
   readonly text: string;
   /** Server time the condition began, when known. */
   readonly since?: number;
+  /** What is wrong, for grouping on the strip (alarmGroups.ts); absent: a server rule of unknown kind. */
+  readonly condition?: AlarmCondition;
+  /** `${booth}/${device}`: one device counts once in a group, whoever raised its alarm. */
+  readonly deviceKey?: string;
+  /** What a group of this one alarm adds after its sentence: the value, its age, "acknowledged". */
+  readonly detail?: string;
+  /** Acknowledged by a technician (server rules only). */
+  readonly acknowledged?: boolean;
 }
 
 /** A reading this far outside its range, as a share of the range, is critical rather than a warning. */
@@ -51,8 +61,10 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
       const unit = metricUnit(device, metric.name, text);
       const value = [formatReading(metric.latest, 'number', text, display), unit].filter(Boolean).join(' ');
       const parts = [`${alarmLabel(direction, text)} ${value}`];
+      const details = [value];
       if (serverNow !== undefined && device.lastSeen !== null && assessFreshness(device, serverNow) !== 'live') {
         parts.push(text.lastUpdate(serverNow - device.lastSeen));
+        details.push(text.lastUpdate(serverNow - device.lastSeen));
       }
       const since = excursionStart(metric.series, direction, range);
       alarms.push({
@@ -61,9 +73,12 @@ export function collectRangeAlarms(model: { devices(): Iterable<DeviceState> }, 
         booth: device.booth,
         deviceName: deviceName(device),
         metric: metric.name,
-        metricLabel: text.metricLabel(metric.name, device.meta),
+        metricLabels: text.metric(metric.name, device.meta).label,
         text: parts.join(LANGUAGE_SEPARATOR),
         ...(since !== undefined ? { since } : {}),
+        condition: direction,
+        deviceKey: device.key,
+        detail: details.join(LANGUAGE_SEPARATOR),
       });
     }
   }

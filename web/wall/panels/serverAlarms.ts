@@ -9,7 +9,15 @@ import type { WallModel } from '../WallModel';
 import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
 import { deviceName } from './panelText';
 import type { DeviceState } from '../WallModel';
+import type { AlarmCondition } from './alarmWords';
 import type { WallAlarm } from './rangeAlarms';
+
+/** A Map: the notice came over the wire, and 'constructor' must not find Object's. */
+const CONDITIONS: ReadonlyMap<unknown, AlarmCondition> = new Map<unknown, AlarmCondition>([
+  ['above', 'high'],
+  ['below', 'low'],
+  ['offline', 'offline'],
+]);
 
 /** A wall shows six; the rest are counted. Anything past this is not worth holding. */
 export const MAX_SERVER_ALARMS = 200;
@@ -19,7 +27,8 @@ export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pic
   return fairShare(notices, MAX_SERVER_ALARMS, (notice) => notice.booth).map((notice) => {
     const device = model.find(notice.device, notice.booth);
     const parts = [serverAlarmWords(notice, device, text)];
-    if (notice.state === 'acknowledged') parts.push(text.t('acknowledged'));
+    const acknowledged = notice.state === 'acknowledged';
+    if (acknowledged) parts.push(text.t('acknowledged'));
     return {
       key: `server:${notice.id}@${notice.raisedAt}`,
       // The strip has two levels; an info rule still deserves a place on it.
@@ -27,9 +36,15 @@ export function serverAlarmItems(notices: readonly WallAlarmNotice[], model: Pic
       booth: notice.booth,
       deviceName: device ? deviceName(device) : notice.device,
       metric: notice.metric ?? '',
-      ...(notice.metric !== null ? { metricLabel: text.metricLabel(notice.metric, device?.meta) } : {}),
+      ...(notice.metric !== null ? { metricLabels: text.metric(notice.metric, device?.meta).label } : {}),
       text: parts.join(LANGUAGE_SEPARATOR),
       since: notice.raisedAt,
+      condition: CONDITIONS.get(notice.condition) ?? 'alarm',
+      deviceKey: `${notice.booth}/${notice.device}`,
+      // The rule's message is the server's English ("co2 above 1200 ppm for 30 s"): the sentence
+      // says it in the wall's languages; only the acknowledgement is added.
+      detail: acknowledged ? text.t('acknowledged') : '',
+      acknowledged,
     };
   });
 }

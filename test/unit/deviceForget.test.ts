@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceDirectory } from '../../server/live/DeviceDirectory';
+import { LiveHub } from '../../server/live/LiveHub';
+import { WallRegistry } from '../../server/live/WallRegistry';
+import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
+import { DeviceIdentityLog, IDENTITY_MEASUREMENT } from '../../server/store/DeviceIdentityLog';
+import type { InfluxStore } from '../../server/store/InfluxStore';
+import { WallModel } from '../../web/wall/WallModel';
+
+const limits = { windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 8 };
+
+describe('forgetting a device (issue 12)', () => {
+  it('removes it from the model with what hangs off it, tells the forgotten-listeners, and does not count an eviction', () => {
+    const directory = new DeviceDirectory(limits);
+    directory.recordTelemetry('b1', 'old', 1, { a: 1, b: 2 }, 1);
+    directory.recordTelemetry('b1', 'keep', 1, { a: 1 }, 1);
+    const told: string[] = [];
+    directory.model.onForgotten((record) => told.push(`${record.booth}/${record.device}`));
+    expect(directory.boothUsage('b1').series).toBe(3);
+    expect(directory.model.forget('b1', 'old')?.device).toBe('old');
+    expect(directory.get('b1', 'old')).toBeUndefined();
+    expect(directory.boothUsage('b1').series).toBe(1);
+    expect(told).toEqual(['b1/old']);
+    expect(directory.evictedDevices).toBe(0);
+    expect(directory.model.forget('b1', 'old')).toBeUndefined();
+  });
+
+  it('puts a restored device’s metrics back in the order they were first seen', () => {
+    const directory = new DeviceDirectory(limits);
+    // As the live window's restore fills them: in the query's column order.
+    const record = directory.restoreReadings('b1', 'd', 1, { alpha: 1, mid: 2, zeta: 3 });
+    directory.model.orderMetrics(record, ['zeta', 'alpha', 'mid']);
+    expect([...record.series.keys()]).toEqual(['zeta', 'alpha', 'mid']);
+    expect(Object.keys(directory.summary(record).latest)).toEqual(['zeta', 'alpha', 'mid']);
+  });
+
+  it('holds at most maxDevicesPerBooth forgotten devices for the next frame, and drops their pending readings', () => {
+    const directory = new DeviceDirectory(limits);
+    const hub = new LiveHub(
+      directory,
+      [{ id: 'b1', name: 'B1' }],
+      { tickMs: 100, windowMs: 60_000, maxFrameReadingsPerBooth: 1000 },
+      {
+        dashboard: () => AUTOMATIC_DASHBOARD,
+        registry: new WallRegistry(),
+      },
+    );
+    hub.readingAccepted({ booth: 'b1', device: 'gone', ts: 1, values: { a: 1, b: 2 } });
+    hub.readingAccepted({ booth: 'b1', device: 'stays', ts: 1, values: { a: 1 } });
+    hub.deviceForgotten('b1', 'gone');
+    expect(hub.pendingReadings('b1')).toBe(1);
+    for (let i = 0; i < 10_000; i++) hub.deviceForgotten('b1', `d${i}`);
+    expect(hub.pendingForgotten('b1')).toBe(10);
+    hub.deviceForgotten('nope', 'd');
+    expect(hub.pendingForgotten('nope')).toBe(0);
+  });
+
+  it('drops a forgotten device from a wall’s model with the frame that says so', () => {
+    const model = new WallModel({ windowMs: 60_000 });
+    model.applyFrame({ booth: 'b1', serverTime: 1_000, readings: [{ booth: 'b1', device: 'old', ts: 1_000, values: { a: 1 } }], devices: [] });
+    expect(model.size).toBe(1);
+    const change = model.applyFrame({ booth: 'b1', serverTime: 2_000, readings: [], devices: [], forgotten: ['old', 'never-seen'] });
+    expect(model.size).toBe(0);
+    expect(change.membership).toBe(true);
+    // Another booth's device of the same id is not touched.
+    model.applyFrame({ booth: 'b2', serverTime: 3_000, readings: [{ booth: 'b2', device: 'old', ts: 3_000, values: { a: 1 } }], devices: [] });
+    model.applyFrame({ booth: 'b1', serverTime: 4_000, readings: [], devices: [], forgotten: ['old'] });
+    expect(model.size).toBe(1);
+  });
+});
+
+describe('device identity rows (device_meta)', () => {
+  it('writes a row when meta or the set of metrics changes, never per reading', () => {
+    const lines: string[] = [];
+    const store = { writeLine: (line: string) => lines.push(line) } as unknown as InfluxStore;
+    const directory = new DeviceDirectory(limits);
+    const log = new DeviceIdentityLog(store, directory.model);
+    const { record } = directory.recordTelemetry('b1', 'd', 1, { zeta: 1 }, 1);
+    log.remember(record, 1);
+    for (let i = 2; i < 100; i++) {
+      directory.recordTelemetry('b1', 'd', i, { zeta: i }, i);
+      log.remember(record, i);
+    }
+    expect(lines).toHaveLength(1);
+    directory.recordTelemetry('b1', 'd', 100, { zeta: 1, alpha: 2 }, 100);
+    log.remember(record, 100);
+    directory.recordMeta('b1', 'd', { name: 'Lab', units: { zeta: '°C' } });
+    log.remember(record, 101);
+    // The same meta again (a retained meta on reconnect): nothing new to store.
+    directory.recordMeta('b1', 'd', { name: 'Lab', units: { zeta: '°C' } });
+    log.remember(record, 102);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe(
+      `${IDENTITY_MEASUREMENT},booth=b1,device=d meta="{\\"name\\":\\"Lab\\",\\"units\\":{\\"zeta\\":\\"°C\\"}}",metrics="[\\"zeta\\",\\"alpha\\"]",forgotten=false 101`,
+    );
+    log.forgotten('b1', 'd', 103);
+    expect(lines[3]).toContain('forgotten=true 103');
+  });
+});
