@@ -24,6 +24,8 @@ import type { WallText } from '../wallText';
 import { deviceName, metricLabel, metricUnit } from './panelText';
 import type { PanelContext, PanelHost, PanelView } from './PanelView';
 
+/** Tile charts drawn in one animation frame at most. */
+const MAX_CHARTS_PER_FRAME = 2;
 /** Lines of offline names shown under the tiles on every page; more get pages of their own. */
 const MAX_BAND_LINES = 2;
 /** The chart beside the readouts is never narrower than this many secondary-font sizes. */
@@ -122,8 +124,12 @@ export class DevicesPanel implements PanelView {
       if (device) this.grid.tile(key)?.renderText(device, tileContext(device, context));
     }
 
+    let drawn = 0;
     for (const key of this.chartQueue) {
-      if (performance.now() >= context.chartDeadline) break;
+      // The deadline bounds the measured cost; the count bounds what a slow machine cannot measure in
+      // advance (one chart's first draw can take the whole budget), so tile charts spread over frames.
+      if (performance.now() >= context.chartDeadline || drawn >= MAX_CHARTS_PER_FRAME) break;
+      drawn++;
       this.chartQueue.delete(key);
       const device = model.device(key);
       const tile = this.grid.tile(key);
