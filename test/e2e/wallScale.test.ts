@@ -139,7 +139,7 @@ const MEASURE = `(() => {
   }
   const marker = document.querySelector('[data-testid="scene-page"]');
   return {
-    page: Number(panel.dataset.page), pages: Number(panel.dataset.pages), marker: marker ? marker.textContent : '',
+    page: Number(panel.dataset.page || 1), pages: Number(panel.dataset.pages || 1), marker: marker ? marker.textContent : '',
     tiles: [...document.querySelectorAll('[data-testid="device-tile"]')].map((tile) => ({
       fullName: tile.querySelector('[data-testid="device-name"]').dataset.fullName,
       shown: tile.querySelector('[data-testid="device-name"]').textContent,
@@ -156,10 +156,10 @@ async function settledPage(page: Page, expectedPage?: number): Promise<PageRepor
   await page.waitForFunction(
     (want) => {
       const panel = document.querySelector<HTMLElement>('[data-panel-kind="devices"]');
-      if (!panel?.dataset['pages'] || (want !== undefined && panel.dataset['page'] !== String(want))) return false;
+      if (!panel || (want !== undefined && panel.dataset['page'] !== String(want))) return false;
       // The header's "Page 2/4" follows on the next one-second tick.
       const marker = document.querySelector('[data-testid="scene-page"]')?.textContent ?? '';
-      if (panel.dataset['pages'] !== '1' && !marker.includes(`${panel.dataset['page']}/${panel.dataset['pages']}`)) return false;
+      if ((panel.dataset['pages'] ?? '1') !== '1' && !marker.includes(`${panel.dataset['page']}/${panel.dataset['pages']}`)) return false;
       const tiles = [...document.querySelectorAll('[data-testid="device-tile"]')];
       const offline = document.querySelectorAll('[data-testid="offline-device"]');
       if (tiles.length === 0 && offline.length === 0) return false;

@@ -100,14 +100,25 @@ async function bundleGzipBytes(): Promise<{ js: number; css: number }> {
  */
 const FRAME_PROBE = `
   (() => {
-    const probe = { frames: 0, longFrames: 0, longest: 0, since: performance.now() };
+    const probe = { frames: 0, longFrames: 0, longest: 0, since: performance.now(), causes: Object.create(null) };
     window.__soak = probe;
     const frame = () => { probe.frames++; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
     try {
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
-          if (entry.duration > 50) probe.longFrames++;
+          if (entry.duration > 50) {
+            probe.longFrames++;
+            // What the frame's time went to, by script entry point (bounded: at most 40 distinct keys).
+            const scripts = entry.scripts || [];
+            const parts = scripts.map((x) => ({ key: (x.invoker || '?') + ' ' + (x.sourceFunctionName || ''), ms: x.duration }));
+            parts.push({ key: 'style+layout', ms: entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0 });
+            parts.push({ key: 'render (rAF callbacks)', ms: entry.renderStart && entry.styleAndLayoutStart ? entry.styleAndLayoutStart - entry.renderStart : 0 });
+            for (const part of parts) {
+              if (!(part.key in probe.causes) && Object.keys(probe.causes).length >= 40) continue;
+              probe.causes[part.key] = (probe.causes[part.key] || 0) + part.ms;
+            }
+          }
           probe.longest = Math.max(probe.longest, entry.duration);
         }
       }).observe({ type: 'long-animation-frame', buffered: false });
@@ -128,6 +139,9 @@ const READ_FRAMES = `
 const WATCH_SCENES = `
   new MutationObserver(() => window.__soakSceneShown()).observe(document.querySelector('[data-testid="stage"]'), { attributeFilter: ['data-scene'] });
 `;
+
+/** Where the long frames' time went over the whole run, ms, biggest first. */
+const READ_CAUSES = `Object.entries(window.__soak.causes).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => k + ': ' + Math.round(v) + ' ms')`;
 
 const COUNT_SERIES = `document.querySelectorAll('[data-testid="device-tile"] li.readout').length`;
 
@@ -233,6 +247,7 @@ async function main(): Promise<void> {
     options,
     readingsPerSecond: Math.round(readingsPerSecond),
     series: await page.evaluate<number>(COUNT_SERIES),
+    longFrameCauses: await page.evaluate<string[]>(READ_CAUSES),
     bundleGzipBytes: await bundleGzipBytes(),
     heapSlopeMBPerHour: slope(warm.map((s) => [hours(s), s.heapUsedBytes / 2 ** 20])),
     nodeSlopePerHour: slope(warm.map((s) => [hours(s), s.nodes])),
@@ -259,6 +274,8 @@ long animation frames     ${report.longFramesPerMinute.toFixed(2)} per minute (o
 frames per second         median ${report.framesPerSecond.median}, min ${report.framesPerSecond.min}
 bundle (gzip)             ${(report.bundleGzipBytes.js / 1024).toFixed(1)} kB JS, ${(report.bundleGzipBytes.css / 1024).toFixed(1)} kB CSS
 page errors / reloads     ${report.pageErrors.length} / ${report.reloads} ${JSON.stringify(report.reloadReasons)}
+long frames' time by cause
+  ${report.longFrameCauses.join('\n  ')}
 report: ${file}`);
 
   await browser.close();

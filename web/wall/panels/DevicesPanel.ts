@@ -202,6 +202,10 @@ export class DevicesPanel implements PanelView {
 
     const minimum = this.tileMinimum(live, context, fonts);
     const tiles = planTilePages(live.length, width, height - bandHeight, minimum, gap);
+    // One readout width for every tile, set from the plan and not from the text: a column sized by its
+    // content would resize the chart beside it (a full ECharts redraw) whenever a value got a digit wider.
+    const readoutsWidth = `${minimum.readouts}px`;
+    if (this.root.style.getPropertyValue('--readouts-width') !== readoutsWidth) this.root.style.setProperty('--readouts-width', readoutsWidth);
     const cellWidth = (width - (tiles.columns - 1) * gap) / tiles.columns;
     return {
       live,
@@ -218,7 +222,7 @@ export class DevicesPanel implements PanelView {
   }
 
   /** The smallest tile that shows every reading at full size, from what the devices of the panel report. */
-  private tileMinimum(devices: readonly DeviceState[], { text, model }: PanelContext, fonts: Fonts): { width: number; height: number } {
+  private tileMinimum(devices: readonly DeviceState[], { text, model }: PanelContext, fonts: Fonts): { width: number; height: number; readouts: number } {
     const S = fonts.secondary;
     const R = fonts.reading;
     let readouts = 0;
@@ -237,6 +241,7 @@ export class DevicesPanel implements PanelView {
     // Name and state lines, and a caption line naming the booth when the wall mixes booths.
     const headerLines = model.booths.length > 1 ? 3 : 2;
     return {
+      readouts: Math.ceil(readouts),
       width: chrome + readouts + S * 0.4 + S * CHART_MIN_EMS + 2,
       height: chrome + headerLines * S * SECONDARY_LINE + S * 0.25 + metrics * R * READING_LINE + 2,
     };
