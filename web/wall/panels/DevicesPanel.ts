@@ -24,6 +24,7 @@ import type { WallText } from '../wallText';
 import { deviceName, metricLabel, metricUnit } from './panelText';
 import type { PanelContext, PanelHost, PanelView } from './PanelView';
 
+const NAME_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 /** Tile charts drawn in one animation frame at most. */
 const MAX_CHARTS_PER_FRAME = 2;
 /** Lines of offline names shown under the tiles on every page; more get pages of their own. */
@@ -150,6 +151,7 @@ export class DevicesPanel implements PanelView {
     const onTilePage = page < plan.tiles.pages;
     setData(this.element, 'page', String(page + 1));
     setData(this.element, 'pages', String(plan.pages));
+    setData(this.element, 'devices', String(plan.live.length + plan.offline.length));
     setData(this.element, 'pageKind', onTilePage ? 'tiles' : 'offline');
     const shown = onTilePage ? plan.live.slice(page * plan.tiles.perPage, (page + 1) * plan.tiles.perPage) : [];
     const created = this.grid.sync(shown, plan.tiles);
@@ -168,7 +170,7 @@ export class DevicesPanel implements PanelView {
   }
 
   private planPages(context: PanelContext): PagePlan {
-    const all = this.devices(context).sort(byBoothThenDevice);
+    const all = boothsTakingTurns(this.devices(context).sort(byBoothThenDevice));
     const names = all.map((d) => deviceName(d));
     const prefixList = sharedPrefixLengths(names);
     const prefixes = new Map(all.map((d, i) => [d.key, prefixList[i] ?? 0]));
@@ -179,6 +181,9 @@ export class DevicesPanel implements PanelView {
         offline.push({ key: device.key, name: names[i] ?? device.device, sharedPrefix: prefixList[i] ?? 0 });
       else live.push(device);
     });
+
+    // Names a reader scans for: "Robot arm 2" before "Robot arm 10", a series together.
+    offline.sort((a, b) => NAME_ORDER.compare(a.name, b.name));
 
     const width = this.element.clientWidth;
     const height = this.element.clientHeight;
@@ -277,6 +282,25 @@ export class DevicesPanel implements PanelView {
     }
     return devices;
   }
+}
+
+/**
+ * On a wall of several booths the booths take turns (a device of each, then the next of each), so
+ * every page shows every booth and a booth that floods the wall with device ids cannot push another
+ * booth's devices to its last page. One booth: its devices in order. `sorted` is by booth, then device.
+ */
+function boothsTakingTurns(sorted: readonly DeviceState[]): DeviceState[] {
+  const perBooth = new Map<string, DeviceState[]>();
+  for (const device of sorted) {
+    const list = perBooth.get(device.booth) ?? [];
+    list.push(device);
+    perBooth.set(device.booth, list);
+  }
+  if (perBooth.size <= 1) return [...sorted];
+  const lists = [...perBooth.values()];
+  const turns: DeviceState[] = [];
+  for (let i = 0; turns.length < sorted.length; i++) for (const list of lists) if (i < list.length) turns.push(list[i] as DeviceState);
+  return turns;
 }
 
 function readGap(element: HTMLElement): number {
