@@ -35,8 +35,8 @@ const CHART_MIN_EMS = 3.5;
 const VALUE_WIDTH_SAMPLE = '000.0';
 const TILE_BORDER_PX = 4;
 /** wall.css --secondary-line and --reading-line. */
-const SECONDARY_LINE = 1.45;
-const READING_LINE = 1.3;
+const SECONDARY_LINE = 1.2;
+const READING_LINE = 1.15;
 
 interface PagePlan {
   readonly live: readonly DeviceState[];
