@@ -34,7 +34,8 @@ function sample(page: Page): Promise<WallSample> {
       bTile: document.querySelector(tile) !== null,
       bAlarm: document.querySelector(alarm) !== null,
       aTiles: document.querySelectorAll(`[data-testid="device-tile"][data-booth="${boothA}"]`).length,
-      tiles: document.querySelectorAll('[data-testid="device-tile"]').length,
+      // The overview pages through devices that do not fit: what it holds is on the panel, not all on screen.
+      tiles: Number(document.querySelector<HTMLElement>('[data-panel-kind="devices"]')?.dataset['devices'] ?? 0),
     }),
     { tile: B_TILE, alarm: B_ALARM, boothA: BOOTH_A.id },
   );
@@ -111,7 +112,7 @@ describeWithChromium('booth isolation: a flood of device ids from one booth on a
     expect(during.length).toBeGreaterThan(5);
     expect(missing, `${missing.length} of ${during.length} looks at the wall lacked B's tile or alarm`).toEqual([]);
     // The flood did reach the wall (else this test proves nothing), within the wall's bound.
-    const busiest = Math.max(...during.map((s) => s.aTiles));
+    const busiest = Math.max(...during.map((s) => s.tiles));
     expect(busiest).toBeGreaterThanOrEqual(DEFAULT_MAX_DEVICES / 2);
     expect(Math.max(...during.map((s) => s.tiles))).toBeLessThanOrEqual(DEFAULT_MAX_DEVICES);
 

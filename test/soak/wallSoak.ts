@@ -7,6 +7,7 @@
  * frames, measures frames per second, and gives the wall bundle's gzip size. Not part of `npm test`.
  *
  *   npm run soak:wall -- --minutes 30 --sample-seconds 60 --warmup-minutes 6 --scene-seconds 5
+ *   npm run soak:wall -- --devices 12 --minutes 3                     (the demo's 12 devices, 84/s each)
  *   npm run soak:wall -- --devices 50 --rate 20 --pin overview     (250 series on one scene)
  */
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -58,12 +59,14 @@ function parseOptions(argv: string[]): SoakOptions {
     // The live window (5 min) fills during the first minutes: growth then is data, not a leak.
     .option('--warmup-minutes <n>', 'left out of the slopes', positive, 6)
     .option('--scene-seconds <n>', 'duration of every scene (accelerated rotation)', positive, 5)
-    // 12 devices × 84/s: about 1,000 readings/s over some 60 series, the load the wall is specified for.
-    .option('--devices <n>', 'simulated devices', positive, 12)
-    .option('--rate <n>', 'telemetry messages per second per device', positive, 84)
+    // A booth's real load (issue 12): 50 devices, together about 1,000 readings/s, the load the wall
+    // is specified for; --rate overrides the per-device share.
+    .option('--devices <n>', 'simulated devices', positive, 50)
+    .option('--rate <n>', 'telemetry messages per second per device (default: 1,000/s over all devices)', positive)
     .option('--pin <scene>', 'stay on one scene (steady state, no rotation)')
     .parse(argv);
-  return program.opts<SoakOptions>();
+  const options = program.opts<Omit<SoakOptions, 'rate'> & { rate?: number }>();
+  return { ...options, rate: options.rate ?? Math.max(1, Math.round(1000 / options.devices)) };
 }
 
 /** Least-squares slope of y over x. */
@@ -97,14 +100,25 @@ async function bundleGzipBytes(): Promise<{ js: number; css: number }> {
  */
 const FRAME_PROBE = `
   (() => {
-    const probe = { frames: 0, longFrames: 0, longest: 0, since: performance.now() };
+    const probe = { frames: 0, longFrames: 0, longest: 0, since: performance.now(), causes: Object.create(null) };
     window.__soak = probe;
     const frame = () => { probe.frames++; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
     try {
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
-          if (entry.duration > 50) probe.longFrames++;
+          if (entry.duration > 50) {
+            probe.longFrames++;
+            // What the frame's time went to, by script entry point (bounded: at most 40 distinct keys).
+            const scripts = entry.scripts || [];
+            const parts = scripts.map((x) => ({ key: (x.invoker || '?') + ' ' + (x.sourceFunctionName || ''), ms: x.duration }));
+            parts.push({ key: 'style+layout', ms: entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0 });
+            parts.push({ key: 'render (rAF callbacks)', ms: entry.renderStart && entry.styleAndLayoutStart ? entry.styleAndLayoutStart - entry.renderStart : 0 });
+            for (const part of parts) {
+              if (!(part.key in probe.causes) && Object.keys(probe.causes).length >= 40) continue;
+              probe.causes[part.key] = (probe.causes[part.key] || 0) + part.ms;
+            }
+          }
           probe.longest = Math.max(probe.longest, entry.duration);
         }
       }).observe({ type: 'long-animation-frame', buffered: false });
@@ -125,6 +139,9 @@ const READ_FRAMES = `
 const WATCH_SCENES = `
   new MutationObserver(() => window.__soakSceneShown()).observe(document.querySelector('[data-testid="stage"]'), { attributeFilter: ['data-scene'] });
 `;
+
+/** Where the long frames' time went over the whole run, ms, biggest first. */
+const READ_CAUSES = `Object.entries(window.__soak.causes).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => k + ': ' + Math.round(v) + ' ms')`;
 
 const COUNT_SERIES = `document.querySelectorAll('[data-testid="device-tile"] li.readout').length`;
 
@@ -167,7 +184,14 @@ async function main(): Promise<void> {
   const dashboard = parseDocument(example);
   dashboard.deleteIn(['branding', 'logo']);
   const scenes = dashboard.get('scenes') as { items: unknown[] };
-  scenes.items.forEach((_, index) => dashboard.setIn(['scenes', index, 'durationSeconds'], options.sceneSeconds));
+  scenes.items.forEach((_, index) => {
+    dashboard.setIn(['scenes', index, 'durationSeconds'], options.sceneSeconds);
+    // The example names the demo's booth; the soak's only booth stands in for it.
+    const panels = dashboard.getIn(['scenes', index, 'panels']) as { items: unknown[] } | undefined;
+    panels?.items.forEach((_panel, p) => {
+      if (dashboard.hasIn(['scenes', index, 'panels', p, 'booth'])) dashboard.setIn(['scenes', index, 'panels', p, 'booth'], BOOTH_A.id);
+    });
+  });
   await writeFile(join(dir, 'dashboard.yaml'), dashboard.toString());
 
   const showfloor = await startTestShowfloor({ booths: [BOOTH_A], dashboardFile: join(dir, 'dashboard.yaml') });
@@ -223,6 +247,7 @@ async function main(): Promise<void> {
     options,
     readingsPerSecond: Math.round(readingsPerSecond),
     series: await page.evaluate<number>(COUNT_SERIES),
+    longFrameCauses: await page.evaluate<string[]>(READ_CAUSES),
     bundleGzipBytes: await bundleGzipBytes(),
     heapSlopeMBPerHour: slope(warm.map((s) => [hours(s), s.heapUsedBytes / 2 ** 20])),
     nodeSlopePerHour: slope(warm.map((s) => [hours(s), s.nodes])),
@@ -249,6 +274,8 @@ long animation frames     ${report.longFramesPerMinute.toFixed(2)} per minute (o
 frames per second         median ${report.framesPerSecond.median}, min ${report.framesPerSecond.min}
 bundle (gzip)             ${(report.bundleGzipBytes.js / 1024).toFixed(1)} kB JS, ${(report.bundleGzipBytes.css / 1024).toFixed(1)} kB CSS
 page errors / reloads     ${report.pageErrors.length} / ${report.reloads} ${JSON.stringify(report.reloadReasons)}
+long frames' time by cause
+  ${report.longFrameCauses.join('\n  ')}
 report: ${file}`);
 
   await browser.close();

@@ -69,3 +69,31 @@ describe('SceneRotation', () => {
     expect(rotation.current(1_000_000)).toMatchObject({ scene: { id: 'only' }, progress: 0 });
   });
 });
+
+describe('SceneRotation with pages', () => {
+  it('stays on a scene once per page, a scene duration each, and says which page', () => {
+    const rotation = new SceneRotation(null, null, 0);
+    rotation.setScenes(ABC);
+    rotation.setPages('a', 3);
+    expect(rotation.current(0)).toMatchObject({ scene: { id: 'a' }, page: 0, pages: 3 });
+    expect(rotation.current(10_000)).toMatchObject({ scene: { id: 'a' }, page: 1, pages: 3 });
+    expect(rotation.current(29_999)).toMatchObject({ scene: { id: 'a' }, page: 2 });
+    expect(rotation.current(30_000)).toMatchObject({ scene: { id: 'b' }, page: 0, pages: 1 });
+  });
+
+  it('turns pages on a pinned scene too', () => {
+    const rotation = new SceneRotation('a', null, 0);
+    rotation.setScenes(ABC);
+    rotation.setPages('a', 2);
+    expect(rotation.current(0)?.page).toBe(0);
+    expect(rotation.current(10_000)?.page).toBe(1);
+    expect(rotation.current(20_000)?.page).toBe(0);
+  });
+
+  it('forgets page counts of scenes that left the list', () => {
+    const rotation = new SceneRotation(null, null, 0);
+    rotation.setScenes(ABC);
+    rotation.setPages('gone', 5);
+    expect(rotation.current(0)?.pages).toBe(1);
+  });
+});

@@ -4,13 +4,14 @@
  * Everything a device supplies is written with textContent (or handed to ECharts), never parsed as HTML.
  */
 import { metricUnit } from './panels/panelText';
+import { fitName, type MeasureText } from './nameShortening';
 import { toLinePoints, type ChartRow } from '../shared/chartOptions';
 import { DeviceChart } from './DeviceChart';
 import { create, setData, setText } from '../shared/dom';
 import { assessFreshness, freshnessLabel, deviceStaleAfterMs } from './freshness';
 import { assignMetricColors } from '../shared/metricColors';
 import { alarmLabel, chartWords, formatReading, rangeAlarm } from './readingFormat';
-import { deviceKindLabel, readsAsWords, sortByDisplayOrder } from '../shared/metricDisplay';
+import { readsAsWords, sortByDisplayOrder } from '../shared/metricDisplay';
 import type { DeviceState, MetricState } from './WallModel';
 import type { WallText } from './wallText';
 
@@ -34,15 +35,18 @@ export class DeviceTile {
   readonly chartHost: HTMLElement;
   private readonly name: HTMLElement;
   private readonly caption: HTMLElement;
-  private readonly presence: HTMLElement;
-  private readonly age: HTMLElement;
+  /** One state badge: the freshness verdict when the data is not current, else presence. */
   private readonly status: HTMLElement;
+  private readonly age: HTMLElement;
   private readonly readoutList: HTMLElement;
   private readonly chart: DeviceChart;
   private readouts = new Map<string, Readout>();
   private rows: ChartRow[] = [];
   private rowsKey = '';
   private chartDataChanged = true;
+  private fullName = '';
+  private sharedPrefix = 0;
+  private nameFit: { width: number; measure: MeasureText } | null = null;
 
   constructor(
     readonly key: string,
@@ -59,11 +63,9 @@ export class DeviceTile {
     this.name = create('h2', 'tile__name', titles);
     this.name.dataset['testid'] = 'device-name';
     this.caption = create('p', 'tile__caption', titles);
-    const state = create('div', 'tile__state', header);
+    const state = create('div', 'tile__state', titles);
     this.status = create('span', 'tile__status', state);
     this.status.dataset['testid'] = 'device-status';
-    this.presence = create('span', 'tile__presence', state);
-    this.presence.dataset['testid'] = 'device-presence';
     this.age = create('span', 'tile__age', state);
     this.age.dataset['testid'] = 'device-age';
 
@@ -79,9 +81,12 @@ export class DeviceTile {
     // Metrics with a display order first (meta.display or the booth's file), the rest as first seen.
     const metrics = sortByDisplayOrder([...device.metrics.values()], (metric) => context.text.metric(metric.name, device.meta).order);
     if (this.syncRows(metrics, device, context.text)) this.chartDataChanged = true;
-    setText(this.name, device.meta.name?.trim() || device.device);
-    const kind = device.meta.kind?.trim();
-    setText(this.caption, [context.boothName, kind ? context.text.localize(deviceKindLabel(kind)) : null].filter(Boolean).join(' · '));
+    this.fullName = device.meta.name?.trim() || device.device;
+    setData(this.name, 'fullName', this.fullName);
+    this.renderName();
+    // Only the booth, and only on a wall that mixes booths: the kind is in the scene title and the
+    // name, and a line of it per tile costs a row of tiles at show-floor sizes.
+    setText(this.caption, context.boothName ?? '');
     for (const metric of metrics) this.renderReadout(metric, device, context.text);
     this.renderFreshness(device, context);
   }
@@ -107,6 +112,29 @@ export class DeviceTile {
     if (drawn) this.chartDataChanged = false;
   }
 
+  /**
+   * What the name has in common with the other names on the wall (cut first when it does not fit),
+   * and the width it gets; both change only with the set of devices or the layout.
+   */
+  setNameFit(sharedPrefix: number, width: number, measure: MeasureText): void {
+    this.sharedPrefix = sharedPrefix;
+    this.nameFit = { width, measure };
+    this.renderName();
+  }
+
+  /** The longest of the age texts that fits beside the badge; none when even the shortest does not. */
+  private fitAge(badge: string, choices: readonly string[]): string {
+    const fit = this.nameFit;
+    if (fit === null) return choices[0] ?? '';
+    const room = fit.width - (badge === '' ? 0 : fit.measure(badge) + fit.measure('  ') * 2);
+    return choices.find((choice) => choice !== '' && fit.measure(choice) <= room) ?? '';
+  }
+
+  private renderName(): void {
+    const fit = this.nameFit;
+    setText(this.name, fit === null ? this.fullName : fitName(this.fullName, Math.min(this.sharedPrefix, this.fullName.length), fit.width, fit.measure));
+  }
+
   resize(): void {
     this.chart.resize();
   }
@@ -121,11 +149,13 @@ export class DeviceTile {
     const freshness = assessFreshness(device, serverNow);
     setData(this.element, 'freshness', freshness);
     setData(this.element, 'presence', device.presence.state);
-    setText(this.status, freshnessLabel(freshness, text));
-    setText(this.presence, device.presence.state === 'unknown' ? '' : text.t(device.presence.state));
+    // One badge: "Offline" once, not a badge and a presence word saying the same thing.
+    setData(this.status, 'state', freshness);
+    setText(this.status, freshness === 'live' ? (device.presence.state === 'online' ? text.t('online') : '') : freshnessLabel(freshness, text));
     const age = device.lastSeen === null ? null : serverNow - device.lastSeen;
     // A value that is not current must say how old it is, in words, next to it.
-    setText(this.age, age === null ? '' : freshness === 'live' ? text.age(age) : text.lastUpdate(age));
+    const ageText = age === null ? '' : freshness === 'live' ? text.age(age) : text.lastUpdate(age);
+    setText(this.age, this.fitAge(this.status.textContent ?? '', [ageText, age === null ? '' : text.age(age)]));
   }
 
   /** Rebuilds the readout rows only when the metric set changes, so steady updates touch text alone. */
@@ -176,7 +206,10 @@ export class DeviceTile {
     // Words ("Charging", "On") are the whole reading: no unit after them.
     const worded = metric.kind === 'boolean' || (metric.latest !== undefined && readsAsWords(display, metric.latest));
     setText(readout.unit, worded ? '' : metricUnit(device, metric.name, text));
-    setText(readout.alarm, alarmLabel(alarm, text));
+    // The arrow alone (the value turns red too): a word beside every reading would not fit a tile
+    // at show-floor sizes, and the alarm strip says it in words.
+    setText(readout.alarm, alarmLabel(alarm, text).split(' ')[0] ?? '');
+    readout.alarm.title = alarmLabel(alarm, text);
     setData(readout.row, 'alarm', alarm ?? 'none');
   }
 }

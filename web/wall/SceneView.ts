@@ -13,6 +13,16 @@ import { chooseGridShape } from './tileLayout';
 /** Panels are mostly charts and dials, which read best a little wider than tall. */
 const PANEL_ASPECT = 1.5;
 
+/** A panel that shows its content a page at a time when it does not fit (DevicesPanel). */
+interface PagedPanel {
+  pageCount(): number;
+  showPage(index: number): void;
+}
+
+function isPaged(panel: PanelView): panel is PanelView & PagedPanel {
+  return typeof (panel as Partial<PagedPanel>).pageCount === 'function' && typeof (panel as Partial<PagedPanel>).showPage === 'function';
+}
+
 export class SceneView {
   readonly element: HTMLElement;
   private readonly panels: PanelView[];
@@ -36,6 +46,15 @@ export class SceneView {
     const { columns, rows } = chooseGridShape(this.panels.length, this.element.clientWidth, this.element.clientHeight, PANEL_ASPECT);
     this.element.style.setProperty('--columns', String(columns));
     this.element.style.setProperty('--rows', String(rows));
+  }
+
+  /** The most pages any panel of the scene needs: the scene stays for one slot per page. */
+  pageCount(): number {
+    return Math.max(1, ...this.panels.map((panel) => (isPaged(panel) ? panel.pageCount() : 1)));
+  }
+
+  showPage(index: number): void {
+    for (const panel of this.panels) if (isPaged(panel)) panel.showPage(index);
   }
 
   /** Every panel gets its text work; chart work stops at the context's deadline. */

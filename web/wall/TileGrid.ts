@@ -1,10 +1,10 @@
 /**
  * The set of tiles on screen, kept in step with the model: creates tiles for new devices, disposes
- * tiles (and their charts) for devices that went away, orders them, and sizes the CSS grid so all
- * fit. Chart resizes are throttled: a grid reflow resizes every tile at once.
+ * tiles (and their charts) for devices that went away or off the page, orders them, and shapes the
+ * CSS grid as the panel planned it. Chart resizes are throttled: a grid reflow resizes every tile at once.
  */
 import { DeviceTile } from './DeviceTile';
-import { chooseGridShape } from './tileLayout';
+import type { GridShape } from './tileLayout';
 import type { DeviceState } from './WallModel';
 
 const RESIZE_THROTTLE_MS = 150;
@@ -16,6 +16,7 @@ export class TileGrid {
   private readonly observer: ResizeObserver;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private gridResized = false;
+  private shape: GridShape = { columns: 1, rows: 1 };
 
   /** `onResized` gets the keys of tiles whose charts changed size, so they can be re-laid out. */
   constructor(
@@ -39,7 +40,8 @@ export class TileGrid {
   }
 
   /** Returns the keys of tiles created now: they need a full render. */
-  sync(shown: readonly DeviceState[]): string[] {
+  sync(shown: readonly DeviceState[], shape: GridShape): string[] {
+    this.shape = shape;
     const devices = [...shown].sort(byBoothThenDevice);
     const wanted = new Set(devices.map((d) => d.key));
     for (const [key, tile] of this.tiles) {
@@ -79,10 +81,11 @@ export class TileGrid {
   }
 
   private applyShape(): void {
-    const { columns, rows } = chooseGridShape(this.tiles.size, this.root.clientWidth, this.root.clientHeight);
-    this.root.style.setProperty('--columns', String(columns));
-    this.root.style.setProperty('--rows', String(rows));
-    this.root.dataset['count'] = String(this.tiles.size);
+    const { columns, rows } = this.shape;
+    // Unchanged values are not written again: a style write invalidates the layout of every tile.
+    if (this.root.style.getPropertyValue('--columns') !== String(columns)) this.root.style.setProperty('--columns', String(columns));
+    if (this.root.style.getPropertyValue('--rows') !== String(rows)) this.root.style.setProperty('--rows', String(rows));
+    if (this.root.dataset['count'] !== String(this.tiles.size)) this.root.dataset['count'] = String(this.tiles.size);
   }
 
   private queueResize(entries: ResizeObserverEntry[]): void {
@@ -96,13 +99,13 @@ export class TileGrid {
 
   private flushResize(): void {
     this.resizeTimer = undefined;
-    // The screen changed shape (rotation, window resize): the best column count may differ now.
-    if (this.gridResized) this.applyShape();
+    // The screen changed shape (rotation, window resize): the panel plans its pages again on the next render.
+    const gridResized = this.gridResized;
     this.gridResized = false;
     const resized = [...this.pendingResize];
     this.pendingResize.clear();
     for (const tile of resized) tile.resize();
-    if (resized.length > 0) this.onResized(resized.map((t) => t.key));
+    if (resized.length > 0 || gridResized) this.onResized(resized.map((t) => t.key));
   }
 }
 

@@ -28,6 +28,8 @@ export class WallScreen {
   private readonly title: HTMLElement;
   private readonly logo: HTMLImageElement;
   private readonly sceneTitle: HTMLElement;
+  private readonly pageMarker: HTMLElement;
+  private shownPage = -1;
   private readonly windowCaption: HTMLElement;
   private readonly sceneDots: HTMLElement;
   private readonly progressBar: HTMLElement;
@@ -48,6 +50,9 @@ export class WallScreen {
     this.title = find(document, '[data-testid="booth-names"]');
     this.logo = find(document, '[data-testid="brand-logo"]') as HTMLImageElement;
     this.sceneTitle = find(document, '[data-testid="scene-title"]');
+    this.pageMarker = create('span', 'wall__page');
+    this.pageMarker.dataset['testid'] = 'scene-page';
+    this.sceneTitle.after(this.pageMarker);
     this.windowCaption = find(document, '[data-testid="window-caption"]');
     this.sceneDots = find(document, '[data-testid="scene-dots"]');
     this.progressBar = find(document, '.scene-progress__bar');
@@ -66,14 +71,28 @@ export class WallScreen {
     return this.scene?.scene.id ?? null;
   }
 
+  /** Pages the scene on stage needs at the present screen size (1 until it has been drawn). */
+  scenePages(): number {
+    return this.scene?.pageCount() ?? 1;
+  }
+
   /** Puts `shown` on stage, tearing down the previous scene when it changed. Returns true if it did. */
   showScene(shown: SceneOnScreen | null): boolean {
     this.renderRotation(shown);
     const next = shown?.scene ?? null;
-    if (next !== null && this.scene !== null && sameScene(this.scene.scene, next)) return false;
+    const page = shown?.page ?? 0;
+    this.renderPage(shown);
+    if (next !== null && this.scene !== null && sameScene(this.scene.scene, next)) {
+      if (page === this.shownPage) return false;
+      this.shownPage = page;
+      this.scene.showPage(page);
+      return true;
+    }
+    this.shownPage = page;
     this.scene?.dispose();
     this.scene = next === null ? null : new SceneView(next, this.host);
     if (this.scene) {
+      this.scene.showPage(page);
       this.stage.replaceChildren(this.scene.element);
       this.scene.layout();
     }
@@ -136,6 +155,15 @@ export class WallScreen {
       this.sceneDots.replaceChildren(...Array.from({ length: count }, () => create('li', 'scene-dots__dot')));
     }
     [...this.sceneDots.children].forEach((dot, index) => setData(dot as HTMLElement, 'current', String(index === shown?.index)));
+  }
+
+  /** "Page 2/4" beside the scene title, only when the scene has pages. */
+  private renderPage(shown: SceneOnScreen | null): void {
+    const pages = shown?.pages ?? 1;
+    const page = (shown?.page ?? 0) + 1;
+    setData(this.pageMarker, 'page', String(page));
+    setData(this.pageMarker, 'pages', String(pages));
+    setText(this.pageMarker, pages > 1 ? this.text.localize({ en: `Page ${page}/${pages}`, zh: `第 ${page}/${pages} 页` }) : '');
   }
 
   private renderTitle(): void {

@@ -65,6 +65,8 @@ function tick(): void {
   // would lose the scene to resume after a reload. Without scenes in a dashboard file they follow the
   // devices, so a new kind gets its scene within a second.
   if (dashboard !== null) rotation.setScenes(dashboard.scenes.length === 0 ? buildAutoScenes(model.devices()) : dashboard.scenes);
+  const onStage = screen.sceneId;
+  if (onStage !== null) rotation.setPages(onStage, screen.scenePages());
   if (screen.showScene(rotation.current(now))) loop.markChange({ membership: true, devices: new Set() });
   screen.renderClock(now);
   screen.renderConnection(describeConnection(connection, now, text));
