@@ -24,17 +24,21 @@ type ClientPublish = (this: Aedes, packet: PublishPacket, client: Client | null,
 /** True to let the publish through; false to drop it silently (it is acknowledged all the same). */
 export type PublishGate = (packet: PublishPacket, client: Client) => boolean;
 
+/** Finishes a declined publish (Aedes then answers the sender); by default at once. */
+export type DeclinedPublish = (packet: PublishPacket, client: Client, done: () => void) => void;
+
 export class GatedAedes extends Aedes {
   constructor(
     options: AedesOptions,
     private readonly admits: PublishGate,
+    private readonly declined: DeclinedPublish = (_packet, _client, done) => done(),
   ) {
     super(options);
   }
 
   /** `Aedes.createBroker` for this class: construct, then start persistence and heartbeats. */
-  static async startGated(options: AedesOptions, admits: PublishGate): Promise<GatedAedes> {
-    const aedes = new GatedAedes(options, admits);
+  static async startGated(options: AedesOptions, admits: PublishGate, declined?: DeclinedPublish): Promise<GatedAedes> {
+    const aedes = new GatedAedes(options, admits, declined);
     await aedes.listen();
     return aedes;
   }
@@ -44,7 +48,7 @@ export class GatedAedes extends Aedes {
     const callback = typeof clientOrDone === 'function' ? clientOrDone : done;
     // Broker-internal messages ($SYS) have no client and are not gated.
     if (client && !this.admits(packet, client)) {
-      callback?.();
+      this.declined(packet, client, () => callback?.());
       return;
     }
     (Aedes.prototype.publish as unknown as ClientPublish).call(this, packet, client, callback);

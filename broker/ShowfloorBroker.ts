@@ -154,6 +154,8 @@ export class ShowfloorBroker implements BoothCommands {
         published: (packet, client, callback) => (self ? self.published(packet, client, callback) : callback(null)),
       },
       (packet, client) => self!.decidedAtAuthorize.get(packet) ?? self!.publishStage('admit', client, packet),
+      // A declined QoS 2 publish gets its PUBREC in its turn, behind the connection's held acknowledgements [MQTT-4.6.0-3].
+      (packet, client, done) => (packet.qos === 2 && self ? self.acknowledgements.release(client, null, done) : done()),
     );
     self = new ShowfloorBroker(aedes, options);
     self.watch();
@@ -355,9 +357,15 @@ export class ShowfloorBroker implements BoothCommands {
     // sink now, and the PUBACK waits for the sink's durable(). Aedes then publishes the same packet
     // object, so the gate and the publish hook find the verdict and do not run the steps again.
     // A will is not acknowledged to anyone, and Aedes calls this hook for wills too.
-    if (packet.qos !== 1 || isWill(client) || !this.connections.has(client)) return callback(null);
+    // QoS 0 is decided here as well, though nothing waits for it: Aedes calls this hook in arrival
+    // order for every packet of a socket chunk, while the published hook comes after async steps
+    // (retained store, forwarding), so a QoS 0 state followed by a QoS 1 reading would otherwise
+    // reach ingest in the wrong order. QoS 2 stays in the hook: Aedes drops a QoS 2 resend only
+    // after this one (incomingGetPacket), and exactly once means ingest must not see it first.
+    if (packet.qos === 2 || isWill(client) || !this.connections.has(client)) return callback(null);
     const admitted = this.publishStage('admit', client, packet) && this.publishStage('published', client, packet);
     this.decidedAtAuthorize.set(packet, admitted);
+    if (packet.qos === 0) return callback(null);
     // A declined publish reached no sink, so has nothing to wait for; it still waits its turn.
     this.acknowledgements.release(client, admitted ? this.durable() : null, () => callback(null));
   }

@@ -288,6 +288,18 @@ describe('not held', () => {
     expect(sink.durableCalls).toEqual([]);
   });
 
+  it('QoS 0 and QoS 1 of one chunk reach the sink in the order they arrived (a retained QoS 0 state, then a QoS 1 reading)', async () => {
+    const d = await device('dev-9');
+    // A device id each: the per-device rate limit would otherwise decline the later ones.
+    d.send(reading('dev-9a', 1, 0, undefined, true), reading('dev-9b', 2, 1, 9), reading('dev-9c', 3, 0, undefined, true), reading('dev-9d', 4, 1, 10));
+    // Durability comes as soon as it is asked for: the order under test is the sink's, not the acknowledgements'.
+    await waitFor(() => {
+      for (const call of sink.durableCalls) call.resolve();
+      return sink.readings.length === 4 && d.acks('puback').length === 2;
+    });
+    expect(sink.readings.map((r) => (JSON.parse(r.payload.toString()) as { values: { seq: number } }).values.seq)).toEqual([1, 2, 3, 4]);
+  });
+
   it('a QoS 1 will reaches the sink without waiting for durability', async () => {
     const d = await device('dev-8', { will: { topic: `booth/${BOOTH_A.id}/dev-8/status`, payload: Buffer.from('{"online":false}'), qos: 1, retain: false } });
     d.drop();
