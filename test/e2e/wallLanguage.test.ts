@@ -126,9 +126,14 @@ describeWithChromium('wall in Chinese', () => {
     await expect
       .poll(() => page.locator('[data-testid="connection"][data-state="live"], [data-testid="connection"]').count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('device-tile').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(9);
-    // Every tile has drawn its readings and chart once: the text is all there.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="device-chart"] canvas').length >= 9, null, { timeout: 20_000 });
+    // The overview pages through the booth's nine devices at readable sizes (docs/wall.md); every
+    // tile on this page has drawn its readings and chart once: the text is all there.
+    await expect.poll(() => page.getByTestId('device-tile').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="device-chart"] canvas').length >= document.querySelectorAll('[data-testid="device-tile"]').length,
+      null,
+      { timeout: 20_000 },
+    );
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="metric-value"]')].every((v) => v.textContent !== '–'), null, {
       timeout: 20_000,
     });
@@ -160,15 +165,8 @@ describeWithChromium('wall in Chinese', () => {
   it('shows no English word on any scene of a lang=zh wall', async () => {
     await openWall('lang=zh');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
-    // The booth's override, the device's own Chinese labels and value words, defaults for the rest.
-    const dock = page.locator('[data-testid="device-tile"][data-device="dock-07"]');
-    await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['舱门打开', '状态']);
-    await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['否', '充电中']);
-    await expect.poll(() => page.locator('li.readout[data-metric="session_count"] .readout__label').first().textContent()).toBe('充电次数');
-    await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('电量');
-    await expect.poll(() => page.locator('li.readout[data-metric="co2"] .readout__label').first().textContent()).toBe('二氧化碳');
     await page.screenshot({ path: artifactPath('wall-zh-1080p.png') });
-
+    // The overview's page on screen; every device is also on the scene of its kind, scanned below.
     const scenes = ['overview', 'kind-vehicle', 'kind-robot-arm', 'kind-env-sensor', 'kind-ev-charger', 'status'];
     const problems: string[] = [];
     const { offending } = await sceneWords();
@@ -188,6 +186,19 @@ describeWithChromium('wall in Chinese', () => {
         await expect.poll(async () => (await visibleTexts(page)).canvas, { timeout: 15_000 }).toContain('360');
         vehicleCanvas = (await visibleTexts(page)).canvas;
       }
+      if (scene === 'kind-ev-charger') {
+        // The booth's override, the device's own Chinese labels and value words, defaults for the rest.
+        const dock = page.locator('[data-testid="device-tile"][data-device="dock-07"]');
+        await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['舱门打开', '状态']);
+        await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['否', '充电中']);
+        await expect.poll(() => page.locator('li.readout[data-metric="session_count"] .readout__label').first().textContent()).toBe('充电次数');
+      }
+      if (scene === 'kind-vehicle') {
+        await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('电量');
+      }
+      if (scene === 'kind-env-sensor') {
+        await expect.poll(() => page.locator('li.readout[data-metric="co2"] .readout__label').first().textContent()).toBe('二氧化碳');
+      }
       const found = await sceneWords();
       problems.push(...found.offending.map((p) => `${scene}: ${p}`));
       if (scene === 'kind-vehicle') await page.screenshot({ path: artifactPath('wall-zh-vehicle-1080p.png') });
@@ -203,11 +214,11 @@ describeWithChromium('wall in Chinese', () => {
 
   it('shows both languages on a lang=both wall', async () => {
     await page.close();
-    await openWall('lang=both');
+    await openWall('lang=both&scene=kind-ev-charger');
     const dock = page.locator('[data-testid="device-tile"][data-device="dock-07"]');
     await expect.poll(() => dock.locator('.readout__label').allTextContents()).toEqual(['Door open · 舱门打开', 'State · 状态']);
     await expect.poll(() => dock.getByTestId('metric-value').allTextContents()).toEqual(['No · 否', 'Charging · 充电中']);
-    await expect.poll(() => page.locator('li.readout[data-metric="battery_soc"] .readout__label').first().textContent()).toBe('Battery · 电量');
+
     await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live · 实时');
     await page.screenshot({ path: artifactPath('wall-both-1080p.png') });
     expect(pageErrors).toEqual([]);

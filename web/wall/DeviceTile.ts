@@ -23,6 +23,18 @@ export interface TileContext {
   readonly text: WallText;
 }
 
+/**
+ * Readings one overview tile shows, the first by display order (meta.display, the booth's file),
+ * then first seen. Every tile of a page is as tall as the tallest, so one device with a dozen
+ * readings (a Tasmota's STATE) would otherwise give every device of the wall a page of its own.
+ */
+export const MAX_TILE_READINGS = 5;
+
+/** The readings a tile shows, in the order it shows them. */
+export function tileMetrics(device: DeviceState, text: WallText): MetricState[] {
+  return sortByDisplayOrder([...device.metrics.values()], (metric) => text.metric(metric.name, device.meta).order).slice(0, MAX_TILE_READINGS);
+}
+
 interface Readout {
   readonly row: HTMLElement;
   readonly value: HTMLElement;
@@ -78,8 +90,7 @@ export class DeviceTile {
 
   /** Text only (name, readouts, presence, age): cheap, so it follows every frame that changed the device. */
   renderText(device: DeviceState, context: TileContext): void {
-    // Metrics with a display order first (meta.display or the booth's file), the rest as first seen.
-    const metrics = sortByDisplayOrder([...device.metrics.values()], (metric) => context.text.metric(metric.name, device.meta).order);
+    const metrics = tileMetrics(device, context.text);
     if (this.syncRows(metrics, device, context.text)) this.chartDataChanged = true;
     this.fullName = device.meta.name?.trim() || device.device;
     setData(this.name, 'fullName', this.fullName);

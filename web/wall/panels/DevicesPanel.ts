@@ -12,7 +12,7 @@
  */
 import type { DevicesPanelSpec } from '../../../contract/dashboard';
 import { create, setData, setText } from '../../shared/dom';
-import type { TileContext } from '../DeviceTile';
+import { tileMetrics, type TileContext } from '../DeviceTile';
 import { assessFreshness } from '../freshness';
 import { canvasMeasure, sharedPrefixLengths, type MeasureText } from '../nameShortening';
 import { OfflineList, type OfflineEntry } from '../OfflineList';
@@ -21,7 +21,8 @@ import { TileGrid } from '../TileGrid';
 import { planTilePages, pxPerMm, READING_FONT_MM, SECONDARY_FONT_MM, type TilePlan } from '../tileLayout';
 import type { DeviceState } from '../WallModel';
 import type { WallText } from '../wallText';
-import { deviceName, metricLabel, metricUnit } from './panelText';
+import { deviceName, metricUnit } from './panelText';
+import { formatReading } from '../readingFormat';
 import type { PanelContext, PanelHost, PanelView } from './PanelView';
 
 const NAME_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -233,12 +234,15 @@ export class DevicesPanel implements PanelView {
     let readouts = 0;
     let metrics = 1;
     for (const device of devices) {
-      metrics = Math.max(metrics, device.metrics.size);
-      for (const metric of device.metrics.values()) {
-        const value = metric.latest === undefined ? '' : typeof metric.latest === 'boolean' ? text.t('yes') : text.number(metric.latest);
-        const label = fonts.measureText(metricLabel(metric.name)) + fonts.measureText('▲') + S * 0.6;
+      const shown = tileMetrics(device, text);
+      metrics = Math.max(metrics, shown.length);
+      for (const metric of shown) {
+        // The value as the tile writes it (value words such as "Charging · 充电中" included).
+        const value = formatReading(metric.latest, metric.kind, text, text.metric(metric.name, device.meta));
+        // The label as the tile writes it: in the wall's languages, from the metric's display.
+        const label = fonts.measureText(text.metricLabel(metric.name, device.meta)) + fonts.measureText('▲') + S * 0.6;
         const figure =
-          Math.max(fonts.measureReading(value), fonts.measureReading(VALUE_WIDTH_SAMPLE)) + S * 0.2 + fonts.measureText(metricUnit(device, metric.name));
+          Math.max(fonts.measureReading(value), fonts.measureReading(VALUE_WIDTH_SAMPLE)) + S * 0.2 + fonts.measureText(metricUnit(device, metric.name, text));
         readouts = Math.max(readouts, 6 + S * 0.3 + label + S * 0.3 + figure);
       }
     }
