@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { DevicePublish } from '../../broker/brokerEvents';
+import { DeviceHealthTracker, DEFAULT_TRACKER_LIMITS } from '../../server/console/DeviceHealthTracker';
+import { TelemetryValidator } from '../../server/ingest/TelemetryValidator';
 import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { LiveHub } from '../../server/live/LiveHub';
 import { WallRegistry } from '../../server/live/WallRegistry';
@@ -66,6 +69,45 @@ describe('forgetting a device (issue 12)', () => {
     model.applyFrame({ booth: 'b2', serverTime: 3_000, readings: [{ booth: 'b2', device: 'old', ts: 3_000, values: { a: 1 } }], devices: [] });
     model.applyFrame({ booth: 'b1', serverTime: 4_000, readings: [], devices: [], forgotten: ['old'] });
     expect(model.size).toBe(1);
+  });
+});
+
+describe('a forgotten device and the client that spoke for it', () => {
+  it('does not come back when a gateway that spoke for it reconnects, nor after the next close', () => {
+    const validator = new TelemetryValidator();
+    const directory = new DeviceDirectory(limits);
+    const tracker = new DeviceHealthTracker(DEFAULT_TRACKER_LIMITS, directory.model);
+    const publish = (connectionId: number, device: string, at: number) => {
+      const message: DevicePublish = {
+        booth: 'b1',
+        topic: `booth/b1/${device}/telemetry`,
+        payload: Buffer.from('{"t":1}'),
+        clientId: 'gw',
+        connectionId,
+        fromWill: false,
+        keepaliveTimedOut: false,
+      };
+      tracker.message(message, validator.validate(message.topic, message.payload, 'b1', at), at);
+    };
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 1, address: null }, 1_000);
+    publish(1, 'a', 1_000);
+    publish(1, 'b', 1_000);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 1, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 2_000);
+    directory.model.forget('b1', 'b');
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 2, address: null }, 3_000);
+    expect(tracker.get('b1', 'b')).toBeUndefined();
+    expect(tracker.get('b1', 'a')?.state).toBe('online');
+    // The broker's set of what connection 2 spoke for still names b (it was set before the forget): it stays gone.
+    publish(2, 'a', 3_100);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 2, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 4_000);
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 3, address: null }, 5_000);
+    expect(tracker.get('b1', 'b')).toBeUndefined();
+    expect(directory.get('b1', 'b')).toBeUndefined();
+    // Once it speaks itself it is new, and reconnects bring it back as before.
+    publish(3, 'b', 5_100);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 3, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 6_000);
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 4, address: null }, 7_000);
+    expect(tracker.get('b1', 'b')?.state).toBe('online');
   });
 });
 
