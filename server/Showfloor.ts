@@ -250,6 +250,8 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     { publishToBooth: (booth, topic, payload) => commandTarget.broker?.publishToBooth(booth, topic, payload) },
     { maxDevicesPerBooth: file.live.maxDevicesPerBooth, maxPayloadBytes: DEFAULT_VALIDATOR_LIMITS.maxPayloadBytes },
   );
+  // After a restart the router remembers nothing: it merges from the identity restored into the model.
+  adapters.useKnownMeta((booth, device) => directory.get(booth, device)?.meta);
   for (const { booth, family } of adapters.unavailable)
     log.warn({ booth, family }, 'adapter listed for a booth is not part of this build; its topics are counted as unmapped-topic');
   ingest.useAdapters(adapters);

@@ -56,6 +56,13 @@ export class AdapterRouter {
   private readonly metas = new Map<string, Map<string, DeviceMeta>>();
   /** Families a booth lists that this build has no factory for, so start-up can say so. */
   readonly unavailable: { booth: string; family: AdapterFamily }[] = [];
+  /**
+   * The meta the server already holds for a device (the device model's, restored from storage after
+   * a restart): where this router remembers none, merging starts from it, so a device's first
+   * publish after a restart neither replaces its restored name and units nor gets a default kind
+   * over its known one. Absent (unit tests of the router alone): nothing is known.
+   */
+  private knownMeta: (booth: string, device: string) => DeviceMeta | undefined = () => undefined;
 
   constructor(
     booths: readonly BoothConfig[],
@@ -75,6 +82,16 @@ export class AdapterRouter {
       this.adapters.set(booth.id, list);
       this.metas.set(booth.id, new Map());
     }
+  }
+
+  /** Where the meta a device already has is looked up (see knownMeta). */
+  useKnownMeta(lookup: (booth: string, device: string) => DeviceMeta | undefined): void {
+    this.knownMeta = lookup;
+  }
+
+  /** What is known of a device: what this router merged, else what the server holds. */
+  private metaOf(booth: string, device: string): DeviceMeta | undefined {
+    return this.metas.get(booth)?.get(device) ?? this.knownMeta(booth, device);
   }
 
   /** The adapter names a booth reads, in the order they are tried. */
@@ -147,10 +164,9 @@ export class AdapterRouter {
    */
   private withDefaultKinds(booth: string, adapter: DeviceAdapter, messages: DeviceMessage[]): DeviceMessage[] {
     if (!adapter.defaultKind) return messages;
-    const known = this.metas.get(booth);
     const needing = new Set<string>();
     for (const message of messages) {
-      if (message.kind === 'telemetry' && known?.get(message.device)?.kind === undefined) needing.add(message.device);
+      if (message.kind === 'telemetry' && this.metaOf(booth, message.device)?.kind === undefined) needing.add(message.device);
     }
     for (const message of messages) if (message.kind === 'meta' && message.meta.kind !== undefined) needing.delete(message.device);
     if (needing.size === 0) return messages;
@@ -179,7 +195,8 @@ export class AdapterRouter {
   private mergeMeta(booth: string, device: string, partial: DeviceMeta): { kind: 'meta'; booth: string; device: string; meta: DeviceMeta } | null {
     const known = this.metas.get(booth);
     if (!known) return null;
-    const before = known.get(device);
+    const remembered = known.get(device);
+    const before = remembered ?? this.knownMeta(booth, device);
     const meta: DeviceMeta = { ...before };
     let changed = before === undefined;
     for (const key of ['name', 'kind', 'firmware'] as const) {
@@ -206,11 +223,19 @@ export class AdapterRouter {
         meta.units = units;
       }
     }
-    if (!changed) return null;
+    if (!changed) {
+      // Taken from the model: remembered here from now on, as if this router had merged it.
+      if (remembered === undefined) this.remember(known, device, meta);
+      return null;
+    }
+    this.remember(known, device, meta);
+    return { kind: 'meta', booth, device, meta };
+  }
+
+  private remember(known: Map<string, DeviceMeta>, device: string, meta: DeviceMeta): void {
     known.delete(device);
     known.set(device, meta);
     if (known.size > this.limits.maxDevicesPerBooth) known.delete(known.keys().next().value!);
-    return { kind: 'meta', booth, device, meta };
   }
 
   /** For tests: devices whose meta is remembered for `booth`. */

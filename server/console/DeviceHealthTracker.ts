@@ -83,6 +83,21 @@ export class DeviceHealthTracker implements IngestObserver {
       for (const listener of this.evictionListeners) listener(record.booth, record.device);
     });
     this.model.beforeReading((record, at) => this.settle(record, at));
+    // A forgotten device is new when it publishes again; a reconnect of a client that once spoke
+    // for it must not bring it back (online, then stale, then alarmed) without a word from it.
+    this.model.onForgotten((record) => this.dropFromClients(record.booth, record.device));
+  }
+
+  /** Takes `device` out of every client's remembered list in its booth. */
+  private dropFromClients(booth: string, device: string): void {
+    const clients = this.clientDevices.get(booth);
+    if (!clients) return;
+    for (const [clientId, devices] of clients) {
+      if (!devices.includes(device)) continue;
+      const rest = devices.filter((d) => d !== device);
+      if (rest.length > 0) clients.set(clientId, rest);
+      else clients.delete(clientId);
+    }
   }
 
   /** Told when a device is forgotten (its booth past maxDevicesPerBooth), so what hangs off it can go too. */
@@ -119,18 +134,22 @@ export class DeviceHealthTracker implements IngestObserver {
     this.openConnections.set(event.connectionId, info);
     if (this.openConnections.size > MAX_OPEN_CONNECTIONS) this.openConnections.delete(this.openConnections.keys().next().value!);
     // A device that reconnects under the same client id is back as soon as the broker lets it in.
+    // Only devices the model still holds: one forgotten or evicted since is new when it speaks itself.
     for (const device of this.clientDevices.get(event.booth)?.get(event.clientId) ?? []) {
-      this.associate(this.touch(event.booth, device), info, at, true);
+      const record = this.get(event.booth, device);
+      if (record) this.associate(record, info, at, true);
     }
   }
 
   connectionClosed(event: ConnectionClosed, at: number): void {
     this.openConnections.delete(event.connectionId);
-    if (event.devices.length > 0) {
+    // The broker's list of what the connection spoke for still names devices forgotten since.
+    const known = event.devices.filter((device) => this.get(event.booth, device) !== undefined);
+    if (known.length > 0) {
       let clients = this.clientDevices.get(event.booth);
       if (!clients) this.clientDevices.set(event.booth, (clients = new Map<string, string[]>()));
       clients.delete(event.clientId);
-      clients.set(event.clientId, event.devices);
+      clients.set(event.clientId, known);
       if (clients.size > this.limits.rememberedClients) clients.delete(clients.keys().next().value!);
     }
     for (const device of event.devices) {

@@ -30,6 +30,15 @@ import { DeviceStatusLog } from './DeviceStatusLog';
 import { ServerHealthMonitor } from './ServerHealthMonitor';
 
 const TICK_MS = 1000;
+/**
+ * How long start-up waits for the spool to send what an earlier run left unsent (rows written while
+ * InfluxDB was down: a Forget, an acknowledgement) before restoring from InfluxDB without them.
+ */
+const REPLAY_WAIT_MS = 10_000;
+/** How often the spool's replay is looked at while waiting for it. */
+const REPLAY_POLL_MS = 50;
+/** After start-up, how often a replay still running is looked at (forgotten marks are applied when it ends). */
+const LATE_REPLAY_POLL_MS = 1000;
 /** How far back a restart looks for where each device was left. */
 const STATUS_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
 
@@ -59,6 +68,8 @@ export class TechnicianConsole {
   /** Names, units and metric order of every device, kept across restarts, and who was forgotten. */
   readonly identityLog: DeviceIdentityLog;
   private timer: NodeJS.Timeout | undefined;
+  /** Looks at a replay that outlasted start-up, to apply the forgotten marks it brings. */
+  private lateReplayTimer: NodeJS.Timeout | undefined;
   /** Off once shutdown starts: the connections the server itself closes are not the devices' doing. */
   private recording = true;
 
@@ -114,7 +125,11 @@ export class TechnicianConsole {
   /** Takes back from InfluxDB where devices and alarms were left, before any device connects. */
   static async start(deps: ConsoleDependencies): Promise<TechnicianConsole> {
     const technicianConsole = new TechnicianConsole(deps);
-    if (deps.store?.reachable) await technicianConsole.restore();
+    if (deps.store?.reachable) {
+      const replayed = await technicianConsole.waitForReplay(REPLAY_WAIT_MS);
+      await technicianConsole.restore();
+      if (!replayed) technicianConsole.forgetWhenReplayed();
+    }
     return technicianConsole;
   }
 
@@ -184,7 +199,71 @@ export class TechnicianConsole {
     this.recording = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.lateReplayTimer) clearInterval(this.lateReplayTimer);
+    this.lateReplayTimer = undefined;
     this.health.close();
+  }
+
+  /** Whether the spool has no earlier run's rows left to send (or there is no spool). */
+  private replayDone(): boolean {
+    return (this.deps.store?.spoolHealth(Date.now())?.replay ?? null) === null;
+  }
+
+  /**
+   * Waits up to `limitMs` for the spool's replay, so what the restore reads includes what the earlier
+   * run wrote while InfluxDB was down. True when it finished (at once when there is none).
+   */
+  private async waitForReplay(limitMs: number): Promise<boolean> {
+    const deadline = Date.now() + limitMs;
+    while (!this.replayDone()) {
+      if (Date.now() >= deadline) {
+        this.deps.log.warn(
+          { waitedMs: limitMs },
+          'the spool is still replaying an earlier run: restoring from InfluxDB without it; forgotten devices are applied when it ends',
+        );
+        return false;
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, REPLAY_POLL_MS).unref());
+    }
+    return true;
+  }
+
+  /** A replay that outlasted start-up: once it ends, devices it marked forgotten go (unless heard since). */
+  private forgetWhenReplayed(): void {
+    this.lateReplayTimer = setInterval(() => {
+      if (!this.replayDone()) return;
+      clearInterval(this.lateReplayTimer);
+      this.lateReplayTimer = undefined;
+      void this.applyForgottenMarks();
+    }, LATE_REPLAY_POLL_MS);
+    this.lateReplayTimer.unref();
+  }
+
+  private async applyForgottenMarks(): Promise<void> {
+    const { directory, booths, log, file } = this.deps;
+    const now = Date.now();
+    try {
+      const stored = await this.identityLog.latest(
+        booths.map((b) => b.id),
+        STATUS_RESTORE_WINDOW_MS,
+        booths.length * file.live.maxDevicesPerBooth,
+        now,
+      );
+      let forgotten = 0;
+      for (const [booth, identities] of stored) {
+        for (const [device, identity] of identities) {
+          const record = directory.model.get(booth, device);
+          // One heard in this run published after its Forget: it is new, as after any Forget.
+          if (!identity.forgotten || !record || record.lastHeard !== null || !this.recording) continue;
+          this.alarms.forgetDevice(booth, device, now);
+          directory.model.forget(booth, device);
+          forgotten++;
+        }
+      }
+      log.info({ forgotten }, 'forgotten devices applied after the spool replay');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not read forgotten devices from InfluxDB after the spool replay');
+    }
   }
 
   private async restore(): Promise<void> {

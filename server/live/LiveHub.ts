@@ -93,6 +93,13 @@ export class LiveHub {
   framesSent = 0;
   /** Frames of a booth not sent to one wall whose output was backing up (per booth: `wall-frame-skipped`). */
   framesSkipped = 0;
+  /**
+   * Per wall (socket id) and booth, devices forgotten in frames this wall was skipped for: a skipped
+   * frame takes its `forgotten` list with it, and the wall would show the stale tile until reloaded.
+   * Sent in a frame of their own as soon as the wall takes output again, ahead of any frame of that
+   * booth. Bounded: walls connected, booths each shows, maxDevicesPerBooth ids a booth.
+   */
+  private readonly owedForgotten = new Map<string, Map<string, Set<string>>>();
   /** Per wall: what each of its booths was sent lately. Weak, so it goes with the socket. */
   private readonly shares = new WeakMap<WallSocket, WallFrameShare>();
   /** Snapshots that hit `maxSnapshotBytes`, and the points and devices they left out. */
@@ -185,6 +192,7 @@ export class LiveHub {
   tick(now = Date.now()): void {
     const io = this.io;
     if (!io) return;
+    this.sendOwedForgotten(io, now);
     for (const [booth, frame] of this.pending) {
       if (frame.readings.size === 0 && frame.changedDevices.size === 0 && frame.forgotten.size === 0) continue;
       const room = roomOf(booth);
@@ -218,8 +226,14 @@ export class LiveHub {
       const socket = io.sockets.sockets.get(socketId);
       if (!socket) continue;
       const share = this.shareOf(socket);
-      if (share.admits(message.booth, bytes, pendingOutputBytes(socket.conn), limit, now)) share.sent(message.booth, bytes, now);
-      else skipped.push(socketId);
+      if (share.admits(message.booth, bytes, pendingOutputBytes(socket.conn), limit, now)) {
+        // What it missed first: the frame may carry a forgotten device that published again since.
+        this.payOwed(socket, message.booth, now);
+        share.sent(message.booth, bytes, now);
+      } else {
+        skipped.push(socketId);
+        if (message.forgotten) this.owe(socketId, message.booth, message.forgotten);
+      }
     }
     if (skipped.length > 0) {
       this.framesSkipped += skipped.length;
@@ -228,6 +242,47 @@ export class LiveHub {
     if (skipped.length === audience.size) return;
     io.to(roomOf(message.booth)).except(skipped).emit('frame', message);
     this.framesSent++;
+  }
+
+  /** Number of forgotten devices a wall (socket id) is still to be told of, for tests. */
+  owedForgottenOf(socketId: string): number {
+    let count = 0;
+    for (const devices of this.owedForgotten.get(socketId)?.values() ?? []) count += devices.size;
+    return count;
+  }
+
+  private owe(socketId: string, booth: string, devices: readonly string[]): void {
+    let booths = this.owedForgotten.get(socketId);
+    if (!booths) this.owedForgotten.set(socketId, (booths = new Map<string, Set<string>>()));
+    let owed = booths.get(booth);
+    if (!owed) booths.set(booth, (owed = new Set<string>()));
+    for (const device of devices) if (owed.size < this.directory.limits.maxDevicesPerBooth) owed.add(device);
+  }
+
+  /** Sends `booth`'s owed forgotten devices to the wall, if it owes any and can take them without being dropped. */
+  private payOwed(socket: WallSocket, booth: string, now: number): void {
+    const booths = this.owedForgotten.get(socket.id);
+    const owed = booths?.get(booth);
+    if (!booths || !owed) return;
+    const message: Frame = { booth, serverTime: now, readings: [], devices: [], forgotten: [...owed] };
+    const limit = this.options.maxBufferedBytesPerWall ?? DEFAULT_MAX_BUFFERED_BYTES_PER_WALL;
+    if (pendingOutputBytes(socket.conn) + JSON.stringify(message).length > limit) return;
+    socket.emit('frame', message);
+    booths.delete(booth);
+    if (booths.size === 0) this.owedForgotten.delete(socket.id);
+  }
+
+  /** Each tick, before the frames: owed notices go out even when their booth has no news. */
+  private sendOwedForgotten(io: WallServer, now: number): void {
+    for (const [socketId, booths] of this.owedForgotten) {
+      const socket = io.sockets.sockets.get(socketId);
+      // A wall that left reloads everything with its next snapshot.
+      if (!socket?.connected) {
+        this.owedForgotten.delete(socketId);
+        continue;
+      }
+      for (const booth of [...booths.keys()]) this.payOwed(socket, booth, now);
+    }
   }
 
   private addressOf(socket: WallSocket): string {

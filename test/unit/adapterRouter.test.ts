@@ -3,7 +3,8 @@ import { AdapterRouter, FAMILY_FACTORIES, rawTopicOf } from '../../server/adapte
 import type { DeviceAdapter } from '../../server/adapters/DeviceAdapter';
 import { TelemetryValidator } from '../../server/ingest/TelemetryValidator';
 import { esphome, tasmota } from '../support/adapterFixtures';
-import { BOOTH, feed, routerFor } from '../support/adapterRouter';
+import { BOOTH, feed, plain, routerFor } from '../support/adapterRouter';
+import { DeviceDirectory } from '../../server/live/DeviceDirectory';
 import { parseSettingsFile } from '../../server/config/settings';
 import { testPasswordHash } from '../support/showfloor';
 
@@ -91,5 +92,23 @@ describe('adapter router', () => {
     const router = routerFor('    adapters: [tasmota]\n', { maxDevicesPerBooth: 10, maxPayloadBytes: 16 * 1024 });
     for (let i = 0; i < 50; i++) feed(router, tasmota.discovery(undefined, `plug${i}`, `AABBCC${String(i).padStart(6, '0')}`));
     expect(router.rememberedDevices(BOOTH)).toBe(10);
+  });
+});
+
+describe('AdapterRouter after a restart (issue 12: identity restored from storage)', () => {
+  it('merges an adapter device’s first publish into its restored meta: name, units and kind stay', () => {
+    const directory = new DeviceDirectory({ windowMs: 60_000, maxPointsPerSeries: 60, maxDevicesPerBooth: 10, maxSeriesPerDevice: 16 });
+    // As TechnicianConsole.restoreIdentities leaves it: the router, new with the process, remembers nothing.
+    directory.recordMeta(BOOTH, 'tasmota_a1b2c3', { name: 'Kitchen plug', kind: 'sonoff-s31', units: { power: 'W' } });
+    const router = routerFor('    adapters: [tasmota]\n');
+    router.useKnownMeta((booth, device) => directory.get(booth, device)?.meta);
+    const fed = feed(router, tasmota.sensor());
+    for (const message of fed.messages) if (message.kind === 'meta') directory.recordMeta(message.booth, message.device, message.meta);
+    const meta = plain(directory.get(BOOTH, 'tasmota_a1b2c3')!.meta) as Record<string, unknown>;
+    expect(meta).toMatchObject({ name: 'Kitchen plug', kind: 'sonoff-s31', units: { power: 'W', bme280_temperature: '°C' } });
+    // No default kind over the known one, in any message of the publish.
+    expect(fed.messages.filter((m) => m.kind === 'meta' && m.meta.kind !== undefined && m.meta.kind !== 'sonoff-s31')).toEqual([]);
+    // A publish that adds nothing to the restored meta sends no meta at all.
+    expect(feed(router, tasmota.sensor()).messages.map((m) => m.kind)).toEqual(['telemetry']);
   });
 });

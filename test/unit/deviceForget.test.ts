@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { Frame } from '../../contract/live';
+import type { DevicePublish } from '../../broker/brokerEvents';
+import { DeviceHealthTracker, DEFAULT_TRACKER_LIMITS } from '../../server/console/DeviceHealthTracker';
+import { TelemetryValidator } from '../../server/ingest/TelemetryValidator';
 import { DeviceDirectory } from '../../server/live/DeviceDirectory';
-import { LiveHub } from '../../server/live/LiveHub';
+import { LiveHub, type WallServer } from '../../server/live/LiveHub';
 import { WallRegistry } from '../../server/live/WallRegistry';
 import { AUTOMATIC_DASHBOARD } from '../../server/dashboard/DashboardSource';
 import { DeviceIdentityLog, IDENTITY_MEASUREMENT } from '../../server/store/DeviceIdentityLog';
@@ -66,6 +70,118 @@ describe('forgetting a device (issue 12)', () => {
     model.applyFrame({ booth: 'b2', serverTime: 3_000, readings: [{ booth: 'b2', device: 'old', ts: 3_000, values: { a: 1 } }], devices: [] });
     model.applyFrame({ booth: 'b1', serverTime: 4_000, readings: [], devices: [], forgotten: ['old'] });
     expect(model.size).toBe(1);
+  });
+});
+
+describe('a forgotten notice for a wall whose frames were skipped', () => {
+  const limit = 256 * 1024;
+  function wallOf(pending: number) {
+    const emit = vi.fn();
+    return {
+      id: 'w1',
+      connected: true,
+      data: { booths: ['b1'], windowMs: 60_000 },
+      conn: { writeBuffer: [{ data: 'x'.repeat(pending) }], transport: { name: 'polling' }, close: vi.fn() },
+      disconnect: vi.fn(),
+      emit,
+      /** Frames sent to this wall alone (the owed notices). */
+      frames: () => emit.mock.calls.filter((call) => call[0] === 'frame').map((call) => call[1] as Frame),
+    };
+  }
+  function hubWith(wall: ReturnType<typeof wallOf>) {
+    const directory = new DeviceDirectory(limits);
+    const hub = new LiveHub(
+      directory,
+      [{ id: 'b1', name: 'B1' }],
+      { tickMs: 1000, windowMs: 60_000, maxFrameReadingsPerBooth: 1000, maxBufferedBytesPerWall: limit },
+      { dashboard: () => AUTOMATIC_DASHBOARD, registry: new WallRegistry() },
+    );
+    const broadcast: { except: string[]; frame: Frame }[] = [];
+    const io = {
+      use: vi.fn(),
+      on: vi.fn(),
+      engine: { clientsCount: 1 },
+      sockets: { adapter: { rooms: new Map([['booth:b1', new Set([wall.id])]]) }, sockets: new Map([[wall.id, wall]]) },
+      to: () => ({ except: (except: string[]) => ({ emit: (_event: string, frame: Frame) => broadcast.push({ except, frame }) }) }),
+    };
+    hub.attach(io as unknown as WallServer);
+    return { hub, broadcast };
+  }
+
+  it('keeps the forgotten ids for the wall and sends them once it takes output again', () => {
+    const wall = wallOf(0);
+    const { hub, broadcast } = hubWith(wall);
+    const start = Date.now();
+    hub.readingAccepted({ booth: 'b1', device: 'gone', ts: start, values: { a: 1 } });
+    hub.tick(start);
+    // Backed up past half its buffer, and its one booth took all it was sent lately: skipped.
+    wall.conn.writeBuffer = [{ data: 'x'.repeat(limit * 0.75) }];
+    hub.deviceForgotten('b1', 'gone');
+    hub.tick(start + 100);
+    expect(broadcast).toHaveLength(1);
+    expect(hub.framesSkipped).toBe(1);
+    expect(hub.owedForgottenOf('w1')).toBe(1);
+    // The next tick, with no news of the booth at all, the wall is told.
+    hub.tick(start + 200);
+    expect(wall.frames()).toEqual([expect.objectContaining({ booth: 'b1', readings: [], devices: [], forgotten: ['gone'] })]);
+    expect(hub.owedForgottenOf('w1')).toBe(0);
+    hub.close();
+  });
+
+  it('holds at most maxDevicesPerBooth owed ids per booth for a wall that takes nothing', () => {
+    const wall = wallOf(0);
+    const { hub } = hubWith(wall);
+    const start = Date.now();
+    hub.readingAccepted({ booth: 'b1', device: 'x', ts: start, values: { a: 1 } });
+    hub.tick(start);
+    // So full that not even a notice fits.
+    wall.conn.writeBuffer = [{ data: 'x'.repeat(limit - 10) }];
+    for (let t = 1; t <= 20; t++) {
+      for (let i = 0; i < 10; i++) hub.deviceForgotten('b1', `d${t}-${i}`);
+      hub.tick(start + t);
+    }
+    expect(hub.owedForgottenOf('w1')).toBe(limits.maxDevicesPerBooth);
+    expect(wall.frames()).toEqual([]);
+    hub.close();
+  });
+});
+
+describe('a forgotten device and the client that spoke for it', () => {
+  it('does not come back when a gateway that spoke for it reconnects, nor after the next close', () => {
+    const validator = new TelemetryValidator();
+    const directory = new DeviceDirectory(limits);
+    const tracker = new DeviceHealthTracker(DEFAULT_TRACKER_LIMITS, directory.model);
+    const publish = (connectionId: number, device: string, at: number) => {
+      const message: DevicePublish = {
+        booth: 'b1',
+        topic: `booth/b1/${device}/telemetry`,
+        payload: Buffer.from('{"t":1}'),
+        clientId: 'gw',
+        connectionId,
+        fromWill: false,
+        keepaliveTimedOut: false,
+      };
+      tracker.message(message, validator.validate(message.topic, message.payload, 'b1', at), at);
+    };
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 1, address: null }, 1_000);
+    publish(1, 'a', 1_000);
+    publish(1, 'b', 1_000);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 1, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 2_000);
+    directory.model.forget('b1', 'b');
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 2, address: null }, 3_000);
+    expect(tracker.get('b1', 'b')).toBeUndefined();
+    expect(tracker.get('b1', 'a')?.state).toBe('online');
+    // The broker's set of what connection 2 spoke for still names b (it was set before the forget): it stays gone.
+    publish(2, 'a', 3_100);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 2, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 4_000);
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 3, address: null }, 5_000);
+    expect(tracker.get('b1', 'b')).toBeUndefined();
+    expect(directory.get('b1', 'b')).toBeUndefined();
+    // Once it speaks itself it is new, and reconnects bring it back as before.
+    publish(3, 'b', 5_100);
+    tracker.connectionClosed({ booth: 'b1', clientId: 'gw', connectionId: 3, devices: ['a', 'b'], reason: 'disconnect', willTopic: null }, 6_000);
+    tracker.connectionOpened({ booth: 'b1', clientId: 'gw', connectionId: 4, address: null }, 7_000);
+    expect(tracker.get('b1', 'b')?.state).toBe('online');
   });
 });
 
