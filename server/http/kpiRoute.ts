@@ -42,9 +42,12 @@ export function kpiRoute(booths: readonly { id: string }[], dashboard: Dashboard
     // A panel of one booth counts only that booth, whatever the wall shows.
     const counted = spec.booth !== undefined ? [spec.booth] : wallBooths;
     try {
-      const key = `${current.version}\0${sceneId}\0${index}\0${[...counted].sort().join(',')}`;
+      const panel = `${current.version}\0${sceneId}\0${index}`;
       res.setHeader('Cache-Control', 'no-store');
-      res.json(await kpis.read(key, spec, counted));
+      // Every booth: one cached answer. Any other set (a client may ask for any of 2^n) is made of
+      // per-booth answers, so it cannot cost a query of its own: at most one per booth per refresh.
+      const all = counted.length === known.length && known.every((id) => counted.includes(id));
+      res.json(all ? await kpis.read(`${panel}\0all`, spec, counted) : await kpis.readEach(panel, spec, counted));
     } catch (error) {
       next(error);
     }

@@ -67,8 +67,10 @@ export function buildKpiQuery(selection: KpiSelection, from: number, to: number)
       return `SELECT sum("step") AS "value" FROM (SELECT non_negative_difference(${field}) AS "step" FROM ${source} ${where} ${perDevice})`;
     case 'last':
       return `SELECT sum("latest") AS "value" FROM (SELECT last(${field}) AS "latest" FROM ${source} ${where} ${perDevice})`;
-    case 'sum':
     case 'mean':
+      // The count lets KpiReader weigh booths' means when it combines them (readEach).
+      return `SELECT mean(${field}) AS "value", count(${field}) AS "count" FROM ${source} ${where}`;
+    case 'sum':
     case 'max':
     case 'min':
       return `SELECT ${selection.aggregate}(${field}) AS "value" FROM ${source} ${where}`;

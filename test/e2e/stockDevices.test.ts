@@ -6,8 +6,15 @@
  * discovery device (config and state topics, abbreviated keys, `~`) and a `topicMaps` device (named
  * wildcard, dotted field paths, timestamp in seconds) show their names, readings and units too:
  * test-artifacts/stock-devices-ha-topicmap-1080p.png and the two tiles on their own.
+ *
+ * The overview pages (docs/wall.md): at 1080p the Tasmota plug's twelve readings make every tile a
+ * page of its own, so the wall here has one overview scene turning its pages every few seconds and
+ * each check waits for the page that holds its device.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
@@ -16,6 +23,11 @@ import { FAMILY_KINDS } from '../../simulators/families/registry';
 import { TOPIC_MAP_YAML, topicMap } from '../support/adapterFixtures';
 import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
 import { BOOTH_A, BOOTH_B, connectDevice, startTestShowfloor, type TestBooth } from '../support/showfloor';
+
+/** The shortest page turn a dashboard allows (DASHBOARD_LIMITS.minSceneSeconds), so a cycle of pages stays short. */
+const DASHBOARD = 'scenes:\n  - { id: overview, title: Overview, durationSeconds: 3, panels: [{ kind: devices }] }\n';
+/** Long enough for every page to come round once (8 devices, one a page, 3 s each) and then some. */
+const PAGE_CYCLE_MS = 60_000;
 
 const ACME: TestBooth = { ...BOOTH_A, settingsYaml: `    adapters: [tasmota, shelly, esphome, sparkplug, homeassistant]\n${TOPIC_MAP_YAML}` };
 
@@ -73,11 +85,14 @@ describeWithChromium('stock devices on an all-booths wall', () => {
   let native: SimulatedBooth;
   let browser: Browser;
   let page: Page;
+  let dir: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(DEFAULT_WEB_ROOT)) throw new Error(`${DEFAULT_WEB_ROOT} is missing: run \`npx vite build --logLevel warn\` first`);
-    showfloor = await startTestShowfloor({ booths: [ACME, BOOTH_B] });
+    dir = await mkdtemp(join(tmpdir(), 'showfloor-stock-'));
+    await writeFile(join(dir, 'dashboard.yaml'), DASHBOARD);
+    showfloor = await startTestShowfloor({ booths: [ACME, BOOTH_B], dashboardFile: join(dir, 'dashboard.yaml') });
     stock = startSimulatedBooth({
       url: showfloor.mqttUrl,
       booth: ACME.id,
@@ -107,34 +122,40 @@ describeWithChromium('stock devices on an all-booths wall', () => {
     await browser?.close();
     await Promise.all([stock?.stop(), native?.stop()]);
     await showfloor?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('shows each family’s device with its name and a live reading, beside booth B’s native device', async () => {
-    // Pinned to the overview, so the automatic scene rotation cannot take a tile away mid-check.
+  it('shows each family’s device with its name and a live reading, beside booth B’s native device', { timeout: 2 * PAGE_CYCLE_MS }, async () => {
+    // Pinned to the overview; its pages still turn, one device each here.
     await page.goto(`${showfloor.httpUrl}/?scene=overview`);
     await expect.poll(() => page.getByTestId('connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
-    for (const { device, name, metric } of TILES) {
-      await expect
-        .poll(
-          async () => {
-            const shown = await tileText(page, ACME.id, device, metric);
-            return { name: shown.name, hasValue: shown.value !== null && Number.isFinite(Number(shown.value)) };
-          },
-          { timeout: 15_000, message: `${device}'s tile, name and ${metric}` },
-        )
-        .toEqual({ name, hasValue: true });
-    }
-    await expect.poll(async () => (await tileText(page, BOOTH_B.id, 'env-01', 'temperature')).value !== null, { timeout: 15_000 }).toBe(true);
-    // Readings keep moving: a period later the Shelly's power readout has been redrawn with a new value.
-    const power = async () => (await tileText(page, ACME.id, 'shellyplus1pm-a8032ab12341', 'switch_0_apower')).value;
-    const first = await power();
-    await expect.poll(power, { timeout: 10_000 }).not.toBe(first);
-
-    await page.screenshot({ path: artifactPath('stock-devices-1080p.png') });
+    // One device a page: what each page shows is gathered as the pages turn, until every device was seen.
+    const seen = new Map<string, { name: string | null; hasValue: boolean }>();
+    const powers = new Set<string>();
+    const look = async () => {
+      for (const { device, metric } of TILES) {
+        const shown = await tileText(page, ACME.id, device, metric);
+        if (shown.name === null) continue;
+        const first = !seen.has(device);
+        seen.set(device, { name: shown.name, hasValue: shown.value !== null && Number.isFinite(Number(shown.value)) });
+        if (first) await page.screenshot({ path: artifactPath(`stock-devices-1080p-${device}.png`) });
+        // Readings keep moving: the Shelly's power readout is redrawn with new values.
+        if (metric === 'switch_0_apower' && shown.value !== null) powers.add(shown.value);
+      }
+      if ((await tileText(page, BOOTH_B.id, 'env-01', 'temperature')).value !== null) seen.set('env-01', { name: 'env-01', hasValue: true });
+      return {
+        tiles: TILES.map(({ device }) => [device, seen.get(device) ?? null]),
+        native: seen.has('env-01'),
+        shellyValues: Math.min(powers.size, 2),
+      };
+    };
+    await expect
+      .poll(look, { timeout: PAGE_CYCLE_MS, message: 'every device seen on its page, with its name and a reading' })
+      .toEqual({ tiles: TILES.map(({ device, name }) => [device, { name, hasValue: true }]), native: true, shellyValues: 2 });
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a Home Assistant discovery device and a topicMaps device with their names, readings and units', async () => {
+  it('shows a Home Assistant discovery device and a topicMaps device with their names, readings and units', { timeout: 3 * PAGE_CYCLE_MS }, async () => {
     const board = await connectDevice(showfloor.mqttUrl, ACME, {
       clientId: 'hall-climate-1',
       will: { topic: 'hall/climate1/availability', payload: Buffer.from('offline'), retain: true, qos: 1 },
@@ -164,15 +185,21 @@ describeWithChromium('stock devices on an all-booths wall', () => {
         { device: 'rig7', metric: 'humidity', shown: { name: 'rig7', value: '40', unit: '%' } },
       ];
       for (const { device, metric, shown } of expected) {
-        await expect.poll(() => tileText(page, ACME.id, device, metric), { timeout: 15_000, message: `${device}'s tile, ${metric}` }).toEqual(shown);
+        await expect.poll(() => tileText(page, ACME.id, device, metric), { timeout: PAGE_CYCLE_MS, message: `${device}'s tile, ${metric}` }).toEqual(shown);
       }
       // Readings keep arriving on the HA device's own state topic.
       await board.publishAsync('hall/climate1/state', JSON.stringify({ temperature: 22.9, humidity: 47 }), { qos: 1 });
-      await expect.poll(async () => (await tileText(page, ACME.id, HA_DEVICE, 'temperature')).value, { timeout: 10_000 }).toBe('22.9');
-
+      await expect.poll(async () => (await tileText(page, ACME.id, HA_DEVICE, 'temperature')).value, { timeout: PAGE_CYCLE_MS }).toBe('22.9');
       await page.screenshot({ path: artifactPath('stock-devices-ha-topicmap-1080p.png') });
-      await page.locator(`[data-testid="device-tile"][data-device="${HA_DEVICE}"]`).screenshot({ path: artifactPath('stock-devices-ha-tile.png') });
-      await page.locator('[data-testid="device-tile"][data-device="rig7"]').screenshot({ path: artifactPath('stock-devices-topicmap-tile.png') });
+      // Each tile on its own, taken while its page is on screen.
+      for (const [device, file] of [
+        [HA_DEVICE, 'stock-devices-ha-tile.png'],
+        ['rig7', 'stock-devices-topicmap-tile.png'],
+      ] as const) {
+        const tile = page.locator(`[data-testid="device-tile"][data-device="${device}"]`);
+        await expect.poll(() => tile.count(), { timeout: PAGE_CYCLE_MS }).toBe(1);
+        await tile.screenshot({ path: artifactPath(file) });
+      }
       expect(pageErrors).toEqual([]);
     } finally {
       board.end(true);

@@ -197,12 +197,16 @@ describe('image files of a dashboard', () => {
     );
   });
 
-  it('sends walls a new URL when an image beside the file is replaced, without a save of the file', async () => {
-    await writeFile(join(folder, 'swap.png'), PNG);
-    const dashboard = await open(scene('      - kind: image\n        image: swap.png\n'));
+  // Written as './swap-dot.png', the watcher still reports the file as 'swap-dot.png'.
+  it.each([
+    ['swap.png', 'swap.png'],
+    ['./swap-dot.png', 'swap-dot.png'],
+  ])('sends walls a new URL when an image beside the file (written %s) is replaced, without a save of the file', async (written, name) => {
+    await writeFile(join(folder, name), PNG);
+    const dashboard = await open(scene(`      - kind: image\n        image: ${written}\n`));
     const before = (dashboard.current.scenes[0]?.panels[0] as ImagePanelSpec).image;
     const changed = new Promise<string>((resolve) => dashboard.watch((next) => resolve((next.scenes[0]?.panels[0] as ImagePanelSpec).image)));
-    await writeFile(join(folder, 'swap.png'), Buffer.concat([PNG, Buffer.from([1, 2, 3])]));
+    await writeFile(join(folder, name), Buffer.concat([PNG, Buffer.from([1, 2, 3])]));
     const after = await changed;
     expect(after).toMatch(/^\/wall\/image\/[0-9a-f]{16}$/);
     expect(after).not.toBe(before);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { KPI_REFRESH_MS, type KpiPanelSpec } from '../../contract/dashboard';
 import type { DeviceDirectory } from '../../server/live/DeviceDirectory';
-import { KpiReader, MAX_CACHED_KPIS } from '../../server/kpi/KpiReader';
+import { combineParts, KpiReader, MAX_CACHED_KPIS } from '../../server/kpi/KpiReader';
 import { aggregateDevices, buildKpiQuery, periodStart } from '../../server/kpi/kpiQuery';
 import type { InfluxStore } from '../../server/store/InfluxStore';
 import { formatKpi } from '../../web/wall/panels/kpiFormat';
@@ -111,5 +111,53 @@ describe('KPI reader cache', () => {
     await expect(kpis.read('k', spec, ['a'])).rejects.toThrow('down');
     fail = false;
     expect(await kpis.read('k', spec, ['a'])).toMatchObject({ value: null, source: 'influxdb' });
+  });
+});
+
+describe('KPI of a subset of booths', () => {
+  const directory = { records: () => [][Symbol.iterator]() } as unknown as DeviceDirectory;
+  /** Per booth: mean 10 over 1 reading in a, 20 over 3 in b, 40 over 4 in c. */
+  const PER_BOOTH: Record<string, [number, number]> = { a: [10, 1], b: [20, 3], c: [40, 4] };
+
+  function reader() {
+    const asked: string[] = [];
+    const store = {
+      query: (statement: string) => {
+        asked.push(statement);
+        const booths = Object.keys(PER_BOOTH).filter((b) => statement.includes(`'${b}'`));
+        const n = booths.reduce((total, b) => total + PER_BOOTH[b]![1], 0);
+        const mean = booths.reduce((total, b) => total + PER_BOOTH[b]![0] * PER_BOOTH[b]![1], 0) / n;
+        return Promise.resolve({ series: [{ name: 'telemetry', columns: ['time', 'value', 'count'], values: [[0, mean, n]] }] });
+      },
+    } as unknown as InfluxStore;
+    return { kpis: new KpiReader(store, directory, 'UTC', () => 1_000_000), asked };
+  }
+
+  it('answers any subset from one query per booth, shared between subsets', async () => {
+    const spec: KpiPanelSpec = { kind: 'kpi', metric: 'p', aggregate: 'mean', period: 'last-hour' };
+    const { kpis, asked } = reader();
+    const ab = await kpis.readEach('panel', spec, ['a', 'b']);
+    // Weighed by readings, as one query over both booths would: (10·1 + 20·3) / 4.
+    expect(ab.value).toBeCloseTo(17.5, 9);
+    const subsets = [
+      ['b', 'a'],
+      ['a', 'c'],
+      ['b', 'c'],
+      ['c', 'b', 'a'],
+      ['a', 'b'],
+    ];
+    for (const subset of subsets) await kpis.readEach('panel', spec, subset);
+    expect(asked).toHaveLength(3);
+    expect(kpis.cachedCount).toBe(3);
+    expect((await kpis.readEach('panel', spec, ['a', 'c'])).value).toBeCloseTo(170 / 5, 9);
+  });
+
+  it('adds totals and compares extremes across booths', () => {
+    const part = (value: number | null, count: number) => ({ value, count, from: 0, to: 1, source: 'influxdb' as const, computedAt: 1 });
+    const parts = [part(3, 1), part(null, 0), part(5, 2)];
+    expect(combineParts('increase', parts).value).toBe(8);
+    expect(combineParts('max', parts).value).toBe(5);
+    expect(combineParts('min', parts).value).toBe(3);
+    expect(combineParts('sum', [part(null, 0)]).value).toBeNull();
   });
 });

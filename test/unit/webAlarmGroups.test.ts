@@ -46,7 +46,8 @@ describe('alarm groups on the public strip', () => {
   it('names a few devices while there is room and counts them when not; a device raised twice counts once', () => {
     const alarms = [co2('Lab 1'), co2('Lab 2'), co2('Lab 3'), co2('Lab 3', 'server:co2-high/a/Lab 3@5')];
     const [group] = groupAlarms(alarms);
-    expect(group?.alarms).toBe(4);
+    // Lab 3's range alarm is left out: the server's rule already raised that condition.
+    expect(group?.alarms).toBe(3);
     expect(groupText(group!, new WallText('en'), true)).toBe('CO₂ high at Lab 1, Lab 2, Lab 3');
     expect(groupText(group!, new WallText('en'), false)).toBe('CO₂ high at 3 devices');
   });
@@ -54,6 +55,20 @@ describe('alarm groups on the public strip', () => {
   it('keeps acknowledged alarms apart from new ones, saying so', () => {
     const groups = groupAlarms([{ ...co2('Lab 1'), acknowledged: true }, { ...co2('Lab 2'), acknowledged: true }, co2('Lab 3')]);
     expect(groups.map((g) => groupText(g, new WallText('en'), false))).toEqual(['CO₂ high at 2 devices · acknowledged', 'CO₂ high at Lab 3 · 1350 ppm']);
+  });
+
+  it('shows a device once after "Acknowledge all": the server rule acknowledged, its range alarm left out', () => {
+    const server = { ...co2('Sensor A', 'server:co2-high/a/Sensor A@5'), detail: 'acknowledged', acknowledged: true };
+    const groups = groupAlarms([co2('Sensor A'), server]);
+    expect(groups.map((g) => groupText(g, new WallText('en'), true))).toEqual(['CO₂ high at Sensor A · acknowledged']);
+    // Another condition or metric of the same device, or another device, is not the server's to speak for.
+    const low = { ...co2('Sensor A'), condition: 'low' as const, detail: '300 ppm' };
+    const other = co2('Sensor B');
+    expect(groupAlarms([low, server, other]).map((g) => groupText(g, new WallText('en'), true))).toEqual([
+      'CO₂ low at Sensor A · 300 ppm',
+      'CO₂ high at Sensor A · acknowledged',
+      'CO₂ high at Sensor B · 1350 ppm',
+    ]);
   });
 
   it('keeps booths apart, so one booth flooding alarms is one item and another booth keeps its own', () => {

@@ -72,7 +72,10 @@ export class AlarmStrip {
     setText(this.calm, calm && !waiting ? text.t('noAlarms') : '');
 
     const named = groups.map((group) => ({ group, text: groupText(group, text, true) }));
-    const signature = `${this.list.clientWidth}\n${named.map((s) => `${s.group.key}=${s.text}`).join('\n')}`;
+    // Everything the fit writes: the total too ("+N more" counts groups ranked below those shown,
+    // which can change while the shown ones do not) and the state (calm/waiting empty the list).
+    const state = waiting ? 'waiting' : calm ? 'calm' : 'alarms';
+    const signature = `${this.list.clientWidth}\n${state}\n${total}\n${named.map((s) => `${s.group.key}=${s.text}`).join('\n')}`;
     if (signature === this.fitted) return;
     this.fitted = signature;
     this.fit(named, total, text);

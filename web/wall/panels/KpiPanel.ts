@@ -22,7 +22,13 @@ export class KpiPanel implements PanelView {
   private failed = false;
   private booths = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly abort = new AbortController();
+  /**
+   * The load in flight (or whose timer is waiting). A new booth set starts a new load: the one before
+   * is aborted and, should its answer arrive anyway, ignored, so its timer cannot start a second
+   * polling loop that nothing clears.
+   */
+  private loading: AbortController | null = null;
+  private disposed = false;
   private started = false;
 
   constructor(
@@ -46,8 +52,7 @@ export class KpiPanel implements PanelView {
     if (!this.started || booths !== this.booths) {
       this.started = true;
       this.booths = booths;
-      clearTimeout(this.timer);
-      void this.load();
+      this.restart();
     }
     this.frame.setTitle(text.localize(this.spec.title) || this.spec.metric);
     const value = this.answer?.value ?? null;
@@ -65,26 +70,42 @@ export class KpiPanel implements PanelView {
   }
 
   dispose(): void {
-    this.abort.abort();
+    this.disposed = true;
+    this.loading?.abort();
+    this.loading = null;
     clearTimeout(this.timer);
   }
 
-  private async load(): Promise<void> {
+  /** Stops the loop running (its fetch and its timer) and starts one for the present booth set. */
+  private restart(): void {
+    this.loading?.abort();
+    clearTimeout(this.timer);
+    const loading = new AbortController();
+    this.loading = loading;
+    void this.load(loading);
+  }
+
+  private async load(loading: AbortController): Promise<void> {
     const query = new URLSearchParams({ scene: this.place.sceneId, panel: String(this.place.index) });
     if (this.booths !== '') query.set('booth', this.booths);
+    const current = () => !this.disposed && this.loading === loading && !loading.signal.aborted;
     try {
-      const response = await fetch(`/api/kpi?${query.toString()}`, { signal: this.abort.signal, cache: 'no-store' });
+      const response = await fetch(`/api/kpi?${query.toString()}`, { signal: loading.signal, cache: 'no-store' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body: unknown = await response.json();
+      // A late answer for a booth set the wall no longer shows: neither its number nor its timer.
+      if (!current()) return;
       this.answer = isKpiAnswer(body) ? body : null;
       this.failed = this.answer === null;
     } catch {
-      if (this.abort.signal.aborted) return;
+      if (!current()) return;
       // The last good number stays up, with a note: a blank would read as zero from across the hall.
       this.failed = true;
     }
     this.host.requestRender();
-    this.timer = setTimeout(() => void this.load(), KPI_REFRESH_MS);
+    this.timer = setTimeout(() => {
+      if (current()) void this.load(loading);
+    }, KPI_REFRESH_MS);
   }
 }
 

@@ -3,8 +3,8 @@
  * alarm of one booth about the same condition of the same metric is one item ("CO₂ high at 3
  * devices", "28 devices offline"). A group of one keeps its alarm's key, so a steady single alarm
  * keeps its element. Acknowledged alarms group apart from the others. Groups are per booth, so a booth flooding alarms is one item and cannot push
- * another booth's alarm off a shared wall (issue 9). A device counts once in a group even when both
- * the server's rule and the page's range check raised it.
+ * another booth's alarm off a shared wall (issue 9). A device's condition raised by both the server's
+ * rule and the page's range check is shown once, as the server's (which carries the acknowledgement).
  */
 import type { WallLanguage } from '../../../contract/dashboard';
 import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
@@ -47,7 +47,11 @@ export function groupAlarms(alarms: readonly WallAlarm[]): AlarmGroup[] {
     alarms: number;
   }
   const groups = new Map<string, Building>();
+  const raisedByServer = new Set(alarms.filter((alarm) => !isRangeAlarm(alarm)).map(sameCondition));
   for (const alarm of alarms) {
+    // The server's rule already speaks for this device's condition (acknowledged or not): the page's
+    // own range check would show the device a second time, in an unacknowledged group beside it.
+    if (isRangeAlarm(alarm) && raisedByServer.has(sameCondition(alarm))) continue;
     // Acknowledged alarms are their own group: "being handled" must not hide behind, or speak for, new ones.
     const handled = alarm.acknowledged === true ? ':acknowledged' : '';
     const key = `group:${alarm.booth ?? ''}:${alarm.condition ?? 'alarm'}:${alarm.condition === 'offline' ? '' : alarm.metric}${handled}`;
@@ -77,6 +81,16 @@ export function groupAlarms(alarms: readonly WallAlarm[]): AlarmGroup[] {
       alarms: group.alarms,
     };
   });
+}
+
+/** The page's own range check (rangeAlarms.ts) rather than a server rule. */
+function isRangeAlarm(alarm: WallAlarm): boolean {
+  return alarm.key.startsWith('range:');
+}
+
+/** One device's one condition of one metric, whoever raised it. */
+function sameCondition(alarm: WallAlarm): string {
+  return `${alarm.deviceKey ?? alarm.key}\n${alarm.metric}\n${alarm.condition ?? 'alarm'}`;
 }
 
 /** The group's sentence: devices named (when `named` and few enough) or counted, then its detail. */
