@@ -18,6 +18,8 @@ export const evChargerMeta: ProfileMeta = {
     energy_kwh: { min: 0, max: 40 },
     session_count: { min: 0 },
   },
+  // What a visitor looks at first: a tile shows its first four readings (docs/wall.md).
+  display: { power_kw: { order: 0 }, energy_kwh: { order: 1 }, session_count: { order: 2 }, charging: { order: 3 }, connected: { order: 4 } },
   intervalMs: 2000,
 };
 

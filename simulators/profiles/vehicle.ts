@@ -31,6 +31,8 @@ export const vehicleMeta: ProfileMeta = {
     heading_deg: { min: 0, max: 360 },
     lap_count: { min: 0 },
   },
+  // What a visitor looks at first: a tile shows its first four readings (docs/wall.md).
+  display: { speed_kmh: { order: 0 }, battery_soc: { order: 1 }, heading_deg: { order: 2 }, lap_count: { order: 3 } },
   intervalMs: 1000,
 };
 

@@ -113,8 +113,9 @@ describeWithInfluxd('npm start shutdown', () => {
       what: '500 readings accepted',
     });
     // With a 60 s flush interval every one of them is still buffered in the server, with the
-    // device's presence change (online, connect) that goes to device_status on the same path.
-    expect((await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.pending).toBe(501);
+    // device's presence change (online, connect) that goes to device_status on the same path, and
+    // its identity (device_meta: its metrics in first-seen order, written when they change).
+    expect((await getJson<PublicHealth>(`http://127.0.0.1:${httpPort}/api/health`)).body.counters.pending).toBe(502);
     device.end(true);
 
     run.child.kill('SIGTERM');

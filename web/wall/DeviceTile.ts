@@ -28,7 +28,7 @@ export interface TileContext {
  * then first seen. Every tile of a page is as tall as the tallest, so one device with a dozen
  * readings (a Tasmota's STATE) would otherwise give every device of the wall a page of its own.
  */
-export const MAX_TILE_READINGS = 5;
+export const MAX_TILE_READINGS = 4;
 
 /** The readings a tile shows, in the order it shows them. */
 export function tileMetrics(device: DeviceState, text: WallText): MetricState[] {
