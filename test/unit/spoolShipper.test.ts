@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { MemoryBacklog } from '../../server/store/spool/MemoryBacklog';
 import { SegmentLog } from '../../server/store/spool/SegmentLog';
+import { nodeSpoolFiles, type SpoolFiles } from '../../server/store/spool/SpoolFiles';
 import { SpoolShipper, type ShipOutcome } from '../../server/store/spool/SpoolShipper';
 import { waitFor } from '../support/waitFor';
 
@@ -74,6 +75,45 @@ it('confirms in the order batches were taken, and sends a failed batch again', a
   calls[3]!.answer('stored');
   await waitFor(() => spool.stats().unsentReadings === 0, { what: 'every batch confirmed' });
   expect(shipper.idle()).toBe(true);
+  await shipper.stop();
+  await spool.close();
+});
+
+it('keeps sending after a read of the spool fails (EIO), trying the segment again', async () => {
+  const failReads = { left: 2 };
+  const files: SpoolFiles = {
+    ...nodeSpoolFiles,
+    async open(path, mode) {
+      if (mode === 'read' && failReads.left > 0) {
+        failReads.left--;
+        throw Object.assign(new Error('EIO: i/o error, open'), { code: 'EIO' });
+      }
+      return nodeSpoolFiles.open(path, mode);
+    },
+  };
+  const spool = new SegmentLog(
+    { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, files },
+    { notSpooled: () => 0, overflowed: () => undefined, synced: () => undefined },
+    log,
+  );
+  await spool.open(Date.now());
+  for (let i = 0; i < 10; i++) spool.append(`m,d=a v=${i} ${i}`, 1000 + i);
+  await spool.durable();
+  const sent: string[] = [];
+  const shipper = new SpoolShipper(
+    spool,
+    new MemoryBacklog(1000),
+    (lines) => {
+      sent.push(...lines);
+      return Promise.resolve('stored');
+    },
+    { batchSize: 10, flushIntervalMs: 10, minRetryDelayMs: 10, maxRetryDelayMs: 20 },
+    log,
+  );
+  shipper.start();
+  await waitFor(() => spool.stats().unsentReadings === 0, { what: 'the batch sent after two failed reads' });
+  expect(failReads.left).toBe(0);
+  expect(sent).toHaveLength(10);
   await shipper.stop();
   await spool.close();
 });

@@ -357,7 +357,17 @@ export class SegmentLog {
     const segment = this.segments.find((s) => s.replay === replay && s.readOffset < s.bytes);
     if (!segment) return null;
     const start = segment.readOffset;
-    const file = await this.files.open(segment.path, 'read');
+    let file: SpoolFile;
+    try {
+      file = await this.files.open(segment.path, 'read');
+    } catch (error) {
+      // Dropped past maxBytes (or deleted once confirmed) between the find and the open: take from the next one.
+      if (segment.gone) return this.take(replay, maxLines);
+      // Deleted by someone else: its readings cannot be read again, counted as lost.
+      if (errorCode(error) === 'ENOENT') return this.damaged(segment, start);
+      // EIO, EMFILE: the caller tries again later.
+      throw error;
+    }
     try {
       // About what maxLines take in this segment, so a batch does not read (and copy) megabytes it leaves.
       const perReading = segment.readings > 0 ? segment.bytes / segment.readings : 256;
@@ -504,6 +514,10 @@ function newPending(): Pending {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   return { records: [], lines: 0, bytes: 0, done, resolve };
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
 
 function describe(error: unknown): string {

@@ -39,6 +39,8 @@ interface Source {
   window: Entry[];
   /** Confirmations run one after another, in order. */
   confirming: Promise<void>;
+  /** After a failed take(): not taken from again before this time. */
+  takeRetryAt: number;
 }
 
 export class SpoolShipper {
@@ -54,6 +56,8 @@ export class SpoolShipper {
   private retryAt = 0;
   private inFlight = 0;
   private readonly sends = new Set<Promise<void>>();
+  private takeRetryDelayMs: number;
+  private takeFailureLogged = 0;
 
   constructor(
     log: SegmentLog,
@@ -63,10 +67,12 @@ export class SpoolShipper {
     private readonly logger: Logger,
   ) {
     this.retryDelayMs = options.minRetryDelayMs ?? 500;
+    this.takeRetryDelayMs = this.retryDelayMs;
     const spoolSource = (name: 'replay' | 'live', replay: boolean): Source => ({
       name,
       window: [],
       confirming: Promise.resolve(),
+      takeRetryAt: 0,
       waiting: () => log.waiting(replay),
       take: (maxLines) => log.take(replay, maxLines),
       confirm: (batch) => log.confirm(batch as SpoolBatch),
@@ -79,6 +85,7 @@ export class SpoolShipper {
         name: 'memory',
         window: [],
         confirming: Promise.resolve(),
+        takeRetryAt: 0,
         waiting: () => memory.waiting(),
         take: (maxLines) => Promise.resolve(memory.take(maxLines)),
         confirm: (batch) => Promise.resolve(memory.confirm(batch as MemoryBatch)),
@@ -144,18 +151,37 @@ export class SpoolShipper {
         await this.pause(this.options.flushIntervalMs);
         continue;
       }
-      const batch = await source.take(this.options.batchSize);
+      let batch: { lines: string[] } | null;
+      try {
+        batch = await source.take(this.options.batchSize);
+      } catch (error) {
+        // A read that fails (EIO, EMFILE) must not end the sender: every queue would stop for good.
+        // The source is tried again after the failure pause; the other sources go on meanwhile.
+        this.takeFailed(source, error);
+        continue;
+      }
       if (!batch) {
         // Never expected (a due source has lines to take); a pause keeps a mistake from spinning the event loop.
         await this.pause(10);
         continue;
       }
+      this.takeRetryDelayMs = this.options.minRetryDelayMs ?? 500;
       const entry: Entry = { batch, state: 'sending' };
       source.window.push(entry);
       if (batch.lines.length === 0) {
         entry.state = 'stored';
         this.settle(source);
       } else this.dispatch(source, entry);
+    }
+  }
+
+  private takeFailed(source: Source, error: unknown): void {
+    const now = Date.now();
+    source.takeRetryAt = now + this.takeRetryDelayMs;
+    this.takeRetryDelayMs = Math.min(this.takeRetryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+    if (now - this.takeFailureLogged >= 10_000) {
+      this.takeFailureLogged = now;
+      this.logger.error({ source: source.name, err: error instanceof Error ? error.message : String(error) }, 'spool: could not read a batch; trying again');
     }
   }
 
@@ -197,12 +223,17 @@ export class SpoolShipper {
 
   /** Confirms the batches at the head of a source's window that InfluxDB has, in the order they were taken. */
   private settle(source: Source): void {
-    source.confirming = source.confirming.then(async () => {
-      while (source.window[0]?.state === 'stored') {
-        const [entry] = source.window.splice(0, 1);
-        await source.confirm(entry!.batch);
-      }
-    });
+    source.confirming = source.confirming
+      .then(async () => {
+        while (source.window[0]?.state === 'stored') {
+          const [entry] = source.window.splice(0, 1);
+          await source.confirm(entry!.batch);
+        }
+      })
+      .catch((error: unknown) => {
+        // A confirmation that failed leaves its segment on disk (sent again after a restart); later ones go on.
+        this.logger.error({ source: source.name, err: error instanceof Error ? error.message : String(error) }, 'spool: could not confirm a batch');
+      });
   }
 
   /** The next source in turn with a batch due: a full batch, or lines older than flushIntervalMs. */
@@ -212,6 +243,7 @@ export class SpoolShipper {
       const { readings, oldestAt } = source.waiting();
       const due =
         readings > 0 &&
+        now >= source.takeRetryAt &&
         (source.name === 'replay' ||
           this.draining ||
           readings >= this.options.batchSize ||
