@@ -145,6 +145,8 @@ export interface SpoolHealth {
   /** Set while appends fail (e.g. "ENOSPC: no space left on device"); readings then go on in memory and are counted. */
   lastError: string | null;
   syncIntervalMs: number;
+  /** Readings acknowledged to their device before they were on disk, because fsync stalled past the durability deadline. */
+  acknowledgedBeforeDurable?: number;
 }
 
 /** Why /api/health and the console say `degraded`: each reason with the figure that tripped it. */

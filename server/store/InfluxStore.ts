@@ -531,7 +531,11 @@ export class InfluxStore {
    * broker waits for it before a QoS 1/2 acknowledgement. Without a spool: at once.
    */
   durable(): Promise<void> {
-    return this.spool ? this.spool.log.durable() : Promise.resolve();
+    // A stalled fsync must not hold every QoS 1/2 acknowledgement (keepalive timeouts, wills,
+    // devices shown offline): past the deadline readings are acknowledged anyway, counted.
+    return this.spool
+      ? this.spool.log.durable(Math.max(MIN_DURABLE_WAIT_MS, DURABLE_WAIT_SYNC_INTERVALS * this.spool.settings.syncIntervalMs))
+      : Promise.resolve();
   }
 
   /** The spool's state for /api/health, /metrics and the console; null without a spool. */
@@ -550,6 +554,7 @@ export class InfluxStore {
       oldestUnsentAt: oldest.length > 0 ? Math.min(...oldest) : null,
       replay: stats.replay,
       dropped: stats.dropped,
+      acknowledgedBeforeDurable: stats.acknowledgedBeforeDurable,
       lastError: stats.lastError,
       syncIntervalMs: settings.syncIntervalMs,
     };
@@ -587,7 +592,8 @@ export class InfluxStore {
     const deadline = Date.now() + timeoutMs;
     const failuresBefore = this.unavailableFailures;
     const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-    await spool.log.close();
+    // Half the time at most for the last sync, so a stalled disk leaves time to send from memory.
+    await spool.log.close(timeoutMs / 2);
     spool.shipper.drain();
     while (!spool.shipper.idle() && Date.now() < deadline && this.unavailableFailures === failuresBefore) await pause(20);
     this.finalized = true;
@@ -602,6 +608,10 @@ export class InfluxStore {
     await this.writeApi.close().catch(() => undefined);
   }
 }
+
+/** The longest a QoS 1/2 acknowledgement waits for durability: max(1 s, 40 group commits). */
+const MIN_DURABLE_WAIT_MS = 1000;
+const DURABLE_WAIT_SYNC_INTERVALS = 40;
 
 function willRetry(error: Error, expires: number, closed: boolean): boolean {
   if (closed || expires <= Date.now()) return false;

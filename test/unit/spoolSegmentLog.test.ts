@@ -144,6 +144,46 @@ describe('SegmentLog', () => {
     await spool.close();
   });
 
+  it('lets a wait for durability go after its deadline when fsync stalls, counted and said, and closes without waiting for ever', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const syncs = { started: 0 };
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          ...bindFile(file),
+          async datasync() {
+            syncs.started++;
+            await released;
+            return file.datasync();
+          },
+        };
+      },
+    };
+    const { spool, seen } = await openLog({ files });
+    for (let i = 0; i < 3; i++) spool.append(line(i), i);
+    const acknowledged = { first: false };
+    void spool.durable(200).then(() => (acknowledged.first = true));
+    await waitFor(() => syncs.started === 1, { what: 'the group commit to stall in fdatasync' });
+    await waitFor(() => acknowledged.first, { what: 'the wait to end at its deadline', timeoutMs: 5000 });
+    expect(spool.stats()).toMatchObject({
+      acknowledgedBeforeDurable: 3,
+      lastError: expect.stringMatching(/^disk stalled: fsync has not returned for \d+ s$/) as unknown,
+    });
+    // Appends behind the stalled sync: their own deadline, each reading counted once.
+    spool.append(line(3), 3);
+    spool.append(line(4), 4);
+    await spool.durable(200);
+    await spool.durable(200);
+    expect(spool.stats().acknowledgedBeforeDurable).toBe(5);
+    // close() gives up on the stalled sync: what was still waiting is handed back, not lost.
+    await spool.close(200);
+    expect(seen.notSpooled).toEqual([line(3), line(4)]);
+    release();
+  });
+
   it('cuts a torn tail at the last good record at start-up, counts it, and appends after it', async () => {
     const first = await openLog();
     for (let i = 0; i < 10; i++) {

@@ -85,6 +85,12 @@ interface Pending {
   bytes: number;
   done: Promise<void>;
   resolve: () => void;
+  /** done, or the end of the durability deadline: one timer per group commit, not per waiter. */
+  bounded: Promise<void> | null;
+  /** The deadline passed: waiters go on without durability. */
+  stalled: boolean;
+  /** Lines already counted in acknowledgedBeforeDurable. */
+  countedEarly: number;
 }
 
 export interface SegmentLogStats {
@@ -94,6 +100,8 @@ export interface SegmentLogStats {
   oldestUnsentAt: number | null;
   replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
   dropped: { overflow: number; diskFull: number; tornTail: number };
+  /** Readings whose wait for durability hit the deadline (a stalled fsync): acknowledged before they were on disk. */
+  acknowledgedBeforeDurable: number;
   lastError: string | null;
 }
 
@@ -110,6 +118,9 @@ export class SegmentLog {
   /** The appends of the sync running now, until it ends. */
   private syncing: Pending | null = null;
   private syncTimer: NodeJS.Timeout | undefined;
+  /** When the running sync began: how long a stalled fsync has not returned. */
+  private syncStartedAt = 0;
+  acknowledgedBeforeDurable = 0;
   private replayTotal = 0;
   private replayStartedAt = 0;
   readonly dropped = { overflow: 0, diskFull: 0, tornTail: 0 };
@@ -218,11 +229,43 @@ export class SegmentLog {
     this.scheduleSync();
   }
 
-  /** Resolves once every line appended so far is on disk (or was handed back as not spooled). */
-  durable(): Promise<void> {
-    if (this.pending.lines > 0) return this.pending.done;
-    if (this.syncing) return this.syncing.done;
-    return Promise.resolve();
+  /**
+   * Resolves once every line appended so far is on disk (or was handed back as not spooled). With
+   * `limitMs`, at the latest that long after the first wait for the same group commit: a stalled
+   * fdatasync (USB disk, network mount) must not hold every QoS 1/2 acknowledgement for ever. The
+   * readings let go that way are counted (acknowledgedBeforeDurable) and lastError says the disk stalled.
+   */
+  durable(limitMs?: number): Promise<void> {
+    const batch = this.pending.lines > 0 ? this.pending : this.syncing;
+    if (!batch) return Promise.resolve();
+    if (limitMs === undefined) return batch.done;
+    if (batch.stalled) {
+      this.countEarly(batch);
+      return Promise.resolve();
+    }
+    batch.bounded ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        batch.stalled = true;
+        this.countEarly(batch);
+        const seconds = Math.round((this.syncing ? Date.now() - this.syncStartedAt : limitMs) / 1000);
+        this.lastError = `disk stalled: fsync has not returned for ${seconds} s`;
+        this.log.error(
+          { dir: this.options.dir, readings: this.acknowledgedBeforeDurable },
+          'spool: disk stalled; acknowledging readings before they are on disk',
+        );
+        resolve();
+      }, limitMs);
+      void batch.done.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return batch.bounded;
+  }
+
+  private countEarly(batch: Pending): void {
+    this.acknowledgedBeforeDurable += batch.lines - batch.countedEarly;
+    batch.countedEarly = batch.lines;
   }
 
   private scheduleSync(): void {
@@ -239,6 +282,7 @@ export class SegmentLog {
     const batch = this.pending;
     this.pending = newPending();
     this.syncing = batch;
+    this.syncStartedAt = Date.now();
     try {
       const data = Buffer.concat(batch.records.map(encodeRecord));
       try {
@@ -480,19 +524,36 @@ export class SegmentLog {
       oldestUnsentAt,
       replay: replaying ? { readingsLeft: replayLeft, readingsTotal: this.replayTotal, startedAt: this.replayStartedAt } : null,
       dropped: { ...this.dropped },
+      acknowledgedBeforeDurable: this.acknowledgedBeforeDurable,
       lastError: this.lastError,
     };
   }
 
   /**
    * Syncs what is pending and closes the active segment. Segments stay for the next start unless
-   * InfluxDB confirmed every record in them.
+   * InfluxDB confirmed every record in them. A sync that has not returned within `timeoutMs` (a
+   * stalled disk) is left behind: appends still waiting go to the caller as not spooled, and no
+   * further file call is made, so shutdown is not held for ever.
    */
-  async close(): Promise<void> {
+  async close(timeoutMs = 30_000): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    while (this.syncing) await this.syncing.done;
+    const deadline = Date.now() + timeoutMs;
+    while (this.syncing) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await settlesWithin(this.syncing.done, left))) {
+        this.closed = true;
+        const waiting = this.pending;
+        this.pending = newPending();
+        const lines = waiting.records.flatMap((record) => record.lines);
+        if (lines.length > 0)
+          this.notSpooled(lines, `disk stalled at shutdown: fsync has not returned for ${Math.round((Date.now() - this.syncStartedAt) / 1000)} s`);
+        waiting.resolve();
+        this.log.error({ dir: this.options.dir }, 'spool: disk stalled at shutdown; segments left as they are');
+        return;
+      }
+    }
     if (this.opened) await this.sync();
     this.closed = true;
     const active = this.active;
@@ -513,7 +574,18 @@ function newSegment(id: number, path: string, replay: boolean): Segment {
 function newPending(): Pending {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  return { records: [], lines: 0, bytes: 0, done, resolve };
+  return { records: [], lines: 0, bytes: 0, done, resolve, bounded: null, stalled: false, countedEarly: 0 };
+}
+
+/** Whether `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 function errorCode(error: unknown): unknown {
