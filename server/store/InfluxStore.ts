@@ -180,8 +180,10 @@ export class InfluxStore {
             this.counters.linesDropped(refused);
             this.warnOverloaded();
           }
+          return refused;
         },
         overflowed: (readings) => this.counters.linesDropped(readings),
+        damaged: (readings) => this.counters.linesDropped(readings),
         synced: () => holder.shipper?.wake(),
       },
       this.log,
@@ -554,6 +556,7 @@ export class InfluxStore {
       oldestUnsentAt: oldest.length > 0 ? Math.min(...oldest) : null,
       replay: stats.replay,
       dropped: stats.dropped,
+      notSpooled: stats.notSpooled,
       acknowledgedBeforeDurable: stats.acknowledgedBeforeDurable,
       lastError: stats.lastError,
       syncIntervalMs: settings.syncIntervalMs,

@@ -171,7 +171,12 @@ describeWithInfluxd('InfluxStore spool', () => {
     disk.full = true;
     for (let i = 0; i < 3000; i++) store.write(reading('full', i));
     await store.durable();
-    expect(store.spoolHealth(Date.now())).toMatchObject({ dropped: { diskFull: 3000 }, lastError: 'ENOSPC: no space left on device, write', bytes: 0 });
+    expect(store.spoolHealth(Date.now())).toMatchObject({
+      notSpooled: 3000,
+      dropped: { diskFull: 0 },
+      lastError: 'ENOSPC: no space left on device, write',
+      bytes: 0,
+    });
     await waitFor(async () => (await count(db)) === 3000, {
       what: 'readings the disk refused to reach InfluxDB from memory',
       timeoutMs: 30_000,
@@ -181,7 +186,7 @@ describeWithInfluxd('InfluxStore spool', () => {
     disk.full = false;
     for (let i = 3000; i < 4000; i++) store.write(reading('full', i));
     await store.durable();
-    expect(store.spoolHealth(Date.now())).toMatchObject({ dropped: { diskFull: 3000 }, lastError: null });
+    expect(store.spoolHealth(Date.now())).toMatchObject({ notSpooled: 3000, dropped: { diskFull: 0 }, lastError: null });
     await waitFor(async () => (await count(db)) === 4000, { what: 'spooled readings to reach InfluxDB', timeoutMs: 30_000, intervalMs: 100 });
     await waitFor(() => counters.pendingLines() === 0, { what: 'every line confirmed' });
     expect(counters).toMatchObject({ accepted: 4000, written: 4000, dropped: 0 });

@@ -31,7 +31,7 @@ interface Call {
 it('confirms in the order batches were taken, and sends a failed batch again', async () => {
   const spool = new SegmentLog(
     { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024 },
-    { notSpooled: () => undefined, overflowed: () => undefined, synced: () => undefined },
+    { notSpooled: () => 0, overflowed: () => undefined, damaged: () => undefined, synced: () => undefined },
     log,
   );
   await spool.open(Date.now());
@@ -93,7 +93,7 @@ it('keeps sending after a read of the spool fails (EIO), trying the segment agai
   };
   const spool = new SegmentLog(
     { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, files },
-    { notSpooled: () => 0, overflowed: () => undefined, synced: () => undefined },
+    { notSpooled: () => 0, overflowed: () => undefined, damaged: () => undefined, synced: () => undefined },
     log,
   );
   await spool.open(Date.now());

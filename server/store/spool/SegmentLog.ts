@@ -42,10 +42,15 @@ export interface SegmentLogOptions {
 }
 
 export interface SegmentLogEvents {
-  /** Lines that could not be put on disk (disk full, I/O error, disk too slow): the caller keeps them in memory. */
-  notSpooled(lines: string[]): void;
-  /** Unconfirmed readings of a segment dropped past maxBytes. */
+  /**
+   * Lines that could not be put on disk (disk full, I/O error, disk too slow): the caller keeps them
+   * in memory. Returns how many it could not keep either: only those are lost (`dropped.diskFull`).
+   */
+  notSpooled(lines: string[]): number;
+  /** Readings of a segment dropped past maxBytes that were not taken for sending, or of a batch let go since (each counted once). */
   overflowed(readings: number): void;
+  /** Unsent readings of a segment that no longer reads back (or was deleted by someone else): lost. */
+  damaged(readings: number): void;
   /** New durable lines to send. */
   synced(): void;
 }
@@ -100,6 +105,8 @@ export interface SegmentLogStats {
   oldestUnsentAt: number | null;
   replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
   dropped: { overflow: number; diskFull: number; tornTail: number };
+  /** Readings the disk did not take (sent from memory instead; those memory refused too are in dropped.diskFull). */
+  notSpooled: number;
   /** Readings whose wait for durability hit the deadline (a stalled fsync): acknowledged before they were on disk. */
   acknowledgedBeforeDurable: number;
   lastError: string | null;
@@ -124,6 +131,7 @@ export class SegmentLog {
   private replayTotal = 0;
   private replayStartedAt = 0;
   readonly dropped = { overflow: 0, diskFull: 0, tornTail: 0 };
+  private notSpooledReadings = 0;
   lastError: string | null = null;
   private lastErrorLogged = 0;
 
@@ -210,7 +218,7 @@ export class SegmentLog {
   /** Buffers one line for the next group commit. */
   append(line: string, acceptedAt: number): void {
     if (this.closed) {
-      this.events.notSpooled([line]);
+      this.dropped.diskFull += this.events.notSpooled([line]);
       return;
     }
     const pending = this.pending;
@@ -346,17 +354,17 @@ export class SegmentLog {
   }
 
   private notSpooled(lines: string[], reason: string): void {
-    this.dropped.diskFull += lines.length;
+    this.notSpooledReadings += lines.length;
     this.lastError = reason;
     const now = Date.now();
     if (now - this.lastErrorLogged >= 10_000) {
       this.lastErrorLogged = now;
       this.log.error(
-        { dir: this.options.dir, err: reason, readings: this.dropped.diskFull },
+        { dir: this.options.dir, err: reason, readings: this.notSpooledReadings },
         'spool: could not append; readings go on to InfluxDB from memory',
       );
     }
-    this.events.notSpooled(lines);
+    this.dropped.diskFull += this.events.notSpooled(lines);
   }
 
   /** Past maxBytes the oldest segments go, counted: an outage longer than the spool holds loses its oldest readings. */
@@ -364,7 +372,9 @@ export class SegmentLog {
     let total = this.bytes();
     while (total > this.options.maxBytes && this.segments.length > 0 && this.segments[0] !== this.active?.segment) {
       const segment = this.segments[0]!;
-      const lost = segment.readings - segment.confirmedReadings;
+      // Batches taken and not confirmed are counted when they settle: written if their send
+      // succeeds, dropped (lostInFlight) if it is let go. Counting them here too counted them twice.
+      const lost = segment.readings - segment.takenReadings;
       total -= segment.bytes;
       this.dropped.overflow += lost;
       this.events.overflowed(lost);
@@ -450,12 +460,18 @@ export class SegmentLog {
 
   /** A record that was good at start-up or when written no longer reads back: the rest of its segment is given up, counted. */
   private damaged(segment: Segment, at: number): null {
-    const lost = segment.readings - segment.confirmedReadings;
+    // Batches already taken read back fine and settle as usual; only the rest is lost.
+    const lost = segment.readings - segment.takenReadings;
     this.dropped.tornTail += lost;
+    this.events.damaged(lost);
     this.log.error({ segment: segment.path, at, readings: lost }, 'spool: a segment no longer reads back; its unsent readings are lost');
-    segment.confirmedOffset = segment.readOffset = segment.bytes;
-    segment.confirmedReadings = segment.takenReadings = segment.readings;
-    segment.unsentFrom = null;
+    segment.readOffset = segment.bytes;
+    segment.takenReadings = segment.readings;
+    segment.confirmedReadings += lost;
+    if (segment.confirmedReadings >= segment.readings) {
+      segment.confirmedOffset = segment.bytes;
+      segment.unsentFrom = null;
+    }
     return null;
   }
 
@@ -463,9 +479,11 @@ export class SegmentLog {
   async confirm(batch: SpoolBatch): Promise<void> {
     const { segment } = batch;
     if (segment.gone) return;
-    segment.confirmedOffset = batch.end;
+    segment.confirmedOffset = Math.max(segment.confirmedOffset, batch.end);
     segment.confirmedReadings += batch.readings;
-    if (segment.confirmedOffset >= segment.bytes) {
+    // The readings test also covers a damaged segment, whose lost rest counts as confirmed.
+    if (segment.confirmedOffset >= segment.bytes || segment.confirmedReadings >= segment.readings) {
+      segment.confirmedOffset = segment.bytes;
       segment.unsentFrom = null;
       if (segment !== this.active?.segment) await this.remove(segment);
       return;
@@ -486,6 +504,12 @@ export class SegmentLog {
     } catch {
       return segment.unsentFrom;
     }
+  }
+
+  /** A batch of a segment dropped past maxBytes, let go after its send failed: its readings are lost. */
+  lostInFlight(batch: SpoolBatch): void {
+    this.dropped.overflow += batch.readings;
+    this.events.overflowed(batch.readings);
   }
 
   /** Whether a batch's segment was dropped (past maxBytes) since it was taken. */
@@ -524,6 +548,7 @@ export class SegmentLog {
       oldestUnsentAt,
       replay: replaying ? { readingsLeft: replayLeft, readingsTotal: this.replayTotal, startedAt: this.replayStartedAt } : null,
       dropped: { ...this.dropped },
+      notSpooled: this.notSpooledReadings,
       acknowledgedBeforeDurable: this.acknowledgedBeforeDurable,
       lastError: this.lastError,
     };

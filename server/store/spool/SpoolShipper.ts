@@ -35,6 +35,8 @@ interface Source {
   take(maxLines: number): Promise<{ lines: string[] } | null>;
   confirm(batch: { lines: string[] }): Promise<void>;
   stale(batch: { lines: string[] }): boolean;
+  /** A stale batch let go: its readings are counted as lost (they were not when its segment was dropped). */
+  letGo(batch: { lines: string[] }): void;
   /** Taken batches in the order they were taken: the send window. */
   window: Entry[];
   /** Confirmations run one after another, in order. */
@@ -77,6 +79,7 @@ export class SpoolShipper {
       take: (maxLines) => log.take(replay, maxLines),
       confirm: (batch) => log.confirm(batch as SpoolBatch),
       stale: (batch) => log.stale(batch as SpoolBatch),
+      letGo: (batch) => log.lostInFlight(batch as SpoolBatch),
     });
     this.sources = [
       spoolSource('replay', true),
@@ -90,6 +93,7 @@ export class SpoolShipper {
         take: (maxLines) => Promise.resolve(memory.take(maxLines)),
         confirm: (batch) => Promise.resolve(memory.confirm(batch as MemoryBatch)),
         stale: () => false,
+        letGo: () => undefined,
       },
     ];
   }
@@ -126,6 +130,16 @@ export class SpoolShipper {
     this.wake();
     await this.running;
     await Promise.all(this.sends);
+    // Failed batches of dropped segments are let go (counted) now: nothing will send them again.
+    for (const source of this.sources) {
+      for (const entry of source.window) {
+        if (entry.state === 'retry' && source.stale(entry.batch)) {
+          source.letGo(entry.batch);
+          entry.state = 'stored';
+          this.settle(source);
+        }
+      }
+    }
     await Promise.all(this.sources.map((source) => source.confirming));
     this.running = null;
   }
@@ -191,6 +205,7 @@ export class SpoolShipper {
       for (const entry of source.window) {
         if (entry.state !== 'retry') continue;
         if (source.stale(entry.batch)) {
+          source.letGo(entry.batch);
           entry.state = 'stored';
           this.settle(source);
           continue;
