@@ -361,6 +361,15 @@ export class InfluxStore {
         for (const [line, refusal] of refused) this.lineRefused(line, refusal);
         return 'stored';
       }
+      if (error instanceof HttpError && refusesBatch(error.statusCode)) {
+        // Sending it again would be refused again (413 from a proxy, 422 from InfluxDB Cloud for
+        // points outside retention) and would block the queue behind it: counted and let go.
+        const refusal = readRefusal(error.body ?? headerText(error));
+        refusal.detail = describeError(error);
+        for (const line of lines) this.lineRefused(line, refusal);
+        this.log.error({ status: error.statusCode, lines: lines.length, err: refusal.detail }, 'InfluxDB refused a whole batch; its lines are dropped');
+        return 'stored';
+      }
       this.unavailableFailures++;
       if (!(error instanceof HttpError)) this.reachable = false;
       return 'unavailable';
@@ -615,6 +624,15 @@ export class InfluxStore {
 /** The longest a QoS 1/2 acknowledgement waits for durability: max(1 s, 40 group commits). */
 const MIN_DURABLE_WAIT_MS = 1000;
 const DURABLE_WAIT_SYNC_INTERVALS = 40;
+
+/**
+ * A 4xx that refuses the batch itself (RFC 9110 §15.5: the client's request is at fault), so
+ * resending it cannot help. Not: 400 (settled line by line), 401/403/404 (credentials or a missing
+ * database: fixed by the operator, then the same batch is good), 408 and 429 (try again later).
+ */
+function refusesBatch(status: number): boolean {
+  return status >= 400 && status < 500 && ![400, 401, 403, 404, 408, 429].includes(status);
+}
 
 function willRetry(error: Error, expires: number, closed: boolean): boolean {
   if (closed || expires <= Date.now()) return false;

@@ -117,3 +117,36 @@ it('keeps sending after a read of the spool fails (EIO), trying the segment agai
   await shipper.stop();
   await spool.close();
 });
+
+it('backs off per queue: a batch that keeps failing holds back only its own queue', async () => {
+  const spool = new SegmentLog(
+    { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024 },
+    { notSpooled: () => 0, overflowed: () => undefined, damaged: () => undefined, synced: () => undefined },
+    log,
+  );
+  await spool.open(Date.now());
+  const memory = new MemoryBacklog(1000);
+  memory.push(['m,d=bad v=1 1'], Date.now() - 1000);
+  const sent: string[] = [];
+  const shipper = new SpoolShipper(
+    spool,
+    memory,
+    (lines) => {
+      if (lines.some((l) => l.includes('d=bad'))) return Promise.resolve('unavailable');
+      sent.push(...lines);
+      return Promise.resolve('stored');
+    },
+    // A pause far longer than the test: with one pause for every queue nothing else would be sent.
+    { batchSize: 10, flushIntervalMs: 10, minRetryDelayMs: 60_000, maxRetryDelayMs: 60_000 },
+    log,
+  );
+  shipper.start();
+  await waitFor(() => memory.size() === 1 && shipper.heldLines() === 1, { what: 'the bad batch to fail and wait' });
+  for (let i = 0; i < 10; i++) spool.append(`m,d=a v=${i} ${i}`, Date.now());
+  await spool.durable();
+  shipper.wake();
+  await waitFor(() => sent.length === 10, { what: 'the live readings sent while the memory queue waits' });
+  expect(spool.stats().unsentReadings).toBe(0);
+  await shipper.stop();
+  await spool.close();
+});

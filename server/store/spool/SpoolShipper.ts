@@ -3,7 +3,8 @@
  * earlier run left (replay), this run's readings (live) and lines the disk could not take (memory),
  * so a long replay never starves the live readings. A batch is confirmed (and its segment may go)
  * only after InfluxDB answered for it and for every batch of its source taken before it; a failed
- * batch is kept and sent again after a pause that doubles up to 5 s. The batches held here (at most
+ * batch is kept and sent again after a pause that doubles up to 5 s, per source (a batch that keeps
+ * failing holds back only its own queue). The batches held here (at most
  * two) are the only lines of the backlog in memory.
  */
 import type { Logger } from '../../logger';
@@ -41,8 +42,13 @@ interface Source {
   window: Entry[];
   /** Confirmations run one after another, in order. */
   confirming: Promise<void>;
-  /** After a failed take(): not taken from again before this time. */
-  takeRetryAt: number;
+  /**
+   * After a failed send or take(): nothing of this source is sent or taken before this time. Per
+   * source, so one batch InfluxDB keeps failing does not hold the others back.
+   */
+  retryAt: number;
+  /** The next pause after a failure: doubles up to maxRetryDelayMs, back to the minimum on success. */
+  retryDelayMs: number;
 }
 
 export class SpoolShipper {
@@ -53,12 +59,8 @@ export class SpoolShipper {
   /** While closing: send what there is without waiting for a full batch. */
   private draining = false;
   private wakeUp: (() => void) | null = null;
-  private retryDelayMs: number;
-  /** No batch is sent (or sent again) before this time: the pause after a failure. */
-  private retryAt = 0;
   private inFlight = 0;
   private readonly sends = new Set<Promise<void>>();
-  private takeRetryDelayMs: number;
   private takeFailureLogged = 0;
 
   constructor(
@@ -68,13 +70,13 @@ export class SpoolShipper {
     private readonly options: SpoolShipperOptions,
     private readonly logger: Logger,
   ) {
-    this.retryDelayMs = options.minRetryDelayMs ?? 500;
-    this.takeRetryDelayMs = this.retryDelayMs;
+    const minDelay = options.minRetryDelayMs ?? 500;
     const spoolSource = (name: 'replay' | 'live', replay: boolean): Source => ({
       name,
       window: [],
       confirming: Promise.resolve(),
-      takeRetryAt: 0,
+      retryAt: 0,
+      retryDelayMs: minDelay,
       waiting: () => log.waiting(replay),
       take: (maxLines) => log.take(replay, maxLines),
       confirm: (batch) => log.confirm(batch as SpoolBatch),
@@ -88,7 +90,8 @@ export class SpoolShipper {
         name: 'memory',
         window: [],
         confirming: Promise.resolve(),
-        takeRetryAt: 0,
+        retryAt: 0,
+        retryDelayMs: minDelay,
         waiting: () => memory.waiting(),
         take: (maxLines) => Promise.resolve(memory.take(maxLines)),
         confirm: (batch) => Promise.resolve(memory.confirm(batch as MemoryBatch)),
@@ -151,18 +154,14 @@ export class SpoolShipper {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const now = Date.now();
-      if (now < this.retryAt) {
-        await this.pause(this.retryAt - now);
-        continue;
-      }
-      const retry = this.inFlight < MAX_IN_FLIGHT ? this.nextRetry() : null;
+      const retry = this.inFlight < MAX_IN_FLIGHT ? this.nextRetry(now) : null;
       if (retry) {
         this.dispatch(retry.source, retry.entry);
         continue;
       }
       const source = this.inFlight < MAX_IN_FLIGHT && this.windowSize() < MAX_IN_FLIGHT ? this.nextDue(now) : null;
       if (!source) {
-        await this.pause(this.options.flushIntervalMs);
+        await this.pause(this.idlePause(now));
         continue;
       }
       let batch: { lines: string[] } | null;
@@ -179,7 +178,6 @@ export class SpoolShipper {
         await this.pause(10);
         continue;
       }
-      this.takeRetryDelayMs = this.options.minRetryDelayMs ?? 500;
       const entry: Entry = { batch, state: 'sending' };
       source.window.push(entry);
       if (batch.lines.length === 0) {
@@ -191,16 +189,27 @@ export class SpoolShipper {
 
   private takeFailed(source: Source, error: unknown): void {
     const now = Date.now();
-    source.takeRetryAt = now + this.takeRetryDelayMs;
-    this.takeRetryDelayMs = Math.min(this.takeRetryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+    this.backOff(source, now);
     if (now - this.takeFailureLogged >= 10_000) {
       this.takeFailureLogged = now;
       this.logger.error({ source: source.name, err: error instanceof Error ? error.message : String(error) }, 'spool: could not read a batch; trying again');
     }
   }
 
+  private backOff(source: Source, now: number): void {
+    source.retryAt = now + source.retryDelayMs;
+    source.retryDelayMs = Math.min(source.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+  }
+
+  /** Until the next flush check, or sooner when a source's pause after a failure ends. */
+  private idlePause(now: number): number {
+    let ms = this.options.flushIntervalMs;
+    for (const source of this.sources) if (source.retryAt > now) ms = Math.min(ms, source.retryAt - now);
+    return Math.max(1, ms);
+  }
+
   /** A failed batch to send again (stale ones, of a segment dropped past maxBytes, are let go). */
-  private nextRetry(): { source: Source; entry: Entry } | null {
+  private nextRetry(now: number): { source: Source; entry: Entry } | null {
     for (const source of this.sources) {
       for (const entry of source.window) {
         if (entry.state !== 'retry') continue;
@@ -210,6 +219,7 @@ export class SpoolShipper {
           this.settle(source);
           continue;
         }
+        if (now < source.retryAt) break;
         return { source, entry };
       }
     }
@@ -224,12 +234,11 @@ export class SpoolShipper {
       this.sends.delete(sending);
       if (outcome === 'stored') {
         entry.state = 'stored';
-        this.retryDelayMs = this.options.minRetryDelayMs ?? 500;
+        source.retryDelayMs = this.options.minRetryDelayMs ?? 500;
         this.settle(source);
       } else {
         entry.state = 'retry';
-        this.retryAt = Date.now() + this.retryDelayMs;
-        this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+        this.backOff(source, Date.now());
       }
       this.wake();
     });
@@ -258,7 +267,7 @@ export class SpoolShipper {
       const { readings, oldestAt } = source.waiting();
       const due =
         readings > 0 &&
-        now >= source.takeRetryAt &&
+        now >= source.retryAt &&
         (source.name === 'replay' ||
           this.draining ||
           readings >= this.options.batchSize ||
