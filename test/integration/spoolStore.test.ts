@@ -192,6 +192,43 @@ describeWithInfluxd('InfluxStore spool', () => {
     expect(counters).toMatchObject({ accepted: 4000, written: 4000, dropped: 0 });
   });
 
+  it('a stalled fsync holds an acknowledgement at most max(1 s, 40 sync intervals), counted and shown as a spool error', { timeout: 60_000 }, async () => {
+    const disk = { stalled: false, release: () => undefined as void };
+    const released = new Promise<void>((resolve) => (disk.release = resolve));
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          size: () => file.size(),
+          read: (buffer, position) => file.read(buffer, position),
+          write: (buffer, position) => file.write(buffer, position),
+          datasync: async () => {
+            if (disk.stalled) await released;
+            return file.datasync();
+          },
+          truncate: (length) => file.truncate(length),
+          close: () => file.close(),
+        };
+      },
+    };
+    const { store } = makeStore('stalled', { dir: await tempDir(), syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, files });
+    await store.prepare();
+    disk.stalled = true;
+    store.write(reading('stalled', 1));
+    store.write(reading('stalled', 2));
+    const acknowledged = { done: false };
+    void store.durable().then(() => (acknowledged.done = true));
+    // 40 × 5 ms is below the 1 s floor: the wait ends at about 1 s, not never.
+    await waitFor(() => acknowledged.done, { what: 'the acknowledgement to go despite the stalled fsync', timeoutMs: 10_000 });
+    expect(store.spoolHealth(Date.now())).toMatchObject({
+      acknowledgedBeforeDurable: 2,
+      lastError: expect.stringMatching(/^disk stalled: fsync has not returned for \d+ s$/) as unknown,
+    });
+    disk.release();
+    await waitFor(() => store.spoolHealth(Date.now())?.lastError === null, { what: 'the error to clear once fsync returns' });
+  });
+
   it('a spool directory the server cannot use stops the start with a clear error', async () => {
     const file = join(await tempDir(), 'not-a-directory');
     await writeFile(file, '');
