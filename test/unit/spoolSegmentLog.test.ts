@@ -328,6 +328,18 @@ describe('SegmentLog', () => {
     expect(await segmentFiles()).toEqual([]);
   });
 
+  it('counts a segment deleted behind its back as lost instead of failing every read (ENOENT)', async () => {
+    const { spool, seen } = await openLog();
+    for (let i = 0; i < 10; i++) spool.append(line(i), i);
+    await spool.durable();
+    const [name] = await segmentFiles();
+    await rm(join(dir, name!));
+    expect(await spool.take(false, 100)).toBeNull();
+    expect(seen.damaged).toBe(10);
+    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 10 } });
+    await spool.close();
+  });
+
   it('keeps at most maxPendingBytes of appends in memory while fsync stalls; the rest is handed back', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
