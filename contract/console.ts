@@ -140,11 +140,15 @@ export interface SpoolHealth {
   oldestUnsentAt: number | null;
   /** Segments an earlier run left, being sent oldest first beside live traffic; null when there were none or they are sent. */
   replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
-  /** Readings counted as lost, by reason: past maxSpoolBytes, disk full (not spooled), a torn tail cut at start-up. */
+  /** Readings counted as lost, by reason: past maxSpoolBytes, not spooled and refused by the memory backlog too (diskFull), a torn or unreadable segment. */
   dropped: { overflow: number; diskFull: number; tornTail: number };
   /** Set while appends fail (e.g. "ENOSPC: no space left on device"); readings then go on in memory and are counted. */
   lastError: string | null;
   syncIntervalMs: number;
+  /** Readings acknowledged to their device before they were on disk, because fsync stalled past the durability deadline. */
+  acknowledgedBeforeDurable?: number;
+  /** Readings the disk did not take (full, I/O error, too slow): sent from memory instead, not lost unless also in dropped.diskFull. */
+  notSpooled?: number;
 }
 
 /** Why /api/health and the console say `degraded`: each reason with the figure that tripped it. */

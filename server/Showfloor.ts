@@ -177,7 +177,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
       budgetRefusals,
       storedDevices,
       // The write-ahead spool (issue 13): opened and replayed in the 'influx store' component's start.
-      file.storage.spoolDir === undefined
+      file.storage.spoolDir === null
         ? null
         : { dir: resolve(file.storage.spoolDir), syncIntervalMs: file.storage.syncIntervalMs, maxBytes: file.storage.maxSpoolBytes },
     );

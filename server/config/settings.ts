@@ -230,8 +230,15 @@ const fileSchema = z
      */
     storage: z
       .object({
-        /** Where the spool's segments live, relative to the working directory. Unset: no spool (readings wait in memory only). */
-        spoolDir: z.string().trim().min(1, 'must be a directory path; leave it out to run without a spool').optional(),
+        /**
+         * Where the spool's segments live, relative to the working directory; on by default with
+         * InfluxDB (issue 13: `./data/spool`). `false` or `off` turns it off (readings wait in memory
+         * only). No effect in memory mode (no INFLUX_URL). Parsed to null when off.
+         */
+        spoolDir: z
+          .union([z.literal(false), z.string().trim().min(1, 'must be a directory path, or false (or off) to run without a spool')])
+          .default('data/spool')
+          .transform((dir) => (dir === false || dir === 'off' ? null : dir)),
         /** Group commit: one fsync covers every append of this many ms; a QoS 1/2 acknowledgement waits for it. */
         syncIntervalMs: z.number().int().min(1).max(1000).default(25),
         /** Past this the oldest segments are dropped and counted (default 8 GiB: about 4.5 hours of outage at 5,000 readings/s of ~100 B lines). */

@@ -81,7 +81,8 @@ export class ServerHealthMonitor implements IngestObserver {
         reachable: influx?.reachable ?? false,
         writeLatencyMs: influx ? roundSummary(influx.writeRoundTrips.summary(now)) : null,
         pendingLines: pending,
-        bufferFill: influx ? Math.min(1, pending / this.sources.maxBufferLines) : 0,
+        // With a spool the backlog is on disk: only the lines held in memory count against maxBufferLines.
+        bufferFill: influx ? Math.min(1, (spool ? influx.spoolMemoryLines() : pending) / this.sources.maxBufferLines) : 0,
         dropped: store.dropped,
         lastError: influx?.lastError ?? null,
         spool,

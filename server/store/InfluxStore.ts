@@ -180,8 +180,10 @@ export class InfluxStore {
             this.counters.linesDropped(refused);
             this.warnOverloaded();
           }
+          return refused;
         },
         overflowed: (readings) => this.counters.linesDropped(readings),
+        damaged: (readings) => this.counters.linesDropped(readings),
         synced: () => holder.shipper?.wake(),
       },
       this.log,
@@ -359,6 +361,15 @@ export class InfluxStore {
         for (const [line, refusal] of refused) this.lineRefused(line, refusal);
         return 'stored';
       }
+      if (error instanceof HttpError && refusesBatch(error.statusCode)) {
+        // Sending it again would be refused again (413 from a proxy, 422 from InfluxDB Cloud for
+        // points outside retention) and would block the queue behind it: counted and let go.
+        const refusal = readRefusal(error.body ?? headerText(error));
+        refusal.detail = describeError(error);
+        for (const line of lines) this.lineRefused(line, refusal);
+        this.log.error({ status: error.statusCode, lines: lines.length, err: refusal.detail }, 'InfluxDB refused a whole batch; its lines are dropped');
+        return 'stored';
+      }
       this.unavailableFailures++;
       if (!(error instanceof HttpError)) this.reachable = false;
       return 'unavailable';
@@ -531,7 +542,11 @@ export class InfluxStore {
    * broker waits for it before a QoS 1/2 acknowledgement. Without a spool: at once.
    */
   durable(): Promise<void> {
-    return this.spool ? this.spool.log.durable() : Promise.resolve();
+    // A stalled fsync must not hold every QoS 1/2 acknowledgement (keepalive timeouts, wills,
+    // devices shown offline): past the deadline readings are acknowledged anyway, counted.
+    return this.spool
+      ? this.spool.log.durable(Math.max(MIN_DURABLE_WAIT_MS, DURABLE_WAIT_SYNC_INTERVALS * this.spool.settings.syncIntervalMs))
+      : Promise.resolve();
   }
 
   /** The spool's state for /api/health, /metrics and the console; null without a spool. */
@@ -550,6 +565,8 @@ export class InfluxStore {
       oldestUnsentAt: oldest.length > 0 ? Math.min(...oldest) : null,
       replay: stats.replay,
       dropped: stats.dropped,
+      notSpooled: stats.notSpooled,
+      acknowledgedBeforeDurable: stats.acknowledgedBeforeDurable,
       lastError: stats.lastError,
       syncIntervalMs: settings.syncIntervalMs,
     };
@@ -587,7 +604,8 @@ export class InfluxStore {
     const deadline = Date.now() + timeoutMs;
     const failuresBefore = this.unavailableFailures;
     const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-    await spool.log.close();
+    // Half the time at most for the last sync, so a stalled disk leaves time to send from memory.
+    await spool.log.close(timeoutMs / 2);
     spool.shipper.drain();
     while (!spool.shipper.idle() && Date.now() < deadline && this.unavailableFailures === failuresBefore) await pause(20);
     this.finalized = true;
@@ -601,6 +619,19 @@ export class InfluxStore {
     if (left > 0) this.log.warn({ dir: spool.settings.dir, readings: left }, 'spool: readings InfluxDB has not confirmed stay on disk for the next start');
     await this.writeApi.close().catch(() => undefined);
   }
+}
+
+/** The longest a QoS 1/2 acknowledgement waits for durability: max(1 s, 40 group commits). */
+const MIN_DURABLE_WAIT_MS = 1000;
+const DURABLE_WAIT_SYNC_INTERVALS = 40;
+
+/**
+ * A 4xx that refuses the batch itself (RFC 9110 §15.5: the client's request is at fault), so
+ * resending it cannot help. Not: 400 (settled line by line), 401/403/404 (credentials or a missing
+ * database: fixed by the operator, then the same batch is good), 408 and 429 (try again later).
+ */
+function refusesBatch(status: number): boolean {
+  return status >= 400 && status < 500 && ![400, 401, 403, 404, 408, 429].includes(status);
 }
 
 function willRetry(error: Error, expires: number, closed: boolean): boolean {

@@ -62,7 +62,11 @@ export class ShowfloorProcess {
       )
       .join('');
     const consoleSection = options.consolePassword ? `console:\n  passwordHash: ${JSON.stringify(hashPasswordSync(options.consolePassword))}\n` : '';
-    await writeFile(configPath, `booths:\n${booths}${consoleSection}${options.extraYaml ?? ''}`);
+    // The spool is on by default with InfluxDB (data/spool in the working directory, here the repository):
+    // a run of its own in the bench directory unless the step sets storage itself.
+    const extraYaml = options.extraYaml ?? '';
+    const storage = /^storage:/m.test(extraYaml) ? '' : `storage:\n  spoolDir: ${JSON.stringify(join(options.directory, 'spool'))}\n`;
+    await writeFile(configPath, `booths:\n${booths}${consoleSection}${storage}${extraYaml}`);
     const [httpPort, mqttPort] = (await freePorts(2)) as [number, number];
     const child = await TsxChild.start({
       name: 'Showfloor server',

@@ -29,7 +29,7 @@ async function withLog<T>(syncIntervalMs: number, run: (spool: SegmentLog) => Pr
   const dir = await mkdtemp(join(process.env.SPOOL_BENCH_DIR ?? tmpdir(), 'showfloor-spool-bench-'));
   const spool = new SegmentLog(
     { dir, syncIntervalMs, maxBytes: 2 * 1024 ** 3 },
-    { notSpooled: () => undefined, overflowed: () => undefined, synced: () => undefined },
+    { notSpooled: () => 0, overflowed: () => undefined, damaged: () => undefined, synced: () => undefined },
     log,
   );
   await spool.open(Date.now());

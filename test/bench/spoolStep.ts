@@ -125,7 +125,8 @@ async function startVariant(context: SpoolStepContext, spool: boolean): Promise<
     influxUrl: context.influxUrl,
     database,
     directory,
-    extraYaml: spool ? `storage:\n  spoolDir: ${JSON.stringify(join(directory, 'spool'))}\n` : '',
+    // The spool is on by default with InfluxDB: the leg without it turns it off.
+    extraYaml: `storage:\n  spoolDir: ${spool ? JSON.stringify(join(directory, 'spool')) : 'false'}\n`,
   });
   return { name, booth, database, server, ladder: { spool, rungs: [], maxSustainedPerSecond: null, maxIsLowerBound: false }, done: false };
 }

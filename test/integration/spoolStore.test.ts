@@ -171,7 +171,12 @@ describeWithInfluxd('InfluxStore spool', () => {
     disk.full = true;
     for (let i = 0; i < 3000; i++) store.write(reading('full', i));
     await store.durable();
-    expect(store.spoolHealth(Date.now())).toMatchObject({ dropped: { diskFull: 3000 }, lastError: 'ENOSPC: no space left on device, write', bytes: 0 });
+    expect(store.spoolHealth(Date.now())).toMatchObject({
+      notSpooled: 3000,
+      dropped: { diskFull: 0 },
+      lastError: 'ENOSPC: no space left on device, write',
+      bytes: 0,
+    });
     await waitFor(async () => (await count(db)) === 3000, {
       what: 'readings the disk refused to reach InfluxDB from memory',
       timeoutMs: 30_000,
@@ -181,10 +186,47 @@ describeWithInfluxd('InfluxStore spool', () => {
     disk.full = false;
     for (let i = 3000; i < 4000; i++) store.write(reading('full', i));
     await store.durable();
-    expect(store.spoolHealth(Date.now())).toMatchObject({ dropped: { diskFull: 3000 }, lastError: null });
+    expect(store.spoolHealth(Date.now())).toMatchObject({ notSpooled: 3000, dropped: { diskFull: 0 }, lastError: null });
     await waitFor(async () => (await count(db)) === 4000, { what: 'spooled readings to reach InfluxDB', timeoutMs: 30_000, intervalMs: 100 });
     await waitFor(() => counters.pendingLines() === 0, { what: 'every line confirmed' });
     expect(counters).toMatchObject({ accepted: 4000, written: 4000, dropped: 0 });
+  });
+
+  it('a stalled fsync holds an acknowledgement at most max(1 s, 40 sync intervals), counted and shown as a spool error', { timeout: 60_000 }, async () => {
+    const disk = { stalled: false, release: () => undefined as void };
+    const released = new Promise<void>((resolve) => (disk.release = resolve));
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          size: () => file.size(),
+          read: (buffer, position) => file.read(buffer, position),
+          write: (buffer, position) => file.write(buffer, position),
+          datasync: async () => {
+            if (disk.stalled) await released;
+            return file.datasync();
+          },
+          truncate: (length) => file.truncate(length),
+          close: () => file.close(),
+        };
+      },
+    };
+    const { store } = makeStore('stalled', { dir: await tempDir(), syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, files });
+    await store.prepare();
+    disk.stalled = true;
+    store.write(reading('stalled', 1));
+    store.write(reading('stalled', 2));
+    const acknowledged = { done: false };
+    void store.durable().then(() => (acknowledged.done = true));
+    // 40 × 5 ms is below the 1 s floor: the wait ends at about 1 s, not never.
+    await waitFor(() => acknowledged.done, { what: 'the acknowledgement to go despite the stalled fsync', timeoutMs: 10_000 });
+    expect(store.spoolHealth(Date.now())).toMatchObject({
+      acknowledgedBeforeDurable: 2,
+      lastError: expect.stringMatching(/^disk stalled: fsync has not returned for \d+ s$/) as unknown,
+    });
+    disk.release();
+    await waitFor(() => store.spoolHealth(Date.now())?.lastError === null, { what: 'the error to clear once fsync returns' });
   });
 
   it('a spool directory the server cannot use stops the start with a clear error', async () => {

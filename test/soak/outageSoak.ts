@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       influxUrl: influxd.url,
       database: DATABASE,
       directory,
-      extraYaml: options.spool ? `storage:\n  spoolDir: ${JSON.stringify(spoolDir)}\n` : '',
+      extraYaml: `storage:\n  spoolDir: ${options.spool ? JSON.stringify(spoolDir) : 'false'}\n`,
     });
     cleanups.unshift(() => server.stop());
     const fleet = await AckedFleet.connect(server.mqttUrl, { booth: BOOTH.id, password: BOOTH.password }, 'soak', options.devices);

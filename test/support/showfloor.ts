@@ -62,9 +62,17 @@ export function testSettings(options: TestShowfloorOptions = {}): Settings {
     ...(options.influxUrl ? { INFLUX_URL: options.influxUrl, INFLUX_API: 'v1', INFLUX_BUCKET: options.database ?? 'showfloor' } : {}),
     ...options.env,
   });
+  const file = parseSettingsFile(settingsYaml(options, booths), 'test.yaml');
+  // The spool is on by default with InfluxDB (data/spool in the working directory). Tests that are
+  // not about it run without it, so they neither share nor leave a spool directory in the repository;
+  // the spool tests set storage.spoolDir to a temp directory of their own.
+  if (options.influxUrl && !/^\s+spoolDir:/m.test(options.yaml ?? '')) file.storage.spoolDir = null;
+  return { env, file, configPath: 'test.yaml' };
+}
+
+function settingsYaml(options: TestShowfloorOptions, booths: TestBooth[]): string {
   const wall = options.dashboardFile ? `wall:\n  dashboardFile: ${JSON.stringify(options.dashboardFile)}\n` : '';
-  const yaml = `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n${b.settingsYaml ?? ''}`).join('')}${wall}${options.yaml ?? ''}`;
-  return { env, file: parseSettingsFile(yaml, 'test.yaml'), configPath: 'test.yaml' };
+  return `booths:\n${booths.map((b) => `  - id: ${b.id}\n    name: ${JSON.stringify(b.name)}\n    passwordHash: ${JSON.stringify(testPasswordHash(b.password))}\n${b.settingsYaml ?? ''}`).join('')}${wall}${options.yaml ?? ''}`;
 }
 
 export type TestShowfloor = RunningShowfloor & { mqttPort: number; httpUrl: string; mqttUrl: string };

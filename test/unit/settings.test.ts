@@ -139,3 +139,13 @@ describe('TLS settings', () => {
     expect(() => parseEnv({ MQTT_TLS_PORT: '88830' })).toThrow(/environment: MQTT_TLS_PORT: /);
   });
 });
+
+describe('storage.spoolDir', () => {
+  it('is on by default (data/spool), off with false or off, and a directory otherwise', () => {
+    expect(parseSettingsFile('', 'x.yaml').storage.spoolDir).toBe('data/spool');
+    expect(parseSettingsFile('storage:\n  spoolDir: false\n', 'x.yaml').storage.spoolDir).toBeNull();
+    expect(parseSettingsFile('storage:\n  spoolDir: off\n', 'x.yaml').storage.spoolDir).toBeNull();
+    expect(parseSettingsFile('storage:\n  spoolDir: /var/spool/showfloor\n', 'x.yaml').storage.spoolDir).toBe('/var/spool/showfloor');
+    expect(() => parseSettingsFile('storage:\n  spoolDir: true\n', 'x.yaml')).toThrow(/spoolDir/);
+  });
+});

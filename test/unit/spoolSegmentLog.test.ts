@@ -3,7 +3,7 @@
  * earlier run's segments, a torn tail cut at start-up, the disk refusing appends (a file-system
  * seam), the overflow past maxBytes and the bound on appends waiting for a slow fsync.
  */
-import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -30,13 +30,28 @@ function line(i: number): string {
 interface Seen {
   notSpooled: string[];
   overflowed: number;
+  damaged: number;
 }
 
-async function openLog(options: Partial<SegmentLogOptions> = {}, now = Date.now()): Promise<{ spool: SegmentLog; seen: Seen; replay: number }> {
-  const seen: Seen = { notSpooled: [], overflowed: 0 };
+/** `memoryRoom`: lines the caller's memory backlog keeps of those not spooled; the rest it refuses. */
+async function openLog(
+  options: Partial<SegmentLogOptions> = {},
+  now = Date.now(),
+  memoryRoom = Infinity,
+): Promise<{ spool: SegmentLog; seen: Seen; replay: number }> {
+  const seen: Seen = { notSpooled: [], overflowed: 0, damaged: 0 };
   const spool = new SegmentLog(
     { dir, syncIntervalMs: 5, maxBytes: 64 * 1024 * 1024, ...options },
-    { notSpooled: (lines) => seen.notSpooled.push(...lines), overflowed: (n) => (seen.overflowed += n), synced: () => undefined },
+    {
+      notSpooled: (lines) => {
+        const kept = Math.max(0, Math.min(lines.length, memoryRoom - seen.notSpooled.length));
+        seen.notSpooled.push(...lines.slice(0, kept));
+        return lines.length - kept;
+      },
+      overflowed: (n) => (seen.overflowed += n),
+      damaged: (n) => (seen.damaged += n),
+      synced: () => undefined,
+    },
     log,
   );
   const replay = await spool.open(now);
@@ -144,6 +159,46 @@ describe('SegmentLog', () => {
     await spool.close();
   });
 
+  it('lets a wait for durability go after its deadline when fsync stalls, counted and said, and closes without waiting for ever', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const syncs = { started: 0 };
+    const files: SpoolFiles = {
+      ...nodeSpoolFiles,
+      async open(path, mode) {
+        const file = await nodeSpoolFiles.open(path, mode);
+        return {
+          ...bindFile(file),
+          async datasync() {
+            syncs.started++;
+            await released;
+            return file.datasync();
+          },
+        };
+      },
+    };
+    const { spool, seen } = await openLog({ files });
+    for (let i = 0; i < 3; i++) spool.append(line(i), i);
+    const acknowledged = { first: false };
+    void spool.durable(200).then(() => (acknowledged.first = true));
+    await waitFor(() => syncs.started === 1, { what: 'the group commit to stall in fdatasync' });
+    await waitFor(() => acknowledged.first, { what: 'the wait to end at its deadline', timeoutMs: 5000 });
+    expect(spool.stats()).toMatchObject({
+      acknowledgedBeforeDurable: 3,
+      lastError: expect.stringMatching(/^disk stalled: fsync has not returned for \d+ s$/) as unknown,
+    });
+    // Appends behind the stalled sync: their own deadline, each reading counted once.
+    spool.append(line(3), 3);
+    spool.append(line(4), 4);
+    await spool.durable(200);
+    await spool.durable(200);
+    expect(spool.stats().acknowledgedBeforeDurable).toBe(5);
+    // close() gives up on the stalled sync: what was still waiting is handed back, not lost.
+    await spool.close(200);
+    expect(seen.notSpooled).toEqual([line(3), line(4)]);
+    release();
+  });
+
   it('cuts a torn tail at the last good record at start-up, counts it, and appends after it', async () => {
     const first = await openLog();
     for (let i = 0; i < 10; i++) {
@@ -193,12 +248,19 @@ describe('SegmentLog', () => {
     for (let i = 0; i < 5; i++) spool.append(line(i), i);
     await spool.durable();
     expect(seen.notSpooled).toEqual([0, 1, 2, 3, 4].map(line));
-    expect(spool.stats()).toMatchObject({ dropped: { diskFull: 5 }, lastError: 'ENOSPC: no space left on device, write', bytes: 0, unsentReadings: 0 });
+    // Handed to the memory backlog, which kept them: not spooled, not lost.
+    expect(spool.stats()).toMatchObject({
+      notSpooled: 5,
+      dropped: { diskFull: 0 },
+      lastError: 'ENOSPC: no space left on device, write',
+      bytes: 0,
+      unsentReadings: 0,
+    });
 
     disk.full = false;
     spool.append(line(5), 5);
     await spool.durable();
-    expect(spool.stats()).toMatchObject({ dropped: { diskFull: 5 }, lastError: null, unsentReadings: 1 });
+    expect(spool.stats()).toMatchObject({ notSpooled: 5, dropped: { diskFull: 0 }, lastError: null, unsentReadings: 1 });
     expect(await takeAll(spool, false)).toEqual([line(5)]);
     await spool.close();
   });
@@ -223,6 +285,61 @@ describe('SegmentLog', () => {
     await spool.close();
   });
 
+  it('counts a batch in flight from a segment dropped past maxBytes once: not at the drop, but when it is let go', async () => {
+    const maxBytes = 1024 * 1024; // segments of 128 KiB (maxBytes / 8)
+    const { spool, seen } = await openLog({ maxBytes });
+    // Records of 100 lines, so a batch of 100 is one record.
+    for (let i = 0; i < 1000; i++) {
+      spool.append(line(i), i);
+      if (i % 100 === 99) await spool.durable();
+    }
+    const inFlight = await spool.take(false, 100);
+    expect(inFlight?.readings).toBe(100);
+    const total = 40_000;
+    for (let i = 1000; i < total; i++) {
+      spool.append(line(i), i);
+      if (i % 1000 === 999) await spool.durable();
+    }
+    await spool.durable();
+    expect(spool.stale(inFlight!)).toBe(true);
+    // Its send may still succeed (then it is counted written): it is not in the dropped count yet.
+    expect(spool.stats().dropped.overflow + spool.stats().unsentReadings).toBe(total - 100);
+    expect(seen.overflowed).toBe(spool.stats().dropped.overflow);
+    spool.lostInFlight(inFlight!);
+    expect(spool.stats().dropped.overflow + spool.stats().unsentReadings).toBe(total);
+    expect(seen.overflowed).toBe(spool.stats().dropped.overflow);
+    await spool.close();
+  });
+
+  it('counts the unsent readings of a segment that no longer reads back as lost, to the caller too', async () => {
+    const { spool, seen } = await openLog();
+    for (let i = 0; i < 10; i++) spool.append(line(i), i);
+    await spool.durable();
+    const [name] = await segmentFiles();
+    // Damage the record on disk after it was written and checked.
+    const path = join(dir, name!);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 5]! ^= 0xff;
+    await writeFile(path, bytes);
+    expect(await spool.take(false, 100)).toBeNull();
+    expect(seen.damaged).toBe(10);
+    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 10 } });
+    await spool.close();
+    expect(await segmentFiles()).toEqual([]);
+  });
+
+  it('counts a segment deleted behind its back as lost instead of failing every read (ENOENT)', async () => {
+    const { spool, seen } = await openLog();
+    for (let i = 0; i < 10; i++) spool.append(line(i), i);
+    await spool.durable();
+    const [name] = await segmentFiles();
+    await rm(join(dir, name!));
+    expect(await spool.take(false, 100)).toBeNull();
+    expect(seen.damaged).toBe(10);
+    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 10 } });
+    await spool.close();
+  });
+
   it('keeps at most maxPendingBytes of appends in memory while fsync stalls; the rest is handed back', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -241,7 +358,7 @@ describe('SegmentLog', () => {
         };
       },
     };
-    const { spool, seen } = await openLog({ files, maxPendingBytes: 10_000 });
+    const { spool, seen } = await openLog({ files, maxPendingBytes: 10_000 }, Date.now(), 1500);
     spool.append(line(0), 0);
     await waitFor(() => syncs.started === 1, { what: 'the first sync to stall in fdatasync' });
     for (let i = 1; i < 2000; i++) spool.append(line(i), i);
@@ -249,8 +366,11 @@ describe('SegmentLog', () => {
     // The stalled sync's one line, and the next sync's lines up to 10,000 bytes.
     expect(buffered).toBeGreaterThan(100);
     expect((buffered - 1) * line(1).length).toBeLessThan(10_000 + 100);
-    expect(seen.notSpooled.length).toBe(2000 - buffered);
-    expect(spool.stats().dropped.diskFull).toBe(2000 - buffered);
+    // Not spooled is not lost: only what the memory backlog refused too (past its 1,500) is, once.
+    expect(seen.notSpooled.length).toBe(Math.min(1500, 2000 - buffered));
+    expect(spool.stats().notSpooled).toBe(2000 - buffered);
+    expect(2000 - buffered).toBeGreaterThan(1500);
+    expect(spool.stats().dropped.diskFull).toBe(2000 - buffered - 1500);
     expect(spool.stats().lastError).toMatch(/disk too slow/);
     release();
     await spool.close();

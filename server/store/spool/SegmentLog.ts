@@ -42,10 +42,15 @@ export interface SegmentLogOptions {
 }
 
 export interface SegmentLogEvents {
-  /** Lines that could not be put on disk (disk full, I/O error, disk too slow): the caller keeps them in memory. */
-  notSpooled(lines: string[]): void;
-  /** Unconfirmed readings of a segment dropped past maxBytes. */
+  /**
+   * Lines that could not be put on disk (disk full, I/O error, disk too slow): the caller keeps them
+   * in memory. Returns how many it could not keep either: only those are lost (`dropped.diskFull`).
+   */
+  notSpooled(lines: string[]): number;
+  /** Readings of a segment dropped past maxBytes that were not taken for sending, or of a batch let go since (each counted once). */
   overflowed(readings: number): void;
+  /** Unsent readings of a segment that no longer reads back (or was deleted by someone else): lost. */
+  damaged(readings: number): void;
   /** New durable lines to send. */
   synced(): void;
 }
@@ -85,6 +90,12 @@ interface Pending {
   bytes: number;
   done: Promise<void>;
   resolve: () => void;
+  /** done, or the end of the durability deadline: one timer per group commit, not per waiter. */
+  bounded: Promise<void> | null;
+  /** The deadline passed: waiters go on without durability. */
+  stalled: boolean;
+  /** Lines already counted in acknowledgedBeforeDurable. */
+  countedEarly: number;
 }
 
 export interface SegmentLogStats {
@@ -94,6 +105,10 @@ export interface SegmentLogStats {
   oldestUnsentAt: number | null;
   replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
   dropped: { overflow: number; diskFull: number; tornTail: number };
+  /** Readings the disk did not take (sent from memory instead; those memory refused too are in dropped.diskFull). */
+  notSpooled: number;
+  /** Readings whose wait for durability hit the deadline (a stalled fsync): acknowledged before they were on disk. */
+  acknowledgedBeforeDurable: number;
   lastError: string | null;
 }
 
@@ -110,9 +125,13 @@ export class SegmentLog {
   /** The appends of the sync running now, until it ends. */
   private syncing: Pending | null = null;
   private syncTimer: NodeJS.Timeout | undefined;
+  /** When the running sync began: how long a stalled fsync has not returned. */
+  private syncStartedAt = 0;
+  acknowledgedBeforeDurable = 0;
   private replayTotal = 0;
   private replayStartedAt = 0;
   readonly dropped = { overflow: 0, diskFull: 0, tornTail: 0 };
+  private notSpooledReadings = 0;
   lastError: string | null = null;
   private lastErrorLogged = 0;
 
@@ -199,7 +218,7 @@ export class SegmentLog {
   /** Buffers one line for the next group commit. */
   append(line: string, acceptedAt: number): void {
     if (this.closed) {
-      this.events.notSpooled([line]);
+      this.dropped.diskFull += this.events.notSpooled([line]);
       return;
     }
     const pending = this.pending;
@@ -218,11 +237,43 @@ export class SegmentLog {
     this.scheduleSync();
   }
 
-  /** Resolves once every line appended so far is on disk (or was handed back as not spooled). */
-  durable(): Promise<void> {
-    if (this.pending.lines > 0) return this.pending.done;
-    if (this.syncing) return this.syncing.done;
-    return Promise.resolve();
+  /**
+   * Resolves once every line appended so far is on disk (or was handed back as not spooled). With
+   * `limitMs`, at the latest that long after the first wait for the same group commit: a stalled
+   * fdatasync (USB disk, network mount) must not hold every QoS 1/2 acknowledgement for ever. The
+   * readings let go that way are counted (acknowledgedBeforeDurable) and lastError says the disk stalled.
+   */
+  durable(limitMs?: number): Promise<void> {
+    const batch = this.pending.lines > 0 ? this.pending : this.syncing;
+    if (!batch) return Promise.resolve();
+    if (limitMs === undefined) return batch.done;
+    if (batch.stalled) {
+      this.countEarly(batch);
+      return Promise.resolve();
+    }
+    batch.bounded ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        batch.stalled = true;
+        this.countEarly(batch);
+        const seconds = Math.round((this.syncing ? Date.now() - this.syncStartedAt : limitMs) / 1000);
+        this.lastError = `disk stalled: fsync has not returned for ${seconds} s`;
+        this.log.error(
+          { dir: this.options.dir, readings: this.acknowledgedBeforeDurable },
+          'spool: disk stalled; acknowledging readings before they are on disk',
+        );
+        resolve();
+      }, limitMs);
+      void batch.done.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return batch.bounded;
+  }
+
+  private countEarly(batch: Pending): void {
+    this.acknowledgedBeforeDurable += batch.lines - batch.countedEarly;
+    batch.countedEarly = batch.lines;
   }
 
   private scheduleSync(): void {
@@ -239,6 +290,7 @@ export class SegmentLog {
     const batch = this.pending;
     this.pending = newPending();
     this.syncing = batch;
+    this.syncStartedAt = Date.now();
     try {
       const data = Buffer.concat(batch.records.map(encodeRecord));
       try {
@@ -302,17 +354,17 @@ export class SegmentLog {
   }
 
   private notSpooled(lines: string[], reason: string): void {
-    this.dropped.diskFull += lines.length;
+    this.notSpooledReadings += lines.length;
     this.lastError = reason;
     const now = Date.now();
     if (now - this.lastErrorLogged >= 10_000) {
       this.lastErrorLogged = now;
       this.log.error(
-        { dir: this.options.dir, err: reason, readings: this.dropped.diskFull },
+        { dir: this.options.dir, err: reason, readings: this.notSpooledReadings },
         'spool: could not append; readings go on to InfluxDB from memory',
       );
     }
-    this.events.notSpooled(lines);
+    this.dropped.diskFull += this.events.notSpooled(lines);
   }
 
   /** Past maxBytes the oldest segments go, counted: an outage longer than the spool holds loses its oldest readings. */
@@ -320,7 +372,9 @@ export class SegmentLog {
     let total = this.bytes();
     while (total > this.options.maxBytes && this.segments.length > 0 && this.segments[0] !== this.active?.segment) {
       const segment = this.segments[0]!;
-      const lost = segment.readings - segment.confirmedReadings;
+      // Batches taken and not confirmed are counted when they settle: written if their send
+      // succeeds, dropped (lostInFlight) if it is let go. Counting them here too counted them twice.
+      const lost = segment.readings - segment.takenReadings;
       total -= segment.bytes;
       this.dropped.overflow += lost;
       this.events.overflowed(lost);
@@ -357,7 +411,17 @@ export class SegmentLog {
     const segment = this.segments.find((s) => s.replay === replay && s.readOffset < s.bytes);
     if (!segment) return null;
     const start = segment.readOffset;
-    const file = await this.files.open(segment.path, 'read');
+    let file: SpoolFile;
+    try {
+      file = await this.files.open(segment.path, 'read');
+    } catch (error) {
+      // Dropped past maxBytes (or deleted once confirmed) between the find and the open: take from the next one.
+      if (segment.gone) return this.take(replay, maxLines);
+      // Deleted by someone else: its readings cannot be read again, counted as lost.
+      if (errorCode(error) === 'ENOENT') return this.damaged(segment, start);
+      // EIO, EMFILE: the caller tries again later.
+      throw error;
+    }
     try {
       // About what maxLines take in this segment, so a batch does not read (and copy) megabytes it leaves.
       const perReading = segment.readings > 0 ? segment.bytes / segment.readings : 256;
@@ -396,12 +460,18 @@ export class SegmentLog {
 
   /** A record that was good at start-up or when written no longer reads back: the rest of its segment is given up, counted. */
   private damaged(segment: Segment, at: number): null {
-    const lost = segment.readings - segment.confirmedReadings;
+    // Batches already taken read back fine and settle as usual; only the rest is lost.
+    const lost = segment.readings - segment.takenReadings;
     this.dropped.tornTail += lost;
+    this.events.damaged(lost);
     this.log.error({ segment: segment.path, at, readings: lost }, 'spool: a segment no longer reads back; its unsent readings are lost');
-    segment.confirmedOffset = segment.readOffset = segment.bytes;
-    segment.confirmedReadings = segment.takenReadings = segment.readings;
-    segment.unsentFrom = null;
+    segment.readOffset = segment.bytes;
+    segment.takenReadings = segment.readings;
+    segment.confirmedReadings += lost;
+    if (segment.confirmedReadings >= segment.readings) {
+      segment.confirmedOffset = segment.bytes;
+      segment.unsentFrom = null;
+    }
     return null;
   }
 
@@ -409,9 +479,11 @@ export class SegmentLog {
   async confirm(batch: SpoolBatch): Promise<void> {
     const { segment } = batch;
     if (segment.gone) return;
-    segment.confirmedOffset = batch.end;
+    segment.confirmedOffset = Math.max(segment.confirmedOffset, batch.end);
     segment.confirmedReadings += batch.readings;
-    if (segment.confirmedOffset >= segment.bytes) {
+    // The readings test also covers a damaged segment, whose lost rest counts as confirmed.
+    if (segment.confirmedOffset >= segment.bytes || segment.confirmedReadings >= segment.readings) {
+      segment.confirmedOffset = segment.bytes;
       segment.unsentFrom = null;
       if (segment !== this.active?.segment) await this.remove(segment);
       return;
@@ -432,6 +504,12 @@ export class SegmentLog {
     } catch {
       return segment.unsentFrom;
     }
+  }
+
+  /** A batch of a segment dropped past maxBytes, let go after its send failed: its readings are lost. */
+  lostInFlight(batch: SpoolBatch): void {
+    this.dropped.overflow += batch.readings;
+    this.events.overflowed(batch.readings);
   }
 
   /** Whether a batch's segment was dropped (past maxBytes) since it was taken. */
@@ -470,19 +548,37 @@ export class SegmentLog {
       oldestUnsentAt,
       replay: replaying ? { readingsLeft: replayLeft, readingsTotal: this.replayTotal, startedAt: this.replayStartedAt } : null,
       dropped: { ...this.dropped },
+      notSpooled: this.notSpooledReadings,
+      acknowledgedBeforeDurable: this.acknowledgedBeforeDurable,
       lastError: this.lastError,
     };
   }
 
   /**
    * Syncs what is pending and closes the active segment. Segments stay for the next start unless
-   * InfluxDB confirmed every record in them.
+   * InfluxDB confirmed every record in them. A sync that has not returned within `timeoutMs` (a
+   * stalled disk) is left behind: appends still waiting go to the caller as not spooled, and no
+   * further file call is made, so shutdown is not held for ever.
    */
-  async close(): Promise<void> {
+  async close(timeoutMs = 30_000): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    while (this.syncing) await this.syncing.done;
+    const deadline = Date.now() + timeoutMs;
+    while (this.syncing) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await settlesWithin(this.syncing.done, left))) {
+        this.closed = true;
+        const waiting = this.pending;
+        this.pending = newPending();
+        const lines = waiting.records.flatMap((record) => record.lines);
+        if (lines.length > 0)
+          this.notSpooled(lines, `disk stalled at shutdown: fsync has not returned for ${Math.round((Date.now() - this.syncStartedAt) / 1000)} s`);
+        waiting.resolve();
+        this.log.error({ dir: this.options.dir }, 'spool: disk stalled at shutdown; segments left as they are');
+        return;
+      }
+    }
     if (this.opened) await this.sync();
     this.closed = true;
     const active = this.active;
@@ -503,7 +599,22 @@ function newSegment(id: number, path: string, replay: boolean): Segment {
 function newPending(): Pending {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  return { records: [], lines: 0, bytes: 0, done, resolve };
+  return { records: [], lines: 0, bytes: 0, done, resolve, bounded: null, stalled: false, countedEarly: 0 };
+}
+
+/** Whether `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
 
 function describe(error: unknown): string {

@@ -3,7 +3,8 @@
  * earlier run left (replay), this run's readings (live) and lines the disk could not take (memory),
  * so a long replay never starves the live readings. A batch is confirmed (and its segment may go)
  * only after InfluxDB answered for it and for every batch of its source taken before it; a failed
- * batch is kept and sent again after a pause that doubles up to 5 s. The batches held here (at most
+ * batch is kept and sent again after a pause that doubles up to 5 s, per source (a batch that keeps
+ * failing holds back only its own queue). The batches held here (at most
  * two) are the only lines of the backlog in memory.
  */
 import type { Logger } from '../../logger';
@@ -35,10 +36,19 @@ interface Source {
   take(maxLines: number): Promise<{ lines: string[] } | null>;
   confirm(batch: { lines: string[] }): Promise<void>;
   stale(batch: { lines: string[] }): boolean;
+  /** A stale batch let go: its readings are counted as lost (they were not when its segment was dropped). */
+  letGo(batch: { lines: string[] }): void;
   /** Taken batches in the order they were taken: the send window. */
   window: Entry[];
   /** Confirmations run one after another, in order. */
   confirming: Promise<void>;
+  /**
+   * After a failed send or take(): nothing of this source is sent or taken before this time. Per
+   * source, so one batch InfluxDB keeps failing does not hold the others back.
+   */
+  retryAt: number;
+  /** The next pause after a failure: doubles up to maxRetryDelayMs, back to the minimum on success. */
+  retryDelayMs: number;
 }
 
 export class SpoolShipper {
@@ -49,11 +59,9 @@ export class SpoolShipper {
   /** While closing: send what there is without waiting for a full batch. */
   private draining = false;
   private wakeUp: (() => void) | null = null;
-  private retryDelayMs: number;
-  /** No batch is sent (or sent again) before this time: the pause after a failure. */
-  private retryAt = 0;
   private inFlight = 0;
   private readonly sends = new Set<Promise<void>>();
+  private takeFailureLogged = 0;
 
   constructor(
     log: SegmentLog,
@@ -62,15 +70,18 @@ export class SpoolShipper {
     private readonly options: SpoolShipperOptions,
     private readonly logger: Logger,
   ) {
-    this.retryDelayMs = options.minRetryDelayMs ?? 500;
+    const minDelay = options.minRetryDelayMs ?? 500;
     const spoolSource = (name: 'replay' | 'live', replay: boolean): Source => ({
       name,
       window: [],
       confirming: Promise.resolve(),
+      retryAt: 0,
+      retryDelayMs: minDelay,
       waiting: () => log.waiting(replay),
       take: (maxLines) => log.take(replay, maxLines),
       confirm: (batch) => log.confirm(batch as SpoolBatch),
       stale: (batch) => log.stale(batch as SpoolBatch),
+      letGo: (batch) => log.lostInFlight(batch as SpoolBatch),
     });
     this.sources = [
       spoolSource('replay', true),
@@ -79,10 +90,13 @@ export class SpoolShipper {
         name: 'memory',
         window: [],
         confirming: Promise.resolve(),
+        retryAt: 0,
+        retryDelayMs: minDelay,
         waiting: () => memory.waiting(),
         take: (maxLines) => Promise.resolve(memory.take(maxLines)),
         confirm: (batch) => Promise.resolve(memory.confirm(batch as MemoryBatch)),
         stale: () => false,
+        letGo: () => undefined,
       },
     ];
   }
@@ -119,6 +133,16 @@ export class SpoolShipper {
     this.wake();
     await this.running;
     await Promise.all(this.sends);
+    // Failed batches of dropped segments are let go (counted) now: nothing will send them again.
+    for (const source of this.sources) {
+      for (const entry of source.window) {
+        if (entry.state === 'retry' && source.stale(entry.batch)) {
+          source.letGo(entry.batch);
+          entry.state = 'stored';
+          this.settle(source);
+        }
+      }
+    }
     await Promise.all(this.sources.map((source) => source.confirming));
     this.running = null;
   }
@@ -130,21 +154,25 @@ export class SpoolShipper {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const now = Date.now();
-      if (now < this.retryAt) {
-        await this.pause(this.retryAt - now);
-        continue;
-      }
-      const retry = this.inFlight < MAX_IN_FLIGHT ? this.nextRetry() : null;
+      const retry = this.inFlight < MAX_IN_FLIGHT ? this.nextRetry(now) : null;
       if (retry) {
         this.dispatch(retry.source, retry.entry);
         continue;
       }
       const source = this.inFlight < MAX_IN_FLIGHT && this.windowSize() < MAX_IN_FLIGHT ? this.nextDue(now) : null;
       if (!source) {
-        await this.pause(this.options.flushIntervalMs);
+        await this.pause(this.idlePause(now));
         continue;
       }
-      const batch = await source.take(this.options.batchSize);
+      let batch: { lines: string[] } | null;
+      try {
+        batch = await source.take(this.options.batchSize);
+      } catch (error) {
+        // A read that fails (EIO, EMFILE) must not end the sender: every queue would stop for good.
+        // The source is tried again after the failure pause; the other sources go on meanwhile.
+        this.takeFailed(source, error);
+        continue;
+      }
       if (!batch) {
         // Never expected (a due source has lines to take); a pause keeps a mistake from spinning the event loop.
         await this.pause(10);
@@ -159,16 +187,39 @@ export class SpoolShipper {
     }
   }
 
+  private takeFailed(source: Source, error: unknown): void {
+    const now = Date.now();
+    this.backOff(source, now);
+    if (now - this.takeFailureLogged >= 10_000) {
+      this.takeFailureLogged = now;
+      this.logger.error({ source: source.name, err: error instanceof Error ? error.message : String(error) }, 'spool: could not read a batch; trying again');
+    }
+  }
+
+  private backOff(source: Source, now: number): void {
+    source.retryAt = now + source.retryDelayMs;
+    source.retryDelayMs = Math.min(source.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+  }
+
+  /** Until the next flush check, or sooner when a source's pause after a failure ends. */
+  private idlePause(now: number): number {
+    let ms = this.options.flushIntervalMs;
+    for (const source of this.sources) if (source.retryAt > now) ms = Math.min(ms, source.retryAt - now);
+    return Math.max(1, ms);
+  }
+
   /** A failed batch to send again (stale ones, of a segment dropped past maxBytes, are let go). */
-  private nextRetry(): { source: Source; entry: Entry } | null {
+  private nextRetry(now: number): { source: Source; entry: Entry } | null {
     for (const source of this.sources) {
       for (const entry of source.window) {
         if (entry.state !== 'retry') continue;
         if (source.stale(entry.batch)) {
+          source.letGo(entry.batch);
           entry.state = 'stored';
           this.settle(source);
           continue;
         }
+        if (now < source.retryAt) break;
         return { source, entry };
       }
     }
@@ -183,12 +234,11 @@ export class SpoolShipper {
       this.sends.delete(sending);
       if (outcome === 'stored') {
         entry.state = 'stored';
-        this.retryDelayMs = this.options.minRetryDelayMs ?? 500;
+        source.retryDelayMs = this.options.minRetryDelayMs ?? 500;
         this.settle(source);
       } else {
         entry.state = 'retry';
-        this.retryAt = Date.now() + this.retryDelayMs;
-        this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 5000);
+        this.backOff(source, Date.now());
       }
       this.wake();
     });
@@ -197,12 +247,17 @@ export class SpoolShipper {
 
   /** Confirms the batches at the head of a source's window that InfluxDB has, in the order they were taken. */
   private settle(source: Source): void {
-    source.confirming = source.confirming.then(async () => {
-      while (source.window[0]?.state === 'stored') {
-        const [entry] = source.window.splice(0, 1);
-        await source.confirm(entry!.batch);
-      }
-    });
+    source.confirming = source.confirming
+      .then(async () => {
+        while (source.window[0]?.state === 'stored') {
+          const [entry] = source.window.splice(0, 1);
+          await source.confirm(entry!.batch);
+        }
+      })
+      .catch((error: unknown) => {
+        // A confirmation that failed leaves its segment on disk (sent again after a restart); later ones go on.
+        this.logger.error({ source: source.name, err: error instanceof Error ? error.message : String(error) }, 'spool: could not confirm a batch');
+      });
   }
 
   /** The next source in turn with a batch due: a full batch, or lines older than flushIntervalMs. */
@@ -212,6 +267,7 @@ export class SpoolShipper {
       const { readings, oldestAt } = source.waiting();
       const due =
         readings > 0 &&
+        now >= source.retryAt &&
         (source.name === 'replay' ||
           this.draining ||
           readings >= this.options.batchSize ||
