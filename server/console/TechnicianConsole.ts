@@ -239,16 +239,22 @@ export class TechnicianConsole {
     this.lateReplayTimer.unref();
   }
 
+  /** Each device's newest stored identity within the restore window, bounded by what the booths may hold. */
+  private storedIdentities(now: number): ReturnType<DeviceIdentityLog['latest']> {
+    const { booths, file } = this.deps;
+    return this.identityLog.latest(
+      booths.map((b) => b.id),
+      STATUS_RESTORE_WINDOW_MS,
+      booths.length * file.live.maxDevicesPerBooth,
+      now,
+    );
+  }
+
   private async applyForgottenMarks(): Promise<void> {
-    const { directory, booths, log, file } = this.deps;
+    const { directory, log } = this.deps;
     const now = Date.now();
     try {
-      const stored = await this.identityLog.latest(
-        booths.map((b) => b.id),
-        STATUS_RESTORE_WINDOW_MS,
-        booths.length * file.live.maxDevicesPerBooth,
-        now,
-      );
+      const stored = await this.storedIdentities(now);
       let forgotten = 0;
       for (const [booth, identities] of stored) {
         for (const [device, identity] of identities) {
@@ -315,15 +321,10 @@ export class TechnicianConsole {
    * window restored and for devices known only from there. Returns the devices marked forgotten.
    */
   private async restoreIdentities(now: number): Promise<[string, string][]> {
-    const { directory, booths, log, file } = this.deps;
+    const { directory, log } = this.deps;
     const forgotten: [string, string][] = [];
     try {
-      const stored = await this.identityLog.latest(
-        booths.map((b) => b.id),
-        STATUS_RESTORE_WINDOW_MS,
-        booths.length * file.live.maxDevicesPerBooth,
-        now,
-      );
+      const stored = await this.storedIdentities(now);
       let devices = 0;
       for (const [booth, identities] of stored) {
         for (const [device, identity] of identities) {

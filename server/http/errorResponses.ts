@@ -4,7 +4,15 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
 import type { Logger } from '../logger';
+
+/** A refused query string in words, naming the parameter: "from: must be a number", "unknown parameter x". */
+export function queryProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || 'query';
+  return `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}`;
+}
 
 export function notFound(): RequestHandler {
   return (_req, res) => {

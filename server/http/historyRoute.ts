@@ -5,6 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { queryProblem } from './errorResponses';
 import { ID_PATTERN, METRIC_PATTERN } from '../../contract/device';
 import type { HistoryReader } from '../store/HistoryReader';
 
@@ -37,13 +38,7 @@ const historyQuerySchema = z
 export function historyRoute(booths: readonly { id: string }[], history: HistoryReader): RequestHandler {
   return async (req, res, next) => {
     const parsed = historyQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'query';
-      return void res
-        .status(400)
-        .json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
-    }
+    if (!parsed.success) return void res.status(400).json({ error: queryProblem(parsed.error) });
     const to = parsed.data.to ?? Date.now();
     const from = parsed.data.from ?? to - 15 * 60_000;
     if (from >= to) return void res.status(400).json({ error: 'from: must be before to' });

@@ -5,6 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { queryProblem } from './errorResponses';
 import { ID_PATTERN } from '../../contract/device';
 import type { DashboardSource } from '../dashboard/DashboardSource';
 import type { KpiReader } from '../kpi/KpiReader';
@@ -24,13 +25,7 @@ const kpiQuerySchema = z
 export function kpiRoute(booths: readonly { id: string }[], dashboard: DashboardSource, kpis: KpiReader): RequestHandler {
   return async (req, res, next) => {
     const parsed = kpiQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'query';
-      return void res
-        .status(400)
-        .json({ error: `${field}: ${issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue?.message}` });
-    }
+    if (!parsed.success) return void res.status(400).json({ error: queryProblem(parsed.error) });
     const { scene: sceneId, panel: index, booth: asked } = parsed.data;
     const current = dashboard.current;
     const spec = current.scenes.find((s) => s.id === sceneId)?.panels[index];
