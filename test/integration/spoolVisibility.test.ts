@@ -11,8 +11,6 @@
  * held for as long as the test wants, with InfluxDB reachable for the console's restore.
  */
 import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -21,47 +19,10 @@ import { CONSOLE_API, type Alarm, type AlarmList, type ServerHealth, type SpoolH
 import type { ServerToWallEvents } from '../../contract/live';
 import { ConsoleClient, consoleYaml } from '../support/console';
 import { describeWithInfluxd, startInfluxd, type InfluxdProcess } from '../support/influxd';
+import { influxWriteGate, type InfluxWriteGate } from '../support/influxWriteGate';
 import type { PublicHealth } from '../support/publicApi';
 import { BOOTH_A, connectDevice, getJson, startTestShowfloor, wallClient, type TestShowfloor } from '../support/showfloor';
 import { waitFor, waitForEvent } from '../support/waitFor';
-
-/** Headers of one hop, or that fetch() sets itself from the body it sends. */
-const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'accept-encoding']);
-/** Answer headers that no longer hold: fetch() has decoded the body. */
-const DECODED_HEADERS = new Set([...HOP_HEADERS, 'content-encoding']);
-
-/** Forwards every request to influxd; while `refuseWrites`, answers writes 503 without forwarding them. */
-function writeGate(targetUrl: string): { server: Server; url: () => string; refuseWrites: boolean } {
-  const gate = {
-    refuseWrites: false,
-    server: createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (gate.refuseWrites && (req.url ?? '').startsWith('/write')) {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: 'test: InfluxDB away' }));
-          return;
-        }
-        const forward = async () => {
-          const answer = await fetch(`${targetUrl}${req.url ?? '/'}`, {
-            method: req.method ?? 'GET',
-            headers: Object.fromEntries(
-              Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !HOP_HEADERS.has(entry[0])),
-            ),
-            ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-          });
-          const body = Buffer.from(await answer.arrayBuffer());
-          res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => !DECODED_HEADERS.has(name))));
-          res.end(body);
-        };
-        forward().catch(() => res.destroy());
-      });
-    }),
-    url: () => `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}`,
-  };
-  return gate;
-}
 
 /** `name{labels} value` lines of a Prometheus exposition, keyed by `name{labels}` as printed. */
 async function scrape(httpUrl: string): Promise<Map<string, number>> {
@@ -143,14 +104,14 @@ const alarmsOf = async (technician: ConsoleClient) => (await technician.get<Alar
 
 describeWithInfluxd('the spool, visible (issue 13)', () => {
   let influxd: InfluxdProcess;
-  let gate: ReturnType<typeof writeGate>;
+  let gate: InfluxWriteGate;
   let dir: string;
   let showfloor: TestShowfloor | undefined;
   let device: MqttClient | undefined;
 
   beforeAll(async () => {
     influxd = await startInfluxd();
-    gate = writeGate(influxd.url);
+    gate = influxWriteGate(influxd.url);
     await new Promise<void>((resolve) => gate.server.listen(0, '127.0.0.1', resolve));
     dir = await mkdtemp(join(tmpdir(), 'showfloor-spool-visible-'));
   });
