@@ -171,7 +171,8 @@ export interface ServerHealth {
   /** `degraded` while any of `degraded` holds (server/store/StorageHealth.ts), the same verdict as /api/health. */
   status: 'ok' | 'degraded';
   degraded: DegradedReason[];
-  ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number };
+  /** acknowledgementsHeld: QoS 1/2 PUBACK/PUBREC the broker holds now until their readings are on disk (issue 13). */
+  ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number; acknowledgementsHeld: number };
   influx: {
     mode: 'v1' | 'v2' | 'memory';
     reachable: boolean;

@@ -57,6 +57,8 @@ export interface ConsoleDependencies {
   log: Logger;
   /** Whether storage keeps up: the server view's `degraded` and its banner. */
   storageHealth: StorageHealth;
+  /** QoS 1/2 acknowledgements the broker holds until their readings are on disk (the Server tab's Ingest card). */
+  acknowledgementsHeld?: () => number;
 }
 
 export class TechnicianConsole {
@@ -110,6 +112,7 @@ export class TechnicianConsole {
       walls: deps.walls,
       budgets: () => this.boothBudgets(),
       storageHealth: deps.storageHealth,
+      ...(deps.acknowledgementsHeld ? { acknowledgementsHeld: deps.acknowledgementsHeld } : {}),
     });
     this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
     this.statusLog = new DeviceStatusLog(store);

@@ -159,6 +159,11 @@ export function createMetricsRegistry(state: ServerState): Registry {
     () => spool()?.acknowledgedBeforeDurable ?? 0,
   );
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
+  gauge(
+    'showfloor_mqtt_acknowledgements_held',
+    'QoS 1/2 acknowledgements (PUBACK, PUBREC) held now until their readings are on disk (the spool group commit)',
+    () => state.acknowledgementsHeld(),
+  );
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
   counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());
   counterByReason(

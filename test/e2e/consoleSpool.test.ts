@@ -70,6 +70,8 @@ describeWithChromium('the console while storage is behind', () => {
     expect(await spoolFact('dropped').textContent()).toBe('0 · 0 · 0 · 0');
     expect(await spoolFact('notSpooled').textContent()).toBe('0 readings');
     expect(await spoolFact('early').textContent()).toBe('0 readings');
+    // The broker's hold: acknowledgements waiting for the disk now (none between publishes on a healthy disk).
+    expect(await testId('health-held').textContent()).toBe('0');
     await expect.poll(() => testId('health-summary').textContent(), { timeout: 15_000 }).toMatch(/^Storage behind: oldest reading not yet in InfluxDB/);
     await testId('health-spool').screenshot({ path: artifactPath('console-spool-behind.png') });
     await page.screenshot({ path: artifactPath('console-server-storage-behind.png') });

@@ -189,6 +189,11 @@ describeWithInfluxd('the spool, visible (issue 13)', () => {
         dropped: { overflow: 13, diskFull: 14, tornTail: 15, lostSegment: 16 },
         replay: { readingsLeft: 17, readingsTotal: 18, segmentsLeft: 19, segmentsTotal: 20, startedAt: 21 },
       }));
+      // And the broker's hold: acknowledgements waiting for the disk (over in milliseconds on a healthy disk).
+      vi.spyOn(showfloor.broker, 'acknowledgementsHeld', 'get').mockReturnValue(22);
+      expect((await getJson<PublicHealth>(`${showfloor.httpUrl}/api/health`)).body.broker.acknowledgementsHeld).toBe(22);
+      expect((await technician.get<ServerHealth>(CONSOLE_API.health)).body.ingest.acknowledgementsHeld).toBe(22);
+      expect((await fetch(`${showfloor.httpUrl}/metrics`).then((r) => r.text())).match(/^showfloor_mqtt_acknowledgements_held (\d+)$/m)?.[1]).toBe('22');
       const made = await expectAgreement(showfloor, technician);
       expect(made).toMatchObject({ notSpooled: 11, acknowledgedBeforeDurable: 12, dropped: { overflow: 13, diskFull: 14, tornTail: 15, lostSegment: 16 } });
       vi.restoreAllMocks();

@@ -426,6 +426,7 @@ export async function startConsoleApiStub(options: ConsoleStubOptions = {}): Pro
         rejectedPerSecond: 0.4,
         accepted: Math.round(readingsPerSecond * 86_400),
         rejected: devices.reduce((sum, d) => sum + d.health.rejectedTotal, 0),
+        acknowledgementsHeld: 3,
       },
       status: 'ok',
       degraded: [],

@@ -16,7 +16,7 @@ import type { ServerClock } from './ServerClock';
 
 export const HEALTH_POLL_MS = 5_000;
 
-type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected';
+type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected' | 'held';
 type InfluxKey = 'mode' | 'reachable' | 'latency' | 'pending' | 'fill' | 'dropped' | 'lastError';
 type SpoolKey = 'state' | 'size' | 'unsent' | 'oldest' | 'replay' | 'dropped' | 'notSpooled' | 'early' | 'lastError';
 type WallsKey = 'connected' | 'reloads';
@@ -50,6 +50,7 @@ export class HealthPanel {
       ['rejectedRate', 'Rejected'],
       ['accepted', 'Accepted since start'],
       ['rejected', 'Rejected since start'],
+      ['held', 'Acknowledgements waiting for disk'],
     ]);
     const influxCard = card(grid, 'InfluxDB', 'health-influx');
     this.influx = factList<InfluxKey>(influxCard, 'health', [
@@ -135,6 +136,7 @@ export class HealthPanel {
     setText(this.ingest.rejectedRate, formatRate(health.ingest.rejectedPerSecond));
     setText(this.ingest.accepted, formatCount(health.ingest.accepted));
     setText(this.ingest.rejected, formatCount(health.ingest.rejected));
+    setText(this.ingest.held, formatCount(health.ingest.acknowledgementsHeld));
 
     const influx = health.influx;
     setText(this.influx.mode, influx.mode === 'memory' ? 'memory only (INFLUX_URL not set)' : `InfluxDB ${influx.mode}`);
