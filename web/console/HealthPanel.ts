@@ -50,7 +50,7 @@ export class HealthPanel {
       ['rejectedRate', 'Rejected'],
       ['accepted', 'Accepted since start'],
       ['rejected', 'Rejected since start'],
-      ['held', 'Acknowledgements waiting for disk'],
+      ['held', 'QoS 1/2 acks held for the disk'],
     ]);
     const influxCard = card(grid, 'InfluxDB', 'health-influx');
     this.influx = factList<InfluxKey>(influxCard, 'health', [
