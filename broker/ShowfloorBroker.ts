@@ -166,6 +166,11 @@ export class ShowfloorBroker implements BoothCommands {
     return this.aedes.connectedClients;
   }
 
+  /** QoS 1/2 acknowledgements waiting now for their readings to be durable (issue 13), over all connections. */
+  get acknowledgementsHeld(): number {
+    return this.acknowledgements.held;
+  }
+
   /** Connections whose subscriptions are being counted; none once they have all closed. */
   get clientsHoldingSubscriptions(): number {
     return this.subscriptions.trackedHolders;

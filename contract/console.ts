@@ -139,16 +139,22 @@ export interface SpoolHealth {
   /** When the oldest unconfirmed reading was accepted (ms since epoch); null when InfluxDB has everything. */
   oldestUnsentAt: number | null;
   /** Segments an earlier run left, being sent oldest first beside live traffic; null when there were none or they are sent. */
-  replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
-  /** Readings counted as lost, by reason: past maxSpoolBytes, not spooled and refused by the memory backlog too (diskFull), a torn or unreadable segment. */
-  dropped: { overflow: number; diskFull: number; tornTail: number };
+  replay: { readingsLeft: number; readingsTotal: number; segmentsLeft: number; segmentsTotal: number; startedAt: number } | null;
+  /** That replay once it has ended (its every segment sent, or lost and counted); null while it runs or when the start found nothing. */
+  replayFinished: { readingsTotal: number; segmentsTotal: number; startedAt: number; finishedAt: number } | null;
+  /**
+   * Readings counted as lost, by reason: past maxSpoolBytes (overflow), not spooled and refused by the
+   * memory backlog too (diskFull), cut off at start-up after a crash (tornTail), of a segment that no
+   * longer reads back later, damaged or deleted by someone else (lostSegment).
+   */
+  dropped: { overflow: number; diskFull: number; tornTail: number; lostSegment: number };
   /** Set while appends fail (e.g. "ENOSPC: no space left on device"); readings then go on in memory and are counted. */
   lastError: string | null;
   syncIntervalMs: number;
   /** Readings acknowledged to their device before they were on disk, because fsync stalled past the durability deadline. */
-  acknowledgedBeforeDurable?: number;
+  acknowledgedBeforeDurable: number;
   /** Readings the disk did not take (full, I/O error, too slow): sent from memory instead, not lost unless also in dropped.diskFull. */
-  notSpooled?: number;
+  notSpooled: number;
 }
 
 /** Why /api/health and the console say `degraded`: each reason with the figure that tripped it. */
@@ -165,7 +171,8 @@ export interface ServerHealth {
   /** `degraded` while any of `degraded` holds (server/store/StorageHealth.ts), the same verdict as /api/health. */
   status: 'ok' | 'degraded';
   degraded: DegradedReason[];
-  ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number };
+  /** acknowledgementsHeld: QoS 1/2 PUBACK/PUBREC the broker holds now until their readings are on disk (issue 13). */
+  ingest: { readingsPerSecond: number; rejectedPerSecond: number; accepted: number; rejected: number; acknowledgementsHeld: number };
   influx: {
     mode: 'v1' | 'v2' | 'memory';
     reachable: boolean;

@@ -217,7 +217,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     degradedBacklogSeconds: file.storage.degradedBacklogSeconds,
     maxBufferLines: file.influx.maxBufferLines,
   });
+  // The broker starts after the console: its count is read through this until then (0: nothing held).
+  const heldAcknowledgements = { count: () => 0 };
   const consoleParts = await TechnicianConsole.start({
+    acknowledgementsHeld: () => heldAcknowledgements.count(),
     file,
     booths,
     directory,
@@ -273,6 +276,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     onBudgetRefusal: (booth, refusal) => budgetRefusals.count(booth, refusal),
   });
   commandTarget.broker = broker;
+  heldAcknowledgements.count = () => broker.acknowledgementsHeld;
   await components.start({ name: 'broker', close: () => broker.close() });
 
   const ports = { mqtt: null as number | null, mqttTls: null as number | null };
@@ -291,6 +295,7 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
     dashboard,
     console: technicianConsole,
     mqttClients: () => broker.connectedClients,
+    acknowledgementsHeld: () => broker.acknowledgementsHeld,
     wallClients: () => hub.connectedWalls,
     influxReachable: () => store?.reachable ?? false,
     storageHealth,

@@ -14,7 +14,7 @@
  */
 import { unitOf } from '../../contract/device';
 import type { DevicePublish } from '../../broker/brokerEvents';
-import type { Alarm, AlarmState, HealthState, WallAlarmCondition, WallAlarmNotice } from '../../contract/console';
+import type { Alarm, AlarmSeverity, AlarmState, HealthState, WallAlarmCondition, WallAlarmNotice } from '../../contract/console';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import { audienceOf, type AlarmRule, type OfflineRule, type ThresholdRule } from '../config/consoleSettings';
 import type { DeviceHealthRecord } from '../console/DeviceHealthTracker';
@@ -68,6 +68,14 @@ export function forgottenByNote(by: string): string {
 
 /** The message of an alarm cleared because its device was forgotten, so the stored record says why. */
 export const FORGOTTEN_DEVICE_NOTE = 'cleared: device no longer known (its booth went past live.maxDevicesPerBooth)';
+
+/**
+ * The booth of the server's own alarms (issue 13: storage falling behind), which are about no
+ * device. A booth id never contains '(' (ID_PATTERN), so no booth's alarms or budget mix with them.
+ * Their rules are not in the settings file, so walls never show them (wallNotices needs a rule of
+ * audience everyone): they are for the technician.
+ */
+export const SERVER_ALARM_BOOTH = '(server)';
 
 export interface AlarmChange {
   alarm: Alarm;
@@ -301,6 +309,9 @@ export class AlarmEngine implements IngestObserver {
       const alarm = { ...stored };
       if (alarm.state === 'cleared') {
         this.keepCleared(alarm);
+      } else if (alarm.booth === SERVER_ALARM_BOOTH) {
+        // Kept as it was (acknowledged or not): the check that raised it clears it once the server recovers.
+        if (!this.open.has(alarm.id)) this.addOpen(alarm);
       } else if (!this.rulesById.has(alarm.rule)) {
         this.addOpen(alarm);
         this.clear(alarm, now);
@@ -313,6 +324,82 @@ export class AlarmEngine implements IngestObserver {
         this.addOpen(alarm);
       }
     }
+  }
+
+  /**
+   * Brings in what storage says about alarms after the restore read it: the rows an earlier run
+   * wrote while InfluxDB was down arrive only with the spool's replay, which may end long after the
+   * restore (issue 13). An alarm moves only forward (active → acknowledged → cleared), so for the
+   * same raise the further state wins: an acknowledgement or a clear made in the outage is applied,
+   * and nothing done in this run is undone. A newer raise replaces an older one; alarms stored but
+   * not known here are taken as restore() takes them. Nothing is announced: storage has these rows.
+   * Returns how many alarms changed.
+   */
+  reconcile(alarms: readonly Alarm[], now: number, deviceKnown?: (booth: string, device: string) => boolean): number {
+    let changed = 0;
+    for (const stored of [...alarms].sort((a, b) => a.raisedAt - b.raisedAt)) {
+      const current = this.open.get(stored.id);
+      if (!current) {
+        // Not open here: already cleared in this run (kept), or never restored because its rows came late.
+        if (stored.state === 'cleared' || this.cleared.some((a) => a.id === stored.id && a.raisedAt >= stored.raisedAt)) continue;
+        const before = this.open.size;
+        this.restore([stored], now, deviceKnown);
+        if (this.open.size !== before || this.cleared.some((a) => a.key === stored.key)) changed++;
+        continue;
+      }
+      if (stored.raisedAt < current.raisedAt) continue;
+      if (stored.raisedAt > current.raisedAt) {
+        // Raised again in the outage: this run's copy is an older raise, cleared since.
+        this.removeOpen(current);
+        this.restore([stored], now, deviceKnown);
+        changed++;
+        continue;
+      }
+      if (stored.state === 'cleared') {
+        this.removeOpen(current);
+        Object.assign(current, { state: 'cleared', clearedAt: stored.clearedAt ?? now, message: stored.message });
+        this.keepCleared(current);
+        changed++;
+      } else if (stored.state === 'acknowledged' && current.state === 'active') {
+        Object.assign(current, { state: 'acknowledged', acknowledgedBy: stored.acknowledgedBy, acknowledgedAt: stored.acknowledgedAt });
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Raises one of the server's own alarms (e.g. storage falling behind) unless it is open already.
+   * Not held to a booth's budget: they are few, fixed by the code, and must not be crowded out by
+   * device alarms.
+   */
+  raiseServerAlarm(rule: string, subject: string, severity: AlarmSeverity, message: string, at: number): void {
+    const id = alarmId(rule, SERVER_ALARM_BOOTH, subject);
+    if (this.open.has(id)) return;
+    const alarm: Alarm = {
+      id,
+      key: `${id}@${at}`,
+      rule,
+      severity,
+      booth: SERVER_ALARM_BOOTH,
+      device: subject,
+      metric: null,
+      state: 'active',
+      message,
+      raisedAt: at,
+      value: null,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedAt: null,
+    };
+    this.addOpen(alarm);
+    this.announce(alarm, null, at);
+  }
+
+  /** Clears the server's alarm once its condition is over; nothing when it is not open. */
+  clearServerAlarm(rule: string, subject: string, at: number): void {
+    const alarm = this.open.get(alarmId(rule, SERVER_ALARM_BOOTH, subject));
+    if (alarm) this.clear(alarm, at);
   }
 
   private conditionOf(ruleId: string): WallAlarmCondition {

@@ -34,6 +34,8 @@ export interface ServerHealthSources {
   budgets?: () => BoothBudgets[];
   /** The one rule for `degraded` (also behind /api/health). */
   storageHealth: StorageHealth;
+  /** QoS 1/2 acknowledgements the broker holds until their readings are durable; absent: none held. */
+  acknowledgementsHeld?: () => number;
 }
 
 type Lag = ServerHealth['process']['eventLoopLagMs'];
@@ -75,6 +77,7 @@ export class ServerHealthMonitor implements IngestObserver {
         rejectedPerSecond: this.rejections.ratePerSecond(now),
         accepted: ingest.accepted,
         rejected: ingest.rejectedTotal(),
+        acknowledgementsHeld: this.sources.acknowledgementsHeld?.() ?? 0,
       },
       influx: {
         mode: influx ? influx.target.api : 'memory',

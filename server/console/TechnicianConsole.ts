@@ -8,6 +8,7 @@ import type { Router } from 'express';
 import type { BoothBudgets } from '../../contract/console';
 import { AlarmEngine, alarmLimitsFor, forgottenByNote } from '../alarms/AlarmEngine';
 import { AlarmLog } from '../alarms/AlarmLog';
+import { StorageBacklogAlarm } from '../alarms/StorageBacklogAlarm';
 import type { BudgetRefusals } from '../budgets/BudgetRefusals';
 import type { FileSettings } from '../config/settings';
 import { historyRoute } from '../http/historyRoute';
@@ -37,7 +38,7 @@ const TICK_MS = 1000;
 const REPLAY_WAIT_MS = 10_000;
 /** How often the spool's replay is looked at while waiting for it. */
 const REPLAY_POLL_MS = 50;
-/** After start-up, how often a replay still running is looked at (forgotten marks are applied when it ends). */
+/** After start-up, how often a replay still running is looked at (what it brings is applied when it ends). */
 const LATE_REPLAY_POLL_MS = 1000;
 /** How far back a restart looks for where each device was left. */
 const STATUS_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -56,6 +57,8 @@ export interface ConsoleDependencies {
   log: Logger;
   /** Whether storage keeps up: the server view's `degraded` and its banner. */
   storageHealth: StorageHealth;
+  /** QoS 1/2 acknowledgements the broker holds until their readings are on disk (the Server tab's Ingest card). */
+  acknowledgementsHeld?: () => number;
 }
 
 export class TechnicianConsole {
@@ -65,6 +68,8 @@ export class TechnicianConsole {
   readonly sessions: ConsoleSessions;
   private readonly statusLog: DeviceStatusLog;
   private readonly alarmLog: AlarmLog;
+  /** Raises the technician's alarm while storage is behind (the same rule as /api/health's storage-backlog). */
+  private readonly storageBacklog: StorageBacklogAlarm;
   /** Names, units and metric order of every device, kept across restarts, and who was forgotten. */
   readonly identityLog: DeviceIdentityLog;
   private timer: NodeJS.Timeout | undefined;
@@ -107,10 +112,12 @@ export class TechnicianConsole {
       walls: deps.walls,
       budgets: () => this.boothBudgets(),
       storageHealth: deps.storageHealth,
+      ...(deps.acknowledgementsHeld ? { acknowledgementsHeld: deps.acknowledgementsHeld } : {}),
     });
     this.sessions = new ConsoleSessions({ lifetimeMs: (file.console?.sessionHours ?? 12) * 3600_000, maxSessions: MAX_SESSIONS });
     this.statusLog = new DeviceStatusLog(store);
     this.alarmLog = new AlarmLog(store);
+    this.storageBacklog = new StorageBacklogAlarm(deps.storageHealth, this.alarms);
     this.identityLog = new DeviceIdentityLog(store, deps.directory.model);
     this.tracker.onChange((change) => {
       if (!this.recording) return;
@@ -128,7 +135,7 @@ export class TechnicianConsole {
     if (deps.store?.reachable) {
       const replayed = await technicianConsole.waitForReplay(REPLAY_WAIT_MS);
       await technicianConsole.restore();
-      if (!replayed) technicianConsole.forgetWhenReplayed();
+      if (!replayed) technicianConsole.applyWhenReplayed();
     }
     return technicianConsole;
   }
@@ -143,6 +150,7 @@ export class TechnicianConsole {
       const now = Date.now();
       this.tracker.tick(now);
       this.alarms.tick(now);
+      if (this.recording) this.storageBacklog.check(now);
     }, TICK_MS);
     this.timer.unref();
   }
@@ -219,7 +227,7 @@ export class TechnicianConsole {
       if (Date.now() >= deadline) {
         this.deps.log.warn(
           { waitedMs: limitMs },
-          'the spool is still replaying an earlier run: restoring from InfluxDB without it; forgotten devices are applied when it ends',
+          'the spool is still replaying an earlier run: restoring from InfluxDB without it; its forgotten devices and alarm changes are applied when it ends',
         );
         return false;
       }
@@ -228,13 +236,17 @@ export class TechnicianConsole {
     return true;
   }
 
-  /** A replay that outlasted start-up: once it ends, devices it marked forgotten go (unless heard since). */
-  private forgetWhenReplayed(): void {
+  /**
+   * A replay that outlasted start-up: once it ends, devices it marked forgotten go (unless heard
+   * since), then the alarm rows it brought (acknowledged or cleared in the outage) are applied.
+   * The console serves meanwhile with what the restore read.
+   */
+  private applyWhenReplayed(): void {
     this.lateReplayTimer = setInterval(() => {
       if (!this.replayDone()) return;
       clearInterval(this.lateReplayTimer);
       this.lateReplayTimer = undefined;
-      void this.applyForgottenMarks();
+      void this.applyForgottenMarks().then(() => this.applyLateAlarms());
     }, LATE_REPLAY_POLL_MS);
     this.lateReplayTimer.unref();
   }
@@ -269,6 +281,19 @@ export class TechnicianConsole {
       log.info({ forgotten }, 'forgotten devices applied after the spool replay');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not read forgotten devices from InfluxDB after the spool replay');
+    }
+  }
+
+  private async applyLateAlarms(): Promise<void> {
+    const { log } = this.deps;
+    const now = Date.now();
+    try {
+      const stored = await this.alarmLog.latest(now);
+      if (!this.recording) return;
+      const changed = this.alarms.reconcile(stored, now, (booth, device) => this.tracker.get(booth, device) !== undefined);
+      log.info({ changed, open: this.alarms.openCount }, 'alarm changes of the earlier run applied after the spool replay');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not read alarms from InfluxDB after the spool replay');
     }
   }
 

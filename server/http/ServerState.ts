@@ -29,6 +29,8 @@ export interface ServerState {
   /** Device health, alarms and server health, for /metrics. */
   console: TechnicianConsole;
   mqttClients(): number;
+  /** QoS 1/2 acknowledgements the broker holds now until their readings are on disk (the spool's group commit). */
+  acknowledgementsHeld(): number;
   wallClients(): number;
   influxReachable(): boolean;
   /** Whether storage keeps up: /api/health's status and reasons, the console's and /metrics' too. */

@@ -62,7 +62,13 @@ export function createHttpApp(options: {
       status: degraded.length > 0 ? 'degraded' : 'ok',
       degraded,
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
-      broker: { clients: state.mqttClients(), ...state.mqtt, refusals: Object.fromEntries(state.brokerRefusals) },
+      broker: {
+        clients: state.mqttClients(),
+        ...state.mqtt,
+        refusals: Object.fromEntries(state.brokerRefusals),
+        // QoS 1/2 acknowledgements waiting for their readings to be on disk (the spool's group commit).
+        acknowledgementsHeld: state.acknowledgementsHeld(),
+      },
       influxdb: influx
         ? {
             mode: influx.target.api,

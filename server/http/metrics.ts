@@ -98,18 +98,44 @@ export function createMetricsRegistry(state: ServerState): Registry {
       for (const reason of DEGRADED_REASONS) this.set({ reason }, active.has(reason) ? 1 : 0);
     },
   });
+  // The spool (issue 13): every figure of SpoolHealth, so a scrape sees what /api/health and the console's Server tab show.
   const spool = () => state.influx?.spoolHealth(Date.now()) ?? null;
+  gauge('showfloor_spool_enabled', '1 when the write-ahead spool is on (storage.spoolDir with InfluxDB), else 0', () => (spool() ? 1 : 0));
   gauge('showfloor_spool_bytes', 'Bytes of the write-ahead spool on disk (0 when it is off)', () => spool()?.bytes ?? 0);
+  gauge(
+    'showfloor_spool_max_bytes',
+    'storage.maxSpoolBytes: past it the oldest segments are dropped, counted as overflow (0 when the spool is off)',
+    () => spool()?.maxBytes ?? 0,
+  );
   gauge('showfloor_spool_segments', 'Segment files of the write-ahead spool', () => spool()?.segments ?? 0);
   gauge('showfloor_spool_unsent_readings', 'Readings in the spool that InfluxDB has not confirmed', () => spool()?.unsentReadings ?? 0);
   gauge('showfloor_spool_oldest_unsent_age_seconds', 'Age of the oldest reading InfluxDB has not confirmed (0 when none)', () => {
     const oldest = spool()?.oldestUnsentAt ?? null;
     return oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
   });
+  // Replay: what the start found of an earlier run (while it is sent, and after it ended), and how much is left.
+  const replayTotals = () => {
+    const health = spool();
+    return health?.replay ?? health?.replayFinished ?? null;
+  };
+  gauge(
+    'showfloor_spool_replay_readings_total',
+    'Readings an earlier run left unsent, found at start-up (0 when none)',
+    () => replayTotals()?.readingsTotal ?? 0,
+  );
   gauge('showfloor_spool_replay_readings_left', 'Readings of an earlier run still to be replayed to InfluxDB', () => spool()?.replay?.readingsLeft ?? 0);
+  gauge(
+    'showfloor_spool_replay_segments_total',
+    'Segments an earlier run left unsent, found at start-up (0 when none)',
+    () => replayTotals()?.segmentsTotal ?? 0,
+  );
+  gauge('showfloor_spool_replay_segments_left', 'Segments of an earlier run not yet sent to InfluxDB in full', () => spool()?.replay?.segmentsLeft ?? 0);
+  gauge('showfloor_spool_replay_done', '1 once no earlier run is being replayed (it ended, or the start found none), 0 while it runs', () =>
+    spool()?.replay ? 0 : 1,
+  );
   new Counter({
     name: 'showfloor_spool_readings_dropped_total',
-    help: 'Readings the spool lost, by reason: overflow (past storage.maxSpoolBytes), disk-full (could not be spooled), torn-tail (cut at start-up)',
+    help: 'Readings the spool lost, by reason: overflow (past storage.maxSpoolBytes), disk-full (not spooled, and the memory backlog was full too), torn-tail (cut at start-up after a crash), lost-segment (a segment that no longer reads back: damaged, or deleted by someone else)',
     labelNames: ['reason'],
     registers: [registry],
     collect() {
@@ -119,9 +145,25 @@ export function createMetricsRegistry(state: ServerState): Registry {
       this.inc({ reason: 'overflow' }, dropped.overflow);
       this.inc({ reason: 'disk-full' }, dropped.diskFull);
       this.inc({ reason: 'torn-tail' }, dropped.tornTail);
+      this.inc({ reason: 'lost-segment' }, dropped.lostSegment);
     },
   });
+  counter(
+    'showfloor_spool_not_spooled_readings_total',
+    'Readings the disk did not take (full, I/O error, too slow), sent to InfluxDB from memory instead; lost only if also in showfloor_spool_readings_dropped_total{reason="disk-full"}',
+    () => spool()?.notSpooled ?? 0,
+  );
+  counter(
+    'showfloor_spool_acknowledged_before_durable_total',
+    'QoS 1/2 readings acknowledged to their device before they were on disk, because fsync stalled past the durability deadline (max(1 s, 40 sync intervals))',
+    () => spool()?.acknowledgedBeforeDurable ?? 0,
+  );
   gauge('showfloor_mqtt_clients', 'Connected MQTT clients', () => state.mqttClients());
+  gauge(
+    'showfloor_mqtt_acknowledgements_held',
+    'QoS 1/2 acknowledgements (PUBACK, PUBREC) held now until their readings are on disk (the spool group commit)',
+    () => state.acknowledgementsHeld(),
+  );
   gauge('showfloor_wall_clients', 'Connected wall pages', () => state.wallClients());
   counterByReason('showfloor_wall_reloads_total', 'Wall pages that connected after their watchdog reloaded them, by reason', () => state.walls.reloads());
   counterByReason(

@@ -564,6 +564,7 @@ export class InfluxStore {
       unsentReadings: stats.unsentReadings + inMemory.readings,
       oldestUnsentAt: oldest.length > 0 ? Math.min(...oldest) : null,
       replay: stats.replay,
+      replayFinished: stats.replayFinished,
       dropped: stats.dropped,
       notSpooled: stats.notSpooled,
       acknowledgedBeforeDurable: stats.acknowledgedBeforeDurable,

@@ -103,7 +103,7 @@ describeWithInfluxd('InfluxStore spool', () => {
     expect(await count(db, `WHERE "device" =~ /^r/`)).toBe(N);
     expect(await count(db, `WHERE "device" = 'live'`)).toBe(M);
     expect(second.counters).toMatchObject({ accepted: N + M, written: N + M, dropped: 0 });
-    expect(second.store.spoolHealth(Date.now())).toMatchObject({ segments: 1, dropped: { overflow: 0, diskFull: 0, tornTail: 0 } });
+    expect(second.store.spoolHealth(Date.now())).toMatchObject({ segments: 1, dropped: { overflow: 0, diskFull: 0, tornTail: 0, lostSegment: 0 } });
   });
 
   it(

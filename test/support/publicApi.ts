@@ -20,7 +20,7 @@ export interface PublicHealth {
   /** Why, each with the figure that tripped it (server/store/StorageHealth.ts); empty when ok. */
   degraded: DegradedReason[];
   uptimeSeconds: number;
-  broker: { clients: number; tcpPort: number | null; tlsPort: number | null; webSocketPath: string; refusals: CountsByReason };
+  broker: { clients: number; tcpPort: number | null; tlsPort: number | null; webSocketPath: string; refusals: CountsByReason; acknowledgementsHeld: number };
   influxdb:
     | {
         mode: 'v1' | 'v2';

@@ -73,7 +73,7 @@ describe('server health summary', () => {
     uptimeSeconds: 3600,
     status: degraded.length > 0 ? 'degraded' : 'ok',
     degraded,
-    ingest: { readingsPerSecond: 1234, rejectedPerSecond: 0.5, accepted: 1e6, rejected: 30 },
+    ingest: { readingsPerSecond: 1234, rejectedPerSecond: 0.5, accepted: 1e6, rejected: 30, acknowledgementsHeld: 0 },
     influx: {
       mode: 'v1',
       reachable: true,

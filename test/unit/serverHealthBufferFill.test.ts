@@ -41,7 +41,10 @@ const spool: SpoolHealth = {
   unsentReadings: 50_000,
   oldestUnsentAt: 1,
   replay: null,
-  dropped: { overflow: 0, diskFull: 0, tornTail: 0 },
+  replayFinished: null,
+  dropped: { overflow: 0, diskFull: 0, tornTail: 0, lostSegment: 0 },
+  notSpooled: 0,
+  acknowledgedBeforeDurable: 0,
   lastError: null,
   syncIntervalMs: 10,
 };

@@ -109,8 +109,12 @@ describe('SegmentLog', () => {
       unsentReadings: 3000,
       oldestUnsentAt: 1000,
       replay: { readingsLeft: 3000, readingsTotal: 3000, startedAt: 5000 },
-      dropped: { overflow: 0, diskFull: 0, tornTail: 0 },
+      replayFinished: null,
+      dropped: { overflow: 0, diskFull: 0, tornTail: 0, lostSegment: 0 },
     });
+    const segmentsTotal = second.spool.stats().replay!.segmentsTotal;
+    expect(segmentsTotal).toBeGreaterThan(1);
+    expect(second.spool.stats().replay!.segmentsLeft).toBe(segmentsTotal);
     const batch = (await second.spool.take(true, 500))!;
     expect(batch.lines.slice(0, 2)).toEqual([line(0), line(1)]);
     await second.spool.confirm(batch);
@@ -119,6 +123,7 @@ describe('SegmentLog', () => {
     const rest = await takeAll(second.spool, true);
     expect([...batch.lines, ...rest]).toEqual(Array.from({ length: 3000 }, (_, i) => line(i)));
     expect(second.spool.stats()).toMatchObject({ unsentReadings: 0, oldestUnsentAt: null, replay: null, segments: 0, bytes: 0 });
+    expect(second.spool.stats().replayFinished).toMatchObject({ readingsTotal: 3000, segmentsTotal, startedAt: 5000 });
     expect(await segmentFiles()).toEqual([]);
     await second.spool.close();
   });
@@ -323,9 +328,27 @@ describe('SegmentLog', () => {
     await writeFile(path, bytes);
     expect(await spool.take(false, 100)).toBeNull();
     expect(seen.damaged).toBe(10);
-    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 10 } });
+    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 0, lostSegment: 10 } });
     await spool.close();
     expect(await segmentFiles()).toEqual([]);
+  });
+
+  it("ends the replay when an earlier run's segment no longer reads back (no confirmation would ever delete it)", async () => {
+    const first = await openLog();
+    for (let i = 0; i < 10; i++) first.spool.append(line(i), i);
+    await first.spool.close();
+    const second = await openLog({}, 7000);
+    expect(second.spool.stats().replay).toMatchObject({ readingsLeft: 10, segmentsLeft: 1, segmentsTotal: 1 });
+    const [name] = await segmentFiles();
+    await rm(join(dir, name!));
+    expect(await second.spool.take(true, 100)).toBeNull();
+    expect(second.spool.stats()).toMatchObject({
+      replay: null,
+      replayFinished: { readingsTotal: 10, segmentsTotal: 1, startedAt: 7000 },
+      dropped: { lostSegment: 10, tornTail: 0 },
+      segments: 0,
+    });
+    await second.spool.close();
   });
 
   it('counts a segment deleted behind its back as lost instead of failing every read (ENOENT)', async () => {
@@ -336,7 +359,7 @@ describe('SegmentLog', () => {
     await rm(join(dir, name!));
     expect(await spool.take(false, 100)).toBeNull();
     expect(seen.damaged).toBe(10);
-    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 10 } });
+    expect(spool.stats()).toMatchObject({ unsentReadings: 0, dropped: { tornTail: 0, lostSegment: 10 } });
     await spool.close();
   });
 

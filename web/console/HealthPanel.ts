@@ -16,9 +16,9 @@ import type { ServerClock } from './ServerClock';
 
 export const HEALTH_POLL_MS = 5_000;
 
-type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected';
+type IngestKey = 'readings' | 'rejectedRate' | 'accepted' | 'rejected' | 'held';
 type InfluxKey = 'mode' | 'reachable' | 'latency' | 'pending' | 'fill' | 'dropped' | 'lastError';
-type SpoolKey = 'state' | 'size' | 'unsent' | 'oldest' | 'replay' | 'dropped' | 'lastError';
+type SpoolKey = 'state' | 'size' | 'unsent' | 'oldest' | 'replay' | 'dropped' | 'notSpooled' | 'early' | 'lastError';
 type WallsKey = 'connected' | 'reloads';
 type ProcessKey = 'uptime' | 'rss' | 'heap' | 'lag' | 'serverTime';
 
@@ -50,6 +50,7 @@ export class HealthPanel {
       ['rejectedRate', 'Rejected'],
       ['accepted', 'Accepted since start'],
       ['rejected', 'Rejected since start'],
+      ['held', 'QoS 1/2 acks held for the disk'],
     ]);
     const influxCard = card(grid, 'InfluxDB', 'health-influx');
     this.influx = factList<InfluxKey>(influxCard, 'health', [
@@ -74,7 +75,10 @@ export class HealthPanel {
       ['unsent', 'Not yet in InfluxDB'],
       ['oldest', 'Oldest unsent reading'],
       ['replay', 'Replay of an earlier run'],
-      ['dropped', 'Lost (overflow · disk full · torn tail)'],
+      ['dropped', 'Lost (overflow · disk full · torn tail · lost segment)'],
+      // Not lost, but outside the promise: readings the disk did not take, and acknowledgements that did not wait for it.
+      ['notSpooled', 'Sent from memory (the disk did not take them)'],
+      ['early', 'Acknowledged before on disk (fsync stalled)'],
       ['lastError', 'Last error'],
     ]);
     const wallsCard = card(grid, 'Walls', 'health-walls');
@@ -132,6 +136,7 @@ export class HealthPanel {
     setText(this.ingest.rejectedRate, formatRate(health.ingest.rejectedPerSecond));
     setText(this.ingest.accepted, formatCount(health.ingest.accepted));
     setText(this.ingest.rejected, formatCount(health.ingest.rejected));
+    setText(this.ingest.held, formatCount(health.ingest.acknowledgementsHeld));
 
     const influx = health.influx;
     setText(this.influx.mode, influx.mode === 'memory' ? 'memory only (INFLUX_URL not set)' : `InfluxDB ${influx.mode}`);
@@ -186,7 +191,7 @@ export class HealthPanel {
     if (!spool) {
       setText(facts.state, 'off: readings wait in memory only (storage.spoolDir unset)');
       setData(facts.state, 'level', 'warn');
-      for (const key of ['size', 'unsent', 'oldest', 'replay', 'dropped', 'lastError'] as const) setText(facts[key], '–');
+      for (const key of ['size', 'unsent', 'oldest', 'replay', 'dropped', 'notSpooled', 'early', 'lastError'] as const) setText(facts[key], '–');
       return;
     }
     setText(
@@ -197,15 +202,15 @@ export class HealthPanel {
     setText(facts.size, `${formatBytes(spool.bytes)} · ${formatBytes(spool.maxBytes)} · ${formatCount(spool.segments)}`);
     setText(facts.unsent, `${formatCount(spool.unsentReadings)} readings`);
     setText(facts.oldest, spool.oldestUnsentAt === null ? 'none: InfluxDB has everything' : formatAge(spool.oldestUnsentAt, serverNow));
-    setText(
-      facts.replay,
-      spool.replay === null
-        ? 'none'
-        : `${formatCount(spool.replay.readingsTotal - spool.replay.readingsLeft)} of ${formatCount(spool.replay.readingsTotal)} sent, since ${formatTime(spool.replay.startedAt, serverNow)}`,
-    );
-    const lost = spool.dropped.overflow + spool.dropped.diskFull + spool.dropped.tornTail;
-    setText(facts.dropped, `${formatCount(spool.dropped.overflow)} · ${formatCount(spool.dropped.diskFull)} · ${formatCount(spool.dropped.tornTail)}`);
-    setData(facts.dropped, 'level', lost > 0 ? 'bad' : 'ok');
+    setText(facts.replay, replayWords(spool, serverNow));
+    setData(facts.replay, 'level', spool.replay === null ? 'ok' : 'warn');
+    const { overflow, diskFull, tornTail, lostSegment } = spool.dropped;
+    setText(facts.dropped, [overflow, diskFull, tornTail, lostSegment].map(formatCount).join(' · '));
+    setData(facts.dropped, 'level', overflow + diskFull + tornTail + lostSegment > 0 ? 'bad' : 'ok');
+    setText(facts.notSpooled, `${formatCount(spool.notSpooled)} readings`);
+    setData(facts.notSpooled, 'level', spool.notSpooled > 0 ? 'warn' : 'ok');
+    setText(facts.early, `${formatCount(spool.acknowledgedBeforeDurable)} readings`);
+    setData(facts.early, 'level', spool.acknowledgedBeforeDurable > 0 ? 'warn' : 'ok');
     setText(facts.lastError, spool.lastError ?? 'none');
   }
 
@@ -230,4 +235,20 @@ export class HealthPanel {
       'No booth has reached a budget.',
     );
   }
+}
+
+/** "1,200 of 5,000 readings sent (2 of 3 segments), since 10:02:11", or when it ended, or that there was none. */
+function replayWords(spool: SpoolHealth, serverNow: number): string {
+  const { replay, replayFinished } = spool;
+  if (replay !== null) {
+    const readings = `${formatCount(replay.readingsTotal - replay.readingsLeft)} of ${formatCount(replay.readingsTotal)} readings`;
+    const segments = `${formatCount(replay.segmentsTotal - replay.segmentsLeft)} of ${formatCount(replay.segmentsTotal)} segments`;
+    return `${readings} sent (${segments}), since ${formatTime(replay.startedAt, serverNow)}`;
+  }
+  if (replayFinished !== null) {
+    const took = replayFinished.finishedAt - replayFinished.startedAt;
+    const sent = `${formatCount(replayFinished.readingsTotal)} readings of ${formatCount(replayFinished.segmentsTotal)} segments`;
+    return `done: ${sent} sent in ${took < 1000 ? 'under 1 s' : formatDuration(took)}`;
+  }
+  return 'none: the start found nothing left unsent';
 }

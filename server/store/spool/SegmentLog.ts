@@ -103,8 +103,10 @@ export interface SegmentLogStats {
   segments: number;
   unsentReadings: number;
   oldestUnsentAt: number | null;
-  replay: { readingsLeft: number; readingsTotal: number; startedAt: number } | null;
-  dropped: { overflow: number; diskFull: number; tornTail: number };
+  replay: { readingsLeft: number; readingsTotal: number; segmentsLeft: number; segmentsTotal: number; startedAt: number } | null;
+  /** The earlier run's replay once it has ended (every segment it left sent, or lost); null before, or when there was none. */
+  replayFinished: { readingsTotal: number; segmentsTotal: number; startedAt: number; finishedAt: number } | null;
+  dropped: { overflow: number; diskFull: number; tornTail: number; lostSegment: number };
   /** Readings the disk did not take (sent from memory instead; those memory refused too are in dropped.diskFull). */
   notSpooled: number;
   /** Readings whose wait for durability hit the deadline (a stalled fsync): acknowledged before they were on disk. */
@@ -129,8 +131,15 @@ export class SegmentLog {
   private syncStartedAt = 0;
   acknowledgedBeforeDurable = 0;
   private replayTotal = 0;
+  private replaySegmentsTotal = 0;
   private replayStartedAt = 0;
-  readonly dropped = { overflow: 0, diskFull: 0, tornTail: 0 };
+  private replayFinishedAt: number | null = null;
+  /**
+   * tornTail: cut at start-up (a crash mid-write); lostSegment: unsent readings of a segment that no
+   * longer reads back later (damaged, or deleted behind the spool's back). Told apart because the
+   * first is expected after a power cut and the second is a disk or an operator at fault.
+   */
+  readonly dropped = { overflow: 0, diskFull: 0, tornTail: 0, lostSegment: 0 };
   private notSpooledReadings = 0;
   lastError: string | null = null;
   private lastErrorLogged = 0;
@@ -169,6 +178,7 @@ export class SegmentLog {
       }
       this.segments.push(segment);
       this.replayTotal += segment.readings;
+      this.replaySegmentsTotal++;
     }
     this.replayStartedAt = now;
     this.opened = true;
@@ -387,6 +397,7 @@ export class SegmentLog {
     segment.gone = true;
     const index = this.segments.indexOf(segment);
     if (index >= 0) this.segments.splice(index, 1);
+    if (segment.replay && this.replayFinishedAt === null && !this.segments.some((s) => s.replay)) this.replayFinishedAt = Date.now();
     try {
       await this.files.remove(segment.path);
     } catch (error) {
@@ -462,7 +473,7 @@ export class SegmentLog {
   private damaged(segment: Segment, at: number): null {
     // Batches already taken read back fine and settle as usual; only the rest is lost.
     const lost = segment.readings - segment.takenReadings;
-    this.dropped.tornTail += lost;
+    this.dropped.lostSegment += lost;
     this.events.damaged(lost);
     this.log.error({ segment: segment.path, at, readings: lost }, 'spool: a segment no longer reads back; its unsent readings are lost');
     segment.readOffset = segment.bytes;
@@ -471,6 +482,9 @@ export class SegmentLog {
     if (segment.confirmedReadings >= segment.readings) {
       segment.confirmedOffset = segment.bytes;
       segment.unsentFrom = null;
+      // Nothing of it is left to confirm, so no confirm() would ever delete it: a replay segment
+      // kept would hold the replay open for good (the console waits for its end).
+      if (segment !== this.active?.segment) void this.remove(segment);
     }
     return null;
   }
@@ -530,10 +544,14 @@ export class SegmentLog {
     let unsentReadings = this.bufferedLines();
     let oldestUnsentAt: number | null = null;
     let replayLeft = 0;
+    let replaySegmentsLeft = 0;
     for (const segment of this.segments) {
       const left = segment.readings - segment.confirmedReadings;
       unsentReadings += left;
-      if (segment.replay) replayLeft += left;
+      if (segment.replay) {
+        replayLeft += left;
+        replaySegmentsLeft++;
+      }
       if (segment.unsentFrom !== null && (oldestUnsentAt === null || segment.unsentFrom < oldestUnsentAt)) oldestUnsentAt = segment.unsentFrom;
     }
     for (const waiting of [this.syncing, this.pending]) {
@@ -546,7 +564,19 @@ export class SegmentLog {
       segments: this.segments.length,
       unsentReadings,
       oldestUnsentAt,
-      replay: replaying ? { readingsLeft: replayLeft, readingsTotal: this.replayTotal, startedAt: this.replayStartedAt } : null,
+      replay: replaying
+        ? {
+            readingsLeft: replayLeft,
+            readingsTotal: this.replayTotal,
+            segmentsLeft: replaySegmentsLeft,
+            segmentsTotal: this.replaySegmentsTotal,
+            startedAt: this.replayStartedAt,
+          }
+        : null,
+      replayFinished:
+        this.replayFinishedAt === null
+          ? null
+          : { readingsTotal: this.replayTotal, segmentsTotal: this.replaySegmentsTotal, startedAt: this.replayStartedAt, finishedAt: this.replayFinishedAt },
       dropped: { ...this.dropped },
       notSpooled: this.notSpooledReadings,
       acknowledgedBeforeDurable: this.acknowledgedBeforeDurable,

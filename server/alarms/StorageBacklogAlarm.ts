@@ -1,0 +1,30 @@
+/**
+ * The console's alarm for storage falling behind (issue 13: "a console alarm when the oldest unsent
+ * reading is older than a threshold"). The header's badge says `degraded` only while a technician
+ * looks at it; an alarm stays in the list, is acknowledged by name and is stored, like any other.
+ *
+ * One rule decides (server/store/StorageHealth.ts, `storage-backlog`: the oldest reading InfluxDB has
+ * not confirmed is older than storage.degradedBacklogSeconds, or without a spool the memory buffer
+ * is over half full), so the alarm, /api/health, /metrics and the Server tab never disagree. It is
+ * raised on the console's one-second tick and cleared on the first tick the backlog is back under
+ * the threshold. Technician only: a visitor at a wall can do nothing about InfluxDB.
+ */
+import type { DegradedReason } from '../../contract/console';
+import type { AlarmEngine } from './AlarmEngine';
+
+export const STORAGE_BACKLOG_RULE = 'storage-backlog';
+/** What the alarm is about, in the device column of the console's list. */
+export const STORAGE_BACKLOG_SUBJECT = 'storage';
+
+export class StorageBacklogAlarm {
+  constructor(
+    private readonly health: { reasons(now: number): DegradedReason[] },
+    private readonly alarms: Pick<AlarmEngine, 'raiseServerAlarm' | 'clearServerAlarm'>,
+  ) {}
+
+  check(now: number): void {
+    const backlog = this.health.reasons(now).find((d) => d.reason === 'storage-backlog');
+    if (backlog) this.alarms.raiseServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, 'warning', `Storage behind: ${backlog.detail}`, now);
+    else this.alarms.clearServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, now);
+  }
+}
