@@ -12,6 +12,7 @@
  * its alarms and watches with it: nothing would ever clear them otherwise, and a restart must not
  * bring them back.
  */
+import { SERVER_ALARM_BOOTH } from '../../contract/console';
 import { unitOf } from '../../contract/device';
 import type { DevicePublish } from '../../broker/brokerEvents';
 import type { Alarm, AlarmSeverity, AlarmState, HealthState, WallAlarmCondition, WallAlarmNotice } from '../../contract/console';
@@ -68,14 +69,6 @@ export function forgottenByNote(by: string): string {
 
 /** The message of an alarm cleared because its device was forgotten, so the stored record says why. */
 export const FORGOTTEN_DEVICE_NOTE = 'cleared: device no longer known (its booth went past live.maxDevicesPerBooth)';
-
-/**
- * The booth of the server's own alarms (issue 13: storage falling behind), which are about no
- * device. A booth id never contains '(' (ID_PATTERN), so no booth's alarms or budget mix with them.
- * Their rules are not in the settings file, so walls never show them (wallNotices needs a rule of
- * audience everyone): they are for the technician.
- */
-export const SERVER_ALARM_BOOTH = '(server)';
 
 export interface AlarmChange {
   alarm: Alarm;

@@ -83,6 +83,9 @@ describeWithChromium('the console while storage is behind', () => {
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('active');
     expect(await row.getAttribute('data-severity')).toBe('warning');
     expect(await row.textContent()).toContain('Storage behind: oldest reading not yet in InfluxDB is');
+    // About no device: no link to a device page that does not exist.
+    expect(await row.getByTestId('alarm-device').textContent()).toBe('Server / storage');
+    expect(await row.getByTestId('alarm-device').getAttribute('href')).toBeNull();
     await row.getByTestId('alarm-ack-button').click();
     await expect.poll(() => row.getByTestId('alarm-ack').textContent()).toMatch(/^acknowledged by Ana at \d\d:\d\d:\d\d$/);
     await page.screenshot({ path: artifactPath('console-alarms-storage-behind.png') });

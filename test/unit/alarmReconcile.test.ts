@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DevicePublish } from '../../broker/brokerEvents';
 import type { Alarm, DegradedReason } from '../../contract/console';
-import { AlarmEngine, SERVER_ALARM_BOOTH, type AlarmChange, type AlarmDevice } from '../../server/alarms/AlarmEngine';
+import { SERVER_ALARM_BOOTH } from '../../contract/console';
+import { AlarmEngine, type AlarmChange, type AlarmDevice } from '../../server/alarms/AlarmEngine';
 import { StorageBacklogAlarm } from '../../server/alarms/StorageBacklogAlarm';
 import type { ThresholdRule } from '../../server/config/consoleSettings';
 

@@ -4,7 +4,7 @@
  * active ones. Rows are kept per alarm id, so a poll changes text rather than rebuilding the table
  * (and a focused button keeps its focus).
  */
-import { CONSOLE_API, type Alarm, type AlarmList, type AlarmSeverity, type BulkAckResult } from '../../contract/console';
+import { CONSOLE_API, SERVER_ALARM_BOOTH, type Alarm, type AlarmList, type AlarmSeverity, type BulkAckResult } from '../../contract/console';
 import { create, setData, setText } from '../shared/dom';
 import { KeyedViews } from '../shared/keyedViews';
 import { acknowledgePath, acknowledgement, ALARM_STATE_WORDS, unacknowledged } from './alarmText';
@@ -172,9 +172,12 @@ export class AlarmsPanel {
       setData(row.element, 'state', alarm.state);
       setData(row.element, 'severity', alarm.severity);
       row.severity.set(alarm.severity, SEVERITY_BADGES[alarm.severity]);
-      const href = deviceHash(alarm.booth, alarm.device);
-      if (row.device.getAttribute('href') !== href) row.device.setAttribute('href', href);
-      setText(row.device, `${alarm.booth} / ${alarm.device}`);
+      // The server's own alarms (storage behind) are about no device: no link to a device page.
+      const serverAlarm = alarm.booth === SERVER_ALARM_BOOTH;
+      const href = serverAlarm ? null : deviceHash(alarm.booth, alarm.device);
+      if (href === null) row.device.removeAttribute('href');
+      else if (row.device.getAttribute('href') !== href) row.device.setAttribute('href', href);
+      setText(row.device, serverAlarm ? `Server / ${alarm.device}` : `${alarm.booth} / ${alarm.device}`);
       setText(row.message, alarm.message);
       setText(row.raised, `${formatTime(alarm.raisedAt, now)} (${formatDuration(now - alarm.raisedAt)} ago)`);
       setText(row.state, ALARM_STATE_WORDS[alarm.state]);
