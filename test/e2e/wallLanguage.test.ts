@@ -16,7 +16,7 @@ import { DEFAULT_WEB_ROOT } from '../../server/Showfloor';
 import { startSimulatedBooth, type SimulatedBooth } from '../../simulators/booth';
 import { artifactPath, describeWithChromium, launchChromium } from '../support/chromium';
 import { startInfluxd, type InfluxdProcess } from '../support/influxd';
-import { BOOTH_A, connectDevice, startTestShowfloor } from '../support/showfloor';
+import { BOOTH_A, connectDevice, getJson, startTestShowfloor } from '../support/showfloor';
 
 /** Text drawn on canvases (chart axes, gauge ticks, position labels), recorded as it is drawn; bounded. */
 async function recordCanvasText(page: Page): Promise<void> {
@@ -148,8 +148,12 @@ describeWithChromium('wall in Chinese', () => {
       ids: [...document.querySelectorAll('[data-device]')].map((e) => (e as HTMLElement).dataset['device'] ?? ''),
       units: [...document.querySelectorAll('.readout__unit, .readout-figure__unit')].map((e) => e.textContent ?? ''),
     }));
+    // Every device's name, not only those on screen: a paged status grid shows some devices' names
+    // on another page while a panel on this one is titled by them.
+    const { body } = await getJson<{ devices: { meta: { name?: string } }[] }>(`${showfloor.httpUrl}/api/devices`);
+    const known = body.devices.map((d) => d.meta.name ?? '');
     const allowed = new Set<string>(['Showfloor']);
-    for (const text of [...data.names, ...data.ids, ...data.units, BOOTH_A.name, BOOTH_A.id]) {
+    for (const text of [...data.names, ...known, ...data.ids, ...data.units, BOOTH_A.name, BOOTH_A.id]) {
       for (const word of text.match(/[A-Za-z][A-Za-z.]*[A-Za-z]/g) ?? []) allowed.add(word);
     }
     // Units the charts write beside their numbers, and the pollutant's international name.

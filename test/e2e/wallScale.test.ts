@@ -1,9 +1,10 @@
 /**
- * The overview at show-floor scale, in Chromium: 12, 50 and 200 devices (and 50 with 28 offline)
+ * The overview and the status grid at show-floor scale, in Chromium: 12, 50 and 200 devices (and 50 with 28 offline)
  * on 1080p, 4K and portrait screens, in English, Chinese and both. On every page checked: no text
  * outside its box, readings never under the 5 m rule (tileLayout.ts), every displayed name told
  * apart from the others, one state badge per tile, offline devices listed, never tiles; and where
- * not all fit, pages ("Page 1/4") that together show every device exactly once.
+ * not all fit, pages ("Page 1/4") that together show every device exactly once. The status grid the same way:
+ * every word at the secondary size or larger, names told apart, nothing cut, pages.
  * Devices are published straight over MQTT (meta, one reading, status) to keep it fast; one browser
  * and one page serve the whole matrix. Screenshots: test-artifacts/wall-scale-*.png.
  */
@@ -22,6 +23,7 @@ const PAGE_SECONDS = 3;
 const DASHBOARD = `
 scenes:
   - { id: overview, title: { en: Overview, zh: 总览 }, durationSeconds: ${PAGE_SECONDS}, panels: [{ kind: devices }] }
+  - { id: status, title: { en: Status, zh: 状态 }, durationSeconds: ${PAGE_SECONDS}, panels: [{ kind: status-grid }] }
 `;
 
 interface Case {
@@ -77,6 +79,20 @@ function deviceName(index: number): string {
 function offlineIndexes(test: Case): Set<number> {
   const all = Array.from({ length: test.devices }, (_, i) => i);
   return new Set([...all.filter((i) => i % 2 === 1), ...all.filter((i) => i % 2 === 0).reverse()].slice(0, test.offline));
+}
+
+/**
+ * A reading from every live device of a case again: the matrix runs for minutes and a device silent
+ * for three intervals goes stale, which would reorder the status grid (problems first) between pages.
+ */
+async function refreshReadings(client: MqttClient, test: Case): Promise<void> {
+  const offline = offlineIndexes(test);
+  for (let i = 0; i < test.devices; i++) {
+    if (offline.has(i)) continue;
+    const kind = KINDS[i % KINDS.length] as (typeof KINDS)[number];
+    const id = `dev-${String(i).padStart(3, '0')}`;
+    await client.publishAsync(deviceTopic(test.booth.id, id, 'telemetry'), JSON.stringify({ ts: Date.now(), ...kind.reading }), { qos: 1 });
+  }
 }
 
 async function publishDevices(client: MqttClient, test: Case): Promise<void> {
@@ -269,4 +285,130 @@ describeWithChromium('the overview at show-floor scale in Chromium', () => {
     expect(new Set(seenTiles).size).toBe(live);
     expect(seenOffline.size).toBe(test.offline);
   });
+  // The status grid: every page of every case walked, so every device is seen exactly once.
+  const statusMatrix = SCREENS.flatMap((screen) =>
+    LANGS.flatMap((lang) =>
+      CASES.filter((c) => c.name === '50' || c.name === '200' || (c.name === '50-28offline' && screen.name === '1080p')).map((test) => ({
+        screen,
+        lang,
+        test,
+      })),
+    ),
+  );
+
+  it.each(statusMatrix.map((m) => [`status grid: ${m.test.name} devices, ${m.screen.name}, lang=${m.lang}`, m] as const))(
+    '%s',
+    async (_title, { screen, lang, test }) => {
+      await page.setViewportSize({ width: screen.width, height: screen.height });
+      await page.goto(`${showfloor.httpUrl}/?booth=${test.booth.id}&scene=status&lang=${lang}`);
+      const where = `status/${test.name}/${screen.name}/${lang}`;
+      await refreshReadings(clients[CASES.indexOf(test)] as MqttClient, test);
+      const first = await settledStatusPage(page, test);
+      await page.screenshot({ path: artifactPath(`wall-scale-status-${test.name}-${screen.name}-${lang}.png`) });
+      let report = first.page === 1 ? first : await settledStatusPage(page, test, 1);
+      const seen: string[] = [];
+      let offline = 0;
+      for (let n = 1; ; n++) {
+        checkStatusPage(report, `${where} page ${n}`, screen);
+        seen.push(...report.cells.map((c) => c.fullName));
+        offline += report.cells.filter((c) => c.state === 'offline').length;
+        if (n >= report.pages) break;
+        report = await settledStatusPage(page, test, n + 1);
+      }
+      expect(seen.length, `${where}: each device on exactly one page`).toBe(test.devices);
+      expect(new Set(seen).size, where).toBe(test.devices);
+      expect(offline, `${where}: offline devices are cells marked offline`).toBe(test.offline);
+    },
+    120_000,
+  );
 });
+
+interface StatusReport {
+  page: number;
+  pages: number;
+  perPage: number;
+  marker: string;
+  cells: { fullName: string; shown: string; state: string; word: string }[];
+  overflows: string[];
+  smallestFontPx: number;
+  smallestText: string;
+}
+
+/** Every text of the status panel against its box and the secondary size, in the page. */
+const MEASURE_STATUS = `(() => {
+  const panel = document.querySelector('[data-panel-kind="status-grid"]');
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+  const overflows = [];
+  let smallestFontPx = Infinity, smallestText = '';
+  for (const element of panel.querySelectorAll('*')) {
+    const text = [...element.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (text.length === 0 || !visible(element)) continue;
+    const style = getComputedStyle(element);
+    const label = element.className + ': ' + element.textContent.slice(0, 40);
+    if (element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1) {
+      overflows.push('scroll ' + label + ' ' + element.scrollWidth + '/' + element.clientWidth + ' ' + element.scrollHeight + '/' + element.clientHeight);
+    }
+    const box = (element.closest('.status-cell') || panel).getBoundingClientRect();
+    for (const node of text) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const r = range.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) overflows.push('outside ' + label);
+    }
+    const size = parseFloat(style.fontSize);
+    if (size < smallestFontPx) { smallestFontPx = size; smallestText = label; }
+  }
+  // The state's icon is drawn by ::before: it must fit the cell too.
+  for (const state of panel.querySelectorAll('.status-cell__state')) {
+    if (state.scrollWidth > state.clientWidth + 1) overflows.push('scroll state ' + state.textContent);
+  }
+  const marker = document.querySelector('[data-testid="scene-page"]');
+  return {
+    page: Number(panel.dataset.page || 1), pages: Number(panel.dataset.pages || 1), perPage: Number(panel.dataset.perPage), marker: marker ? marker.textContent : '',
+    cells: [...panel.querySelectorAll('[data-testid="status-cell"]')].filter(visible).map((cell) => ({
+      fullName: cell.querySelector('.status-cell__name').dataset.fullName,
+      shown: cell.querySelector('.status-cell__name').textContent,
+      state: cell.dataset.state,
+      word: cell.querySelector('.status-cell__state').textContent,
+    })),
+    overflows, smallestFontPx, smallestText,
+  };
+})()`;
+
+/** The status page on screen once it counts every device of the case, live ones online, and the header's marker agrees. */
+async function settledStatusPage(page: Page, test: Case, expectedPage?: number): Promise<StatusReport> {
+  await page.waitForFunction(
+    ({ want, total, online }) => {
+      const panel = document.querySelector<HTMLElement>('[data-panel-kind="status-grid"]');
+      if (!panel || panel.dataset['devices'] !== String(total)) return false;
+      if (document.querySelector<HTMLElement>('[data-testid="status-summary"]')?.dataset['online'] !== String(online)) return false;
+      if (want !== undefined && panel.dataset['page'] !== String(want)) return false;
+      const marker = document.querySelector('[data-testid="scene-page"]')?.textContent ?? '';
+      if ((panel.dataset['pages'] ?? '1') !== '1' && !marker.includes(`${panel.dataset['page']}/${panel.dataset['pages']}`)) return false;
+      const cells = [...panel.querySelectorAll('[data-testid="status-cell"]')];
+      return cells.length > 0 && cells.every((c) => c.querySelector('.status-cell__name')?.textContent !== '');
+    },
+    { want: expectedPage, total: test.devices, online: test.devices - test.offline },
+    { timeout: 20_000 },
+  );
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  return page.evaluate<StatusReport>(MEASURE_STATUS);
+}
+
+function checkStatusPage(report: StatusReport, where: string, screen: { width: number; height: number }): void {
+  const px = pxPerMm(screen.width, screen.height);
+  expect(report.overflows.join('\n'), where).toBe('');
+  expect(report.smallestFontPx, `${where}: ${report.smallestText}`).toBeGreaterThanOrEqual(SECONDARY_FONT_MM * px - 0.5);
+  const shown = new Map<string, string>();
+  for (const cell of report.cells) {
+    const other = shown.get(cell.shown);
+    if (other !== undefined && other !== cell.fullName) throw new Error(`${where}: "${cell.fullName}" and "${other}" both read "${cell.shown}"`);
+    shown.set(cell.shown, cell.fullName);
+    // The part that tells a device from the others, its number, is never cut.
+    const own = cell.fullName.split(' ').pop() ?? '';
+    expect(cell.shown.endsWith(own), `${where}: "${cell.fullName}" reads "${cell.shown}"`).toBe(true);
+    expect(cell.word.trim(), `${where}: state word of ${cell.fullName}`).not.toBe('');
+  }
+  if (report.pages > 1) expect(report.marker, where).toMatch(new RegExp(`${report.page}/${report.pages}`));
+  else expect(report.marker, where).toBe('');
+}

@@ -12,7 +12,7 @@ import { create, setData, setText } from '../../shared/dom';
 import { createPartsView, KeyedViews, type KeyedView } from '../../shared/keyedViews';
 import { fairShare } from '../fairShare';
 import type { PanelContext } from './PanelView';
-import { groupAlarms, groupText, type AlarmGroup } from './alarmGroups';
+import { compactGroupText, groupAlarms, groupText, type AlarmGroup } from './alarmGroups';
 import { collectRangeAlarms, sortAlarms } from './rangeAlarms';
 import type { WallAlarm } from './rangeAlarms';
 
@@ -68,16 +68,18 @@ export class AlarmStrip {
     setData(this.element, 'state', waiting ? 'waiting' : calm ? 'calm' : groups.some((g) => g.severity === 'critical') ? 'critical' : 'warning');
     setData(this.element, 'count', String(alarms.length));
     this.element.hidden = calm && this.options.hideWhenCalm === true;
-    setText(this.label, waiting ? '' : text.t('alarms'));
     setText(this.calm, calm && !waiting ? text.t('noAlarms') : '');
+    const label = waiting ? '' : text.t('alarms');
 
     const named = groups.map((group) => ({ group, text: groupText(group, text, true) }));
     // Everything the fit writes: the total too ("+N more" counts groups ranked below those shown,
     // which can change while the shown ones do not) and the state (calm/waiting empty the list).
     const state = waiting ? 'waiting' : calm ? 'calm' : 'alarms';
-    const signature = `${this.list.clientWidth}\n${state}\n${total}\n${named.map((s) => `${s.group.key}=${s.text}`).join('\n')}`;
+    const signature = `${this.list.clientWidth}\n${state}\n${label}\n${total}\n${named.map((s) => `${s.group.key}=${s.text}`).join('\n')}`;
     if (signature === this.fitted) return;
     this.fitted = signature;
+    setText(this.label, label);
+    setData(this.label, 'short', 'false');
     this.fit(named, total, text);
   }
 
@@ -88,7 +90,8 @@ export class AlarmStrip {
 
   /**
    * One line: the names first; if the line overflows, groups of several devices say how many
-   * instead, the last group first; if it still does, the groups that fit after the first stay and
+   * instead, the last group first; then, with both languages, the compact form (alarmGroups.ts),
+   * the last group first, and the label down to its ⚠; if it still does, the groups that fit after the first stay and
    * the others go into "+N more" (the first always stays, and ellipsises at worst). Each step
    * measures the list, which costs a layout: the caller fits only when the text or the width changed.
    */
@@ -107,6 +110,20 @@ export class AlarmStrip {
       if (counted === shown[i]!.text) continue;
       shown[i] = { group, text: counted };
       show(shown);
+    }
+    // Both languages (a portrait wall's narrow line): the last groups take the compact form first,
+    // so a second group fits beside the first instead of going into "+N more".
+    for (let i = shown.length - 1; i >= 0 && this.overflows(); i--) {
+      const group = shown[i]!.group;
+      const compact = compactGroupText(group, text);
+      if (compact === shown[i]!.text) continue;
+      shown[i] = { group, text: compact };
+      show(shown);
+    }
+    // The word "Alarms" goes before a group does: the ⚠ before it (panels.css) still says what the line is.
+    if (this.overflows() && text.languages.length > 1 && named.length > 1) {
+      setText(this.label, '');
+      setData(this.label, 'short', 'true');
     }
     if (!this.overflows()) return;
     // Still too wide: keep the first, then each next group that still fits, so one long item does

@@ -8,7 +8,7 @@
  */
 import type { WallLanguage } from '../../../contract/dashboard';
 import { LANGUAGE_SEPARATOR, type WallText } from '../wallText';
-import { alarmSentence, type AlarmCondition } from './alarmWords';
+import { alarmSentence, compactBothSentence, type AlarmCondition } from './alarmWords';
 import { resolveMetricDisplay } from '../../shared/metricDisplay';
 import type { AlarmSeverity, WallAlarm } from './rangeAlarms';
 
@@ -103,4 +103,17 @@ export function groupText(group: AlarmGroup, text: WallText, named: boolean): st
   if (group.detail) parts.push(group.detail);
   else if (group.acknowledged && count > 1) parts.push(text.t('acknowledged'));
   return parts.join(LANGUAGE_SEPARATOR);
+}
+
+/**
+ * The group at its shortest, for a strip whose line has no room left: with both languages, the
+ * compact sentence (alarmWords.ts) with a single device still named; with one language, the counted
+ * sentence. The detail (value, age) goes; "acknowledged" stays, as it changes what the item means.
+ */
+export function compactGroupText(group: AlarmGroup, text: WallText): string {
+  if (text.languages.length < 2) return groupText(group, text, false);
+  const count = group.deviceNames.length;
+  const metric = group.metric === '' ? NO_METRIC : (group.metricLabels ?? resolveMetricDisplay(group.metric).label);
+  const sentence = compactBothSentence({ condition: group.condition, metric, names: count === 1 ? group.deviceNames : [], count });
+  return group.acknowledged ? `${sentence}${LANGUAGE_SEPARATOR}${text.t('acknowledged')}` : sentence;
 }

@@ -37,6 +37,21 @@ const ZH: Words = ({ condition, metric: { zh: metric }, names, count }) => {
 
 const WORDS: Record<WallLanguage, Words> = { en: EN, zh: ZH };
 
+/**
+ * The shorter `lang=both` sentence for a strip with no room for two whole sentences per group (a
+ * portrait wall): the English one with devices named or only counted ("28 offline", "CO₂ high at
+ * 3"), then only what the Chinese adds, the condition ("离线", "二氧化碳偏高"), since names and numbers
+ * read the same in both. So two groups share one line where two full sentences each would not.
+ */
+export function compactBothSentence(sentence: AlarmSentence): string {
+  const { condition, metric, names, count } = sentence;
+  const who = names.length > 0 ? names.join(', ') : String(count);
+  const what = condition === 'high' ? 'high' : condition === 'low' ? 'low' : 'alarm';
+  const en = condition === 'offline' ? `${who} offline` : metric.en ? `${metric.en} ${what} at ${who}` : `Alarm at ${who}`;
+  const zhWhat = condition === 'offline' ? '离线' : condition === 'high' ? '偏高' : condition === 'low' ? '偏低' : '告警';
+  return `${en}${LANGUAGE_SEPARATOR}${condition === 'offline' ? '' : metric.zh}${zhWhat}`;
+}
+
 export function alarmSentence(text: Pick<WallText, 'languages'>, sentence: AlarmSentence): string {
   return text.languages.map((language) => WORDS[language](sentence)).join(LANGUAGE_SEPARATOR);
 }

@@ -29,7 +29,7 @@ export function createPanel(spec: PanelSpec, host: PanelHost, place: PanelPlace)
     case 'gauge':
       return new GaugePanel(spec);
     case 'status-grid':
-      return new StatusGridPanel(spec);
+      return new StatusGridPanel(spec, host);
     case 'position':
       return new PositionPanel(spec);
     case 'qr':
