@@ -290,7 +290,8 @@ export class TechnicianConsole {
     try {
       const stored = await this.alarmLog.latest(now);
       if (!this.recording) return;
-      const changed = this.alarms.reconcile(stored, now, (booth, device) => this.tracker.get(booth, device) !== undefined);
+      // Walls hear of what changed through the engine's reconciled listeners (server/Showfloor.ts).
+      const { changed } = this.alarms.reconcile(stored, now, (booth, device) => this.tracker.get(booth, device) !== undefined);
       log.info({ changed, open: this.alarms.openCount }, 'alarm changes of the earlier run applied after the spool replay');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not read alarms from InfluxDB after the spool replay');
