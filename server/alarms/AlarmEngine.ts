@@ -89,6 +89,11 @@ export function alarmId(rule: string, booth: string, device: string): string {
   return `${rule}/${booth}/${device}`;
 }
 
+/** One raise of an alarm: its key, or as raise() makes keys when a stored row had none. */
+function raiseKey(alarm: Pick<Alarm, 'id' | 'key' | 'raisedAt'>): string {
+  return alarm.key ?? `${alarm.id}@${alarm.raisedAt}`;
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 }
@@ -103,6 +108,12 @@ export class AlarmEngine implements IngestObserver {
   private readonly openPerBooth = new Map<string, number>();
   /** Newest last. */
   private readonly cleared: Alarm[] = [];
+  /**
+   * Keys (one per raise) of alarms cleared but not kept in `cleared` (their device forgotten), newest
+   * last, at most limits.maxCleared: reconcile() must not reopen one from a stale stored row when
+   * the device is known again (heard since its Forget).
+   */
+  private readonly unkeptClears = new Set<string>();
   /** Per booth, least recently made first. */
   private readonly watches = new Map<string, Map<string, ThresholdWatch>>();
   /** Watches with a breach under way, which the tick must look at. */
@@ -410,11 +421,12 @@ export class AlarmEngine implements IngestObserver {
   /**
    * Opens a stored open alarm quietly for reconcile(); false when it is not taken. Unlike restore(),
    * one whose rule or device is gone is skipped, not cleared: a stale row of an alarm this run
-   * cleared as it forgot the device (kept out of the cleared list) must not be announced or counted
-   * again, and storage already says why such an alarm ended, or restore() said it at start-up.
+   * cleared as it forgot the device (kept out of the cleared list, so remembered by key apart) must
+   * not be announced, counted or reopened, and storage already says why such an alarm ended, or
+   * restore() said it at start-up.
    */
   private takeIn(stored: Alarm, deviceKnown?: (booth: string, device: string) => boolean): boolean {
-    if (stored.state === 'cleared' || this.open.has(stored.id)) return false;
+    if (stored.state === 'cleared' || this.open.has(stored.id) || this.unkeptClears.has(raiseKey(stored))) return false;
     if (stored.booth !== SERVER_ALARM_BOOTH) {
       if (!this.rulesById.has(stored.rule)) return false;
       if (deviceKnown && !deviceKnown(stored.booth, stored.device)) return false;
@@ -522,7 +534,13 @@ export class AlarmEngine implements IngestObserver {
     alarm.state = 'cleared';
     alarm.clearedAt = at;
     if (keep) this.keepCleared(alarm);
+    else this.rememberUnkept(raiseKey(alarm));
     this.announce(alarm, previous, at);
+  }
+
+  private rememberUnkept(key: string): void {
+    this.unkeptClears.add(key);
+    if (this.unkeptClears.size > this.limits.maxCleared) this.unkeptClears.delete(this.unkeptClears.values().next().value!);
   }
 
   private keepCleared(alarm: Alarm): void {

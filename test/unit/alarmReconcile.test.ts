@@ -192,6 +192,24 @@ describe('AlarmEngine.reconcile', () => {
     expect(reconciled).toEqual([]);
   });
 
+  it('does not reopen it either when the forgotten device was heard again since, and remembers a bounded number of such clears', () => {
+    const { engine, changes, read } = fixture({ ...DEFAULT_ALARM_LIMITS, maxCleared: 2 });
+    read('env', 1300, 1_000);
+    const active = { ...engine.get('co2-high/a/env')! };
+    engine.forgetDevice('a', 'env', 2_000, 'cleared: device forgotten by Ada');
+    changes.length = 0;
+    // The device published again after its Forget: known, but this raise is over.
+    expect(engine.reconcile([active], 3_000, () => true).changed).toBe(0);
+    expect(engine.get('co2-high/a/env')).toBeUndefined();
+    // Two more forgotten raises push the first out of the bound: then it is taken as any row would be.
+    for (const at of [4_000, 6_000]) {
+      read('other', 1300, at);
+      engine.forgetDevice('a', 'other', at + 1, 'cleared: device forgotten by Ada');
+    }
+    expect(engine.reconcile([active], 7_000, () => true).changed).toBe(1);
+    expect(changes.filter((c) => c.alarm.device === 'env')).toEqual([]);
+  });
+
   it('does not clear or announce a stored alarm of a rule no longer configured', () => {
     const { engine, changes } = fixture();
     const gone: Alarm = {
