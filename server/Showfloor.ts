@@ -235,6 +235,10 @@ export async function startShowfloor(settings: Settings, log: Logger, webRoot = 
   });
   technicianConsole = consoleParts;
   technicianConsole.alarms.onChange((change) => hub.alarmsChanged(change.alarm.booth));
+  // Alarm changes a late spool replay brought: quiet for storage (it has the rows), not for walls.
+  technicianConsole.alarms.onReconciled((changedBooths) => {
+    for (const booth of changedBooths) hub.alarmsChanged(booth);
+  });
   // Presence events are the tracker's to write; walls hear of them in the next frame's device summaries.
   technicianConsole.tracker.onChange((change) => hub.deviceChanged(change.booth, change.device));
   directory.model.onForgotten((record) => hub.deviceForgotten(record.booth, record.device));

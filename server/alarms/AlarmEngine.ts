@@ -89,6 +89,11 @@ export function alarmId(rule: string, booth: string, device: string): string {
   return `${rule}/${booth}/${device}`;
 }
 
+/** One raise of an alarm: its key, or as raise() makes keys when a stored row had none. */
+function raiseKey(alarm: Pick<Alarm, 'id' | 'key' | 'raisedAt'>): string {
+  return alarm.key ?? `${alarm.id}@${alarm.raisedAt}`;
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 }
@@ -103,11 +108,18 @@ export class AlarmEngine implements IngestObserver {
   private readonly openPerBooth = new Map<string, number>();
   /** Newest last. */
   private readonly cleared: Alarm[] = [];
+  /**
+   * Keys (one per raise) of alarms cleared but not kept in `cleared` (their device forgotten), newest
+   * last, at most limits.maxCleared: reconcile() must not reopen one from a stale stored row when
+   * the device is known again (heard since its Forget).
+   */
+  private readonly unkeptClears = new Set<string>();
   /** Per booth, least recently made first. */
   private readonly watches = new Map<string, Map<string, ThresholdWatch>>();
   /** Watches with a breach under way, which the tick must look at. */
   private readonly pending = new Set<string>();
   private readonly listeners: ((change: AlarmChange) => void)[] = [];
+  private readonly reconciledListeners: ((booths: ReadonlySet<string>) => void)[] = [];
   /** Raises refused because maxOpen alarms, or the booth's maxOpenPerBooth, were open. */
   refusedRaises = 0;
   forgottenWatches = 0;
@@ -324,47 +336,58 @@ export class AlarmEngine implements IngestObserver {
    * wrote while InfluxDB was down arrive only with the spool's replay, which may end long after the
    * restore (issue 13). An alarm moves only forward (active → acknowledged → cleared), so for the
    * same raise the further state wins: an acknowledgement or a clear made in the outage is applied,
-   * and nothing done in this run is undone. A newer raise replaces an older one; alarms stored but
-   * not known here are taken as restore() takes them. Nothing is announced: storage has these rows.
-   * Returns how many alarms changed.
+   * and nothing done in this run is undone. A newer raise replaces an older one; an alarm stored open
+   * but not open here is taken in when its rule and device are still known and its booth has room.
+   * Nothing is announced to the change listeners (storage has these rows: nothing is written
+   * twice), but the booths whose open alarms changed are returned and given to the reconciled
+   * listeners, so walls are sent their new list.
    */
-  reconcile(alarms: readonly Alarm[], now: number, deviceKnown?: (booth: string, device: string) => boolean): number {
+  reconcile(alarms: readonly Alarm[], now: number, deviceKnown?: (booth: string, device: string) => boolean): { changed: number; booths: Set<string> } {
     let changed = 0;
+    const booths = new Set<string>();
+    const changedBooth = (booth: string) => {
+      changed++;
+      booths.add(booth);
+    };
     for (const stored of [...alarms].sort((a, b) => a.raisedAt - b.raisedAt)) {
       const current = this.open.get(stored.id);
       if (!current) {
         // Not open here: already cleared in this run (kept), or never restored because its rows came late.
         if (stored.state === 'cleared' || this.cleared.some((a) => a.id === stored.id && a.raisedAt >= stored.raisedAt)) continue;
-        const before = this.open.size;
-        this.restore([stored], now, deviceKnown);
-        if (this.open.size !== before || this.cleared.some((a) => a.key === stored.key)) changed++;
+        if (this.takeIn(stored, deviceKnown)) changedBooth(stored.booth);
         continue;
       }
       if (stored.raisedAt < current.raisedAt) continue;
       if (stored.raisedAt > current.raisedAt) {
         // Raised again in the outage: this run's copy is an older raise, cleared since.
         this.removeOpen(current);
-        this.restore([stored], now, deviceKnown);
-        changed++;
+        this.takeIn(stored, deviceKnown);
+        changedBooth(stored.booth);
         continue;
       }
       if (stored.state === 'cleared') {
         this.removeOpen(current);
         Object.assign(current, { state: 'cleared', clearedAt: stored.clearedAt ?? now, message: stored.message });
         this.keepCleared(current);
-        changed++;
+        changedBooth(current.booth);
       } else if (stored.state === 'acknowledged' && current.state === 'active') {
         Object.assign(current, { state: 'acknowledged', acknowledgedBy: stored.acknowledgedBy, acknowledgedAt: stored.acknowledgedAt });
-        changed++;
+        changedBooth(current.booth);
       }
     }
-    return changed;
+    if (booths.size > 0) for (const listener of this.reconciledListeners) listener(booths);
+    return { changed, booths };
+  }
+
+  /** Told the booths whose open alarms reconcile() changed (walls show open alarms; nothing to store). */
+  onReconciled(listener: (booths: ReadonlySet<string>) => void): void {
+    this.reconciledListeners.push(listener);
   }
 
   /**
    * Raises one of the server's own alarms (e.g. storage falling behind) unless it is open already.
-   * Not held to a booth's budget: they are few, fixed by the code, and must not be crowded out by
-   * device alarms.
+   * Not held to a booth's budget, nor counted in the booths' bound: they are few, fixed by the code,
+   * must not be crowded out by device alarms, and must not crowd a booth out either.
    */
   raiseServerAlarm(rule: string, subject: string, severity: AlarmSeverity, message: string, at: number): void {
     const id = alarmId(rule, SERVER_ALARM_BOOTH, subject);
@@ -393,6 +416,24 @@ export class AlarmEngine implements IngestObserver {
   clearServerAlarm(rule: string, subject: string, at: number): void {
     const alarm = this.open.get(alarmId(rule, SERVER_ALARM_BOOTH, subject));
     if (alarm) this.clear(alarm, at);
+  }
+
+  /**
+   * Opens a stored open alarm quietly for reconcile(); false when it is not taken. Unlike restore(),
+   * one whose rule or device is gone is skipped, not cleared: a stale row of an alarm this run
+   * cleared as it forgot the device (kept out of the cleared list, so remembered by key apart) must
+   * not be announced, counted or reopened, and storage already says why such an alarm ended, or
+   * restore() said it at start-up.
+   */
+  private takeIn(stored: Alarm, deviceKnown?: (booth: string, device: string) => boolean): boolean {
+    if (stored.state === 'cleared' || this.open.has(stored.id) || this.unkeptClears.has(raiseKey(stored))) return false;
+    if (stored.booth !== SERVER_ALARM_BOOTH) {
+      if (!this.rulesById.has(stored.rule)) return false;
+      if (deviceKnown && !deviceKnown(stored.booth, stored.device)) return false;
+      if (!this.admits(stored.booth)) return false;
+    }
+    this.addOpen({ ...stored });
+    return true;
   }
 
   private conditionOf(ruleId: string): WallAlarmCondition {
@@ -442,7 +483,9 @@ export class AlarmEngine implements IngestObserver {
       this.refusals?.count(booth, 'open-alarms-budget');
       return false;
     }
-    if (this.open.size >= this.limits.maxOpen) {
+    // The server's own alarms are outside the booths' bound: it is booths × the per-booth budget, and a
+    // slot they took could refuse a booth within its budget.
+    if (this.open.size - this.openCountOf(SERVER_ALARM_BOOTH) >= this.limits.maxOpen) {
       this.refusedRaises++;
       return false;
     }
@@ -491,7 +534,13 @@ export class AlarmEngine implements IngestObserver {
     alarm.state = 'cleared';
     alarm.clearedAt = at;
     if (keep) this.keepCleared(alarm);
+    else this.rememberUnkept(raiseKey(alarm));
     this.announce(alarm, previous, at);
+  }
+
+  private rememberUnkept(key: string): void {
+    this.unkeptClears.add(key);
+    if (this.unkeptClears.size > this.limits.maxCleared) this.unkeptClears.delete(this.unkeptClears.values().next().value!);
   }
 
   private keepCleared(alarm: Alarm): void {

@@ -6,8 +6,10 @@
  * One rule decides (server/store/StorageHealth.ts, `storage-backlog`: the oldest reading InfluxDB has
  * not confirmed is older than storage.degradedBacklogSeconds, or without a spool the memory buffer
  * is over half full), so the alarm, /api/health, /metrics and the Server tab never disagree. It is
- * raised on the console's one-second tick and cleared on the first tick the backlog is back under
- * the threshold. Technician only: a visitor at a wall can do nothing about InfluxDB.
+ * raised on the console's one-second tick and cleared once the backlog has stayed under the
+ * threshold for STORAGE_BACKLOG_CLEAR_AFTER_MS: a backlog hovering at the threshold would otherwise
+ * raise and clear it every second, each a stored row and an entry pushing real history out of the
+ * console's cleared list. Technician only: a visitor at a wall can do nothing about InfluxDB.
  */
 import type { DegradedReason } from '../../contract/console';
 import type { AlarmEngine } from './AlarmEngine';
@@ -15,16 +17,27 @@ import type { AlarmEngine } from './AlarmEngine';
 export const STORAGE_BACKLOG_RULE = 'storage-backlog';
 /** What the alarm is about, in the device column of the console's list. */
 export const STORAGE_BACKLOG_SUBJECT = 'storage';
+/** How long the backlog must stay under the threshold, tick after tick, before the alarm clears. */
+export const STORAGE_BACKLOG_CLEAR_AFTER_MS = 10_000;
 
 export class StorageBacklogAlarm {
   constructor(
     private readonly health: { reasons(now: number): DegradedReason[] },
     private readonly alarms: Pick<AlarmEngine, 'raiseServerAlarm' | 'clearServerAlarm'>,
+    private readonly clearAfterMs = STORAGE_BACKLOG_CLEAR_AFTER_MS,
   ) {}
+
+  /** Since when every check found the backlog under the threshold; null while it is over. */
+  private underSince: number | null = null;
 
   check(now: number): void {
     const backlog = this.health.reasons(now).find((d) => d.reason === 'storage-backlog');
-    if (backlog) this.alarms.raiseServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, 'warning', `Storage behind: ${backlog.detail}`, now);
-    else this.alarms.clearServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, now);
+    if (backlog) {
+      this.underSince = null;
+      this.alarms.raiseServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, 'warning', `Storage behind: ${backlog.detail}`, now);
+      return;
+    }
+    this.underSince ??= now;
+    if (now - this.underSince >= this.clearAfterMs) this.alarms.clearServerAlarm(STORAGE_BACKLOG_RULE, STORAGE_BACKLOG_SUBJECT, now);
   }
 }

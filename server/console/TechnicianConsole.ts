@@ -40,6 +40,10 @@ const REPLAY_WAIT_MS = 10_000;
 const REPLAY_POLL_MS = 50;
 /** After start-up, how often a replay still running is looked at (what it brings is applied when it ends). */
 const LATE_REPLAY_POLL_MS = 1000;
+/** Reads of InfluxDB tried after a late replay before giving up until the next restart (about 9 min in all). */
+const LATE_APPLY_ATTEMPTS = 12;
+/** The wait between those tries doubles up to LATE_REPLAY_POLL_MS × 2^6 (about a minute). */
+const LATE_APPLY_MAX_DOUBLINGS = 6;
 /** How far back a restart looks for where each device was left. */
 const STATUS_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
 
@@ -239,14 +243,36 @@ export class TechnicianConsole {
   /**
    * A replay that outlasted start-up: once it ends, devices it marked forgotten go (unless heard
    * since), then the alarm rows it brought (acknowledged or cleared in the outage) are applied.
-   * The console serves meanwhile with what the restore read.
+   * The console serves meanwhile with what the restore read. A read of InfluxDB that fails then
+   * (it may have gone again) is tried again, waiting twice as long each time, at most
+   * LATE_APPLY_ATTEMPTS times: otherwise the outage's changes would wait for the next restart.
    */
   private applyWhenReplayed(): void {
-    this.lateReplayTimer = setInterval(() => {
-      if (!this.replayDone()) return;
+    const progress = { marks: false, alarms: false, attempts: 0, busy: false, nextAt: 0 };
+    const stop = () => {
       clearInterval(this.lateReplayTimer);
       this.lateReplayTimer = undefined;
-      void this.applyForgottenMarks().then(() => this.applyLateAlarms());
+    };
+    this.lateReplayTimer = setInterval(() => {
+      if (progress.busy || Date.now() < progress.nextAt || !this.replayDone()) return;
+      if (!this.recording) return stop();
+      progress.busy = true;
+      void (async () => {
+        // Forgotten devices first: their alarms must not be taken in as those of known devices.
+        progress.marks ||= await this.applyForgottenMarks();
+        if (progress.marks) progress.alarms ||= await this.applyLateAlarms();
+        progress.attempts++;
+        progress.busy = false;
+        if (progress.marks && progress.alarms) return stop();
+        if (progress.attempts >= LATE_APPLY_ATTEMPTS) {
+          this.deps.log.error(
+            { attempts: progress.attempts },
+            "gave up applying the earlier run's forgotten devices and alarm changes: they apply at the next restart",
+          );
+          return stop();
+        }
+        progress.nextAt = Date.now() + LATE_REPLAY_POLL_MS * 2 ** Math.min(progress.attempts, LATE_APPLY_MAX_DOUBLINGS);
+      })();
     }, LATE_REPLAY_POLL_MS);
     this.lateReplayTimer.unref();
   }
@@ -262,7 +288,8 @@ export class TechnicianConsole {
     );
   }
 
-  private async applyForgottenMarks(): Promise<void> {
+  /** False when InfluxDB could not be read (tried again). */
+  private async applyForgottenMarks(): Promise<boolean> {
     const { directory, log } = this.deps;
     const now = Date.now();
     try {
@@ -279,21 +306,27 @@ export class TechnicianConsole {
         }
       }
       log.info({ forgotten }, 'forgotten devices applied after the spool replay');
+      return true;
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not read forgotten devices from InfluxDB after the spool replay');
+      return false;
     }
   }
 
-  private async applyLateAlarms(): Promise<void> {
+  /** False when InfluxDB could not be read (tried again). */
+  private async applyLateAlarms(): Promise<boolean> {
     const { log } = this.deps;
     const now = Date.now();
     try {
       const stored = await this.alarmLog.latest(now);
-      if (!this.recording) return;
-      const changed = this.alarms.reconcile(stored, now, (booth, device) => this.tracker.get(booth, device) !== undefined);
+      if (!this.recording) return true;
+      // Walls hear of what changed through the engine's reconciled listeners (server/Showfloor.ts).
+      const { changed } = this.alarms.reconcile(stored, now, (booth, device) => this.tracker.get(booth, device) !== undefined);
       log.info({ changed, open: this.alarms.openCount }, 'alarm changes of the earlier run applied after the spool replay');
+      return true;
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not read alarms from InfluxDB after the spool replay');
+      return false;
     }
   }
 

@@ -118,20 +118,27 @@ export function createMetricsRegistry(state: ServerState): Registry {
     const health = spool();
     return health?.replay ?? health?.replayFinished ?? null;
   };
+  // Gauges named `_found`, not `_total`: Prometheus keeps `_total` for counters, and these go back to 0 after a restart with nothing left.
   gauge(
-    'showfloor_spool_replay_readings_total',
+    'showfloor_spool_replay_readings_found',
     'Readings an earlier run left unsent, found at start-up (0 when none)',
     () => replayTotals()?.readingsTotal ?? 0,
   );
   gauge('showfloor_spool_replay_readings_left', 'Readings of an earlier run still to be replayed to InfluxDB', () => spool()?.replay?.readingsLeft ?? 0);
   gauge(
-    'showfloor_spool_replay_segments_total',
+    'showfloor_spool_replay_segments_found',
     'Segments an earlier run left unsent, found at start-up (0 when none)',
     () => replayTotals()?.segmentsTotal ?? 0,
   );
   gauge('showfloor_spool_replay_segments_left', 'Segments of an earlier run not yet sent to InfluxDB in full', () => spool()?.replay?.segmentsLeft ?? 0);
-  gauge('showfloor_spool_replay_done', '1 once no earlier run is being replayed (it ended, or the start found none), 0 while it runs', () =>
-    spool()?.replay ? 0 : 1,
+  // 0 when the spool is off, as every spool gauge: no spool has no replay to be done with.
+  gauge(
+    'showfloor_spool_replay_done',
+    '1 once no earlier run is being replayed (it ended, or the start found none), 0 while it runs or when the spool is off',
+    () => {
+      const health = spool();
+      return health !== null && health.replay === null ? 1 : 0;
+    },
   );
   new Counter({
     name: 'showfloor_spool_readings_dropped_total',

@@ -86,6 +86,8 @@ describeWithChromium('the console while storage is behind', () => {
     // About no device: no link to a device page that does not exist.
     expect(await row.getByTestId('alarm-device').textContent()).toBe('Server / storage');
     expect(await row.getByTestId('alarm-device').getAttribute('href')).toBeNull();
+    // A screen reader hears what the row shows, not the internal booth id.
+    expect(await row.getByTestId('alarm-ack-button').getAttribute('aria-label')).toBe('Acknowledge warning alarm on Server / storage');
     await row.getByTestId('alarm-ack-button').click();
     await expect.poll(() => row.getByTestId('alarm-ack').textContent()).toMatch(/^acknowledged by Ana at \d\d:\d\d:\d\d$/);
     await page.screenshot({ path: artifactPath('console-alarms-storage-behind.png') });

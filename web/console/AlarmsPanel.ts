@@ -177,7 +177,8 @@ export class AlarmsPanel {
       const href = serverAlarm ? null : deviceHash(alarm.booth, alarm.device);
       if (href === null) row.device.removeAttribute('href');
       else if (row.device.getAttribute('href') !== href) row.device.setAttribute('href', href);
-      setText(row.device, serverAlarm ? `Server / ${alarm.device}` : `${alarm.booth} / ${alarm.device}`);
+      const subject = serverAlarm ? `Server / ${alarm.device}` : `${alarm.booth} / ${alarm.device}`;
+      setText(row.device, subject);
       setText(row.message, alarm.message);
       setText(row.raised, `${formatTime(alarm.raisedAt, now)} (${formatDuration(now - alarm.raisedAt)} ago)`);
       setText(row.state, ALARM_STATE_WORDS[alarm.state]);
@@ -187,7 +188,7 @@ export class AlarmsPanel {
       row.action.hidden = !canAcknowledge;
       row.action.disabled = this.pending.has(alarm.id);
       setData(row.action, 'ackId', alarm.id);
-      row.action.setAttribute('aria-label', `Acknowledge ${SEVERITY_BADGES[alarm.severity].word.toLowerCase()} alarm on ${alarm.booth} / ${alarm.device}`);
+      row.action.setAttribute('aria-label', `Acknowledge ${SEVERITY_BADGES[alarm.severity].word.toLowerCase()} alarm on ${subject}`);
       // The button disappears once acknowledged; keep keyboard focus in the row, on what changed.
       if (!canAcknowledge && document.activeElement === row.action) row.acknowledged.focus();
     });

@@ -237,8 +237,8 @@ export class HealthPanel {
   }
 }
 
-/** "1,200 of 5,000 readings sent (2 of 3 segments), since 10:02:11", or when it ended, or that there was none. */
-function replayWords(spool: SpoolHealth, serverNow: number): string {
+/** "1,200 of 5,000 readings sent (2 of 3 segments), since 10:02:11", or how it ended (with readings lost), or that there was none. */
+export function replayWords(spool: SpoolHealth, serverNow: number): string {
   const { replay, replayFinished } = spool;
   if (replay !== null) {
     const readings = `${formatCount(replay.readingsTotal - replay.readingsLeft)} of ${formatCount(replay.readingsTotal)} readings`;
@@ -246,9 +246,12 @@ function replayWords(spool: SpoolHealth, serverNow: number): string {
     return `${readings} sent (${segments}), since ${formatTime(replay.startedAt, serverNow)}`;
   }
   if (replayFinished !== null) {
+    // 'ended', not 'sent': a segment that no longer read back is counted in the totals but its readings
+    // were lost, not sent; those are shown apart (dropped.lostSegment, this run's count).
     const took = replayFinished.finishedAt - replayFinished.startedAt;
-    const sent = `${formatCount(replayFinished.readingsTotal)} readings of ${formatCount(replayFinished.segmentsTotal)} segments`;
-    return `done: ${sent} sent in ${took < 1000 ? 'under 1 s' : formatDuration(took)}`;
+    const found = `${formatCount(replayFinished.readingsTotal)} readings of ${formatCount(replayFinished.segmentsTotal)} segments`;
+    const lost = spool.dropped.lostSegment > 0 ? `; ${formatCount(spool.dropped.lostSegment)} readings lost with unreadable segments` : '';
+    return `ended: ${found} in ${took < 1000 ? 'under 1 s' : formatDuration(took)}${lost}`;
   }
   return 'none: the start found nothing left unsent';
 }

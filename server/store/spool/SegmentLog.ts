@@ -401,6 +401,8 @@ export class SegmentLog {
     try {
       await this.files.remove(segment.path);
     } catch (error) {
+      // Already gone (deleted by someone else, which damaged() counted as lost): nothing left to delete.
+      if (errorCode(error) === 'ENOENT') return;
       this.log.warn({ segment: segment.path, err: describe(error) }, 'spool: could not delete a segment');
     }
   }
