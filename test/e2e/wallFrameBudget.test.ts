@@ -108,7 +108,7 @@ describeWithChromium('wall chart budget per frame', () => {
           if (scene && swaps[swaps.length - 1] !== scene) swaps.push(scene);
           return swaps.length;
         },
-        { timeout: 30_000, intervals: [100] },
+        { timeout: 30_000, interval: 100 },
       )
       .toBeGreaterThanOrEqual(4);
     await page.screenshot({ path: artifactPath('wall-frame-budget.png') });
