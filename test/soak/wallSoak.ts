@@ -2,13 +2,20 @@
  * `npm run soak:wall`: the wall in Chromium under show-floor load for a long time, to prove it does
  * not leak. A booth of simulated devices sends 1,000 readings/s across well over 50 series while the
  * example dashboard rotates fast (accelerated: scenes last seconds, not minutes, so every scene is
- * built and torn down hundreds of times). Every sample forces a GC and reads CDP Performance
- * metrics; the report fits a line to heap and DOM nodes after the warm-up, counts long animation
- * frames, measures frames per second, and gives the wall bundle's gzip size. Not part of `npm test`.
+ * built and torn down hundreds of times). Every sample is taken half a slot after a scene swap and
+ * forces a GC first (HeapProfiler.collectGarbage), so it reads retained heap; the heap, node and
+ * listener slopes compare each scene's samples with that scene's own (heap differs by scene), and
+ * the heap verdict is flat under 1 MB/h, growing when even the slope's lower 95 % bound is over it,
+ * else inconclusive (a short run is noisy: 30 minutes give a real verdict). Long animation frames
+ * (over 50 ms) are counted and attributed: to a scene, to the second after a swap or page turn or
+ * to steady state, and by script entry; frames stopped by the soak's own GC are left out. The report
+ * also gives frames per second, the main thread's busy share (CDP TaskDuration, less sensitive to
+ * other load than frame lengths) and the wall bundle's gzip size. Not part of `npm test`.
  *
  *   npm run soak:wall -- --minutes 30 --sample-seconds 60 --warmup-minutes 6 --scene-seconds 5
  *   npm run soak:wall -- --devices 12 --minutes 3                     (the demo's 12 devices, 84/s each)
  *   npm run soak:wall -- --devices 50 --rate 20 --pin overview     (250 series on one scene)
+ *   npx vite build --minify false && npx tsx test/soak/wallSoak.ts --minutes 3 --cpu-profile   (where the time goes)
  */
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,10 +39,13 @@ interface SoakOptions {
   devices: number;
   rate: number;
   pin?: string;
+  cpuProfile?: boolean;
 }
 
 interface Sample {
   atSeconds: number;
+  /** Where the rotation was when the sample was taken ("overview#1"): heap differs by scene. */
+  onStage: string;
   heapUsedBytes: number;
   nodes: number;
   listeners: number;
@@ -44,6 +54,9 @@ interface Sample {
   longestFrameMs: number;
   framesPerSecond: number;
   scenesShown: number;
+  /** Main-thread task and script time so far, s (CDP TaskDuration, ScriptDuration): work done, less sensitive to load than frame lengths. */
+  taskSeconds: number;
+  scriptSeconds: number;
 }
 
 function positive(text: string): number {
@@ -64,20 +77,73 @@ function parseOptions(argv: string[]): SoakOptions {
     .option('--devices <n>', 'simulated devices', positive, 50)
     .option('--rate <n>', 'telemetry messages per second per device (default: 1,000/s over all devices)', positive)
     .option('--pin <scene>', 'stay on one scene (steady state, no rotation)')
+    // Diagnosis only: sampling costs the page time, so frame figures of a profiled run are not comparable.
+    .option('--cpu-profile', 'write a CPU profile of the page (test-artifacts/soak-wall.cpuprofile); build with --minify false for names')
     .parse(argv);
   const options = program.opts<Omit<SoakOptions, 'rate'> & { rate?: number }>();
   return { ...options, rate: options.rate ?? Math.max(1, Math.round(1000 / options.devices)) };
 }
 
-/** Least-squares slope of y over x. */
-function slope(points: readonly [number, number][]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
-  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
+/**
+ * One slope for samples taken on different scenes: each scene's samples are measured from their
+ * own mean (a line per scene, sharing the slope), so the difference between a scene of 50 tiles and
+ * a scene of three panels is not read as growth or shrinkage. Groups of one sample add nothing.
+ */
+function sceneSlope(groups: ReadonlyMap<string, readonly [number, number][]>): { slope: number; standardError: number; used: number } {
+  let sxy = 0;
+  let sxx = 0;
+  let used = 0;
+  let groupCount = 0;
+  const centred: { dx: number; dy: number }[] = [];
+  for (const points of groups.values()) {
+    if (points.length < 2) continue;
+    groupCount++;
+    used += points.length;
+    const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
+    const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
+    for (const [x, y] of points) {
+      centred.push({ dx: x - mx, dy: y - my });
+      sxy += (x - mx) * (y - my);
+      sxx += (x - mx) ** 2;
+    }
+  }
+  if (sxx === 0) return { slope: 0, standardError: NaN, used };
+  const b = sxy / sxx;
+  const residuals = centred.reduce((s, { dx, dy }) => s + (dy - b * dx) ** 2, 0);
+  const freedom = used - groupCount - 1;
+  return { slope: b, standardError: freedom > 0 ? Math.sqrt(residuals / freedom / sxx) : NaN, used };
+}
+
+/** Share of wall-clock time the page's main thread spent in tasks (or scripts) between the first and last sample. */
+function busyShare(samples: readonly Sample[], seconds: (s: Sample) => number): number {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (!first || !last || last.atSeconds <= first.atSeconds) return NaN;
+  return (seconds(last) - seconds(first)) / (last.atSeconds - first.atSeconds);
+}
+
+function byScene(samples: readonly Sample[], value: (s: Sample) => number): Map<string, [number, number][]> {
+  const groups = new Map<string, [number, number][]>();
+  for (const s of samples) {
+    const key = s.onStage.split('#')[0] ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), [s.atSeconds / 3600, value(s)]]);
+  }
+  return groups;
+}
+
+/** What the soak calls a flat heap: retained heap (after a forced GC) growing by less than this. */
+const HEAP_TARGET_MB_PER_HOUR = 1;
+
+/**
+ * The verdict from the post-GC samples taken at the same point of the rotation: flat when the slope
+ * is under the target, growing when even its lower 95 % bound is over it, and inconclusive when
+ * the noise of a short run cannot tell (a 6-minute run cannot resolve 1 MB/h: run 30 minutes).
+ */
+function heapVerdict(fit: { slope: number; standardError: number }): 'flat' | 'growing' | 'inconclusive' {
+  if (!Number.isFinite(fit.standardError)) return 'inconclusive';
+  if (fit.slope - 2 * fit.standardError > HEAP_TARGET_MB_PER_HOUR) return 'growing';
+  if (fit.slope < HEAP_TARGET_MB_PER_HOUR) return 'flat';
+  return 'inconclusive';
 }
 
 async function bundleGzipBytes(): Promise<{ js: number; css: number }> {
@@ -100,31 +166,64 @@ async function bundleGzipBytes(): Promise<{ js: number; css: number }> {
  */
 const FRAME_PROBE = `
   (() => {
-    const probe = { frames: 0, longFrames: 0, longest: 0, since: performance.now(), causes: Object.create(null) };
+    const probe = {
+      frames: 0, longFrames: 0, longest: 0, since: performance.now(),
+      causes: Object.create(null), byScene: Object.create(null), afterChange: 0, steady: 0,
+      // When the soak itself stops the page (forced GC, metrics): frames then are the tool's, not the wall's.
+      pauses: [], toolFrames: 0, worst: [],
+      scene: '', changedAt: 0,
+    };
     window.__soak = probe;
     const frame = () => { probe.frames++; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
+    // Scene swaps and page turns both rebuild what is on stage: note when the last one happened.
+    const watchStage = () => {
+      const stage = document.querySelector('[data-testid="stage"]');
+      const marker = () => document.querySelector('[data-testid="scene-page"]');
+      if (!stage) return;
+      const note = () => {
+        const scene = (stage.dataset.scene || '') + '#' + ((marker() && marker().dataset.page) || '1');
+        if (scene !== probe.scene) { probe.scene = scene; probe.changedAt = performance.now(); }
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, attributeFilter: ['data-scene', 'data-page'] });
+      note();
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watchStage); else watchStage();
+    const bump = (table, key, ms) => {
+      if (!(key in table) && Object.keys(table).length >= 40) return;
+      table[key] = (table[key] || 0) + ms;
+    };
     try {
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
-          if (entry.duration > 50) {
-            probe.longFrames++;
-            // What the frame's time went to, by script entry point (bounded: at most 40 distinct keys).
-            const scripts = entry.scripts || [];
-            const parts = scripts.map((x) => ({ key: (x.invoker || '?') + ' ' + (x.sourceFunctionName || ''), ms: x.duration }));
-            parts.push({ key: 'style+layout', ms: entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0 });
-            parts.push({ key: 'render (rAF callbacks)', ms: entry.renderStart && entry.styleAndLayoutStart ? entry.styleAndLayoutStart - entry.renderStart : 0 });
-            for (const part of parts) {
-              if (!(part.key in probe.causes) && Object.keys(probe.causes).length >= 40) continue;
-              probe.causes[part.key] = (probe.causes[part.key] || 0) + part.ms;
-            }
-          }
+          if (entry.duration <= 50) { probe.longest = Math.max(probe.longest, entry.duration); continue; }
+          const end = entry.startTime + entry.duration;
+          if (probe.pauses.some(([from, to]) => entry.startTime < to && end > from)) { probe.toolFrames++; continue; }
           probe.longest = Math.max(probe.longest, entry.duration);
+          probe.longFrames++;
+          // Within a second of a scene swap or page turn (building what comes on stage), or in steady state.
+          const afterChange = entry.startTime - probe.changedAt < 1000 && entry.startTime >= probe.changedAt - 50;
+          if (afterChange) probe.afterChange++; else probe.steady++;
+          bump(probe.byScene, probe.scene.split('#')[0] + (afterChange ? ' (swap)' : ' (steady)'), 1);
+          // What the frame's time went to, by script entry point (bounded: at most 40 distinct keys).
+          const scripts = entry.scripts || [];
+          const parts = scripts.map((x) => ({ key: (x.invoker || '?') + ' ' + (x.sourceFunctionName || ''), ms: x.duration }));
+          parts.push({ key: 'style+layout', ms: entry.styleAndLayoutStart ? end - entry.styleAndLayoutStart : 0 });
+          parts.push({ key: 'render (rAF callbacks)', ms: entry.renderStart && entry.styleAndLayoutStart ? entry.styleAndLayoutStart - entry.renderStart : 0 });
+          for (const part of parts) bump(probe.causes, part.key, part.ms);
+          // The ten longest, with what ran in them, to tell one slow kind of frame from many.
+          probe.worst.push({ ms: Math.round(entry.duration), scene: probe.scene, sinceChangeMs: Math.round(entry.startTime - probe.changedAt), parts: parts.filter((x) => x.ms >= 5).map((x) => x.key.trim() + ' ' + Math.round(x.ms)) });
+          probe.worst.sort((a, b) => b.ms - a.ms);
+          probe.worst.length = Math.min(probe.worst.length, 10);
         }
       }).observe({ type: 'long-animation-frame', buffered: false });
     } catch {}
   })();
 `;
+
+/** Marks the start and end of the soak's own interruption (at most the last 8 are kept). */
+const PAUSE_BEGIN = `window.__soak.pauses.push([performance.now(), Infinity]); window.__soak.pauses.splice(0, Math.max(0, window.__soak.pauses.length - 8));`;
+const PAUSE_END = `(() => { const p = window.__soak.pauses; const last = p[p.length - 1]; if (last) last[1] = performance.now() + 20; })()`;
 
 const READ_FRAMES = `
   (() => {
@@ -143,29 +242,43 @@ const WATCH_SCENES = `
 /** Where the long frames' time went over the whole run, ms, biggest first. */
 const READ_CAUSES = `Object.entries(window.__soak.causes).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => k + ': ' + Math.round(v) + ' ms')`;
 
-const COUNT_SERIES = `document.querySelectorAll('[data-testid="device-tile"] li.readout').length`;
+/** Long frames by scene and by whether a swap or page turn had just happened; the longest ten. */
+const READ_WHEN = `(() => {
+  const p = window.__soak;
+  return { afterChange: p.afterChange, steady: p.steady, toolFrames: p.toolFrames, byScene: Object.entries(p.byScene).sort((a, b) => b[1] - a[1]).map(([k, v]) => k + ': ' + v), worst: p.worst };
+})()`;
 
-const FIRST_SCENE = 'overview';
+const COUNT_SERIES = `document.querySelectorAll('[data-testid="device-tile"] li.readout').length`;
 
 async function sceneOnStage(page: Page): Promise<string | null> {
   return page.getAttribute('[data-testid="stage"]', 'data-scene');
 }
 
-/** Waits for `scene` to come on stage anew, then for its charts to settle. */
-async function waitForFreshScene(page: Page, scene: string, sceneSeconds: number): Promise<void> {
-  const deadline = Date.now() + sceneSeconds * 1000 * 20;
-  while ((await sceneOnStage(page)) === scene && Date.now() < deadline) await delay(100);
-  while ((await sceneOnStage(page)) !== scene && Date.now() < deadline) await delay(100);
+/**
+ * Waits for the next scene swap, then for its charts to settle: every sample is taken at the same
+ * point of a scene (its first page, half a slot in). Waiting for one particular scene instead gave a
+ * sample per rotation at best: with paged scenes a rotation of the soak's booth takes minutes.
+ */
+async function waitForSceneSwap(page: Page, sceneSeconds: number): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  const before = await sceneOnStage(page);
+  while ((await sceneOnStage(page)) === before && Date.now() < deadline) await delay(100);
   await delay(Math.min(3000, (sceneSeconds * 1000) / 2));
 }
 
 async function sample(page: Page, cdp: CDPSession, startedAt: number, scenesShown: number): Promise<Sample> {
   const frames = await page.evaluate<{ frames: number; longFrames: number; longest: number; seconds: number }>(READ_FRAMES);
+  const onStage = await page.evaluate<string>('window.__soak.scene');
+  // A forced GC stops the page for a frame or two: those frames are the soak's, not the wall's.
+  await page.evaluate(PAUSE_BEGIN);
+  // Retained heap, not whatever garbage the last minor GC left: the same scene point, after a full GC.
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
+  await page.evaluate(PAUSE_END);
   const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
   return {
     atSeconds: Math.round((Date.now() - startedAt) / 1000),
+    onStage,
     heapUsedBytes: metric('JSHeapUsedSize'),
     nodes: metric('Nodes'),
     listeners: metric('JSEventListeners'),
@@ -173,6 +286,8 @@ async function sample(page: Page, cdp: CDPSession, startedAt: number, scenesShow
     longestFrameMs: Math.round(frames.longest),
     framesPerSecond: Math.round((frames.frames / Math.max(frames.seconds, 0.001)) * 10) / 10,
     scenesShown,
+    taskSeconds: metric('TaskDuration'),
+    scriptSeconds: metric('ScriptDuration'),
   };
 }
 
@@ -221,6 +336,10 @@ async function main(): Promise<void> {
   await page.exposeFunction('__soakSceneShown', () => void scenesShown++);
   await page.evaluate(WATCH_SCENES);
 
+  if (options.cpuProfile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const startedAt = Date.now();
   const samples: Sample[] = [];
   const sentAtStart = booth.sent();
@@ -229,19 +348,23 @@ async function main(): Promise<void> {
   );
   while (Date.now() - startedAt < options.minutes * 60_000) {
     await delay(options.sampleSeconds * 1000);
-    // Heap and DOM differ by scene, so every sample is taken at the same point of the rotation:
-    // a few seconds into the first scene, the busiest (a tile and chart per device).
-    if (!options.pin) await waitForFreshScene(page, FIRST_SCENE, options.sceneSeconds);
+    // Heap and DOM differ by scene, so every sample is taken at the same point of a scene, and the
+    // slope compares each scene's samples with its own (sceneSlope).
+    if (!options.pin) await waitForSceneSwap(page, options.sceneSeconds);
     const s = await sample(page, cdp, startedAt, scenesShown);
     samples.push(s);
     console.log(
-      `  ${String(s.atSeconds).padStart(6)} s  heap ${(s.heapUsedBytes / 2 ** 20).toFixed(2)} MB  nodes ${s.nodes}  listeners ${s.listeners}  fps ${s.framesPerSecond}  long frames ${s.longFrames} (max ${s.longestFrameMs} ms)  scenes ${s.scenesShown}`,
+      `  ${String(s.atSeconds).padStart(6)} s  ${s.onStage}  heap ${(s.heapUsedBytes / 2 ** 20).toFixed(2)} MB  nodes ${s.nodes}  listeners ${s.listeners}  fps ${s.framesPerSecond}  long frames ${s.longFrames} (max ${s.longestFrameMs} ms)  scenes ${s.scenesShown}`,
     );
   }
   const readingsPerSecond = (booth.sent() - sentAtStart) / ((Date.now() - startedAt) / 1000);
 
   const warm = samples.filter((s) => s.atSeconds >= options.warmupMinutes * 60);
-  const hours = (s: Sample): number => s.atSeconds / 3600;
+  // Only samples taken on a scene's first page, where the wait put them: one taken elsewhere (a
+  // stalled page, a slow poll) would measure a different screen, not a leak.
+  const samePoint = options.pin ? warm : warm.filter((s) => s.onStage.endsWith('#1'));
+  const heapFit = sceneSlope(byScene(samePoint, (s) => s.heapUsedBytes / 2 ** 20));
+  const frameWhen = await page.evaluate<{ afterChange: number; steady: number; toolFrames: number; byScene: string[]; worst: unknown[] }>(READ_WHEN);
   const report = {
     machine: describeMachine('influxd'),
     options,
@@ -249,9 +372,21 @@ async function main(): Promise<void> {
     series: await page.evaluate<number>(COUNT_SERIES),
     longFrameCauses: await page.evaluate<string[]>(READ_CAUSES),
     bundleGzipBytes: await bundleGzipBytes(),
-    heapSlopeMBPerHour: slope(warm.map((s) => [hours(s), s.heapUsedBytes / 2 ** 20])),
-    nodeSlopePerHour: slope(warm.map((s) => [hours(s), s.nodes])),
-    listenerSlopePerHour: slope(warm.map((s) => [hours(s), s.listeners])),
+    longFramesAfterSwap: frameWhen.afterChange,
+    longFramesSteady: frameWhen.steady,
+    longFramesBySceneAndPhase: frameWhen.byScene,
+    longestFrames: frameWhen.worst,
+    /** Frames stopped by the soak's own forced GC: not counted as the wall's. */
+    toolFrames: frameWhen.toolFrames,
+    heapSamplesUsed: heapFit.used,
+    heapSlopeMBPerHour: heapFit.slope,
+    heapSlopeStandardError: heapFit.standardError,
+    heapTargetMBPerHour: HEAP_TARGET_MB_PER_HOUR,
+    heapVerdict: heapVerdict(heapFit),
+    nodeSlopePerHour: sceneSlope(byScene(samePoint, (s) => s.nodes)).slope,
+    listenerSlopePerHour: sceneSlope(byScene(samePoint, (s) => s.listeners)).slope,
+    mainThreadBusyShare: busyShare(samples, (s) => s.taskSeconds),
+    scriptBusyShare: busyShare(samples, (s) => s.scriptSeconds),
     longFramesPerMinute: samples.reduce((n, s) => n + s.longFrames, 0) / ((Date.now() - startedAt) / 60_000),
     framesPerSecond: {
       min: Math.min(...samples.map((s) => s.framesPerSecond)),
@@ -262,15 +397,22 @@ async function main(): Promise<void> {
     pageErrors: pageErrors.slice(0, 20),
     samples,
   };
+  if (options.cpuProfile) {
+    const { profile } = await cdp.send('Profiler.stop');
+    await writeFile(artifactPath('soak-wall.cpuprofile'), JSON.stringify(profile));
+  }
   const file = artifactPath('soak-wall.json');
   await writeFile(file, JSON.stringify(report, null, 2));
   console.log(`
 readings/s sent        ${report.readingsPerSecond}
 series on the overview ${report.series}
-heap slope after warm-up  ${report.heapSlopeMBPerHour.toFixed(3)} MB/h  (target: under 1 MB/h)
+heap slope after warm-up  ${report.heapSlopeMBPerHour.toFixed(3)} ± ${report.heapSlopeStandardError.toFixed(3)} MB/h post-GC, ${report.heapSamplesUsed} samples on scenes seen twice or more  (target: under ${HEAP_TARGET_MB_PER_HOUR} MB/h): ${report.heapVerdict}
 DOM node slope            ${report.nodeSlopePerHour.toFixed(1)} nodes/h
 listener slope            ${report.listenerSlopePerHour.toFixed(1)} /h
-long animation frames     ${report.longFramesPerMinute.toFixed(2)} per minute (over 50 ms)
+long animation frames     ${report.longFramesPerMinute.toFixed(2)} per minute (over 50 ms); ${report.longFramesAfterSwap} within 1 s of a scene swap or page turn, ${report.longFramesSteady} steady; ${report.toolFrames} stopped by the soak's GC, not counted
+longest frame             ${Math.max(0, ...samples.map((s) => s.longestFrameMs))} ms
+long frames by scene      ${report.longFramesBySceneAndPhase.join(', ')}
+main thread busy          ${(report.mainThreadBusyShare * 100).toFixed(1)} % in tasks, ${(report.scriptBusyShare * 100).toFixed(1)} % in scripts
 frames per second         median ${report.framesPerSecond.median}, min ${report.framesPerSecond.min}
 bundle (gzip)             ${(report.bundleGzipBytes.js / 1024).toFixed(1)} kB JS, ${(report.bundleGzipBytes.css / 1024).toFixed(1)} kB CSS
 page errors / reloads     ${report.pageErrors.length} / ${report.reloads} ${JSON.stringify(report.reloadReasons)}

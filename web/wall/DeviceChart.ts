@@ -1,6 +1,11 @@
 /**
  * One ECharts instance for one tile: created once, merged into on every render, disposed with the
  * tile. Only the pieces the wall uses are registered, to keep the bundle small.
+ *
+ * Every tile redraws each second, so a redraw is kept cheap: the host's size is read from layout
+ * once and again only after a resize (reading it after the frame's text writes would force the
+ * browser to lay out the page for every chart), lines are thinned to what the width can show, and
+ * a resize to the size the chart already has is not passed on (ECharts redraws everything on one).
  */
 import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
@@ -8,6 +13,8 @@ import { init, use, type EChartsType } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { readFontFamily } from '../shared/chartStyle';
 import { buildChartLayout, buildChartUpdate, chartLayoutKey, type ChartRow, type LinePoint, type TimeWindow } from '../shared/chartOptions';
+import { chartDraws } from '../shared/chartDraws';
+import { decimateLine } from '../shared/lineDecimation';
 
 use([LineChart, GridComponent, CanvasRenderer]);
 
@@ -16,6 +23,8 @@ export class DeviceChart {
   private layoutKey = '';
   private fontFamily: string | null = null;
   private rem: number | null = null;
+  /** The host's size as last read from layout; null: read it at the next render. */
+  private size: { width: number; height: number } | null = null;
 
   constructor(private readonly host: HTMLElement) {}
 
@@ -24,9 +33,13 @@ export class DeviceChart {
    * is the costly part. Returns false when nothing could be drawn, so the caller keeps its data dirty.
    */
   render(rows: readonly ChartRow[], window: TimeWindow, dataChanged: boolean, readData: () => LinePoint[][]): boolean {
-    const { clientWidth: width, clientHeight: height } = this.host;
+    this.size ??= { width: this.host.clientWidth, height: this.host.clientHeight };
+    const { width, height } = this.size;
     // A collapsed host would make ECharts warn and draw nothing; the ResizeObserver brings us back.
-    if (width === 0 || height === 0) return false;
+    if (width === 0 || height === 0) {
+      this.size = null;
+      return false;
+    }
     this.chart ??= init(this.host, undefined, { renderer: 'canvas' });
     // Canvas text cannot follow the CSS rem, so the chart reads it: labels scale with the screen like the rest.
     // Read once per size, not on every render: every tile redraws each second.
@@ -35,24 +48,30 @@ export class DeviceChart {
     this.fontFamily ??= readFontFamily(this.host);
     const fontSize = axisFontSize(height, rows.length, rem / 16);
     const key = chartLayoutKey(rows, fontSize);
+    const thinned = (): LinePoint[][] => readData().map((line) => decimateLine(line, window, width) as LinePoint[]);
     if (key !== this.layoutKey) {
-      this.chart.setOption(buildChartLayout(rows, window, readData(), fontSize, this.fontFamily), { notMerge: true });
+      this.chart.setOption(buildChartLayout(rows, window, thinned(), fontSize, this.fontFamily), { notMerge: true });
       this.layoutKey = key;
     } else {
-      this.chart.setOption(buildChartUpdate(rows, window, dataChanged ? readData() : null));
+      this.chart.setOption(buildChartUpdate(rows, window, dataChanged ? thinned() : null));
     }
+    chartDraws.note();
     return true;
   }
 
   resize(): void {
     this.rem = null; // the screen may have changed shape, and the rem with it
-    this.chart?.resize();
+    const before = this.size;
+    this.size = { width: this.host.clientWidth, height: this.host.clientHeight };
+    if (this.chart === null || (before !== null && before.width === this.size.width && before.height === this.size.height)) return;
+    this.chart.resize();
   }
 
   dispose(): void {
     this.chart?.dispose();
     this.chart = null;
     this.layoutKey = '';
+    this.size = null;
   }
 }
 

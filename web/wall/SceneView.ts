@@ -27,6 +27,8 @@ export class SceneView {
   readonly element: HTMLElement;
   private readonly panels: PanelView[];
   private readonly resizeWatch: ResizeWatch;
+  /** Which panel renders first this frame: they take turns, so one panel cannot take every frame's chart. */
+  private firstPanel = 0;
 
   constructor(
     readonly scene: SceneSpec,
@@ -57,10 +59,15 @@ export class SceneView {
     for (const panel of this.panels) if (isPaged(panel)) panel.showPage(index);
   }
 
-  /** Every panel gets its text work; chart work stops at the context's deadline. */
+  /** Every panel gets its text work; chart work stops at the context's deadline (time, or the frame's charts). */
   render(work: RenderWork, context: PanelContext): boolean {
     let left = false;
-    for (const panel of this.panels) left = panel.render(work, context) || left;
+    const count = this.panels.length;
+    for (let i = 0; i < count; i++) {
+      const panel = this.panels[(this.firstPanel + i) % count];
+      if (panel) left = panel.render(work, context) || left;
+    }
+    this.firstPanel = count === 0 ? 0 : (this.firstPanel + 1) % count;
     return left;
   }
 

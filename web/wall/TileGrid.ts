@@ -2,6 +2,9 @@
  * The set of tiles on screen, kept in step with the model: creates tiles for new devices, disposes
  * tiles (and their charts) for devices that went away or off the page, orders them, and shapes the
  * CSS grid as the panel planned it. Chart resizes are throttled: a grid reflow resizes every tile at once.
+ * A tile's first size report (the observer reports every element it starts watching) is not a
+ * resize: its chart reads that size when first drawn, and resizing and redrawing every new tile of
+ * a page turn again 150 ms later doubled the cost of bringing a page on screen.
  */
 import { DeviceTile } from './DeviceTile';
 import type { GridShape } from './tileLayout';
@@ -13,6 +16,8 @@ export class TileGrid {
   private readonly tiles = new Map<string, DeviceTile>();
   private readonly tilesByChartHost = new Map<Element, DeviceTile>();
   private readonly pendingResize = new Set<DeviceTile>();
+  /** Each watched chart host's content size as last reported, to tell a resize from a first report. */
+  private readonly reportedSize = new Map<DeviceTile, string>();
   private readonly observer: ResizeObserver;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private gridResized = false;
@@ -76,6 +81,7 @@ export class TileGrid {
     this.observer.unobserve(tile.chartHost);
     this.tilesByChartHost.delete(tile.chartHost);
     this.pendingResize.delete(tile);
+    this.reportedSize.delete(tile);
     this.tiles.delete(key);
     tile.dispose();
   }
@@ -89,12 +95,22 @@ export class TileGrid {
   }
 
   private queueResize(entries: ResizeObserverEntry[]): void {
+    let queued = false;
     for (const entry of entries) {
-      if (entry.target === this.root) this.gridResized = true;
+      if (entry.target === this.root) {
+        this.gridResized = true;
+        queued = true;
+      }
       const tile = this.tilesByChartHost.get(entry.target);
-      if (tile) this.pendingResize.add(tile);
+      if (!tile) continue;
+      const size = `${entry.contentRect.width}x${entry.contentRect.height}`;
+      const before = this.reportedSize.get(tile);
+      this.reportedSize.set(tile, size);
+      if (before === undefined || before === size) continue;
+      this.pendingResize.add(tile);
+      queued = true;
     }
-    this.resizeTimer ??= setTimeout(() => this.flushResize(), RESIZE_THROTTLE_MS);
+    if (queued) this.resizeTimer ??= setTimeout(() => this.flushResize(), RESIZE_THROTTLE_MS);
   }
 
   private flushResize(): void {
