@@ -27,6 +27,8 @@ export interface ShowfloorProcessOptions {
   consolePassword?: string;
   /** More top-level YAML for the settings file (e.g. a `storage:` section with a spoolDir). */
   extraYaml?: string;
+  /** Flags for the server's node process (e.g. `--cpu-prof` for a profile). */
+  nodeArgs?: string[];
 }
 
 /** The part of GET /api/health the bench reads. */
@@ -71,6 +73,7 @@ export class ShowfloorProcess {
     const child = await TsxChild.start({
       name: 'Showfloor server',
       script: 'server/main.ts',
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
       env: {
         HTTP_PORT: String(httpPort),
         HTTP_HOST: '127.0.0.1',
