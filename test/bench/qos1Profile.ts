@@ -32,6 +32,8 @@ const { values } = parseArgs({
     generator: { type: 'string', default: 'raw' },
     profile: { type: 'string' },
     'allocation-profile': { type: 'string' },
+    /** Extra node flags for the server, comma-separated (e.g. --max-semi-space-size=64). */
+    'server-flags': { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -56,8 +58,11 @@ try {
     database,
     directory: work,
     extraYaml: `storage:\n  spoolDir: ${spool ? JSON.stringify(join(work, 'spool')) : 'false'}\n${UNLIMITED_BUDGETS_YAML}`,
-    ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
-    ...(values['allocation-profile'] ? { nodeArgs: ['--import', './test/bench/allocationProfilePreload.ts'] } : {}),
+    nodeArgs: [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(values['allocation-profile'] ? ['--import', './test/bench/allocationProfilePreload.ts'] : []),
+      ...(values['server-flags'] ? values['server-flags'].split(',') : []),
+    ],
   });
   stopAll.unshift(() => server.stop());
   const influxdPid = descendants(process.pid).find((p) => p.comm === 'influxd')?.pid ?? 0;
