@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { findInfluxdBinary, startLocalInfluxd } from '../../server/influxd/LocalInfluxd';
 import { CpuMeter } from './cpuMeter';
 import { InfluxHttp } from './influxHttp';
-import { descendants } from './procStats';
+import { descendants, residentBytes } from './procStats';
 import { ShowfloorProcess } from './showfloorProcess';
 import { openSpoolFleet, spoolGenerator, UNLIMITED_BUDGETS_YAML } from './spoolStep';
 
@@ -97,6 +97,7 @@ try {
   }, 2000);
   const run = await fleet.run({ ratePerSecond: rate, durationMs: seconds * 1000 });
   const cpu = meter.end();
+  const serverRss = residentBytes(server.pid);
   if (session) {
     const { profile } = await session.post('Profiler.stop');
     await writeFile(join(profileDir!, `generator-${generator}.cpuprofile`), JSON.stringify(profile));
@@ -124,6 +125,7 @@ try {
   for (const p of cpu.processes)
     console.log(`  ${p.label}: ${p.processPercent} % of a core (main thread ${p.mainThreadPercent} %), ${perReading(p.processPercent)}`);
   console.log(`  publishing and storing (${drained.wallSeconds} s): ` + drained.processes.map((p) => `${p.label} ${p.processPercent} %`).join(', '));
+  console.log(`  server RSS at the end of publishing: ${serverRss === undefined ? 'n/a' : `${Math.round(serverRss / 1024 / 1024)} MiB`}`);
   console.log(`  machine busy ${cpu.machineBusyPercent} % (others ${cpu.otherBusyPercent} %) over ${cpu.wallSeconds} s`);
 } finally {
   for (const stop of stopAll) await stop().catch(() => undefined);
