@@ -102,6 +102,17 @@ export class GuardedConnection extends Duplex {
     this.inner.write(chunk, callback);
   }
 
+  /**
+   * Several packets written together (mqtt-packet corks the stream for each packet it writes, and
+   * a group commit releases many PUBACKs at once) reach the socket as one write: without this,
+   * Writable calls _write once per buffered chunk, a system call per PUBACK piece (a sixth of the
+   * server's CPU at 20,000 QoS 1 readings/s, issue 13).
+   */
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    if (this.inner.destroyed) return callback(new Error('connection closed'));
+    this.inner.write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.inner.end(callback);
   }

@@ -22,6 +22,8 @@ interface Bucket {
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
+  /** The key taken last, so last in the map's order already: taken again, it needs no re-insert. */
+  private lastKey: string | undefined;
 
   constructor(private readonly options: TokenBucketOptions) {
     if (!(options.ratePerSecond > 0) || !(options.burst >= 1) || !(options.maxKeys >= 1)) {
@@ -35,16 +37,21 @@ export class TokenBucketLimiter {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket) {
-      // Re-inserted so the map's insertion order is least recently used first.
-      this.buckets.delete(key);
+      // Re-inserted so the map's insertion order is least recently used first; not when it is the
+      // last key taken (a booth's own limiter, a device's packets of one socket read in a row).
+      if (key !== this.lastKey) {
+        this.buckets.delete(key);
+        this.buckets.set(key, bucket);
+      }
       const refill = ((now - bucket.refilledAt) / 1000) * this.options.ratePerSecond;
       bucket.tokens = Math.min(this.options.burst, bucket.tokens + Math.max(0, refill));
       bucket.refilledAt = now;
     } else {
       bucket = { tokens: this.options.burst, refilledAt: now };
       if (this.buckets.size >= this.options.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+      this.buckets.set(key, bucket);
     }
-    this.buckets.set(key, bucket);
+    this.lastKey = key;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;

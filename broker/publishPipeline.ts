@@ -51,6 +51,8 @@ export interface ConnectionState {
   keepaliveTimedOut: boolean;
   /** Set once the close was reported; the state outlives the close so the will publish still finds it. */
   closed: boolean;
+  /** limitDeviceRate's key for the device this connection published for last: not rebuilt (and hashed) per reading. */
+  rateKey?: { device: string; key: string };
 }
 
 /** One publish of an authenticated connection on its way through the steps. */
@@ -60,6 +62,8 @@ export interface InFlightPublish {
   connection: ConnectionState;
   /** The broker publishing the client's will after the connection was lost. */
   fromWill: boolean;
+  /** deviceOf(topic), worked out once for the steps that need it (see publishDevice). */
+  device?: { topic: string; id: string | undefined };
 }
 
 /** What the steps use of the broker; small so that a test can give each step its own. */
@@ -89,8 +93,20 @@ export type PublishMoment = 'authorize' | 'admit' | 'published';
  * limited per client id meanwhile.
  */
 export function deviceOf(topic: string): string | undefined {
-  const device = topic.split('/')[2];
-  return device !== undefined && device !== RAW_MOUNT_SEGMENT && ID_PATTERN.test(device) ? device : undefined;
+  // topic.split('/')[2] without the array: this runs for every reading.
+  const first = topic.indexOf('/');
+  const second = first < 0 ? -1 : topic.indexOf('/', first + 1);
+  if (second < 0) return undefined;
+  const third = topic.indexOf('/', second + 1);
+  const device = third < 0 ? topic.slice(second + 1) : topic.slice(second + 1, third);
+  return device !== RAW_MOUNT_SEGMENT && ID_PATTERN.test(device) ? device : undefined;
+}
+
+/** deviceOf the publish's topic, once per topic: three steps ask it of every reading. */
+function publishDevice(publish: InFlightPublish): string | undefined {
+  const topic = publish.packet.topic;
+  if (publish.device?.topic !== topic) publish.device = { topic, id: deviceOf(topic) };
+  return publish.device.id;
 }
 
 function refusalDetail({ clientId, connection, packet }: InFlightPublish): { clientId: string; booth: string; topic: string } {
@@ -122,8 +138,12 @@ export const dropOutsideMount: PublishStep = (publish, { outsideMount }) => !out
 export const limitDeviceRate: PublishStep = (publish, { deviceMessages, refuse }) => {
   if (publish.fromWill) return true;
   const { booth } = publish.connection;
-  const device = deviceOf(publish.packet.topic);
-  if (deviceMessages.take(device !== undefined ? `${booth}/${device}` : `${booth} ${publish.clientId}`)) return true;
+  const device = publishDevice(publish);
+  let key: string;
+  if (device === undefined) key = `${booth} ${publish.clientId}`;
+  else if (publish.connection.rateKey?.device === device) key = publish.connection.rateKey.key;
+  else publish.connection.rateKey = { device, key: (key = `${booth}/${device}`) };
+  if (deviceMessages.take(key)) return true;
   refuse('rate-limited', refusalDetail(publish));
   return false;
 };
@@ -156,8 +176,9 @@ export const boundRetained: PublishStep = (publish, { retained, refuse, refuseBu
 };
 
 /** The devices a connection spoke for, so its close can mark each offline; bounded per connection. */
-export const recordDevice: PublishStep = ({ packet, connection }) => {
-  const device = deviceOf(packet.topic);
+export const recordDevice: PublishStep = (publish) => {
+  const { connection } = publish;
+  const device = publishDevice(publish);
   if (device !== undefined && connection.devices.size < MAX_DEVICES_PER_CONNECTION) connection.devices.add(device);
   return true;
 };
@@ -169,7 +190,8 @@ function attributeTo(connection: ConnectionState): (device: string) => void {
   };
 }
 
-export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill }, { sink }) => {
+export const handToSink: PublishStep = (publish, { sink }) => {
+  const { packet, clientId, connection, fromWill } = publish;
   sink.devicePublish({
     booth: connection.booth,
     topic: packet.topic,
@@ -182,7 +204,7 @@ export const handToSink: PublishStep = ({ packet, clientId, connection, fromWill
     // Only where the topic names no device, the connection is still open (its close reports the set) and it has
     // no will: a stock device's will (LWT, NDEATH, availability) says offline for the devices it covers, with the
     // reason `will`, which an earlier offline `connection-lost` from the close would shadow in the timeline.
-    ...(!fromWill && connection.willTopic === null && deviceOf(packet.topic) === undefined ? { attribute: attributeTo(connection) } : {}),
+    ...(!fromWill && connection.willTopic === null && publishDevice(publish) === undefined ? { attribute: attributeTo(connection) } : {}),
   });
   return true;
 };

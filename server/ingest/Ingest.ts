@@ -8,7 +8,7 @@ import type { BrokerSink, ConnectionClosed, ConnectionOpened, DevicePublish } fr
 import type { Logger } from '../logger';
 import type { DeviceDirectory } from '../live/DeviceDirectory';
 import type { LiveHub } from '../live/LiveHub';
-import type { InfluxStore } from '../store/InfluxStore';
+import { DURABLE_NOW, type InfluxStore } from '../store/InfluxStore';
 import type { AdapterRouter } from '../adapters/AdapterRouter';
 import type { AdapterName } from '../adapters/DeviceAdapter';
 import type { IngestCounters } from './IngestCounters';
@@ -85,7 +85,8 @@ export class Ingest implements BrokerSink {
         this.counters.accepted++;
         const { record, summaryChanged } = this.directory.recordTelemetry(result.booth, result.device, result.ts, result.values, receivedAt);
         this.store?.write({ booth: result.booth, device: result.device, kind: record.meta.kind, ts: result.ts, values: result.values });
-        this.hub.readingAccepted({ booth: result.booth, device: result.device, ts: result.ts, values: result.values });
+        // The validator's message is a LiveReading already (the hub reads it and keeps nothing of it): no copy per reading.
+        this.hub.readingAccepted(result);
         if (summaryChanged) this.hub.deviceChanged(result.booth, result.device);
         return;
       }
@@ -104,7 +105,7 @@ export class Ingest implements BrokerSink {
 
   /** BrokerSink: every reading written so far is durable (the store's spool); in memory mode at once. */
   durable(): Promise<void> {
-    return this.store?.durable() ?? Promise.resolve();
+    return this.store?.durable() ?? DURABLE_NOW;
   }
 
   connectionOpened(event: ConnectionOpened): void {

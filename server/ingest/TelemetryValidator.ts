@@ -361,7 +361,6 @@ export interface TimestampProblem {
  * the native contract's rule, shared with the adapters (server/adapters) so both refuse the same.
  */
 export function readingTimestamp(value: unknown, receivedAt: number, limits: ValidatorLimits): number | TimestampProblem {
-  const bad = (detail: string) => ({ reason: 'bad-timestamp' as const, detail });
   let ms: number;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return bad(`ts must be a finite number, got ${String(value)}`);
@@ -388,6 +387,11 @@ export function readingTimestamp(value: unknown, receivedAt: number, limits: Val
     };
   }
   return ms;
+}
+
+/** A module function, not a closure in readingTimestamp: that runs for every reading. */
+function bad(detail: string): TimestampProblem {
+  return { reason: 'bad-timestamp', detail };
 }
 
 /** ISO 8601 with a zone as epoch ms, by the native contract's rule (a zone is required; impossible dates are refused). */

@@ -20,7 +20,11 @@ export interface StoredReading {
   values: Record<string, number | boolean>;
 }
 
+/** A tag value that needs no change: the usual case, checked without building a new string. */
+const TAG_VALUE_SAFE = /^[A-Za-z0-9_.-]{1,64}$/;
+
 export function safeTagValue(value: string | undefined, fallback = 'unknown'): string {
+  if (value !== undefined && TAG_VALUE_SAFE.test(value)) return value;
   const cleaned = (value ?? '').replace(TAG_VALUE_UNSAFE, '_').slice(0, TAG_VALUE_MAX);
   return cleaned === '' ? fallback : cleaned;
 }

@@ -32,7 +32,7 @@ import { describeMachine } from './machineInfo';
 import { descendants, residentBytes } from './procStats';
 import { measureRawInfluxWrites } from './rawInfluxWrites';
 import { ShowfloorProcess, type BenchBooth } from './showfloorProcess';
-import { measureSpoolStep, renderSpoolStep } from './spoolStep';
+import { measureSpoolStep, renderSpoolStep, spoolGenerator } from './spoolStep';
 import { REPO_ROOT } from './tsxChild';
 import { WallListeners } from './wallListeners';
 
@@ -172,7 +172,14 @@ async function main(): Promise<number> {
     };
     const spoolStep = async () => {
       log('Spool step');
-      report.spool = await measureSpoolStep({ influx, influxUrl: influx.url, directory: join(workDirectory, 'spool-step'), log, signal: abort.signal });
+      report.spool = await measureSpoolStep({
+        influx,
+        influxUrl: influx.url,
+        directory: join(workDirectory, 'spool-step'),
+        log,
+        signal: abort.signal,
+        generator: spoolGenerator(),
+      });
       log(renderSpoolStep(report.spool));
     };
     if (ONLY === 'spool') {

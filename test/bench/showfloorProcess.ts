@@ -2,12 +2,26 @@
  * The Showfloor server under test, started as `npm start` would: tsx server/main.ts in a child
  * process, configured by environment variables and a generated YAML file.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hashPasswordSync } from '../../broker/passwordHash';
 import { freePorts } from '../../server/net/freePorts';
-import { TsxChild } from './tsxChild';
+import { REPO_ROOT, TsxChild } from './tsxChild';
+
+/**
+ * The node flags of package.json's `start` script (`tsx --max-semi-space-size=32 server/main.ts`),
+ * so the bench's server runs as `npm start` runs it.
+ */
+export function startScriptNodeFlags(): string[] {
+  const manifest: unknown = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8'));
+  const start = (manifest as { scripts?: { start?: unknown } }).scripts?.start;
+  if (typeof start !== 'string') return [];
+  const words = start.split(/\s+/).slice(1);
+  const script = words.findIndex((word) => !word.startsWith('--'));
+  return script < 0 ? words : words.slice(0, script);
+}
 
 export interface BenchBooth {
   id: string;
@@ -27,6 +41,8 @@ export interface ShowfloorProcessOptions {
   consolePassword?: string;
   /** More top-level YAML for the settings file (e.g. a `storage:` section with a spoolDir). */
   extraYaml?: string;
+  /** Flags for the server's node process (e.g. `--cpu-prof` for a profile). */
+  nodeArgs?: string[];
 }
 
 /** The part of GET /api/health the bench reads. */
@@ -71,6 +87,7 @@ export class ShowfloorProcess {
     const child = await TsxChild.start({
       name: 'Showfloor server',
       script: 'server/main.ts',
+      nodeArgs: [...startScriptNodeFlags(), ...(options.nodeArgs ?? [])],
       env: {
         HTTP_PORT: String(httpPort),
         HTTP_HOST: '127.0.0.1',

@@ -19,6 +19,8 @@ export interface TsxChildOptions {
   /** Relative to the repository root. */
   script: string;
   args?: string[];
+  /** Flags for the script's node process, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -65,7 +67,7 @@ export class TsxChild {
 
   static async start(options: TsxChildOptions): Promise<TsxChild> {
     installExitHook();
-    const wrapper = spawn(TSX_BIN, [options.script, ...(options.args ?? [])], {
+    const wrapper = spawn(TSX_BIN, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       // Same process group as the bench: a Ctrl-C in the terminal reaches the children too, so

@@ -199,7 +199,9 @@ describe('a booth mounted at booth/{id}/', () => {
     await victim.publishAsync('booth/booth-b/victim/meta', JSON.stringify({ name: 'Victim from-b' }), { qos: 1, retain: true });
     await victim.publishAsync(DISCOVERY, '{"from":"from-b"}', { qos: 1, retain: true });
     await victim.publishAsync(SENSOR, '{"from":"from-b"}', { qos: 1 });
-    await victim.publishAsync('booth/booth-b/victim/telemetry', JSON.stringify({ t: 1 }), { qos: 1 });
+    // Stamped 2 s back: the live window keeps one point per 1 s slot, and the second reading may
+    // come within the same second (then it would replace this one and the window would hold one).
+    await victim.publishAsync('booth/booth-b/victim/telemetry', JSON.stringify({ ts: Date.now() - 2_000, t: 1 }), { qos: 1 });
     await waitFor(() => seenB.length === 4, { what: "booth B's four messages at its watcher" });
     const acceptedB = () => showfloor.state.directory.get(BOOTH_B.id, 'victim');
     await waitFor(() => acceptedB(), { what: "booth B's reading accepted" });

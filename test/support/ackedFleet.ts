@@ -32,15 +32,15 @@ export interface AckedRun {
 }
 
 /** The pacer's wake-up interval. */
-const TICK_MS = 5;
+export const TICK_MS = 5;
 /**
  * Unacknowledged publishes per device before it skips readings: MQTT.js keeps each one until its
  * PUBACK, and does not bound that itself. A real device's buffer is as finite.
  */
-const MAX_IN_FLIGHT_PER_DEVICE = 2000;
+export const MAX_IN_FLIGHT_PER_DEVICE = 2000;
 
 /** Which seqs of one device were acknowledged: a bitset grown on demand (a soak acknowledges millions). */
-class SeqSet {
+export class SeqSet {
   private bits = new Uint8Array(1024);
   size = 0;
 

@@ -57,4 +57,46 @@ describe('AcknowledgementHold', () => {
     expect(acked).toEqual([1, 2]);
     expect(failures).toHaveLength(1);
   });
+
+  it('acknowledges in order when many share one durability wait, and when waits alternate', async () => {
+    const hold = new AcknowledgementHold<object>(() => undefined);
+    const key = {};
+    const acked: string[] = [];
+    const commit1 = deferred();
+    const commit2 = deferred();
+    // Three readings of one group commit, two of the next, then one more of the first (out of the usual order).
+    for (const name of ['a', 'b', 'c']) hold.release(key, commit1.promise, () => acked.push(name));
+    for (const name of ['d', 'e']) hold.release(key, commit2.promise, () => acked.push(name));
+    hold.release(key, commit1.promise, () => acked.push('f'));
+    expect(hold.held).toBe(6);
+    commit2.resolve();
+    await commit2.promise;
+    await Promise.resolve();
+    expect(acked).toEqual([]);
+    commit1.resolve();
+    await waitFor(() => acked.length === 6);
+    expect(acked).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(hold.held).toBe(0);
+    // A settled wait shared by later readings: those are new groups, still in order and immediate-ish.
+    hold.release(key, commit1.promise, () => acked.push('g'));
+    hold.release(key, commit1.promise, () => acked.push('h'));
+    await waitFor(() => acked.length === 8);
+    expect(acked.slice(6)).toEqual(['g', 'h']);
+  });
+
+  it('adds an acknowledgement to the waiting group, not to one already released', async () => {
+    const hold = new AcknowledgementHold<object>(() => undefined);
+    const key = {};
+    const acked: string[] = [];
+    const commit = deferred();
+    hold.release(key, commit.promise, () => {
+      acked.push('first');
+      // Arrives while its group is being released: it must still be acknowledged.
+      hold.release(key, commit.promise, () => acked.push('late'));
+    });
+    commit.resolve();
+    await waitFor(() => acked.length === 2);
+    expect(acked).toEqual(['first', 'late']);
+    expect(hold.held).toBe(0);
+  });
 });

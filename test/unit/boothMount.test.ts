@@ -80,4 +80,13 @@ describe('deviceOf', () => {
     expect(deviceOf('booth/acme/raw/tele/x/SENSOR')).toBeUndefined();
     expect(deviceOf('booth/acme/dev-1/telemetry')).toBe('dev-1');
   });
+
+  it('reads the third level of any topic, as split("/")[2] would', () => {
+    const bySplit = (topic: string) => topic.split('/')[2];
+    for (const topic of ['', 'booth', 'booth/acme', 'booth/acme/', 'booth/acme/dev-1', 'booth/acme/dev-1/', '//dev-1/x', 'a//b/c', 'booth/acme/dev-1/a/b/c']) {
+      const third = bySplit(topic);
+      expect(deviceOf(topic), topic).toBe(third !== undefined && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(third) ? third : undefined);
+    }
+    expect(deviceOf(`booth/acme/${'d'.repeat(65)}/telemetry`)).toBeUndefined();
+  });
 });

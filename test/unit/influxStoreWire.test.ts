@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InfluxStore, type InfluxTarget } from '../../server/store/InfluxStore';
+import { InfluxStore, isLoopback, type InfluxTarget } from '../../server/store/InfluxStore';
 import { safeTagValue, telemetryLine } from '../../server/store/telemetryLine';
 import { StoreCounters } from '../../server/store/StoreCounters';
 import { waitFor } from '../support/waitFor';
@@ -49,8 +49,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-function store(target: Partial<InfluxTarget> & { url: string }, counters = new StoreCounters()): InfluxStore {
-  return new InfluxStore({ api: 'v2', token: 'secret-token', org: 'expo org', bucket: 'showfloor', ...target }, tuning, counters, log);
+function store(target: Partial<InfluxTarget> & { url: string }, counters = new StoreCounters(), gzip?: boolean): InfluxStore {
+  return new InfluxStore(
+    { api: 'v2', token: 'secret-token', org: 'expo org', bucket: 'showfloor', ...target },
+    gzip === undefined ? tuning : { ...tuning, gzip },
+    counters,
+    log,
+  );
 }
 
 const writes = (requests: Captured[]) => requests.filter((r) => r.method === 'POST' && r.url.includes('write'));
@@ -58,7 +63,8 @@ const writes = (requests: Captured[]) => requests.filter((r) => r.method === 'PO
 describe('InfluxStore wire contract', () => {
   it('v2: POST /api/v2/write with org, bucket, ms precision, token auth and gzip', async () => {
     const influx = await fakeInflux();
-    const s = store({ url: influx.url });
+    // gzip is for an InfluxDB elsewhere; the fake one is on loopback, so it is asked for.
+    const s = store({ url: influx.url }, new StoreCounters(), true);
     for (let i = 0; i < 100; i++)
       s.write({ booth: 'b1', device: 'env-01', kind: 'env-sensor', ts: 1763700000000 + i, values: { temperature: 20 + i / 10, door: i % 2 === 0 } });
     await s.close();
@@ -74,6 +80,20 @@ describe('InfluxStore wire contract', () => {
     expect(lines).toHaveLength(100);
     expect(lines[0]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor temperature=20,door=1 1763700000000');
     expect(lines[1]).toBe('telemetry,booth=b1,device=env-01,kind=env-sensor temperature=20.1,door=0 1763700000001');
+  });
+
+  it('does not gzip for an InfluxDB on this machine (loopback), where it would only cost CPU', async () => {
+    const influx = await fakeInflux();
+    const s = store({ url: influx.url.replace('127.0.0.1', 'localhost') });
+    for (let i = 0; i < 100; i++) s.write({ booth: 'b1', device: 'env-01', kind: 'env-sensor', ts: 1763700000000 + i, values: { temperature: 20 } });
+    await s.close();
+    const [request] = writes(influx.requests);
+    expect(request!.headers['content-encoding']).toBeUndefined();
+    expect(request!.body.split('\n')).toHaveLength(100);
+    expect(isLoopback('http://127.0.0.1:8086')).toBe(true);
+    expect(isLoopback('http://[::1]:8086')).toBe(true);
+    expect(isLoopback('https://eu-central-1-1.aws.cloud2.influxdata.com')).toBe(false);
+    expect(isLoopback('http://10.0.0.5:8086')).toBe(false);
   });
 
   it('v1: POST /write?db=&rp=&precision=ms for "db/rp"', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedPacketError, PacketLengthReader, PacketTooLargeError } from '../../broker/PacketSizeGuard';
+import { PassThrough } from 'node:stream';
+import { GuardedConnection, MalformedPacketError, PacketLengthReader, PacketTooLargeError } from '../../broker/PacketSizeGuard';
 
 /** An MQTT packet with the given body length: type byte, remaining-length varint, body. */
 function packet(bodyLength: number): Buffer {
@@ -41,5 +42,29 @@ describe('PacketLengthReader', () => {
   it('refuses a remaining length longer than four bytes', () => {
     const reader = new PacketLengthReader(Number.MAX_SAFE_INTEGER);
     expect(() => reader.inspect(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x80, 0x01]))).toThrow(MalformedPacketError);
+  });
+});
+
+describe('GuardedConnection', () => {
+  it('hands packets written together (corked) to the socket as one write', async () => {
+    const writes: Buffer[] = [];
+    const inner = new PassThrough();
+    const originalWrite = inner.write.bind(inner);
+    inner.write = ((chunk: Buffer, callback?: (error?: Error | null) => void) => {
+      writes.push(Buffer.from(chunk));
+      return originalWrite(chunk, callback);
+    }) as typeof inner.write;
+    const guarded = new GuardedConnection(inner, 1000, () => undefined);
+    // What mqtt-packet does per packet, and a group commit does for many PUBACKs: cork, write pieces, uncork next tick.
+    guarded.cork();
+    for (let id = 1; id <= 50; id++) {
+      guarded.write(Buffer.from([0x40, 0x02]));
+      guarded.write(Buffer.from([0, id]));
+    }
+    process.nextTick(() => guarded.uncork());
+    await new Promise<void>((resolve) => guarded.write(Buffer.alloc(0), () => resolve()));
+    expect(writes.length).toBeLessThanOrEqual(2);
+    expect(Buffer.concat(writes)).toEqual(Buffer.concat(Array.from({ length: 50 }, (_, i) => Buffer.from([0x40, 0x02, 0, i + 1]))));
+    guarded.destroy();
   });
 });

@@ -47,6 +47,20 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('spoofed-0')).toBe(true);
   });
 
+  it('keeps least-recently-used order when one key is taken many times in a row', () => {
+    const c = clock();
+    const limiter = new TokenBucketLimiter({ ratePerSecond: 1, burst: 1, maxKeys: 2, now: c.now });
+    limiter.take('a');
+    limiter.take('a');
+    limiter.take('b');
+    limiter.take('b');
+    limiter.take('a'); // now a is the most recent
+    limiter.take('a');
+    limiter.take('c'); // evicts b, not a
+    expect(limiter.take('a')).toBe(false); // still remembered, empty
+    expect(limiter.take('b')).toBe(true); // forgotten: full again
+  });
+
   it('takes a token given back, but never above the burst', () => {
     const c = clock();
     const limiter = new TokenBucketLimiter({ ratePerSecond: 1, burst: 2, maxKeys: 10, now: c.now });

@@ -253,6 +253,9 @@ export class SpoolShipper {
           const [entry] = source.window.splice(0, 1);
           await source.confirm(entry!.batch);
         }
+        // The window has room again: without this the sender slept until the next sync or flush
+        // interval (up to flushIntervalMs once appends stop), capping a drain at two batches a second.
+        this.wake();
       })
       .catch((error: unknown) => {
         // A confirmation that failed leaves its segment on disk (sent again after a restart); later ones go on.
