@@ -40,3 +40,24 @@ describe('IntervalLearner', () => {
     expect(staleAfterMs(100, rules)).toBe(5_000);
   });
 });
+
+describe('IntervalLearner against a sort of its last gaps', () => {
+  it('gives the median of exactly the last historySize gaps over a long random run', () => {
+    // A seeded generator: the same run every time, with repeats, zeros and long gaps.
+    let seed = 12345;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const learner = new IntervalLearner(rules);
+    const gaps: number[] = [];
+    let at = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const gap = random() < 0.1 ? 0 : random() < 0.05 ? 60_000 : Math.round(random() * 20) * 100;
+      if (i > 0) gaps.push(gap);
+      at += i > 0 ? gap : 0;
+      learner.arrival(at);
+      const last = gaps.slice(-rules.historySize).sort((a, b) => a - b);
+      const middle = Math.floor(last.length / 2);
+      const median = last.length < rules.minSamples ? null : last.length % 2 === 1 ? last[middle] : (last[middle - 1]! + last[middle]!) / 2;
+      expect(learner.typicalGapMs(), `after arrival ${i}`).toBe(median);
+    }
+  });
+});
