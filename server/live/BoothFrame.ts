@@ -68,17 +68,24 @@ export class BoothFrame {
 
   /** Adds a reading's values; returns how many values were dropped to stay within the limits. */
   add(reading: LiveReading): number {
-    for (const [metric, value] of Object.entries(reading.values)) {
-      const key = `${reading.device}/${metric}`;
+    const { device, ts, values } = reading;
+    // for…in, not Object.entries: no array of pairs per reading (ingest builds values with a null prototype).
+    for (const metric in values) {
+      const value = values[metric] as number | boolean;
+      const key = `${device}/${metric}`;
       const held = this.points.get(key);
       if (held) {
         // A late reading (a gateway's backlog) older than what the tick holds is not what a wall shows now.
-        if (held.ts > reading.ts) continue;
+        if (held.ts > ts) continue;
+        // The same series again (most readings of a busy booth): its point is reused and moves to the end.
         this.points.delete(key);
-        this.pendingBytes -= held.bytes;
+        held.ts = ts;
+        held.value = value;
+        this.points.set(key, held);
+        continue;
       }
-      const bytes = pointBytes(reading.device, metric);
-      this.points.set(key, { device: reading.device, metric, ts: reading.ts, value, bytes });
+      const bytes = pointBytes(device, metric);
+      this.points.set(key, { device, metric, ts, value, bytes });
       this.pendingBytes += bytes;
     }
     let dropped = 0;

@@ -43,6 +43,19 @@ describe('BoothFrame: one booth, one tick', () => {
     expect(devices.at(-1)).toBe('flood-4999');
   });
 
+  it('moves a series written again to the end, so the limit drops what was not refreshed, and counts its bytes once', () => {
+    const frame = new BoothFrame({ maxPoints: 2, maxBytes: 1_000_000 });
+    frame.add({ booth: 'a', device: 'd1', ts: 1, values: { temp: 1 } });
+    frame.add({ booth: 'a', device: 'd2', ts: 2, values: { temp: 2 } });
+    frame.add({ booth: 'a', device: 'd1', ts: 3, values: { temp: 3 } });
+    expect(frame.bytes).toBe(2 * pointBytes('d1', 'temp'));
+    expect(frame.add({ booth: 'a', device: 'd3', ts: 4, values: { temp: 4 } })).toBe(1);
+    expect(frame.take('a')).toEqual([
+      { booth: 'a', device: 'd1', ts: 3, values: { temp: 3 } },
+      { booth: 'a', device: 'd3', ts: 4, values: { temp: 4 } },
+    ]);
+  });
+
   it('holds at most about maxBytes, however long the names', () => {
     const maxBytes = 64 * 1024;
     const frame = new BoothFrame({ maxPoints: 1_000_000, maxBytes });
