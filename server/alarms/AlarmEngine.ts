@@ -428,8 +428,12 @@ export class AlarmEngine implements IngestObserver {
   private takeIn(stored: Alarm, deviceKnown?: (booth: string, device: string) => boolean): boolean {
     if (stored.state === 'cleared' || this.open.has(stored.id) || this.unkeptClears.has(raiseKey(stored))) return false;
     if (stored.booth !== SERVER_ALARM_BOOTH) {
-      if (!this.rulesById.has(stored.rule)) return false;
+      const rule = this.rulesById.get(stored.rule);
+      if (!rule) return false;
       if (deviceKnown && !deviceKnown(stored.booth, stored.device)) return false;
+      // An offline alarm clears only when its device comes online, which a device that reconnected
+      // before this late reconcile has done already: taken in, it would stay open for good.
+      if (rule.kind === 'offline' && this.devices.get(stored.booth, stored.device)?.state !== 'offline') return false;
       if (!this.admits(stored.booth)) return false;
     }
     this.addOpen({ ...stored });
