@@ -8,8 +8,10 @@ import type { DevicePublish } from '../../broker/brokerEvents';
 import type { Alarm, DegradedReason } from '../../contract/console';
 import { SERVER_ALARM_BOOTH } from '../../contract/console';
 import { AlarmEngine, alarmLimitsFor, DEFAULT_ALARM_LIMITS, type AlarmChange, type AlarmDevice, type AlarmLimits } from '../../server/alarms/AlarmEngine';
+import { AlarmLog, alarmEventLine } from '../../server/alarms/AlarmLog';
 import { STORAGE_BACKLOG_CLEAR_AFTER_MS, StorageBacklogAlarm } from '../../server/alarms/StorageBacklogAlarm';
-import type { ThresholdRule } from '../../server/config/consoleSettings';
+import type { OfflineRule, ThresholdRule } from '../../server/config/consoleSettings';
+import type { InfluxStore } from '../../server/store/InfluxStore';
 
 const CO2: ThresholdRule = {
   id: 'co2-high',
@@ -231,5 +233,73 @@ describe('AlarmEngine.reconcile', () => {
     expect(engine.reconcile([gone], 3_000, () => true).changed).toBe(0);
     expect(engine.openCount).toBe(0);
     expect(changes).toEqual([]);
+  });
+});
+
+describe('alarms through InfluxDB rows', () => {
+  /** The rows InfluxDB would give back for these alarms' lines: tags as the line wrote them, fields as stored. */
+  function readBack(alarms: Alarm[]): Promise<Alarm[]> {
+    const series = alarms.map((alarm) => {
+      const line = alarmEventLine({ alarm, previous: null, at: alarm.raisedAt });
+      const tags = Object.fromEntries(
+        line
+          .slice(0, line.indexOf(' '))
+          .split(',')
+          .slice(1)
+          .map((pair) => pair.split('=') as [string, string]),
+      );
+      const { state, severity, message, raisedAt, metric, value, acknowledgedBy, acknowledgedAt, clearedAt } = alarm;
+      const row = { time: raisedAt, state, severity, message, raisedAt, metric, value, acknowledgedBy, acknowledgedAt, clearedAt };
+      return { name: 'alarm_events', tags, columns: Object.keys(row), values: [Object.values(row)] };
+    });
+    const store = { query: () => Promise.resolve({ series }) } as unknown as InfluxStore;
+    return new AlarmLog(store).latest(Date.now());
+  }
+
+  it("keeps the server's own alarm as the server's, acknowledged, across a restart", async () => {
+    const { engine } = fixture();
+    const watch = new StorageBacklogAlarm({ reasons: () => [{ reason: 'storage-backlog', detail: 'behind' }] }, engine);
+    const now = Date.now();
+    watch.check(now);
+    const [raised] = engine.list();
+    engine.acknowledge(raised!.id, 'Ada', now + 1_000);
+    const [back] = await readBack(engine.list());
+    expect(back).toMatchObject({ id: raised!.id, booth: SERVER_ALARM_BOOTH, state: 'acknowledged', acknowledgedBy: 'Ada' });
+    const next = fixture();
+    next.engine.restore([back!], now + 2_000, () => true);
+    expect(next.engine.get(raised!.id)).toMatchObject({ booth: SERVER_ALARM_BOOTH, state: 'acknowledged', acknowledgedBy: 'Ada' });
+    expect(next.engine.list().filter((a) => a.state === 'cleared')).toEqual([]);
+  });
+});
+
+describe('AlarmEngine.reconcile of offline alarms', () => {
+  const OFFLINE: OfflineRule = { id: 'gone', severity: 'critical', kind: 'offline', offlineForSeconds: 60 };
+
+  it('takes in an offline alarm from the outage only for a device that is still offline', () => {
+    const devices = new Map<string, AlarmDevice>([
+      ['a/back', { booth: 'a', device: 'back', meta: {}, state: 'online', stateSince: 9_000, stateReason: 'connect' }],
+      ['a/away', { booth: 'a', device: 'away', meta: {}, state: 'offline', stateSince: 1_000, stateReason: 'keepalive-timeout' }],
+    ]);
+    const engine = new AlarmEngine([OFFLINE], { get: (b, d) => devices.get(`${b}/${d}`), records: () => devices.values() }, DEFAULT_ALARM_LIMITS);
+    const row = (device: string): Alarm => ({
+      id: `gone/a/${device}`,
+      key: `gone/a/${device}@61000`,
+      rule: 'gone',
+      severity: 'critical',
+      booth: 'a',
+      device,
+      metric: null,
+      state: 'active',
+      message: 'offline for more than 60 s (keepalive-timeout)',
+      raisedAt: 61_000,
+      value: null,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedAt: null,
+    });
+    // `back` reconnected before the replay brought its row: nothing would ever clear the alarm.
+    expect(engine.reconcile([row('back'), row('away')], 70_000, () => true).changed).toBe(1);
+    expect(engine.get('gone/a/back')).toBeUndefined();
+    expect(engine.get('gone/a/away')).toMatchObject({ state: 'active' });
   });
 });
