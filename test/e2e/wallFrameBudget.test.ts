@@ -118,4 +118,26 @@ describeWithChromium('wall chart budget per frame', () => {
     expect(counts.length).toBeGreaterThan(20);
     expect(Math.max(...counts)).toBe(1);
   });
+
+  it('repaints at most one chart per frame when the screen changes shape and every tile chart resizes', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(`${showfloor.httpUrl}/?scene=overview`);
+    await expect.poll(() => page.locator('[data-testid="device-chart"] canvas').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    await page.evaluate(FORGET_COUNTS);
+    // Every tile's chart follows its host's new size: the canvas ECharts sized says so.
+    const chartsFitTheirHosts = `[...document.querySelectorAll('[data-testid="device-chart"]')].every((host) => {
+      const canvas = host.querySelector('canvas');
+      return canvas !== null && Math.abs(parseFloat(canvas.style.width) - host.clientWidth) < 1 && Math.abs(parseFloat(canvas.style.height) - host.clientHeight) < 1;
+    })`;
+    for (const viewport of [
+      { width: 1600, height: 900 },
+      { width: 1920, height: 1080 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await expect.poll(() => page.evaluate<boolean>(chartsFitTheirHosts), { timeout: 15_000 }).toBe(true);
+    }
+    const counts = await page.evaluate<number[]>(READ_COUNTS);
+    expect(counts.length).toBeGreaterThan(3);
+    expect(Math.max(...counts)).toBe(1);
+  });
 });

@@ -25,6 +25,8 @@ export class DeviceChart {
   private rem: number | null = null;
   /** The host's size as last read from layout; null: read it at the next render. */
   private size: { width: number; height: number } | null = null;
+  /** The host changed size since the chart last drew: ECharts is told at the next render, not at once. */
+  private resizePending = false;
 
   constructor(private readonly host: HTMLElement) {}
 
@@ -40,7 +42,15 @@ export class DeviceChart {
       this.size = null;
       return false;
     }
-    this.chart ??= init(this.host, undefined, { renderer: 'canvas' });
+    if (this.chart === null) {
+      this.chart = init(this.host, undefined, { renderer: 'canvas' });
+      this.resizePending = false;
+    } else if (this.resizePending) {
+      // Here, in the frame this chart has to itself, not in the resize: ECharts lays a chart out again
+      // on resize(), and a grid changing shape resizes every tile at once (one long frame of all of them).
+      this.chart.resize();
+      this.resizePending = false;
+    }
     // Canvas text cannot follow the CSS rem, so the chart reads it: labels scale with the screen like the rest.
     // Read once per size, not on every render: every tile redraws each second.
     this.rem ??= parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
@@ -64,7 +74,8 @@ export class DeviceChart {
     const before = this.size;
     this.size = { width: this.host.clientWidth, height: this.host.clientHeight };
     if (this.chart === null || (before !== null && before.width === this.size.width && before.height === this.size.height)) return;
-    this.chart.resize();
+    // The owner queues a render of this chart (TileGrid's onResized), which applies it in its turn.
+    this.resizePending = true;
   }
 
   dispose(): void {
@@ -72,6 +83,7 @@ export class DeviceChart {
     this.chart = null;
     this.layoutKey = '';
     this.size = null;
+    this.resizePending = false;
   }
 }
 
