@@ -32,6 +32,7 @@ describe('metric display defaults (no meta)', () => {
     expect(label('pm25')).toMatchObject({ en: 'PM2.5', unit: 'µg/m³' });
     expect(label('co2')).toMatchObject({ en: 'CO₂', zh: '二氧化碳', unit: 'ppm' });
     expect(label('j1_temp')).toMatchObject({ en: 'J1 temp', zh: 'J1 温度' });
+    expect(label('gripper_closed')).toMatchObject({ en: 'Gripper closed', zh: '夹爪关闭' });
     expect(label('power_kw')).toMatchObject({ en: 'Power', zh: '功率', unit: 'kW' });
     expect(label('energy_kwh')).toMatchObject({ en: 'Energy', unit: 'kWh' });
     expect(label('heading_deg')).toMatchObject({ en: 'Heading', zh: '航向', unit: '°' });

@@ -262,6 +262,7 @@ const KNOWN_METRICS: ReadonlyMap<string, KnownMetric> = new Map<string, KnownMet
   ['altitude', { en: 'Altitude', zh: '海拔', unit: 'm' }],
   ['distance', { en: 'Distance', zh: '距离' }],
   ['torque', { en: 'Torque', zh: '扭矩' }],
+  ['gripper', { en: 'Gripper', zh: '夹爪' }],
   ['rpm', { en: 'Speed', zh: '转速', unit: 'rpm' }],
   ['vibration', { en: 'Vibration', zh: '振动' }],
   ['flow', { en: 'Flow', zh: '流量' }],
