@@ -242,10 +242,8 @@ describeWithChromium('the overview at show-floor scale in Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  // The wide matrix on the smaller cases; 200 devices on the landscape screens only (2-core budget).
-  const matrix = SCREENS.flatMap((screen) =>
-    LANGS.flatMap((lang) => CASES.filter((c) => c.devices < 200 || screen.name !== 'portrait').map((test) => ({ screen, lang, test }))),
-  );
+  // Every case on every screen in every language: the page the wall opens on.
+  const matrix = SCREENS.flatMap((screen) => LANGS.flatMap((lang) => CASES.map((test) => ({ screen, lang, test }))));
 
   it.each(matrix.map((m) => [`${m.test.name} devices, ${m.screen.name}, lang=${m.lang}`, m] as const))('%s', async (_title, { screen, lang, test }) => {
     await page.setViewportSize({ width: screen.width, height: screen.height });
@@ -305,6 +303,13 @@ describeWithChromium('the overview at show-floor scale in Chromium', () => {
       await refreshReadings(clients[CASES.indexOf(test)] as MqttClient, test);
       const first = await settledStatusPage(page, test);
       await page.screenshot({ path: artifactPath(`wall-scale-status-${test.name}-${screen.name}-${lang}.png`) });
+      // 200 devices: every page is walked in lang=both (the longest names); en and zh check the page the
+      // wall opened on, which keeps the matrix inside CI's time budget (each page is a 3 s turn).
+      if (test.devices >= 200 && lang !== 'both') {
+        checkStatusPage(first, `${where} page ${first.page}`, screen);
+        expect(first.pages, where).toBeGreaterThan(1);
+        return;
+      }
       let report = first.page === 1 ? first : await settledStatusPage(page, test, 1);
       const seen: string[] = [];
       let offline = 0;
