@@ -218,11 +218,12 @@ export interface BoothBudgets {
 
 /**
  * The booth of the server's own alarms (issue 13: storage falling behind), which are about no
- * device. A booth id never contains '(' (ID_PATTERN), so no booth's alarms or budget mix with them.
+ * device. A booth id never starts with '_' (ID_PATTERN), so no booth's alarms or budget mix with
+ * them; and the name is tag-safe, so InfluxDB's alarm rows give it back as written (safeTagValue).
  * Their rules are not in the settings file, so walls never show them (wallNotices needs a rule of
  * audience everyone): they are for the technician. The console shows them without a device link.
  */
-export const SERVER_ALARM_BOOTH = '(server)';
+export const SERVER_ALARM_BOOTH = '_server_';
 
 export type AlarmSeverity = 'info' | 'warning' | 'critical';
 export type AlarmState = 'active' | 'acknowledged' | 'cleared';

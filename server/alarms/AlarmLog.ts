@@ -3,7 +3,7 @@
  * acknowledged alarms: every transition is one point carrying the whole alarm, and at start the
  * newest point of each alarm id (within a week) says where it was left.
  */
-import { SERVER_ALARM_BOOTH, type Alarm, type AlarmSeverity, type AlarmState } from '../../contract/console';
+import type { Alarm, AlarmSeverity, AlarmState } from '../../contract/console';
 import { quoteIdentifier } from '../store/historyQuery';
 import type { InfluxStore } from '../store/InfluxStore';
 import { safeTagValue, stringFieldValue } from '../store/telemetryLine';
@@ -16,12 +16,6 @@ export const ALARM_RESTORE_WINDOW_MS = 7 * 24 * 3600_000;
 
 const STATES: ReadonlySet<string> = new Set<AlarmState>(['active', 'acknowledged', 'cleared']);
 const SEVERITIES: ReadonlySet<string> = new Set<AlarmSeverity>(['info', 'warning', 'critical']);
-/**
- * The server's own alarms (storage behind) are filed under SERVER_ALARM_BOOTH, whose parentheses keep
- * it apart from every real booth id (contract ID_PATTERN: they start with a letter or digit) and are
- * not tag-safe: stored as `_server_`, read back as itself.
- */
-const STORED_SERVER_BOOTH = safeTagValue(SERVER_ALARM_BOOTH);
 
 /** Tags rule, booth, device (one series per alarm id); every other property a field, numbers as floats. */
 export function alarmEventLine({ alarm, at }: AlarmChange): string {
@@ -40,8 +34,7 @@ export function alarmEventLine({ alarm, at }: AlarmChange): string {
 }
 
 function stored(row: Record<string, unknown>, tags: Record<string, string>): Alarm | null {
-  const { rule, device } = tags;
-  const booth = tags.booth === STORED_SERVER_BOOTH ? SERVER_ALARM_BOOTH : tags.booth;
+  const { rule, booth, device } = tags;
   const { state, severity, message, raisedAt } = row;
   if (!rule || !booth || !device) return null;
   if (typeof state !== 'string' || !STATES.has(state) || typeof severity !== 'string' || !SEVERITIES.has(severity)) return null;

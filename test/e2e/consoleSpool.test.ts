@@ -79,7 +79,7 @@ describeWithChromium('the console while storage is behind', () => {
 
   it('lists the storage-backlog alarm to acknowledge', async () => {
     await testId('nav-alarms').click();
-    const row = page.locator('[data-testid="alarm-row"][data-alarm-id="storage-backlog/(server)/storage"]');
+    const row = page.locator('[data-testid="alarm-row"][data-alarm-id="storage-backlog/_server_/storage"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('active');
     expect(await row.getAttribute('data-severity')).toBe('warning');
     expect(await row.textContent()).toContain('Storage behind: oldest reading not yet in InfluxDB is');

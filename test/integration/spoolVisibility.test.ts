@@ -157,8 +157,8 @@ describeWithInfluxd('the spool, visible (issue 13)', () => {
         intervalMs: 200,
       });
       expect(raised).toMatchObject({
-        id: 'storage-backlog/(server)/storage',
-        booth: '(server)',
+        id: 'storage-backlog/_server_/storage',
+        booth: '_server_',
         device: 'storage',
         severity: 'warning',
         message: expect.stringMatching(/^Storage behind: oldest reading not yet in InfluxDB is \d+ s old \(threshold 1 s\); \d+ waiting$/) as unknown,
